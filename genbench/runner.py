@@ -1,0 +1,307 @@
+"""The loop: items × models × candidates → generate → judge → store, resumable; and judging of
+videos made elsewhere."""
+
+from __future__ import annotations
+
+import platform
+import re
+import sys
+import time
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import __version__, geometry
+from .metrics import aggregate
+from .registry import make_generator, resolve_tasks, split_model_spec, task_family, entries
+from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
+from .seeding import sample_seed
+from .store import RunStore, gen_key, judge_key
+from .video import VideoError, probe, read_frames
+
+
+def versions() -> dict:
+    """Library versions for every sample row; torch/diffusers only if a model already loaded them."""
+    import av
+    import numpy
+
+    v = {"genbench": __version__, "python": platform.python_version(), "numpy": numpy.__version__,
+         "av": av.__version__}
+    for mod in ("torch", "diffusers", "transformers"):
+        if mod in sys.modules:
+            v[mod] = getattr(sys.modules[mod], "__version__", "?")
+    return v
+
+
+def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None, mode: str = "i2v",
+                fit_mode: str = "letterbox") -> Verdict:
+    """Judge one video file of an item. Damage and checker crashes become error verdicts."""
+    checker = family.checker_name
+    if mode != "i2v":
+        return Verdict.error(checker, f"{family.name}'s programmatic checker needs image-to-video: a "
+                                      "text-to-video model draws its own layout (use a VLM judge)",
+                             family.checker_version)
+    try:
+        info = probe(path)
+        if fit is None or (fit.frame_w, fit.frame_h) != (info.width, info.height):
+            fit = geometry.make_fit(fit_mode, *item.canvas_size, info.width, info.height)
+        work = family.working_size(item)
+        size = geometry.decode_size(fit, *work) if work else None
+        if size:
+            fit = geometry.rescale(fit, *size)
+        return family.check(item, read_frames(path, size=size), fit, info.fps or family.default_fps)
+    except VideoError as e:
+        return Verdict.error(checker, str(e), family.checker_version)
+    except Exception as e:  # a checker bug must not stop a long run; it is reported per sample
+        return Verdict.error(checker, f"checker failed: {type(e).__name__}: {e}", family.checker_version)
+
+
+@dataclass
+class RunConfig:
+    tasks: str = "maze"
+    models: str = "oracle"
+    out: str = "runs/demo"
+    limit: int = 5
+    seed: int = 0
+    difficulties: str = "easy,medium,hard"
+    skin: str | None = None
+    mode: str = "i2v"
+    samples_per_item: int = 1
+    model_args: dict = field(default_factory=dict)
+
+    def difficulty_list(self) -> list[str]:
+        return [d.strip() for d in self.difficulties.split(",") if d.strip()]
+
+    def model_list(self) -> list[str]:
+        return [m.strip() for m in self.models.split(",") if m.strip()]
+
+
+def validate_config(cfg: RunConfig) -> list[str]:
+    """Fail fast, before any work, with messages that say what would work."""
+    families = resolve_tasks(cfg.tasks)
+    known = entries("generator")
+    for spec in cfg.model_list():
+        name, _ = split_model_spec(spec)
+        if spec not in known and name not in known:
+            raise KeyError(f"unknown model {spec!r}; known: {', '.join(known)}")
+    if cfg.mode not in ("i2v", "t2v"):
+        raise ValueError(f"unknown mode {cfg.mode!r}; use i2v or t2v")
+    for f in families:
+        fam = task_family(f)
+        for d in cfg.difficulty_list():
+            fam.check_difficulty(d)
+        fam.check_skin(cfg.skin)
+    if cfg.limit < 1 or cfg.samples_per_item < 1:
+        raise ValueError("--limit and --samples-per-item must be at least 1")
+    return families
+
+
+def build_request(gen, item: TaskItem, family, mode: str, seed: int, candidate: int) -> GenRequest:
+    w, h = gen.frame_size(item)
+    fit = geometry.make_fit(gen.fit_mode, *item.canvas_size, w, h)
+    num_frames, fps = gen.timing(item, family)
+    image = geometry.apply(fit, item.first_frame) if mode == "i2v" else None
+    return GenRequest(item_id=item.id, mode=mode, prompt=item.prompt_i2v if mode == "i2v" else item.prompt_t2v,
+                      width=w, height=h, num_frames=num_frames, fps=fps,
+                      seed=sample_seed(seed, item.id, candidate), candidate=candidate, fit=fit,
+                      image=image, item=item)
+
+
+def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None] | None = None) -> dict:
+    families = validate_config(cfg)
+    store = RunStore(cfg.out)
+    store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
+    generators = {spec: make_generator(spec, **cfg.model_args) for spec in cfg.model_list()}
+    plan = [(fam, d, item) for fam in families for d in cfg.difficulty_list()
+            for item in task_family(fam).items(d, cfg.limit, cfg.seed, cfg.skin)]
+    total = len(plan) * len(generators) * cfg.samples_per_item
+    keys: list[str] = []
+    stats = {"generated": 0, "rejudged": 0, "skipped": 0, "errors": 0}
+    bar = _progress(progress)
+    with bar if bar else nullcontext():
+        task = bar.add_task("samples", total=total) if bar else None
+        for spec, gen in generators.items():
+            for fam_name, difficulty, item in plan:
+                family = task_family(fam_name)
+                todo = []
+                for cand in range(cfg.samples_per_item):
+                    req = build_request(gen, item, family, cfg.mode, cfg.seed, cand)
+                    gk = gen_key(gen.config(), item.content_hash, cfg.mode, req.seed, cand)
+                    jk = judge_key(gk, family.checker_name, family.checker_version)
+                    keys.append(jk)
+                    if store.done(jk):
+                        stats["skipped"] += 1
+                        if bar:
+                            bar.advance(task)
+                        continue
+                    todo.append((req, gk, jk))
+                for i in range(0, len(todo), max(1, gen.max_batch)):
+                    batch = todo[i:i + max(1, gen.max_batch)]
+                    _generate_and_judge(store, spec, gen, family, item, batch, cfg, stats, on_sample)
+                    if bar:
+                        bar.advance(task, len(batch))
+    for gen in generators.values():
+        gen.close()
+    rows = [store.rows[k] for k in keys if k in store.rows]
+    results = {"schema_version": SCHEMA_VERSION, "config": asdict(cfg), "versions": versions(),
+               "counts": stats, **aggregate(rows)}
+    store.write_results(results)
+    return results
+
+
+def _generate_and_judge(store: RunStore, spec, gen, family, item, batch, cfg, stats, on_sample) -> None:
+    def existing(req, gk):
+        # a video from an earlier row, or one finished just before an interruption (written
+        # atomically under a name that carries its generation key, so it is complete)
+        p = store.video_for(gk) or store.video_path(spec, item.id, req.candidate, gk)
+        return p if p.exists() else None
+
+    need = [(req, gk, jk) for req, gk, jk in batch if existing(req, gk) is None]
+    records = {}
+    gen_error = None
+    if need:
+        paths = [store.video_path(spec, item.id, req.candidate, gk) for req, gk, _ in need]
+        try:
+            for (req, gk, _), rec in zip(need, gen.generate([r for r, _, _ in need], paths)):
+                records[gk] = rec
+            stats["generated"] += len(need)
+        except Exception as e:  # one failed generation must not end the run; resume retries it
+            gen_error = f"generation failed: {type(e).__name__}: {e}"
+    for req, gk, jk in batch:
+        rec = records.get(gk)
+        old = existing(req, gk)
+        if rec is None and old is None:
+            row = _row(spec, gen, family, item, req, gk, jk, None,
+                       Verdict.error(family.checker_name, gen_error or "no video produced",
+                                     family.checker_version), cfg, done=False)
+            stats["errors"] += 1
+        else:
+            path = Path(rec.path) if rec else old
+            if rec is None:
+                stats["rejudged"] += 1
+            t0 = time.perf_counter()
+            verdict = judge_video(family, item, path, req.fit, cfg.mode)
+            row = _row(spec, gen, family, item, req, gk, jk, rec, verdict, cfg, done=True,
+                       video=str(path.relative_to(store.root)), judge_seconds=time.perf_counter() - t0)
+        store.append(row)
+        if on_sample:
+            on_sample(row)
+
+
+def _row(spec, gen, family, item, req, gk, jk, rec, verdict, cfg, done, video=None, judge_seconds=0.0) -> dict:
+    return {
+        "key": jk, "gen_key": gk, "done": done, "item_id": item.id, "family": family.name,
+        "difficulty": item.difficulty, "item_hash": item.content_hash, "model": spec,
+        "model_config": gen.config(), "mode": cfg.mode, "seed": req.seed, "candidate": req.candidate,
+        "prompt": req.prompt, "request": req.to_json(), "video": video,
+        "generation": rec.to_json() if rec else None,
+        "verdict": verdict.to_json(),
+        "timings": {"generate_s": round(rec.seconds, 4) if rec else None, "judge_s": round(judge_seconds, 4)},
+        "versions": versions(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), transient=False)
+
+
+# --- judging videos made elsewhere -----------------------------------------------------------------
+
+VIDEO_NAME = re.compile(r"^(?P<index>\d+)(?:_c(?P<cand>\d+))?\.(?:mp4|mov|webm|mkv|avi)$")
+
+
+def find_videos(videos: Path, families: list[str]) -> list[tuple[str, str, int, int, Path]]:
+    """Videos named ``<family>/<difficulty>/<index>[_c<k>].mp4`` under ``videos`` (as `export` lays
+    out items): returns (family, difficulty, index, candidate, path)."""
+    out = []
+    for fam in families:
+        root = videos / fam
+        if not root.is_dir():
+            continue
+        for p in sorted(root.glob("*/*")):
+            m = VIDEO_NAME.match(p.name)
+            if m and p.is_file():
+                out.append((fam, p.parent.name, int(m["index"]), int(m["cand"] or 0), p))
+    return out
+
+
+def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, skin: str | None = None,
+              model: str = "external", fit_mode: str = "letterbox", items_file: str | Path | None = None,
+              progress: bool = True) -> dict:
+    families = resolve_tasks(tasks)
+    videos = Path(videos)
+    if not videos.is_dir():
+        raise FileNotFoundError(f"{videos}: not a directory")
+    found = find_videos(videos, families)
+    if not found:
+        raise FileNotFoundError(f"no videos named <family>/<difficulty>/<index>[_c<k>].mp4 under {videos} "
+                                f"for {', '.join(families)}")
+    recipe, recipe_hash = _load_items_file(items_file) if items_file else ({}, {})
+    store = RunStore(out)
+    store.write_config({"schema_version": SCHEMA_VERSION, "command": "judge", "tasks": tasks,
+                        "videos": str(videos), "seed": seed, "skin": skin, "fit": fit_mode,
+                        "items": str(items_file) if items_file else None, "versions": versions()})
+    rows = []
+    bar = _progress(progress)
+    with bar if bar else nullcontext():
+        task = bar.add_task("judging", total=len(found)) if bar else None
+        for fam_name, difficulty, index, cand, path in found:
+            family = task_family(fam_name)
+            item_id = f"{fam_name}/{difficulty}/{index:04d}"
+            r_seed, r_skin = recipe.get(item_id, (seed, skin))
+            item = family.generate(index, difficulty, r_seed, r_skin)
+            want = recipe_hash.get(item_id)
+            if want and want != item.content_hash:
+                raise ValueError(f"{item_id}: {items_file} was made by another genbench version "
+                                 f"(content hash differs); export again or judge with --seed")
+            st = path.stat()
+            gk = gen_key({"name": model, "file": str(path.resolve()), "size": st.st_size,
+                          "mtime": st.st_mtime_ns, "fit": fit_mode}, item.content_hash, "i2v", 0, cand)
+            jk = judge_key(gk, family.checker_name, family.checker_version)
+            if store.done(jk):  # resume: this exact file was judged by this checker already
+                rows.append(store.rows[jk])
+                if bar:
+                    bar.advance(task)
+                continue
+            t0 = time.perf_counter()
+            verdict = judge_video(family, item, path, None, "i2v", fit_mode)
+            row = {"key": jk, "gen_key": gk,
+                   "done": True, "item_id": item.id, "family": fam_name, "difficulty": difficulty,
+                   "item_hash": item.content_hash, "model": model, "mode": "i2v", "candidate": cand,
+                   "video": str(path), "verdict": verdict.to_json(),
+                   "timings": {"judge_s": round(time.perf_counter() - t0, 4)}, "versions": versions()}
+            store.append(row)
+            rows.append(row)
+            if bar:
+                bar.advance(task)
+    results = {"schema_version": SCHEMA_VERSION, "command": "judge", "videos": str(videos),
+               "versions": versions(), **aggregate(rows)}
+    store.write_results(results)
+    return results
+
+
+def _load_items_file(path):
+    """Seed and skin of each exported item (to rebuild it exactly) and its content hash."""
+    import json
+
+    recipe, hashes = {}, {}
+    for line in Path(path).read_text().splitlines():
+        if line.strip():
+            d = json.loads(line)
+            recipe[d["id"]] = (d["seed"], d["state"].get("skin", {}).get("name"))
+            hashes[d["id"]] = d.get("content_hash")
+    return recipe, hashes
+
+
+def iter_items(tasks: str, difficulties: Iterable[str], n: int, seed: int, skin: str | None = None):
+    for fam in resolve_tasks(tasks):
+        family = task_family(fam)
+        for d in difficulties:
+            yield from family.items(d, n, seed, skin)

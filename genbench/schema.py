@@ -1,0 +1,208 @@
+"""The data contracts every part of genbench speaks: tasks, requests, videos, verdicts.
+
+All of them round-trip through JSON (``to_json`` / ``from_json``) so a run directory is plain data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+SCHEMA_VERSION = 1
+
+# Failure codes a checker may report. A verdict carries exactly one (the first that explains the
+# failure); per-code counts appear in results.json.
+FAILURE_CODES = {
+    "STATIC": "the agent (or the board) never changes",
+    "TELEPORT": "the agent jumps over cells between two frames",
+    "WALL_CROSSING": "the agent moves through a wall",
+    "SPRITE_LOST": "the agent disappears for a stretch of frames",
+    "AGENT_DUPLICATED": "more than one agent is visible",
+    "LAYOUT_CHANGED": "walls, goal or given cells change during the video",
+    "WRONG_START": "the first frame does not show the task's starting state",
+    "GOAL_NOT_REACHED": "the goal state is never reached",
+    "GOAL_NOT_HELD": "the goal is reached and then left",
+    "NOT_OPTIMAL": "the goal is reached legally but not by a shortest solution",
+    "WRONG_ANSWER": "the final state is not an accepted answer",
+    "ILLEGAL_MOVE": "a transition breaks the task's rules",
+    "UNREADABLE": "the video could not be decoded",
+}
+
+
+def canonical_json(obj: Any) -> str:
+    """JSON with sorted keys and no whitespace: the form every hash is taken of."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_hex(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode() if isinstance(p, str) else p)
+        h.update(b"\x00")  # separator: ("ab","c") and ("a","bc") must differ
+    return h.hexdigest()
+
+
+@dataclass
+class TaskItem:
+    """One procedurally generated task instance.
+
+    ``state`` is JSON-able and holds everything a checker needs: layout, start, goal, every accepted
+    solution, the skin and the canvas geometry. ``first_frame`` is the RGB uint8 canvas (H, W, 3).
+    """
+
+    id: str  # family/difficulty/index, e.g. "maze.grid/easy/0003"
+    family: str
+    difficulty: str
+    index: int
+    seed: int
+    prompt_i2v: str
+    prompt_t2v: str
+    state: dict
+    first_frame: np.ndarray = field(repr=False)
+    content_hash: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            self.content_hash = self.compute_hash()
+
+    def compute_hash(self) -> str:
+        meta = {k: v for k, v in self.to_json().items() if k != "content_hash"}
+        return sha256_hex(canonical_json(meta), self.first_frame.tobytes(), str(self.first_frame.shape))
+
+    @property
+    def canvas_size(self) -> tuple[int, int]:
+        """(width, height) of the task canvas."""
+        return int(self.first_frame.shape[1]), int(self.first_frame.shape[0])
+
+    def to_json(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "id": self.id,
+            "family": self.family,
+            "difficulty": self.difficulty,
+            "index": self.index,
+            "seed": self.seed,
+            "prompt_i2v": self.prompt_i2v,
+            "prompt_t2v": self.prompt_t2v,
+            "state": self.state,
+            "canvas": {"width": self.canvas_size[0], "height": self.canvas_size[1]},
+            "content_hash": self.content_hash,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict, first_frame: np.ndarray) -> "TaskItem":
+        return cls(
+            id=d["id"], family=d["family"], difficulty=d["difficulty"], index=d["index"], seed=d["seed"],
+            prompt_i2v=d["prompt_i2v"], prompt_t2v=d["prompt_t2v"], state=d["state"],
+            first_frame=first_frame, content_hash=d.get("content_hash", ""),
+        )
+
+
+@dataclass
+class Fit:
+    """How a task canvas was placed in a model frame: scale (per axis) then offset, rest is padding.
+
+    frame_xy = canvas_xy * (scale_x, scale_y) + (offset_x, offset_y). Letterbox keeps the aspect ratio
+    (scale_x == scale_y); stretch does not. The checker inverts exactly this mapping.
+    """
+
+    canvas_w: int
+    canvas_h: int
+    frame_w: int
+    frame_h: int
+    scale_x: float
+    scale_y: float
+    offset_x: float
+    offset_y: float
+    mode: str = "letterbox"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Fit":
+        return cls(**d)
+
+
+@dataclass
+class GenRequest:
+    """What a generator is asked to render for one sample."""
+
+    item_id: str
+    mode: str  # "i2v" | "t2v"
+    prompt: str
+    width: int
+    height: int
+    num_frames: int
+    fps: float
+    seed: int
+    candidate: int
+    fit: Fit
+    negative_prompt: str | None = None
+    image: np.ndarray | None = field(default=None, repr=False)  # first frame fitted to (height, width)
+    item: TaskItem | None = field(default=None, repr=False)  # reference generators read the solution
+
+    def to_json(self) -> dict:
+        return {
+            "item_id": self.item_id, "mode": self.mode, "prompt": self.prompt,
+            "negative_prompt": self.negative_prompt, "width": self.width, "height": self.height,
+            "num_frames": self.num_frames, "fps": self.fps, "seed": self.seed,
+            "candidate": self.candidate, "fit": self.fit.to_json(),
+        }
+
+
+@dataclass
+class VideoRecord:
+    """A rendered video on disk plus what it cost and how it was made."""
+
+    path: str
+    width: int
+    height: int
+    num_frames: int
+    fps: float
+    seconds: float = 0.0  # wall time spent generating this video
+    nfe: int = 0  # transformer forward passes (0 for reference generators)
+    meta: dict = field(default_factory=dict)  # model revision, dtype, steps, guidance …
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "VideoRecord":
+        return cls(**d)
+
+
+@dataclass
+class Verdict:
+    """A checker's decision about one video.
+
+    ``status`` is "ok" or "error" (the video could not be judged; ``message`` says why). ``passed``
+    is the strict decision; ``score`` in [0, 1] is partial credit; ``evidence`` holds the decoded
+    per-frame track so a report can draw why.
+    """
+
+    checker: str
+    status: str = "ok"
+    passed: bool = False
+    score: float = 0.0
+    metrics: dict = field(default_factory=dict)
+    failure: str | None = None
+    first_error_frame: int | None = None
+    message: str = ""
+    evidence: dict = field(default_factory=dict)
+    version: str = ""
+
+    @classmethod
+    def error(cls, checker: str, message: str, version: str = "") -> "Verdict":
+        return cls(checker=checker, status="error", failure="UNREADABLE", message=message, version=version)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Verdict":
+        return cls(**d)

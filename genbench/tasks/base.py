@@ -1,0 +1,85 @@
+"""The task-family contract. A family is one module: subclass TaskFamily and register it.
+
+A family makes items (index-addressable, seeded), draws their frames (first frame, the solution as
+a process, the solved final frame, legal random play) and judges a video of an item.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from ..schema import Fit, TaskItem, Verdict
+
+
+class TaskFamily:
+    name: str = ""
+    description: str = ""
+    dimension: str = ""  # reasoning dimension, e.g. "spatial navigation"
+    difficulties: tuple[str, ...] = ("easy", "medium", "hard")
+    skins: tuple[str, ...] = ()
+    default_fps: float = 24.0
+    checker_name: str = ""
+    checker_version: str = "1"
+
+    # --- items -------------------------------------------------------------------------------
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
+        raise NotImplementedError
+
+    def layout_key(self, item: TaskItem) -> str:
+        """The canonical form used to deduplicate items (skin-independent)."""
+        raise NotImplementedError
+
+    def items(self, difficulty: str, n: int, seed: int = 0, skin: str | None = None,
+              max_tries: int | None = None) -> Iterator[TaskItem]:
+        """The first ``n`` items whose layout is new, in index order: unique within any export."""
+        self.check_difficulty(difficulty)
+        seen: set[str] = set()
+        made, index, limit = 0, 0, max_tries if max_tries is not None else 50 * n + 100
+        while made < n and index < limit:
+            item = self.generate(index, difficulty, seed, skin)
+            index += 1
+            key = self.layout_key(item)
+            if key in seen:
+                continue
+            seen.add(key)
+            made += 1
+            yield item
+        if made < n:
+            raise RuntimeError(f"{self.name}/{difficulty}: only {made} unique items exist "
+                               f"within {limit} indices (asked for {n})")
+
+    def check_difficulty(self, difficulty: str) -> None:
+        if difficulty not in self.difficulties:
+            raise ValueError(f"{self.name}: unknown difficulty {difficulty!r}; "
+                             f"known: {', '.join(self.difficulties)}")
+
+    def check_skin(self, skin: str | None) -> None:
+        if skin is not None and skin not in self.skins:
+            raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(self.skins)}")
+
+    # --- frames on the task canvas ------------------------------------------------------------
+    def solution_frames(self, item: TaskItem, solution: int = 0, fps: float | None = None,
+                        num_frames: int | None = None) -> Iterator[np.ndarray]:
+        """The ground truth as a process: every intermediate state appears over time."""
+        raise NotImplementedError
+
+    def final_frame(self, item: TaskItem) -> np.ndarray:
+        """The solved state, as one frame."""
+        raise NotImplementedError
+
+    def random_frames(self, item: TaskItem, rng: np.random.Generator, fps: float | None = None,
+                      num_frames: int | None = None) -> Iterator[np.ndarray]:
+        """Legal but aimless play (a calibration baseline)."""
+        raise NotImplementedError
+
+    # --- judging -----------------------------------------------------------------------------
+    def working_size(self, item: TaskItem) -> tuple[int, int] | None:
+        """Canvas size the checker works at, if smaller than the canvas: frames are then decoded
+        straight to that scale (cheaper than decoding full size and shrinking)."""
+        return None
+
+    def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
+        """Judge decoded frames (model-frame pixels; ``fit`` maps them onto the canvas)."""
+        raise NotImplementedError
