@@ -1,0 +1,547 @@
+"""Chat backends for VLM judges: send OpenAI-style messages (text + images), get text back.
+
+Two implementations share one interface (:class:`ChatBackend`):
+
+* :class:`OpenAIChatBackend` talks to the OpenAI API or any OpenAI-compatible server
+  (vLLM, SGLang, ...) through the ``openai`` package.
+* :class:`TransformersChatBackend` runs a local transformers image-text-to-text model.
+
+Both can share a persistent :class:`ResponseCache`, so re-running a benchmark never pays
+twice for the same question, and both report to a :class:`UsageMeter`.
+
+Messages use the OpenAI chat format; images travel as PNG data URLs (see :func:`image_part`).
+Importing this module does not import torch, transformers or openai.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import random
+import sqlite3
+import threading
+import time
+from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+Messages = list[dict[str, Any]]
+
+DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
+# Bump when the key recipe or the stored columns change, so old entries are simply missed.
+_CACHE_SCHEMA = "genbench-chat-cache-v1"
+
+
+class ChatBackendError(RuntimeError):
+    """A request could not be completed (after retries, or not retryable)."""
+
+
+class MalformedReplyError(ChatBackendError):
+    """The server answered, but not with a usable chat completion."""
+
+
+# --------------------------------------------------------------------------- replies & usage
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass
+class ChatReply:
+    text: str
+    model: str
+    usage: Usage = field(default_factory=Usage)
+    cached: bool = False
+    raw: dict | None = None  # the server's full JSON body, when there is one (never cached)
+
+
+class UsageMeter:
+    """Thread-safe running totals for a backend (or several sharing one meter).
+
+    ``requests`` counts every request actually sent (retries included: that is what rate
+    limits and bills see); ``retries`` the subset that were retries; ``failures`` calls that
+    gave up; ``cached`` replies served from the cache (which cost no request and no tokens).
+    """
+
+    _FIELDS = ("requests", "retries", "failures", "cached", "prompt_tokens", "completion_tokens")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        for name in self._FIELDS:
+            setattr(self, name, 0)
+
+    def add(self, usage: Usage | None = None, **counts: int) -> None:
+        with self._lock:
+            if usage is not None:
+                self.prompt_tokens += usage.prompt_tokens
+                self.completion_tokens += usage.completion_tokens
+            for name, n in counts.items():
+                if name not in self._FIELDS:
+                    raise KeyError(name)
+                setattr(self, name, getattr(self, name) + n)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return {name: getattr(self, name) for name in self._FIELDS}
+
+    def __repr__(self) -> str:
+        return f"UsageMeter({self.snapshot()})"
+
+
+# --------------------------------------------------------------------------- message parts
+
+
+def text_part(text: str) -> dict:
+    return {"type": "text", "text": str(text)}
+
+
+def image_part(image: Any, *, detail: str | None = None) -> dict:
+    """An OpenAI ``image_url`` content part holding ``image`` as a PNG data URL.
+
+    ``image`` is an ``HxWx3`` (or ``HxW``) uint8 array, or anything ``np.asarray`` turns into
+    one (e.g. a PIL image). The PNG bytes are deterministic for a given array and Pillow
+    version (fixed compression level, no metadata), which keeps cache keys stable.
+    """
+    from PIL import Image
+
+    arr = np.asarray(image)
+    if arr.dtype != np.uint8:
+        raise TypeError(f"image must be uint8, got {arr.dtype}")
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] == 3)):
+        raise ValueError(f"image must be HxWx3 RGB or HxW grey, got shape {arr.shape}")
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(arr)).convert("RGB").save(buf, format="PNG", compress_level=6)
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    part: dict = {"type": "image_url", "image_url": {"url": url}}
+    if detail is not None:
+        part["image_url"]["detail"] = detail
+    return part
+
+
+def _data_url_bytes(url: str) -> bytes | None:
+    if not (isinstance(url, str) and url.startswith("data:") and ";base64," in url[:100]):
+        return None
+    return base64.b64decode(url.split(",", 1)[1])
+
+
+def decode_image_url(url: str) -> np.ndarray:
+    """Inverse of :func:`image_part` for data URLs: the ``HxWx3`` uint8 array."""
+    from PIL import Image
+
+    data = _data_url_bytes(url)
+    if data is None:
+        raise ValueError("not a base64 data URL")
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _canonical(obj: Any) -> Any:
+    """Messages with every data URL replaced by the sha256 of its bytes (short, exact keys)."""
+    if isinstance(obj, dict):
+        return {k: _canonical(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_canonical(v) for v in obj]
+    data = _data_url_bytes(obj) if isinstance(obj, str) else None
+    if data is not None:
+        return "sha256:" + hashlib.sha256(data).hexdigest()
+    return obj
+
+
+class ResponseCache:
+    """Persistent SQLite cache of chat replies.
+
+    One connection guarded by a lock: SQLite calls take microseconds next to a model call,
+    so a lock is simpler than per-thread connections and lets ``close()`` work from any
+    thread. WAL mode lets several processes (e.g. parallel benchmark shards) share a file.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, model TEXT, text TEXT,"
+            " prompt_tokens INTEGER, completion_tokens INTEGER, created REAL)"
+        )
+        self._conn.commit()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(model_id: str, revision: str, messages: Messages, max_tokens: int, temperature: float) -> str:
+        payload = {
+            "schema": _CACHE_SCHEMA,
+            "model": model_id,
+            "revision": revision or "",
+            "messages": _canonical(messages),
+            "max_tokens": int(max_tokens),
+            "temperature": float(temperature),
+        }
+        blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> ChatReply | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT model, text, prompt_tokens, completion_tokens FROM replies WHERE key = ?", (key,)
+            ).fetchone()
+            if row is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+        return ChatReply(text=row[1], model=row[0], usage=Usage(row[2], row[3]), cached=True)
+
+    def put(self, key: str, reply: ChatReply) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO replies VALUES (?, ?, ?, ?, ?, ?)",
+                (key, reply.model, reply.text, reply.usage.prompt_tokens, reply.usage.completion_tokens, time.time()),
+            )
+            self._conn.commit()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._conn.execute("SELECT COUNT(*) FROM replies").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> "ResponseCache":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# --------------------------------------------------------------------------- backends
+
+
+class ChatBackend(ABC):
+    """Answers OpenAI-style chat messages. Subclasses implement :meth:`_complete_uncached`.
+
+    ``model_id`` and ``revision`` identify the model in cache keys and reports.
+    """
+
+    model_id: str = ""
+    revision: str = ""
+
+    def __init__(self, *, cache: ResponseCache | None = None, meter: UsageMeter | None = None,
+                 max_concurrency: int = 8) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be >= 1")
+        self.cache = cache
+        self.meter = meter if meter is not None else UsageMeter()
+        self.max_concurrency = max_concurrency
+
+    def cache_key(self, messages: Messages, max_tokens: int, temperature: float) -> str:
+        return ResponseCache.key(self.model_id, self.revision, messages, max_tokens, temperature)
+
+    def _cached(self, messages: Messages, max_tokens: int, temperature: float) -> tuple[str | None, ChatReply | None]:
+        if self.cache is None:
+            return None, None
+        key = self.cache_key(messages, max_tokens, temperature)
+        reply = self.cache.get(key)
+        if reply is not None:
+            self.meter.add(cached=1)
+        return key, reply
+
+    def complete(self, messages: Messages, *, max_tokens: int, temperature: float = 0.0) -> ChatReply:
+        key, reply = self._cached(messages, max_tokens, temperature)
+        if reply is not None:
+            return reply
+        reply = self._complete_uncached(messages, max_tokens=max_tokens, temperature=temperature)
+        if key is not None:
+            self.cache.put(key, reply)
+        return reply
+
+    def complete_many(self, batch: Sequence[Messages], *, max_tokens: int, temperature: float = 0.0) -> list[ChatReply]:
+        """Complete every conversation, at most ``max_concurrency`` at a time; results in input order.
+
+        The first failure is raised (after the calls already running finish); replies that
+        succeeded are in the cache, so a re-run only repeats the failed ones.
+        """
+        if not batch:
+            return []
+        workers = min(self.max_concurrency, len(batch))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="genbench-chat") as pool:
+            return list(pool.map(lambda m: self.complete(m, max_tokens=max_tokens, temperature=temperature), batch))
+
+    @abstractmethod
+    def _complete_uncached(self, messages: Messages, *, max_tokens: int, temperature: float) -> ChatReply: ...
+
+    def __repr__(self) -> str:
+        rev = f"@{self.revision}" if self.revision else ""
+        return f"{type(self).__name__}({self.model_id}{rev})"
+
+
+def _is_default_openai_url(url: str) -> bool:
+    return url.rstrip("/").lower() in {DEFAULT_OPENAI_BASE_URL, "https://api.openai.com"}
+
+
+class OpenAIChatBackend(ChatBackend):
+    """OpenAI chat completions, or any server speaking that protocol (vLLM, SGLang, ...).
+
+    Retries 408/429/5xx, timeouts and connection errors with exponential backoff plus jitter
+    (honouring ``Retry-After``, capped at ``retry_max_delay``). Retries are done here rather
+    than by the ``openai`` client so they are counted in :attr:`meter`.
+    """
+
+    def __init__(self, model: str, *, base_url: str | None = None, api_key: str | None = None,
+                 timeout: float = 60, max_retries: int = 4, max_concurrency: int = 8,
+                 cache: ResponseCache | None = None, meter: UsageMeter | None = None,
+                 revision: str = "", retry_base_delay: float = 0.5, retry_max_delay: float = 30.0) -> None:
+        super().__init__(cache=cache, meter=meter, max_concurrency=max_concurrency)
+        import openai
+
+        self.model_id = model
+        self.revision = revision
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_OPENAI_BASE_URL
+        api_key = api_key or os.environ.get("OPENAI_API_KEY")
+        if not api_key:
+            if _is_default_openai_url(self.base_url):
+                raise ChatBackendError(
+                    f"No API key for {self.base_url}: set the OPENAI_API_KEY environment variable "
+                    "(or pass api_key=), or point OPENAI_BASE_URL / base_url at an OpenAI-compatible server."
+                )
+            # Self-hosted servers (vLLM, SGLang) accept any key unless started with --api-key,
+            # but the openai client refuses to run without one.
+            api_key = "EMPTY"
+        self.max_retries = max_retries
+        self.retry_base_delay = retry_base_delay
+        self.retry_max_delay = retry_max_delay
+        self._rng = random.Random()
+        self._client = openai.OpenAI(base_url=self.base_url, api_key=api_key, timeout=timeout, max_retries=0)
+
+    def _retry_delay(self, attempt: int, err: Exception) -> float:
+        delay = self.retry_base_delay * (2 ** attempt) * (0.5 + 0.5 * self._rng.random())
+        response = getattr(err, "response", None)
+        retry_after = response.headers.get("retry-after") if response is not None else None
+        if retry_after:
+            try:
+                delay = max(delay, float(retry_after))
+            except ValueError:  # an HTTP date: rare from model servers, fall back to backoff
+                pass
+        return min(delay, self.retry_max_delay)
+
+    def _complete_uncached(self, messages: Messages, *, max_tokens: int, temperature: float) -> ChatReply:
+        import openai
+
+        for attempt in range(self.max_retries + 1):
+            self.meter.add(requests=1, retries=int(attempt > 0))
+            try:
+                resp = self._client.chat.completions.create(
+                    model=self.model_id, messages=messages, max_tokens=max_tokens, temperature=temperature
+                )
+                break
+            except openai.APIConnectionError as e:  # includes APITimeoutError
+                err: Exception = e
+            except openai.APIStatusError as e:
+                if e.status_code not in (408, 429) and e.status_code < 500:
+                    self.meter.add(failures=1)
+                    raise ChatBackendError(f"{self.model_id}: HTTP {e.status_code} from {self.base_url}: {e}") from e
+                err = e
+            except (openai.APIResponseValidationError, json.JSONDecodeError) as e:
+                # e.g. a truncated body: the client parses JSON itself and lets the decode error out
+                self.meter.add(failures=1)
+                raise MalformedReplyError(f"{self.model_id}: malformed response from {self.base_url}: {e}") from e
+            if attempt == self.max_retries:
+                self.meter.add(failures=1)
+                raise ChatBackendError(
+                    f"{self.model_id}: giving up after {attempt + 1} attempts to {self.base_url}: "
+                    f"{type(err).__name__}: {err}"
+                ) from err
+            time.sleep(self._retry_delay(attempt, err))
+        return self._parse(resp)
+
+    def _parse(self, resp: Any) -> ChatReply:
+        # The client validates leniently, so a body missing fields still arrives as an object
+        # (or even a str/dict); check what we use.
+        try:
+            choice = resp.choices[0]
+            text = choice.message.content
+            usage = resp.usage
+            reply = ChatReply(
+                text=text if text is not None else "",
+                model=getattr(resp, "model", None) or self.model_id,
+                usage=Usage(int(usage.prompt_tokens or 0), int(usage.completion_tokens or 0)) if usage else Usage(),
+                raw=resp.model_dump(),
+            )
+        except (AttributeError, IndexError, TypeError, KeyError, ValueError) as e:
+            self.meter.add(failures=1)
+            raise MalformedReplyError(
+                f"{self.model_id}: malformed chat completion from {self.base_url}: {str(resp)[:200]!r}"
+            ) from e
+        if not isinstance(reply.text, str):
+            self.meter.add(failures=1)
+            raise MalformedReplyError(f"{self.model_id}: message content is not text: {reply.text!r}"[:300])
+        self.meter.add(reply.usage)
+        return reply
+
+
+class TransformersChatBackend(ChatBackend):
+    """A local transformers image-text-to-text model (Qwen2.5-VL, LLaVA, SmolVLM, ...).
+
+    ``repo_or_model`` is a Hub repo id / local directory (loaded once with
+    ``AutoModelForImageTextToText`` + ``AutoProcessor``), or an already-built model, in which
+    case ``processor`` is required. Decoding is greedy at ``temperature == 0`` (sampling
+    otherwise). Cache misses in :meth:`complete_many` are generated ``batch_size`` at a
+    time; generation is serialised by a lock, since one model instance is shared.
+    ``revision`` is passed to ``from_pretrained`` and enters cache keys.
+    """
+
+    def __init__(self, repo_or_model: Any, *, processor: Any = None, device: str = "cpu",
+                 torch_dtype: Any = None, batch_size: int = 4, cache: ResponseCache | None = None,
+                 meter: UsageMeter | None = None, revision: str | None = None, model_id: str | None = None) -> None:
+        super().__init__(cache=cache, meter=meter, max_concurrency=1)
+        if isinstance(repo_or_model, (str, os.PathLike)):
+            from transformers import AutoModelForImageTextToText, AutoProcessor
+
+            repo = str(repo_or_model)
+            processor = processor or AutoProcessor.from_pretrained(repo, revision=revision)
+            model = AutoModelForImageTextToText.from_pretrained(
+                repo, revision=revision, dtype=torch_dtype if torch_dtype is not None else "auto"
+            )
+            model_id = model_id or repo
+        else:
+            if processor is None:
+                raise ValueError("pass processor= together with a model object")
+            model = repo_or_model
+            if torch_dtype is not None:
+                model = model.to(dtype=torch_dtype)
+        self.model = model.to(device).eval()
+        self.processor = processor
+        self.device = device
+        self.batch_size = batch_size
+        # Batched generation with a decoder-only LM needs prompts aligned at the right edge.
+        tokenizer = getattr(processor, "tokenizer", None)
+        if tokenizer is not None:
+            tokenizer.padding_side = "left"
+        self.model_id = model_id or getattr(model.config, "name_or_path", "") or ""
+        # Cache keys include the revision; pass a commit hash to tie cached replies to exact weights.
+        self.revision = revision or ""
+        if not self.model_id:
+            if cache is not None:
+                # An anonymous in-memory model would share cache entries with any other one.
+                raise ValueError("pass model_id= to cache replies from a model object without a name")
+            self.model_id = type(model).__name__
+        self._lock = threading.Lock()
+
+    def complete(self, messages: Messages, *, max_tokens: int, temperature: float = 0.0) -> ChatReply:
+        return self.complete_many([messages], max_tokens=max_tokens, temperature=temperature)[0]
+
+    def complete_many(self, batch: Sequence[Messages], *, max_tokens: int, temperature: float = 0.0) -> list[ChatReply]:
+        replies: list[ChatReply | None] = [None] * len(batch)
+        todo: list[tuple[int, str | None]] = []
+        for i, messages in enumerate(batch):
+            key, replies[i] = self._cached(messages, max_tokens, temperature)
+            if replies[i] is None:
+                todo.append((i, key))
+        for start in range(0, len(todo), self.batch_size):
+            chunk = todo[start:start + self.batch_size]
+            outs = self._generate([batch[i] for i, _ in chunk], max_tokens=max_tokens, temperature=temperature)
+            for (i, key), reply in zip(chunk, outs):
+                replies[i] = reply
+                if key is not None:
+                    self.cache.put(key, reply)
+        return replies  # type: ignore[return-value]
+
+    def _complete_uncached(self, messages: Messages, *, max_tokens: int, temperature: float) -> ChatReply:
+        return self._generate([messages], max_tokens=max_tokens, temperature=temperature)[0]
+
+    @staticmethod
+    def _to_hf_messages(messages: Messages) -> Messages:
+        """OpenAI content parts -> transformers chat format (images decoded to PIL)."""
+        from PIL import Image
+
+        out = []
+        for msg in messages:
+            content = msg.get("content")
+            if content is None:
+                content = []
+            elif isinstance(content, str):
+                # Many VLM templates iterate over content parts, so never hand them a bare string.
+                content = [{"type": "text", "text": content}]
+            parts = []
+            for part in content:
+                if part.get("type") == "image_url":
+                    url = part["image_url"]["url"] if isinstance(part["image_url"], dict) else part["image_url"]
+                    data = _data_url_bytes(url)
+                    if data is not None:
+                        parts.append({"type": "image", "image": Image.open(io.BytesIO(data)).convert("RGB")})
+                    else:  # http(s) URL or path: the processor knows how to load it
+                        parts.append({"type": "image", "url": url})
+                else:
+                    parts.append(part)
+            out.append({"role": msg["role"], "content": parts})
+        return out
+
+    def _generate(self, batch: Sequence[Messages], *, max_tokens: int, temperature: float) -> list[ChatReply]:
+        with self._lock:  # one model, one processor: callers on several threads take turns
+            return self._generate_locked(batch, max_tokens=max_tokens, temperature=temperature)
+
+    def _generate_locked(self, batch: Sequence[Messages], *, max_tokens: int, temperature: float) -> list[ChatReply]:
+        import torch
+
+        convs = [self._to_hf_messages(m) for m in batch]
+        inputs = self.processor.apply_chat_template(
+            convs, add_generation_prompt=True, tokenize=True, return_dict=True, return_tensors="pt",
+            processor_kwargs={"padding": True},
+        )
+        inputs = inputs.to(self.model.device, dtype=self.model.dtype)
+        sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
+        with torch.inference_mode():
+            out = self.model.generate(**inputs, max_new_tokens=max_tokens, **sampling)
+        new = out[:, inputs["input_ids"].shape[1]:]
+        texts = self.processor.batch_decode(new, skip_special_tokens=True)
+        eos = self.model.generation_config.eos_token_id
+        eos = set(eos if isinstance(eos, list) else [eos]) - {None}
+        prompt_lens = inputs["attention_mask"].sum(dim=1).tolist()
+        replies = []
+        for row, text, n_prompt in zip(new.tolist(), texts, prompt_lens):
+            # Generated length = up to and including the first EOS (the rest is padding).
+            n_new = next((j + 1 for j, t in enumerate(row) if t in eos), len(row))
+            usage = Usage(int(n_prompt), n_new)
+            self.meter.add(usage, requests=1)
+            replies.append(ChatReply(text=text.strip(), model=self.model_id, usage=usage))
+        return replies
+
+
+# --------------------------------------------------------------------------- factory
+
+
+def make_backend(spec: str, **kw: Any) -> ChatBackend:
+    """``"openai:MODEL"`` -> :class:`OpenAIChatBackend`; ``"hf:REPO_OR_DIR"`` -> :class:`TransformersChatBackend`."""
+    prefix, sep, name = spec.partition(":")
+    kinds = {"openai": OpenAIChatBackend, "hf": TransformersChatBackend}
+    if not sep or prefix not in kinds or not name:
+        raise ValueError(
+            f"unknown judge backend {spec!r}; use 'openai:MODEL' (OpenAI, or any OpenAI-compatible server "
+            "such as vLLM/SGLang via OPENAI_BASE_URL) or 'hf:REPO_OR_DIR' (a local transformers VLM)"
+        )
+    return kinds[prefix](name, **kw)
