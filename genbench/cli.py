@@ -166,6 +166,41 @@ def export(
     console.print(json.dumps(res, indent=2))
 
 
+@app.command()
+def validate(
+    tasks: str = typer.Option("all", help="Task families or groups to validate."),
+    n: int = typer.Option(1, help="Items per family × skin × difficulty."),
+    seed: int = typer.Option(0, help="Suite seed."),
+    difficulty: Optional[str] = typer.Option(None, help="Difficulties (default: all of each family)."),
+    skin: Optional[str] = typer.Option(None, help="Skins, comma-separated (default: all, hard ones included)."),
+    only: Optional[str] = typer.Option(None, help="Only these perturbations, comma-separated."),
+    out: Path = typer.Option(Path("runs/validate"), help="Where validate.json goes."),
+) -> None:
+    """Prove the checkers right: labelled perturbations of ground truth must pass or fail as expected."""
+    from .registry import UnknownName
+    from .validate import validate as validate_, write_report
+
+    split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
+    try:
+        report = validate_(tasks, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
+                           only=split(only))
+    except (UnknownName, ValueError) as e:
+        _fail(str(e).strip("'\""))
+    table = Table(show_header=True, header_style="bold")
+    for col in ("family", "perturbation", "expect", "n", "accuracy", "got"):
+        table.add_column(col)
+    for r in report.table():
+        style = "" if r["accuracy"] == 1.0 else "red"
+        table.add_row(r["family"], r["perturbation"], r["expect"], str(r["n"]), f"{r['accuracy']:.2f}",
+                      ", ".join(f"{k}:{v}" for k, v in r["got"].items()), style=style)
+    console.print(table)
+    summary = report.summary()
+    console.print(json.dumps(summary))
+    console.print(f"→ {write_report(report, out)}")
+    if summary["misses"]:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

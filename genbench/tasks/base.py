@@ -74,6 +74,15 @@ class TaskFamily:
         """Legal but aimless play (a calibration baseline)."""
         raise NotImplementedError
 
+    # --- checker validity (genbench validate) ------------------------------------------------
+    # Generic perturbations apply to every family; re-label one ("cut_to_final": "WRONG_ANSWER")
+    # or turn it off ("skip") here, and add the family's own in perturbations().
+    perturbation_expectations: dict[str, str] = {}
+
+    def perturbations(self) -> list:
+        """Family-specific perturbations (genbench.validate.Perturbation), e.g. an illegal move."""
+        return []
+
     # --- judging -----------------------------------------------------------------------------
     def working_size(self, item: TaskItem) -> tuple[int, int] | None:
         """Canvas size the checker works at, if smaller than the canvas: frames are then decoded

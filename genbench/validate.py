@@ -1,0 +1,274 @@
+"""Checker validity: synthesise labelled videos from each task's own solution and judge them.
+
+A perturbation turns an item into a clip (frames in some model frame, its fps, the geometry the
+checker is told, and the encoder quality) and says what the checker must decide: "pass", or the
+failure code it must report. Generic perturbations (re-encoding, resizing, frame rates, noise,
+controls) apply to every family for free; a family adds its own by defining ``perturbations()``
+and may re-label or skip a generic one through ``perturbation_expectations``.
+
+    genbench validate --tasks maze --n 2 --out runs/validate
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import cv2
+import numpy as np
+
+from . import geometry
+from .registry import resolve_tasks, task_family
+from .schema import Fit, TaskItem
+from .seeding import item_rng
+from .video import resample_indices, write_video
+
+PASS = "pass"
+SKIP = "skip"
+
+
+@dataclass
+class Clip:
+    """A synthetic video: frames in the model frame, the fit the checker is told, encoding quality."""
+
+    frames: Iterable[np.ndarray]
+    fps: float
+    fit: Fit
+    crf: int = 18
+
+
+@dataclass
+class Perturbation:
+    name: str
+    expect: str  # PASS, or the failure code the checker must report
+    make: Callable[..., Clip]  # make(family, item, rng) -> Clip
+    description: str = ""
+
+
+def canvas_clip(family, item: TaskItem, frames: Iterable[np.ndarray], fps: float | None = None, crf: int = 18) -> Clip:
+    """A clip at the task's native canvas size."""
+    return Clip(frames, fps or family.default_fps, geometry.identity(*item.canvas_size), crf)
+
+
+def oracle(family, item: TaskItem) -> list[np.ndarray]:
+    return list(family.solution_frames(item))
+
+
+# --- generic perturbations -------------------------------------------------------------------------
+
+def _fitted(family, item, size, mode) -> Clip:
+    fit = geometry.make_fit(mode, *item.canvas_size, *size)
+    pad = geometry.border_colour(item.first_frame)
+    return Clip((geometry.apply(fit, f, pad) for f in family.solution_frames(item)), family.default_fps, fit)
+
+
+def _fps(family, item, fps) -> Clip:
+    frames = oracle(family, item)
+    idx = resample_indices(len(frames), family.default_fps, fps)
+    return canvas_clip(family, item, [frames[i] for i in idx], fps)
+
+
+def _map(family, item, fn) -> Clip:
+    return canvas_clip(family, item, (fn(f) for f in family.solution_frames(item)))
+
+
+def _noise(rng, sigma):
+    def f(img):
+        return np.clip(img.astype(np.float32) + rng.normal(0, sigma, img.shape), 0, 255).astype(np.uint8)
+    return f
+
+
+def _colour(img, gain=(1.08, 0.95, 1.04), bias=(12, -8, 6), contrast=0.9):
+    x = img.astype(np.float32)
+    x = (x - 128) * contrast + 128
+    return np.clip(x * np.array(gain) + np.array(bias), 0, 255).astype(np.uint8)
+
+
+def _zoom_shift(img, zoom=1.02, dx=0.012, dy=-0.01):
+    """A small global zoom and shift, as generative models drift (≤ 3% of the frame)."""
+    h, w = img.shape[:2]
+    m = np.array([[zoom, 0, (1 - zoom) * w / 2 + dx * w], [0, zoom, (1 - zoom) * h / 2 + dy * h]], np.float32)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _ghost(family, item) -> Clip:
+    """Motion ghosting: each frame blended with the previous one (sprites smear between cells)."""
+    def gen():
+        prev = None
+        for f in family.solution_frames(item):
+            yield f if prev is None else ((f.astype(np.uint16) * 3 + prev) // 4).astype(np.uint8)
+            prev = f
+    return canvas_clip(family, item, gen())
+
+
+def _hold(family, item, seconds=3.0) -> Clip:
+    frames = oracle(family, item)
+    return canvas_clip(family, item, frames + [frames[-1]] * int(seconds * family.default_fps))
+
+
+def _lead_in(family, item, seconds=1.5) -> Clip:
+    frames = oracle(family, item)
+    return canvas_clip(family, item, [frames[0]] * int(seconds * family.default_fps) + frames)
+
+
+def _static(family, item) -> Clip:
+    n = sum(1 for _ in family.solution_frames(item))
+    return canvas_clip(family, item, [item.first_frame] * n)
+
+
+def _cut(family, item) -> Clip:
+    n = sum(1 for _ in family.solution_frames(item))
+    final = family.final_frame(item)
+    return canvas_clip(family, item, [item.first_frame] * (n // 2) + [final] * (n - n // 2))
+
+
+def _backwards(family, item) -> Clip:
+    return canvas_clip(family, item, oracle(family, item)[::-1])
+
+
+GENERIC: list[Perturbation] = [
+    Perturbation("oracle", PASS, lambda fam, it, rng: canvas_clip(fam, it, fam.solution_frames(it)),
+                 "the ground truth as rendered"),
+    Perturbation("crf40", PASS, lambda fam, it, rng: Clip(fam.solution_frames(it), fam.default_fps,
+                                                           geometry.identity(*it.canvas_size), crf=40),
+                 "re-encoded at low quality (CRF 40)"),
+    Perturbation("letterbox_832x480", PASS, lambda fam, it, rng: _fitted(fam, it, (832, 480), "letterbox")),
+    Perturbation("letterbox_480x832", PASS, lambda fam, it, rng: _fitted(fam, it, (480, 832), "letterbox")),
+    Perturbation("stretch_1280x720", PASS, lambda fam, it, rng: _fitted(fam, it, (1280, 720), "stretch")),
+    Perturbation("fps8", PASS, lambda fam, it, rng: _fps(fam, it, 8)),
+    Perturbation("fps15", PASS, lambda fam, it, rng: _fps(fam, it, 15)),
+    Perturbation("fps24", PASS, lambda fam, it, rng: _fps(fam, it, 24)),
+    Perturbation("long_hold", PASS, lambda fam, it, rng: _hold(fam, it), "3 s extra on the final state"),
+    Perturbation("lead_in", PASS, lambda fam, it, rng: _lead_in(fam, it), "1.5 s still before the motion"),
+    Perturbation("noise", PASS, lambda fam, it, rng: _map(fam, it, _noise(rng, 8.0)), "Gaussian noise σ=8"),
+    Perturbation("blur", PASS, lambda fam, it, rng: _map(fam, it, lambda f: cv2.GaussianBlur(f, (5, 5), 1.2))),
+    Perturbation("colour_shift", PASS, lambda fam, it, rng: _map(fam, it, _colour),
+                 "brightness, contrast and colour balance shifted"),
+    Perturbation("zoom_shift", PASS, lambda fam, it, rng: _map(fam, it, _zoom_shift),
+                 "2% zoom and ~1% shift of the whole frame"),
+    Perturbation("ghosting", PASS, lambda fam, it, rng: _ghost(fam, it), "each frame blended with the last"),
+    Perturbation("static", "STATIC", lambda fam, it, rng: _static(fam, it), "the first frame repeated"),
+    Perturbation("cut_to_final", "TELEPORT", lambda fam, it, rng: _cut(fam, it), "a cut to the solved frame"),
+    Perturbation("backwards", "WRONG_START", lambda fam, it, rng: _backwards(fam, it), "the oracle reversed"),
+]
+
+
+def perturbations_for(family) -> list[Perturbation]:
+    """Generic perturbations (with the family's re-labels and skips) plus the family's own."""
+    over = getattr(family, "perturbation_expectations", {}) or {}
+    out = []
+    for p in GENERIC:
+        expect = over.get(p.name, p.expect)
+        if expect != SKIP:
+            out.append(Perturbation(p.name, expect, p.make, p.description))
+    own = family.perturbations() if hasattr(family, "perturbations") else []
+    names = {p.name for p in out}
+    for p in own:
+        if p.name in names:  # a family's own version replaces the generic one
+            out = [q for q in out if q.name != p.name]
+        out.append(p)
+    return out
+
+
+# --- the suite ---------------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    family: str
+    difficulty: str
+    skin: str
+    item_id: str
+    perturbation: str
+    expect: str
+    got: str  # "pass", a failure code, or "error"
+    ok: bool
+    message: str
+    frames: int
+    seconds: float
+
+    def to_json(self) -> dict:
+        return self.__dict__.copy()
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def table(self) -> list[dict]:
+        """Per perturbation: expected verdict, count, correct, and the verdicts actually seen."""
+        rows = defaultdict(lambda: {"n": 0, "correct": 0, "got": Counter()})
+        for o in self.outcomes:
+            r = rows[(o.family, o.perturbation, o.expect)]
+            r["n"] += 1
+            r["correct"] += o.ok
+            r["got"][o.got] += 1
+        return [{"family": f, "perturbation": p, "expect": e, "n": r["n"], "correct": r["correct"],
+                 "accuracy": round(r["correct"] / r["n"], 4), "got": dict(r["got"])}
+                for (f, p, e), r in sorted(rows.items())]
+
+    def summary(self) -> dict:
+        must_pass = [o for o in self.outcomes if o.expect == PASS]
+        must_fail = [o for o in self.outcomes if o.expect != PASS]
+        frames = sum(o.frames for o in self.outcomes)
+        secs = sum(o.seconds for o in self.outcomes)
+        return {
+            "videos": len(self.outcomes),
+            "must_pass_accuracy": round(sum(o.ok for o in must_pass) / max(len(must_pass), 1), 4),
+            "must_fail_accuracy": round(sum(o.ok for o in must_fail) / max(len(must_fail), 1), 4),
+            "misses": sum(not o.ok for o in self.outcomes),
+            "checker_fps": round(frames / secs, 1) if secs else None,
+        }
+
+    def to_json(self) -> dict:
+        return {"summary": self.summary(), "table": self.table(),
+                "misses": [o.to_json() for o in self.outcomes if not o.ok]}
+
+
+def validate(tasks: str = "all", n: int = 1, seed: int = 0, difficulties: list[str] | None = None,
+             skins: list[str] | None = None, only: list[str] | None = None, workdir: str | Path | None = None,
+             on_outcome: Callable[[Outcome], None] | None = None) -> Report:
+    """Run every perturbation on ``n`` items per family × skin × difficulty."""
+    from .runner import judge_video
+
+    report = Report()
+    tmp = Path(workdir or tempfile.mkdtemp(prefix="genbench-validate-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    for fam_name in resolve_tasks(tasks):
+        family = task_family(fam_name)
+        fam_skins = skins or list(getattr(family, "all_skins", family.skins))
+        for difficulty in difficulties or family.difficulties:
+            for skin in fam_skins:
+                if skin not in getattr(family, "all_skins", family.skins):
+                    continue
+                for item in family.items(difficulty, n, seed, skin):
+                    for p in perturbations_for(family):
+                        if only and p.name not in only:
+                            continue
+                        rng = item_rng(seed, fam_name, item.index, "validate", p.name)
+                        clip = p.make(family, item, rng)
+                        path = tmp / f"{fam_name}_{difficulty}_{skin}_{item.index}_{p.name}.mp4"
+                        frames = write_video(path, clip.frames, clip.fps, crf=clip.crf)
+                        t0 = time.perf_counter()
+                        v = judge_video(family, item, path, clip.fit)
+                        dt = time.perf_counter() - t0
+                        got = "error" if v.status != "ok" else (PASS if v.passed else (v.failure or "FAIL"))
+                        o = Outcome(fam_name, difficulty, skin, item.id, p.name, p.expect, got, got == p.expect,
+                                    v.message, frames, dt)
+                        report.outcomes.append(o)
+                        if on_outcome:
+                            on_outcome(o)
+                        path.unlink(missing_ok=True)
+    return report
+
+
+def write_report(report: Report, out: str | Path) -> Path:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "validate.json"
+    path.write_text(json.dumps(report.to_json(), indent=2) + "\n")
+    return path
