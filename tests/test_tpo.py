@@ -1,0 +1,142 @@
+"""VideoTPO and best-of-N around a real (tiny, random-weight) diffusers pipeline with a critic served
+over real HTTP, the compute-matched comparison on a clearly labelled simulated solver, and pass@k."""
+
+import itertools
+import re
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from chat_server import ChatServer  # noqa: E402
+
+from genbench.judges.backends import OpenAIChatBackend  # noqa: E402
+from genbench.metrics import pass_at_k  # noqa: E402
+from genbench.registry import task_family  # noqa: E402
+from genbench.tpo import BestOfN, CheckerSelector, VideoTPO  # noqa: E402
+from genbench.tpo.search import compare  # noqa: E402
+from genbench.tpo.simulated import RULES, SimulatedMazeSolver  # noqa: E402
+
+
+def _text(req) -> str:
+    out = []
+    for m in req["messages"]:
+        c = m["content"]
+        out += [c] if isinstance(c, str) else [p.get("text", "") for p in c if p.get("type") == "text"]
+    return "\n".join(out)
+
+
+def rule_critic(req) -> str:
+    """A scripted critic: names the rules a prompt lacks and adds one per rewrite."""
+    text = _text(req)
+    prompt = re.search(r"Current prompt: (.*)", text).group(1)
+    missing = [p for p in RULES if p not in prompt.lower()]
+    if "CRITIQUE" in text:
+        return "Candidate A: reaches the goal. Weakness: " + ("; ".join(missing) or "none") + " not respected."
+    if "EDIT DIRECTIONS" in text:
+        return "\n".join(f"- state the rule: {m}" for m in missing) or "- keep the prompt"
+    return prompt + (" The agent moves " + missing[0] + "." if missing else "")
+
+
+@pytest.fixture()
+def critic():
+    with ChatServer(reply_fn=rule_critic) as srv:
+        yield OpenAIChatBackend("critic-test", base_url=srv.base_url, api_key="x", retry_base_delay=0.01), srv
+
+
+@pytest.fixture(scope="module")
+def tiny_pipe():
+    from genbench.generators.tiny import build_tiny_pipeline
+
+    return build_tiny_pipeline("wan2", "t2v")
+
+
+KW = dict(num_inference_steps=2, num_frames=5, height=32, width=32, guidance_scale=5.0)
+
+
+@pytest.mark.parametrize("mode,width,depth", [("faithful", 2, 3), ("genbench", 3, 2)])
+def test_videotpo_around_a_diffusers_pipeline(tiny_pipe, critic, mode, width, depth):
+    backend, srv = critic
+    fam = task_family("maze.grid")
+    item = fam.generate(0, "easy")
+    encodes = []
+    hook = tiny_pipe.text_encoder.register_forward_pre_hook(lambda *a: encodes.append(1))
+    selector = CheckerSelector(fam, item)
+    try:
+        res = VideoTPO(tiny_pipe, backend, mode=mode, width=width, depth=depth, selector=selector,
+                       task_definition="move the agent to the goal")("Move the red circle.", **KW)
+    finally:
+        hook.remove()
+    t = res.trace
+    assert res.compute.generations == width * depth and len(res.candidates) == width * depth
+    assert res.compute.critic_calls == 3 * (depth - 1) == len(srv.requests)
+    prompts = [r["prompt"] for r in t["rounds"]]
+    assert len(set(prompts)) == depth  # the prompt changes every round
+    assert all({"critique", "directions", "next_prompt"} <= set(r) for r in t["rounds"][:-1])
+    assert all(len(r["candidates"]) == width for r in t["rounds"])
+    # NFE: steps × (cond + uncond) per pipeline call; one call per round (candidates batched)
+    assert res.compute.pipeline_calls == depth and res.compute.forward_calls == depth * 2 * 2
+    assert res.compute.nfe == width * depth * 2 * 2  # per video: 2 steps × (cond + uncond)
+    # each distinct prompt is encoded once (prompt + negative), never again for later candidates
+    assert res.compute.prompt_encodings == depth and len(encodes) == 2 * depth
+    assert res.video.shape == (5, 32, 32, 3) and res.video.dtype == np.uint8
+    if mode == "faithful":  # the published loop selects nothing
+        assert t["selected"]["round"] == depth - 1 and t["selected"]["candidate"] == 0
+        assert t["selected"]["selector"].startswith("none")
+        # the critic saw exactly the first and last frame of each candidate
+        images = sum(1 for p in srv.requests[0]["messages"][0]["content"] if p["type"] == "image_url")
+        assert images == 2 * width
+    else:
+        assert t["selected"]["selector"] == "checker:trajectory"
+        best = max(c.score.score for c in res.candidates)
+        assert res.selected.score.score == best
+
+
+def test_pipeline_kwargs_are_checked_and_passed(tiny_pipe, critic):
+    backend, _ = critic
+    with pytest.raises(TypeError, match="num_inference_steps"):
+        VideoTPO(tiny_pipe, backend)("p", num_steps=3)
+    res = BestOfN(tiny_pipe, 2, CheckerSelector(task_family("maze.grid"), task_family("maze.grid").generate(0)))(
+        "p", **{**KW, "num_frames": 9})
+    assert res.video.shape[0] == 9 and res.compute.generations == 2
+
+
+def test_same_seed_same_candidate(tiny_pipe):
+    from genbench.tpo.pipecall import PipelineCaller
+
+    a = PipelineCaller(tiny_pipe).generate("a maze", [7, 8], **KW)
+    b = PipelineCaller(tiny_pipe).generate("a maze", [7], **KW)
+    assert np.mean(a[0] == b[0]) > 0.99  # batched vs alone: CPU kernels differ by ~1e-6 before uint8
+    assert not np.array_equal(a[0], a[1])
+
+
+def test_simulated_solver_compute_matched_table(critic):
+    """SIMULATION: a solver whose errors depend on the stated rules; not evidence about real models."""
+    backend, _ = critic
+    fam = task_family("maze.grid")
+    items = list(fam.items("easy", 6, seed=3))
+    rows = compare(items, pipe_for=lambda it: SimulatedMazeSolver(fam, it, num_frames=40),
+                   selector_for=lambda it: CheckerSelector(fam, it),
+                   critic=backend, prompt_for=lambda it: "Move the red circle to the green square.",
+                   task_definition_for=lambda it: "move the agent to the goal by the rules",
+                   pipe_kwargs={"num_inference_steps": 4})
+    by = {r["strategy"]: r for r in rows}
+    assert by["single"]["generations_per_item"] == 1
+    for k in ("best-of-6", "pass@6", "videotpo-faithful", "videotpo-genbench"):
+        assert by[k]["generations_per_item"] == 6
+    assert by["videotpo-faithful"]["critic_calls_per_item"] == 6
+    assert by["videotpo-genbench"]["success"] > by["single"]["success"]
+    assert by["videotpo-faithful"]["success"] > by["single"]["success"]
+    assert by["best-of-6"]["success"] > by["single"]["success"]
+    assert by["best-of-6"]["success"] <= by["pass@6"]["success"]
+    assert by["single"]["nfe_per_item"] == 4
+
+
+@pytest.mark.parametrize("n,c", [(5, 0), (5, 1), (6, 2), (7, 7), (8, 3)])
+def test_pass_at_k_equals_enumeration(n, c):
+    samples = [True] * c + [False] * (n - c)
+    for k in range(1, n + 1):
+        subsets = list(itertools.combinations(samples, k))
+        brute = sum(any(s) for s in subsets) / len(subsets)
+        assert pass_at_k(n, c, k) == pytest.approx(brute)
