@@ -34,8 +34,28 @@ def aggregate(rows: Iterable[dict]) -> dict:
         groups[(r["family"], r["difficulty"], r["model"])].append(r)
     out = []
     for (family, difficulty, model), rs in sorted(groups.items()):
-        out.append({"family": family, "difficulty": difficulty, "model": model, **summarise(rs)})
+        group = {"family": family, "difficulty": difficulty, "model": model, **summarise(rs)}
+        vlm = summarise_vlm(rs)
+        if vlm:
+            group["vlm"] = vlm
+        out.append(group)
     return {"groups": out}
+
+
+def summarise_vlm(rows: list[dict]) -> dict:
+    """Per VLM judge (rows' ``vlm_verdicts``): the same summary as the checker's, plus how often the
+    judge's pass/fail agrees with the programmatic verdict on the rows where both are ``ok``."""
+    out = {}
+    for name in sorted({n for r in rows for n in (r.get("vlm_verdicts") or {})}):
+        rs = [{**r, "verdict": r["vlm_verdicts"][name]} for r in rows if name in (r.get("vlm_verdicts") or {})]
+        s = summarise(rs)
+        both = [(r["verdict"]["passed"], r["vlm_verdicts"][name]["passed"]) for r in rows
+                if name in (r.get("vlm_verdicts") or {}) and r["verdict"]["status"] == "ok"
+                and r["vlm_verdicts"][name]["status"] == "ok"]
+        if both:
+            s["agreement_with_checker"] = round(sum(a == b for a, b in both) / len(both), 4)
+        out[name] = s
+    return out
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -59,6 +79,16 @@ def summarise(rows: list[dict]) -> dict:
     if "success" in means:
         k = sum(int(v["metrics"].get("success", 0)) for v in ok)
         res["success_ci95"] = [round(x, 4) for x in wilson(k, n)]
+    # test-time strategies: each row may carry the compute-matched baselines it also ran
+    strat: dict[str, list] = defaultdict(list)
+    for r in rows:
+        for name, st in ((r.get("generation") or {}).get("meta", {}).get("strategies") or {}).items():
+            strat[name].append(st)
+    if strat:
+        res["strategies"] = {name: {
+            "n": len(v), "success": round(sum(bool(x["passed"]) for x in v) / len(v), 4),
+            **({"pass_at_k": round(sum(x["value"] for x in v) / len(v), 4)} if all("value" in x for x in v) else {}),
+            "generations_per_item": sum(x["generations"] for x in v) / len(v)} for name, v in sorted(strat.items())}
     # pass@k over candidates of the same item
     per_item: dict[str, list[bool]] = defaultdict(list)
     for r in rows:

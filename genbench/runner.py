@@ -69,6 +69,9 @@ class RunConfig:
     mode: str = "i2v"
     samples_per_item: int = 1
     model_args: dict = field(default_factory=dict)
+    judges: str = ""  # VLM judges beside the checker, e.g. "openai:gpt-4o,binary:openai:gpt-4o"
+    judge_args: dict = field(default_factory=dict)  # frame sampling, backend and cache settings
+    tpo: dict = field(default_factory=dict)  # test-time strategy: strategy, width, depth, n, critic, selector
 
     def difficulty_list(self) -> list[str]:
         return [d.strip() for d in self.difficulties.split(",") if d.strip()]
@@ -113,6 +116,15 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
     store = RunStore(cfg.out)
     store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
     generators = {spec: make_generator(spec, **cfg.model_args) for spec in cfg.model_list()}
+    if cfg.tpo:  # wrap every model in the test-time strategy (videotpo, best-of-n)
+        from .tpo.generator import TPOGenerator
+
+        generators = {f"{spec}+{cfg.tpo['strategy']}": TPOGenerator(gen, **cfg.tpo) for spec, gen in generators.items()}
+    for spec, gen in generators.items():  # fail fast: a text-to-video-only model cannot take --mode i2v
+        if cfg.mode not in getattr(gen, "modes", (cfg.mode,)):
+            raise ValueError(f"{spec} cannot do {cfg.mode} (it does {', '.join(gen.modes)}); "
+                             f"use --mode {gen.modes[0]} or another model")
+    vlm = _vlm_pool(cfg.judges, cfg.out, cfg.judge_args)
     plan = [(fam, d, item) for fam in families for d in cfg.difficulty_list()
             for item in task_family(fam).items(d, cfg.limit, cfg.seed, cfg.skin)]
     total = len(plan) * len(generators) * cfg.samples_per_item
@@ -128,7 +140,7 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
                 for cand in range(cfg.samples_per_item):
                     req = build_request(gen, item, family, cfg.mode, cfg.seed, cand)
                     gk = gen_key(gen.config(), item.content_hash, cfg.mode, req.seed, cand)
-                    jk = judge_key(gk, family.checker_name, family.checker_version)
+                    jk = judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))
                     keys.append(jk)
                     if store.done(jk):
                         stats["skipped"] += 1
@@ -138,19 +150,44 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
                     todo.append((req, gk, jk))
                 for i in range(0, len(todo), max(1, gen.max_batch)):
                     batch = todo[i:i + max(1, gen.max_batch)]
-                    _generate_and_judge(store, spec, gen, family, item, batch, cfg, stats, on_sample)
+                    _generate_and_judge(store, spec, gen, family, item, batch, cfg, stats, on_sample, vlm)
                     if bar:
                         bar.advance(task, len(batch))
     for gen in generators.values():
         gen.close()
+    if vlm:
+        vlm.close()
     rows = [store.rows[k] for k in keys if k in store.rows]
     results = {"schema_version": SCHEMA_VERSION, "config": asdict(cfg), "versions": versions(),
                "counts": stats, **aggregate(rows)}
+    if vlm:
+        results["judge_usage"] = _vlm_usage(vlm, rows)
     store.write_results(results)
     return results
 
 
-def _generate_and_judge(store: RunStore, spec, gen, family, item, batch, cfg, stats, on_sample) -> None:
+def _vlm_pool(judges: str, out, args: dict):
+    """VLM judges (if any were asked for) in a background pool; None otherwise."""
+    if not judges:
+        return None
+    from .judges.vlm import JudgePool, make_judges
+
+    return JudgePool(make_judges(judges, out, args))
+
+
+def _vlm_sig(vlm) -> str:
+    from .judges.vlm import judges_signature
+
+    return judges_signature(vlm.judges) if vlm else ""
+
+
+def _vlm_usage(vlm, rows) -> dict:
+    from .judges.vlm import usage_report
+
+    return usage_report(vlm.judges, rows)
+
+
+def _generate_and_judge(store: RunStore, spec, gen, family, item, batch, cfg, stats, on_sample, vlm=None) -> None:
     def existing(req, gk):
         # a video from an earlier row, or one finished just before an interruption (written
         # atomically under a name that carries its generation key, so it is complete)
@@ -184,9 +221,16 @@ def _generate_and_judge(store: RunStore, spec, gen, family, item, batch, cfg, st
             verdict = judge_video(family, item, path, req.fit, cfg.mode)
             row = _row(spec, gen, family, item, req, gk, jk, rec, verdict, cfg, done=True,
                        video=str(path.relative_to(store.root)), judge_seconds=time.perf_counter() - t0)
-        store.append(row)
-        if on_sample:
-            on_sample(row)
+            if vlm:  # the row is stored once its VLM verdicts are in (on this thread, later)
+                vlm.submit(row, family, item, path, cfg.mode, lambda r: _emit(store, r, on_sample))
+                continue
+        _emit(store, row, on_sample)
+
+
+def _emit(store: RunStore, row: dict, on_sample) -> None:
+    store.append(row)
+    if on_sample:
+        on_sample(row)
 
 
 def _row(spec, gen, family, item, req, gk, jk, rec, verdict, cfg, done, video=None, judge_seconds=0.0) -> dict:
@@ -234,7 +278,12 @@ def find_videos(videos: Path, families: list[str]) -> list[tuple[str, str, int, 
 
 def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, skin: str | None = None,
               model: str = "external", fit_mode: str = "letterbox", items_file: str | Path | None = None,
-              progress: bool = True) -> dict:
+              progress: bool = True, judges: str = "", judge_args: dict | None = None) -> dict:
+    if items_file:
+        from . import vrbench
+
+        if vrbench.is_import(items_file):  # items read from VR-Bench files: matched by VR-Bench path
+            return vrbench.judge_imported(items_file, videos, out, model=model, fit_mode=fit_mode, progress=progress)
     families = resolve_tasks(tasks)
     videos = Path(videos)
     if not videos.is_dir():
@@ -249,6 +298,7 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
                         "videos": str(videos), "seed": seed, "skin": skin, "fit": fit_mode,
                         "items": str(items_file) if items_file else None, "versions": versions()})
     rows = []
+    vlm = _vlm_pool(judges, out, judge_args or {})
     bar = _progress(progress)
     with bar if bar else nullcontext():
         task = bar.add_task("judging", total=len(found)) if bar else None
@@ -264,7 +314,7 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
             st = path.stat()
             gk = gen_key({"name": model, "file": str(path.resolve()), "size": st.st_size,
                           "mtime": st.st_mtime_ns, "fit": fit_mode}, item.content_hash, "i2v", 0, cand)
-            jk = judge_key(gk, family.checker_name, family.checker_version)
+            jk = judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))
             if store.done(jk):  # resume: this exact file was judged by this checker already
                 rows.append(store.rows[jk])
                 if bar:
@@ -277,12 +327,19 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
                    "item_hash": item.content_hash, "model": model, "mode": "i2v", "candidate": cand,
                    "video": str(path), "verdict": verdict.to_json(),
                    "timings": {"judge_s": round(time.perf_counter() - t0, 4)}, "versions": versions()}
-            store.append(row)
-            rows.append(row)
+            if vlm:
+                vlm.submit(row, family, item, path, "i2v", lambda r: (store.append(r), rows.append(r)))
+            else:
+                store.append(row)
+                rows.append(row)
             if bar:
                 bar.advance(task)
+        if vlm:
+            vlm.close()
     results = {"schema_version": SCHEMA_VERSION, "command": "judge", "videos": str(videos),
                "versions": versions(), **aggregate(rows)}
+    if vlm:
+        results["judge_usage"] = _vlm_usage(vlm, rows)
     store.write_results(results)
     return results
 

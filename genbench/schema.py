@@ -30,6 +30,10 @@ FAILURE_CODES = {
     "WRONG_ANSWER": "the final state is not an accepted answer",
     "ILLEGAL_MOVE": "a transition breaks the task's rules",
     "UNREADABLE": "the video could not be decoded",
+    "JUDGE_REJECTED": "a VLM judge found the video breaks the task (its answers are in the evidence)",
+    "JUDGE_ERROR": "the VLM judge failed or its reply could not be parsed (raw reply in the evidence)",
+    "TRAP": "the agent steps onto a trap cell (maze.trapfield)",
+    "NO_LADDER": "the agent changes floor somewhere other than a ladder (maze.multilevel)",
 }
 
 
@@ -71,7 +75,8 @@ class TaskItem:
 
     def compute_hash(self) -> str:
         meta = {k: v for k, v in self.to_json().items() if k != "content_hash"}
-        return sha256_hex(canonical_json(meta), self.first_frame.tobytes(), str(self.first_frame.shape))
+        # the array itself (buffer protocol): same bytes as tobytes(), without copying the image
+        return sha256_hex(canonical_json(meta), np.ascontiguousarray(self.first_frame), str(self.first_frame.shape))
 
     @property
     def canvas_size(self) -> tuple[int, int]:

@@ -23,7 +23,7 @@ def _rows(out):
 
 def test_run_writes_results_and_resume_redoes_nothing(tmp_path):
     out = tmp_path / "r"
-    cfg = RunConfig(tasks="maze", models="oracle,static", out=str(out), limit=1, difficulties="easy,medium")
+    cfg = RunConfig(tasks="maze.grid", models="oracle,static", out=str(out), limit=1, difficulties="easy,medium")
     res = run(cfg, progress=False)
     assert res["counts"] == {"generated": 4, "rejudged": 0, "skipped": 0, "errors": 0}
     groups = {(g["difficulty"], g["model"]): g for g in res["groups"]}
@@ -43,14 +43,14 @@ def test_run_writes_results_and_resume_redoes_nothing(tmp_path):
     assert len(_rows(out)) == 4
     assert res2["groups"] == res["groups"]
     # a new model redoes only that model's samples; a new setting of one model only that model's
-    res3 = run(RunConfig(tasks="maze", models="oracle,static,jumpcut", out=str(out), limit=1,
+    res3 = run(RunConfig(tasks="maze.grid", models="oracle,static,jumpcut", out=str(out), limit=1,
                          difficulties="easy,medium"), progress=False)
     assert res3["counts"] == {"generated": 2, "rejudged": 0, "skipped": 4, "errors": 0}
 
 
 def test_resume_after_an_interrupted_line(tmp_path):
     out = tmp_path / "r"
-    cfg = RunConfig(tasks="maze", models="oracle", out=str(out), limit=2, difficulties="easy")
+    cfg = RunConfig(tasks="maze.grid", models="oracle", out=str(out), limit=2, difficulties="easy")
     run(cfg, progress=False)
     p = out / "samples.jsonl"
     lines = p.read_text().splitlines(keepends=True)
@@ -78,7 +78,7 @@ class _Broken(Oracle):
 def test_bad_videos_and_failed_generations_do_not_stop_a_run(tmp_path):
     registry.add("generator", "broken-test", _Broken, "test only")
     try:
-        res = run(RunConfig(tasks="maze", models="broken-test,oracle", out=str(tmp_path / "r"), limit=1,
+        res = run(RunConfig(tasks="maze.grid", models="broken-test,oracle", out=str(tmp_path / "r"), limit=1,
                             difficulties="easy", samples_per_item=2), progress=False)
     finally:
         registry._ENTRIES["generator"].pop("broken-test")
@@ -94,12 +94,12 @@ def test_bad_videos_and_failed_generations_do_not_stop_a_run(tmp_path):
 
 def test_judge_scores_external_videos_by_name(tmp_path):
     exp = tmp_path / "exp"
-    r = cli.invoke(app, ["export", "maze", "--n", "2", "--difficulty", "easy", "--out", str(exp), "--quiet",
+    r = cli.invoke(app, ["export", "maze.grid", "--n", "2", "--difficulty", "easy", "--out", str(exp), "--quiet",
                          "--canvas", "832x480"])
     assert r.exit_code == 0, r.output
     vids = exp / "videos"
     (vids / "maze.grid" / "easy" / "0999.mp4").write_bytes(b"broken")  # no such item → ignored? no: judged
-    r = cli.invoke(app, ["judge", "--videos", str(vids), "--tasks", "maze", "--items", str(exp / "items.jsonl"),
+    r = cli.invoke(app, ["judge", "--videos", str(vids), "--tasks", "maze.grid", "--items", str(exp / "items.jsonl"),
                          "--out", str(tmp_path / "j"), "--quiet"])
     assert r.exit_code == 0, r.output
     rows = _rows(tmp_path / "j")
@@ -109,7 +109,7 @@ def test_judge_scores_external_videos_by_name(tmp_path):
     assert by_id["maze.grid/easy/0999"]["verdict"]["status"] == "error"
     # judging again resumes: no new lines
     n = len(rows)
-    cli.invoke(app, ["judge", "--videos", str(vids), "--items", str(exp / "items.jsonl"),
+    cli.invoke(app, ["judge", "--videos", str(vids), "--tasks", "maze.grid", "--items", str(exp / "items.jsonl"),
                      "--out", str(tmp_path / "j"), "--quiet"])
     assert len(_rows(tmp_path / "j")) == n
 
@@ -123,7 +123,7 @@ def test_export_is_byte_identical_across_processes(tmp_path):
     outs = []
     for k in range(2):
         out = tmp_path / f"e{k}"
-        subprocess.run([sys.executable, "-m", "genbench.cli", "export", "maze", "--n", "2", "--difficulty",
+        subprocess.run([sys.executable, "-m", "genbench.cli", "export", "maze.grid", "--n", "2", "--difficulty",
                         "easy,hard", "--out", str(out), "--quiet"], check=True, capture_output=True)
         outs.append(_tree_digest(out))
     assert outs[0] == outs[1]
@@ -134,10 +134,11 @@ def test_export_is_byte_identical_across_processes(tmp_path):
 
 @pytest.mark.parametrize("args,needle", [
     (["run", "--tasks", "mazes"], "maze.grid"),
+    (["run", "--tasks", "maze.grid", "--skin", "neon-pink"], "classic"),
     (["run", "--model", "sora-9"], "oracle"),
     (["run", "--difficulty", "extreme"], "easy"),
     (["ls", "gadgets"], "tasks"),
-    (["export", "puzzle"], "maze"),
+    (["export", "chess"], "maze.grid"),
 ])
 def test_unknown_names_exit_non_zero_and_say_what_exists(tmp_path, args, needle):
     r = cli.invoke(app, args + (["--out", str(tmp_path / "x")] if args[0] in ("run", "export") else []))

@@ -140,3 +140,38 @@ def test_pass_at_k_equals_enumeration(n, c):
         subsets = list(itertools.combinations(samples, k))
         brute = sum(any(s) for s in subsets) / len(subsets)
         assert pass_at_k(n, c, k) == pytest.approx(brute)
+
+
+def test_cli_run_with_videotpo_and_best_of_n(tmp_path, monkeypatch):
+    """`genbench run --model tiny-wan2 --tpo …` end to end: the strategy's video is judged, and the
+    results table shows best-of-N and pass@N at the same generations."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from genbench.cli import app
+
+    with ChatServer(reply_fn=rule_critic) as srv:
+        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+        out = tmp_path / "tpo"
+        base = ["run", "--model", "tiny-wan2", "--tasks", "maze.grid", "--limit", "1", "--difficulty", "easy",
+                "--quiet", "--model-args", "steps=1,frames=5"]
+        r = CliRunner().invoke(app, base + ["--out", str(out), "--tpo", "videotpo", "--tpo-width", "2",
+                                            "--tpo-depth", "2", "--critic", "openai:critic"])
+        assert r.exit_code == 0, r.output
+        assert len(srv.requests) == 3  # one prompt update: critique, directions, rewrite
+        res = json.loads((out / "results.json").read_text())
+        g = res["groups"][0]
+        assert g["model"] == "tiny-wan2+videotpo"
+        assert set(g["strategies"]) == {"videotpo", "single", "best-of-4", "pass@4"}
+        assert g["strategies"]["best-of-4"]["generations_per_item"] == 4 == g["strategies"]["videotpo"]["generations_per_item"]
+        row = json.loads((out / "samples.jsonl").read_text().splitlines()[0])
+        meta = row["generation"]["meta"]
+        assert meta["compute"]["generations"] == 4 and meta["trace"]["selected"]["selector"] == "checker:trajectory"
+        r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "bon"), "--tpo", "best-of-n", "--n", "3"])
+        assert r.exit_code == 0, r.output
+        r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "x"), "--tpo", "videotpo"])
+        assert r.exit_code != 0 and "--critic" in r.output
+        r = CliRunner().invoke(app, ["run", "--model", "oracle", "--tpo", "best-of-n", "--out", str(tmp_path / "y")])
+        assert r.exit_code != 0 and "diffusers model" in r.output
