@@ -1,0 +1,1 @@
+"""Rule-puzzle task families (boards, sorting, counting, …), one module per family."""
