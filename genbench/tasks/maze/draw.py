@@ -1,0 +1,589 @@
+"""maze.grid-draw: the grid maze as a drawing task — draw a line through the corridors from start to goal.
+
+Nothing moves: a line in a pen colour grows from the start marker to the goal marker. The checker
+(``StrokeChecker``) follows the stroke, not an agent: per frame it classifies pixels against the
+calibrated palette, measures which cells the pen covers and checks that the drawing
+  * starts at the start marker (WRONG_START if the line is already there or begins elsewhere),
+  * grows cell by cell through open passages (WALL_CROSSING through a wall, TELEPORT for a gap or a
+    jump of several cells in one frame),
+  * never puts ink deep inside a wall (WALL_CROSSING), leaves the layout alone (LAYOUT_CHANGED),
+  * joins start and goal in one connected stroke (GOAL_NOT_REACHED) and keeps it (GOAL_NOT_HELD),
+  * covers exactly the cells of a shortest route (NOT_OPTIMAL for detours into dead ends).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import cv2
+import numpy as np
+
+from ...registry import register
+from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
+from ...seeding import item_rng
+from ..base import TaskFamily
+from .grid import (CARVERS, LEVELS, Geometry, Level, adjacency, all_shortest_paths, bfs, block_grid,
+                   render_layout, walls_from_grid)
+from .graphmaze import paste, skin_from_json
+from .skins import AGENT, FLOOR, GOAL, SKINS, WALL, Skin
+
+DRAW_LEVELS = {**LEVELS, "ood": Level(12, 12, 34)}
+ALGORITHM = {"easy": "backtracker", "medium": "wilson", "hard": "kruskal", "ood": "kruskal"}
+PEN_RATIO = 0.3  # line width / cell
+_CACHE: dict = {}
+
+# Skin → (pen colour, pen words). The start marker uses the skin's agent colour and shape.
+PENS = {"classic": ((30, 90, 230), "blue line"), "night": ((235, 60, 200), "magenta line"),
+        "garden": ((225, 40, 40), "red line"), "fog": ((212, 66, 56), "thin red line"),
+        "ember": ((110, 250, 120), "bright green line")}
+DRAW_SKINS: dict[str, Skin] = {
+    "classic": SKINS["classic"], "night": SKINS["night"], "garden": SKINS["garden"],
+    # hard: low contrast everywhere and a thin pen
+    "fog": Skin("fog", floor=(184, 184, 178), wall=(104, 106, 116), agent=(40, 90, 215), goal=(50, 155, 75),
+                agent_shape="circle", goal_shape="square", agent_scale=0.5, goal_scale=0.5,
+                words={"agent": "blue dot", "goal": "green square", "floor": "light grey",
+                       "wall": "mid grey"}, hard=True),
+    # out of distribution: unseen colours, thin walls
+    "ember": Skin("ember", floor=(44, 30, 30), wall=(232, 200, 120), agent=(80, 200, 255), goal=(255, 80, 160),
+                  agent_shape="star", goal_shape="cross", agent_scale=0.7, goal_scale=0.66, wall_ratio=0.35,
+                  words={"agent": "sky-blue star", "goal": "pink cross", "floor": "dark brown", "wall": "sand-yellow"}),
+}
+PEN_WIDTH_SCALE = {"fog": 0.7}
+
+
+def _pen_px(cell: int, skin: str) -> int:
+    return max(2, int(round(cell * PEN_RATIO * PEN_WIDTH_SCALE.get(skin, 1.0))))
+
+
+@register("task", "maze.grid-draw", "Grid mazes as drawing: draw a line through the corridors from start to goal.",
+          group="maze")
+class GridDrawMaze(TaskFamily):
+    name = "maze.grid-draw"
+    description = "Perfect grid mazes: draw one line from the start marker to the goal along the shortest route."
+    dimension = "structural reasoning & search"
+    difficulties = ("easy", "medium", "hard", "ood")
+    skins = ("classic", "night", "garden")
+    all_skins = ("classic", "night", "garden", "fog", "ember")
+    checker_name = "stroke"
+    checker_version = "1"
+    frames_per_step = 6
+    hold_frames = 12
+
+    def check_skin(self, skin: str | None) -> None:
+        if skin is not None and skin not in DRAW_SKINS:
+            raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(DRAW_SKINS)}")
+
+    # -- items --
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
+        self.check_difficulty(difficulty)
+        self.check_skin(skin)
+        lv = DRAW_LEVELS[difficulty]
+        rng = item_rng(seed, self.name, index, difficulty)
+        pool = ("ember",) if difficulty == "ood" else self.skins  # ood: bigger mazes in an unseen skin
+        skin_name = skin or pool[index % len(pool)]
+        sk = DRAW_SKINS[skin_name]
+        R, C = lv.rows, lv.cols
+        for _ in range(100):
+            h, v = CARVERS[ALGORITHM[difficulty]](R, C, rng)
+            adj = adjacency(h, v)
+            a = int(np.argmax(bfs(adj, int(rng.integers(R * C)))))
+            da = np.array(bfs(adj, a))
+            if da.max() < lv.min_path:
+                continue
+            pool = np.flatnonzero(da >= max(lv.min_path, int(0.7 * da.max())))
+            b = int(pool[int(rng.integers(len(pool)))])
+            start, goal = (a, b) if rng.random() < 0.5 else (b, a)
+            break
+        else:  # pragma: no cover
+            raise RuntimeError(f"{self.name}/{difficulty}: no layout with a path of {lv.min_path} moves")
+        paths = all_shortest_paths(adj, start, goal)
+        geom = Geometry.for_skin(R, C, sk)
+        rc = lambda k: [k // C, k % C]  # noqa: E731
+        pen, pen_words = PENS[skin_name]
+        deg = np.array([len(x) for x in adj])
+        state = {
+            "game": "maze-draw", "rows": R, "cols": C, "algorithm": ALGORITHM[difficulty],
+            "grid": block_grid(h, v).tolist(), "start": rc(start), "goal": rc(goal),
+            "solutions": [[rc(k) for k in p] for p in paths], "shortest_length": len(paths[0]) - 1,
+            "stats": {"dead_ends": int((deg == 1).sum()), "branches": int((deg >= 3).sum())},
+            "skin": sk.to_json(), "pen": list(pen), "pen_words": pen_words,
+            "pen_px": _pen_px(geom.cell, skin_name), "geometry": geom.to_json(),
+        }
+        w = sk.words
+        i2v = (f"A top-down view of a maze with {w['floor']} corridors and {w['wall']} walls, a {w['agent']} "
+               f"marking the start and a {w['goal']} marking the goal. A {pen_words} is drawn, growing steadily "
+               f"from the {w['agent']} through the corridors along the shortest route until it reaches the "
+               f"{w['goal']}; it never crosses a wall and nothing else changes. The finished line stays visible.")
+        t2v = (f"A top-down view of a {R}×{C} grid maze with {w['floor']} corridors and {w['wall']} walls. A "
+               f"{w['agent']} marks the start in row {rc(start)[0] + 1}, column {rc(start)[1] + 1} and a "
+               f"{w['goal']} marks the goal in row {rc(goal)[0] + 1}, column {rc(goal)[1] + 1} (from the top left). "
+               f"A {pen_words} grows from the start through the corridors along the shortest route to the goal, "
+               f"never crossing a wall, and stays. Static camera, flat colours.")
+        item = TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
+                        index=index, seed=seed, prompt_i2v=i2v, prompt_t2v=t2v, state=state,
+                        first_frame=self._base(state))
+        return item
+
+    def layout_key(self, item: TaskItem) -> str:
+        s = item.state
+        return sha256_hex(canonical_json([s["grid"], s["start"], s["goal"]]))
+
+    # -- frames --
+    def _base(self, state: dict) -> np.ndarray:
+        """The canvas without the line: maze, goal marker and start marker."""
+        key = sha256_hex(canonical_json([state["grid"], state["start"], state["goal"], state["skin"]]))
+        hit = _CACHE.get(("base", key))
+        if hit is None:
+            geom = Geometry.from_json(state["geometry"])
+            sk = skin_from_json(state["skin"])
+            h, v = walls_from_grid(np.array(state["grid"], np.uint8))
+            hit = render_layout(geom, h, v, tuple(state["goal"]), sk)
+            size = max(3, int(round(geom.cell * min(1.0, sk.agent_scale))))
+            paste(hit, sk.agent_shape, size, sk.agent, *geom.centre(*state["start"]))
+            if len(_CACHE) > 64:
+                _CACHE.clear()
+            _CACHE[("base", key)] = hit
+        return hit.copy()
+
+    def frames_of_strokes(self, state: dict, strokes_per_frame: Iterable[list]) -> Iterator[np.ndarray]:
+        """One frame per entry: a list of polylines (fractional (r, c) points) drawn in the pen colour."""
+        geom = Geometry.from_json(state["geometry"])
+        pen = tuple(int(x) for x in state["pen"])
+        base = self._base(state)
+        for strokes in strokes_per_frame:
+            f = base.copy()
+            for line in strokes:
+                if len(line) == 0:
+                    continue
+                pts = np.round([geom.centre(r, c) for r, c in line]).astype(np.int32).reshape(-1, 1, 2)
+                if len(line) == 1:
+                    pts = np.concatenate([pts, pts])
+                cv2.polylines(f, [pts], False, pen, thickness=int(state["pen_px"]))
+            yield f
+
+    @staticmethod
+    def growth(path: list, frames_per_step: int) -> list[list]:
+        """Prefixes of ``path`` (cells as (r, c)) growing by 1/frames_per_step cell per frame; the first
+        frame has no ink, so it equals the item's first frame."""
+        out: list[list] = [[]]
+        for i in range(1, len(path)):
+            (r0, c0), (r1, c1) = path[i - 1], path[i]
+            for k in range(1, frames_per_step + 1):
+                t = k / frames_per_step
+                out.append(list(path[:i]) + [(r0 + (r1 - r0) * t, c0 + (c1 - c0) * t)])
+        return out
+
+    def _timeline(self, path: list, num_frames: int | None) -> list[list]:
+        if num_frames:
+            hold = max(1, int(round(0.2 * num_frames)))
+            fps_step = max(1, (num_frames - 1 - hold) // max(len(path) - 1, 1))
+            tl = self.growth(path, fps_step)
+            return (tl + [tl[-1]] * num_frames)[:num_frames]
+        tl = self.growth(path, self.frames_per_step)
+        return tl + [tl[-1]] * self.hold_frames
+
+    def solution_frames(self, item: TaskItem, solution: int = 0, fps: float | None = None,
+                        num_frames: int | None = None) -> Iterator[np.ndarray]:
+        sols = item.state["solutions"]
+        path = [tuple(p) for p in sols[solution % len(sols)]]
+        return self.frames_of_strokes(item.state, ([line] for line in self._timeline(path, num_frames)))
+
+    def final_frame(self, item: TaskItem) -> np.ndarray:
+        path = [tuple(p) for p in item.state["solutions"][0]]
+        return next(self.frames_of_strokes(item.state, [[path]]))
+
+    def random_frames(self, item: TaskItem, rng: np.random.Generator, fps: float | None = None,
+                      num_frames: int | None = None) -> Iterator[np.ndarray]:
+        s = item.state
+        C = s["cols"]
+        adj = adjacency(*walls_from_grid(np.array(s["grid"], np.uint8)))
+        cur = s["start"][0] * C + s["start"][1]
+        path = [cur]
+        for _ in range(s["shortest_length"] + 2):
+            cur = adj[cur][int(rng.integers(len(adj[cur])))]
+            path.append(cur)
+        return self.frames_of_strokes(s, ([line] for line in self._timeline([(k // C, k % C) for k in path],
+                                                                             num_frames)))
+
+    # -- judging --
+    def stroke_map(self, item: TaskItem) -> "StrokeMap":
+        sm = _CACHE.get(("sm", item.content_hash))
+        if sm is None:
+            if len(_CACHE) > 64:
+                _CACHE.clear()
+            sm = _CACHE[("sm", item.content_hash)] = StrokeMap.build(self, item)
+        return sm
+
+    def working_size(self, item: TaskItem) -> tuple[int, int]:
+        sm = self.stroke_map(item)
+        return sm.rm.width, sm.rm.height
+
+    def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
+        return StrokeChecker(self.stroke_map(item), version=self.checker_version).check(frames, fit, fps)
+
+    def perturbations(self) -> list:
+        from ...validate import Perturbation
+
+        return [
+            Perturbation("wall_crossing", "WALL_CROSSING", _p_wall, "the line cuts through a wall"),
+            Perturbation("gap", "TELEPORT", _p_gap, "the line breaks off and resumes cells further on"),
+            Perturbation("stop_short", "GOAL_NOT_REACHED", _p_short, "the line stops two cells early"),
+            Perturbation("erase_end", "GOAL_NOT_HELD", _p_erase, "the line reaches the goal, then retracts"),
+            Perturbation("layout_changed", "LAYOUT_CHANGED", _p_layout, "a wall disappears mid-video"),
+        ]
+
+
+# --- the checker's map -------------------------------------------------------------------------------
+
+class StrokeMap:
+    """Labels (cell id / N + passage id / -1 wall) and layout regions at the working size, plus the
+    palette with the pen as the only "moving" class."""
+
+    def __init__(self, rm, pen_px: float, cells_rc: int, walled: set, adj: list, solutions: list,
+                 reference: np.ndarray):
+        self.rm = rm
+        self.reference = reference  # expected first frame at working size (for alignment)  # a trajectory RegionMap: labels, layout regions, palette, wall depth
+        self.pen_px = pen_px
+        self.cols = cells_rc
+        self.walled = walled
+        self.adj = adj
+        self.solutions = solutions
+
+    @classmethod
+    def build(cls, fam: GridDrawMaze, item: TaskItem) -> "StrokeMap":
+        from ...judges.trajectory import RegionMap
+        from .graphmaze import palette_index
+
+        s = item.state
+        geom = Geometry.from_json(s["geometry"])
+        sk = skin_from_json(s["skin"])
+        R, C = geom.rows, geom.cols
+        scale = min(1.0, max(12 / geom.cell, 3 / geom.wall, 3 / s["pen_px"]))
+        W, H = max(8, int(round(geom.width * scale))), max(8, int(round(geom.height * scale)))
+        xs = np.minimum(((np.arange(W) + 0.5) * geom.width / W).astype(int), geom.width - 1)
+        ys = np.minimum(((np.arange(H) + 0.5) * geom.height / H).astype(int), geom.height - 1)
+
+        def blocks(n: int, length: int) -> np.ndarray:  # block index per canvas px: odd = cell, even = wall
+            q = np.arange(length) - geom.wall
+            k = np.floor_divide(q, geom.pitch)
+            b = np.where(q < 0, 0, np.where(q - k * geom.pitch < geom.cell, 2 * k + 1, 2 * k + 2))
+            return np.clip(b, 0, 2 * n)
+
+        BX, BY = np.meshgrid(blocks(C, geom.width)[xs], blocks(R, geom.height)[ys])
+        grid = np.array(s["grid"], np.uint8)
+        h, v = walls_from_grid(grid)
+        labels = np.full((H, W), -1, np.int32)
+        node = (BX % 2 == 1) & (BY % 2 == 1)
+        labels[node] = ((BY[node] - 1) // 2) * C + (BX[node] - 1) // 2
+        edges = []
+        for r, c in zip(*np.nonzero(h)):
+            labels[(BY == 2 * r + 1) & (BX == 2 * c + 2)] = R * C + len(edges)
+            edges.append((r * C + c, r * C + c + 1))
+        for r, c in zip(*np.nonzero(v)):
+            labels[(BY == 2 * r + 2) & (BX == 2 * c + 1)] = R * C + len(edges)
+            edges.append((r * C + c, (r + 1) * C + c))
+        # palette: the start marker is a static marker (GOAL class), the pen is the only AGENT colour
+        cols = [sk.floor, sk.wall, sk.goal, sk.agent, tuple(s["pen"])] + ([sk.floor_alt] if sk.floor_alt else [])
+        palette = np.array(cols, np.uint8)
+        pclass = np.array([FLOOR, WALL, GOAL, GOAL, AGENT] + ([FLOOR] if sk.floor_alt else []), np.int64)
+        base = fam._base(s)
+        base_idx = palette_index(base, palette)[np.ix_(ys, xs)]
+        layout_class = np.where(base_idx >= 0, pclass[np.maximum(base_idx, 0)], WALL).astype(np.uint8)
+        key = (BY * (2 * C + 1) + BX) * 8 + np.maximum(base_idx, 0)
+        same = np.ones_like(key, bool)
+        for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+            same &= np.roll(key, (dy, dx), axis=(0, 1)) == key
+        same[0, :] = same[-1, :] = same[:, 0] = same[:, -1] = False
+        # markers are small, saturated sprites on the floor: their rims blur into other classes after
+        # compression and resampling, so they lose one more pixel
+        inner = same.copy()
+        for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+            inner &= np.roll(same, (dy, dx), axis=(0, 1))
+        same = np.where(layout_class == GOAL, inner, same)
+        _, inv = np.unique(key, return_inverse=True)
+        layout_ids = np.where(same, inv.reshape(key.shape), -1).astype(np.int64)
+        first_idx = palette_index(item.first_frame, palette)[np.ix_(ys, xs)]
+        lattice = {(r * C + c, r * C + c + 1) for r in range(R) for c in range(C - 1)}
+        lattice |= {(r * C + c, (r + 1) * C + c) for r in range(R - 1) for c in range(C)}
+        adj = adjacency(h, v)
+        open_pairs = {(min(a, b), max(a, b)) for a, b in edges}
+        goal = s["goal"][0] * C + s["goal"][1]
+        node_xy = np.array([[geom.centre(r, c)[0] * W / geom.width, geom.centre(r, c)[1] * H / geom.height]
+                            for r in range(R) for c in range(C)])
+        rm = RegionMap(
+            width=W, height=H, labels=labels, layout_ids=layout_ids, layout_class=layout_class, palette=palette,
+            palette_class=pclass, palette_map=np.where(same, first_idx, -1), node_xy=node_xy,
+            edges=np.array(edges, np.int64).reshape(-1, 2), lattice_pairs=lattice,
+            start=s["start"][0] * C + s["start"][1], goals={goal}, dist_to_goal=bfs(adj, goal),
+            solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],
+            cell_px=geom.cell * W / geom.width, step_px=geom.pitch * W / geom.width, agent_area=0.0)
+        return cls(rm, s["pen_px"] * W / geom.width, C, lattice - open_pairs, adj, rm.solutions,
+                   cv2.resize(item.first_frame, (W, H), interpolation=cv2.INTER_AREA))
+
+
+# --- the checker --------------------------------------------------------------------------------------
+
+class StrokeChecker:
+    name = "stroke"
+
+    def __init__(self, sm: StrokeMap, version: str = "1", max_new_cells: int = 2, hold_seconds: float = 0.25,
+                 layout_persist: int = 2, match_threshold: float = 0.75):
+        self.sm = sm
+        self.version = version
+        self.max_new = max_new_cells
+        self.hold_seconds = hold_seconds
+        self.layout_persist = layout_persist
+        self.match_threshold = match_threshold
+
+    def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
+        from ...judges import trajectory as tj
+        from ...judges.trajectory import _quantise, build_lut, calibrate
+
+        sm, rm = self.sm, self.sm.rm
+        N = rm.n_nodes
+        lab = rm.labels.ravel()
+        in_node = lab >= 0
+        in_node &= lab < N
+        node_of = np.where(in_node, lab, N)
+        cover_thr = 0.3 * sm.pen_px * rm.cell_px  # ink in a cell that counts as "the line is here"
+        speck = max(2.0, 0.5 * sm.pen_px ** 2)
+        deep = max(2.0, 0.15 * rm.cell_px)
+        wall_deep = (rm.wall_depth >= deep).ravel()
+        wall_min = max(3.0, sm.pen_px)
+        hold_tol = max(2, int(round(self.hold_seconds * fps)))
+        start = rm.start
+        goal = next(iter(rm.goals))
+        expected = rm.layout_class.ravel()
+        kernel = np.ones((5, 5), np.uint8)
+        in_start, in_goal = lab == start, lab == goal
+
+        lut = None
+        events: list[tuple[int, str, str]] = []
+        drawn: list[int] = []  # cells in the order the line reached them
+        drawn_set: set = set()
+        prev_cov = np.zeros(N, bool)
+        mismatch = np.zeros(rm.n_layout, np.int32)
+        wall_run = 0
+        reached_at = left_at = None
+        unreached_run = 0
+        ink_seen = False
+        final_cov = prev_cov
+        reached_now = False
+        n = 0
+        mf_sum = mf_n = 0.0
+        for i, frame in enumerate(frames):
+            n += 1
+            if lut is None:
+                # the trajectory checker's frame mapper absorbs global zoom / shift drift when it has one
+                mapper = getattr(tj, "FrameMapper", None)
+                if mapper is not None:
+                    mapper = mapper(fit, rm.width, rm.height)
+                    img = mapper.align(frame, self.sm.reference)
+                else:
+                    from ...geometry import to_canvas
+
+                    mapper = lambda f: to_canvas(fit, f, rm.width, rm.height)  # noqa: E731
+                    img = mapper(frame)
+                lut = build_lut(calibrate(rm, img), rm.palette_class)
+            else:
+                img = mapper(frame)
+            cls = lut[_quantise(img)]
+            pen = (cls == AGENT).astype(np.uint8)
+            k, cc, stats, _ = cv2.connectedComponentsWithStats(pen, connectivity=8)
+            if k > 1:
+                keep = np.concatenate([[False], stats[1:, cv2.CC_STAT_AREA] >= speck])
+                pen = keep[cc].astype(np.uint8)
+                cc = np.where(pen > 0, cc, 0)
+            pf = pen.ravel().astype(bool)
+            ink_seen |= bool(pf.sum() >= 2 * speck)
+            counts = np.bincount(node_of[pf], minlength=N + 1)[:N]
+            cov = counts >= cover_thr
+
+            # layout: every region keeps its class away from the ink
+            near = cv2.dilate(pen, kernel).ravel().astype(bool)
+            ok = (cls.ravel() == expected) & ~near
+            match = np.bincount(rm.layout_flat, weights=ok, minlength=rm.n_layout + 1)[:rm.n_layout]
+            seen = np.bincount(rm.layout_flat, weights=~near, minlength=rm.n_layout + 1)[:rm.n_layout]
+            considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= 4)
+            bad = considered & (match < self.match_threshold * np.maximum(seen, 1))
+            mismatch = np.where(bad, mismatch + 1, 0)
+            if considered.any():
+                mf_sum += float(match[considered].sum() / max(seen[considered].sum(), 1))
+                mf_n += 1
+            if (mismatch >= self.layout_persist).any() and not _has(events, "LAYOUT_CHANGED"):
+                regions = np.flatnonzero(mismatch >= self.layout_persist)[:8].tolist()
+                events.append((i - self.layout_persist + 1, "LAYOUT_CHANGED",
+                               f"layout regions {regions} no longer show what was drawn (outside the line)"))
+
+            # ink deep inside walls
+            wall_ink = int((pf & wall_deep).sum())
+            wall_run = wall_run + 1 if wall_ink >= wall_min else 0
+            if wall_run >= 2 and not _has(events, "WALL_CROSSING"):
+                events.append((i - 1, "WALL_CROSSING", f"{wall_ink} px of the line lie inside a wall"))
+
+            if i == 0:
+                extra = [c for c in np.flatnonzero(cov).tolist() if c != start]
+                if extra:
+                    events.append((0, "WRONG_START", f"the line is already drawn in the first frame ({len(extra)} cells)"))
+            confirmed = cov & prev_cov  # two frames in a row: flicker and compression specks don't count
+            new = [c for c in np.flatnonzero(confirmed).tolist() if c not in drawn_set]
+            if new:
+                if not drawn_set and start not in new:
+                    events.append((i, "WRONG_START", f"the line begins at cell {new[0]}, not at the start {start}"))
+                if len(new) > self.max_new:
+                    events.append((i, "TELEPORT", f"the line grew by {len(new)} cells in one frame"))
+                pending = set(new)
+                while pending:
+                    if not drawn_set:
+                        nxt = start if start in pending else min(pending)
+                    else:
+                        nxt = next((c for c in sorted(pending) if any(b in drawn_set for b in sm.adj[c])), None)
+                    if nxt is None:
+                        c = min(pending)
+                        if any((min(c, b), max(c, b)) in sm.walled for b in drawn_set):
+                            events.append((i, "WALL_CROSSING", f"the line entered cell {c} through a wall"))
+                        elif drawn_set:
+                            events.append((i, "TELEPORT", f"the line resumed at cell {c}, away from its end"))
+                        nxt = c
+                    pending.discard(nxt)
+                    drawn_set.add(nxt)
+                    drawn.append(nxt)
+            prev_cov = cov
+            final_cov = cov
+
+            # reached: start and goal joined by one connected stroke
+            reached_now = False
+            if cov[goal] and cov[start]:
+                comp_s = set(np.unique(cc.ravel()[in_start & pf]).tolist()) - {0}
+                comp_g = set(np.unique(cc.ravel()[in_goal & pf]).tolist()) - {0}
+                reached_now = bool(comp_s & comp_g)
+            if reached_now:
+                unreached_run = 0
+                if reached_at is None:
+                    reached_at = i
+            elif reached_at is not None:
+                unreached_run += 1
+                if unreached_run == hold_tol + 1 and left_at is None:
+                    left_at = i - hold_tol
+
+        if n == 0:
+            return Verdict.error(self.name, "video has no frames", self.version)
+        return self._decide(events, drawn, final_cov, reached_at, left_at, reached_now, ink_seen,
+                            mf_sum / max(mf_n, 1), n, fps)
+
+    def _decide(self, events, drawn, final_cov, reached_at, left_at, reached_end, ink_seen, mf, n, fps) -> Verdict:
+        sm = self.sm
+        events.sort(key=lambda e: e[0])
+        legal_events = [e for e in events if e[1] in ("WALL_CROSSING", "TELEPORT", "LAYOUT_CHANGED", "WRONG_START")]
+        legal = not legal_events
+        reached = reached_at is not None
+        held = reached and left_at is None and reached_end
+        final_cells = set(np.flatnonzero(final_cov).tolist())
+        sol_sets = [set(s) for s in sm.solutions]
+        optimal = held and any(final_cells == s for s in sol_sets)
+        # progress: the longest prefix of a solution the line covered, in order
+        progress = 0.0
+        for sol in sm.solutions:
+            k = 0
+            for a, b in zip(drawn, sol):
+                if a != b:
+                    break
+                k += 1
+            progress = max(progress, max(k - 1, 0) / max(len(sol) - 1, 1))
+        exact = held and legal and optimal
+        failure, first = None, None
+        if legal_events:
+            failure, first = legal_events[0][1], legal_events[0][0]
+        elif not ink_seen or (len(drawn) <= 1 and not reached):
+            failure, first = "STATIC", 0
+        elif not reached:
+            failure = "GOAL_NOT_REACHED"
+        elif not held:
+            failure, first = "GOAL_NOT_HELD", left_at
+        elif not optimal:
+            failure = "NOT_OPTIMAL"
+        C = sm.cols
+        metrics = {"success": float(held), "reached": float(reached), "legal": float(legal),
+                   "optimal": float(optimal), "exact": float(exact), "progress": round(progress, 4),
+                   "cells_drawn": len(drawn), "shortest": len(sm.solutions[0]) - 1, "frames": n, "mf": round(mf, 4)}
+        evidence = {"drawn": [[k // C, k % C] for k in drawn],
+                    "events": [{"frame": f, "code": c, "detail": d} for f, c, d in events],
+                    "reached_at": reached_at, "fps": fps}
+        msg = events[0][2] if events else ("" if exact else (failure or "").lower().replace("_", " "))
+        return Verdict(checker=self.name, status="ok", passed=exact, score=1.0 if exact else round(progress, 4),
+                       metrics=metrics, failure=None if exact else failure, first_error_frame=first,
+                       message=msg, evidence=evidence, version=self.version)
+
+
+def _has(events, code: str) -> bool:
+    return any(e[1] == code for e in events)
+
+
+# --- must-fail perturbations ----------------------------------------------------------------------------
+
+def _clip(fam: GridDrawMaze, item: TaskItem, per_frame: list):
+    from ...validate import canvas_clip
+
+    return canvas_clip(fam, item, fam.frames_of_strokes(item.state, per_frame))
+
+
+def _sol(item: TaskItem) -> list:
+    return [tuple(p) for p in item.state["solutions"][0]]
+
+
+def _p_wall(fam, item, rng):
+    s = item.state
+    sol = _sol(item)
+    g = np.array(s["grid"])
+    on = set(sol)
+    for i, (r, c) in enumerate(sol[:-1]):
+        for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+            rr, cc = r + dr, c + dc
+            if (0 <= rr < s["rows"] and 0 <= cc < s["cols"] and (rr, cc) not in on
+                    and g[2 * r + 1 + dr, 2 * c + 1 + dc] == 1):
+                tl = fam.growth(sol[:i + 1] + [(rr, cc)], fam.frames_per_step)
+                return _clip(fam, item, [[line] for line in tl + [tl[-1]] * fam.hold_frames])
+    raise RuntimeError(f"{item.id}: no walled neighbour along the solution")
+
+
+def _p_gap(fam, item, rng):
+    sol = _sol(item)
+    a = fam.growth(sol[:2], fam.frames_per_step)
+    b = fam.growth(sol[3:], fam.frames_per_step)
+    per = [[line] for line in a] + [[a[-1], line] for line in b]
+    return _clip(fam, item, per + [per[-1]] * fam.hold_frames)
+
+
+def _p_short(fam, item, rng):
+    tl = fam.growth(_sol(item)[:-2], fam.frames_per_step)
+    return _clip(fam, item, [[line] for line in tl + [tl[-1]] * fam.hold_frames])
+
+
+def _p_erase(fam, item, rng):
+    sol = _sol(item)
+    tl = fam.growth(sol, fam.frames_per_step)
+    back = tl[::-1][: 2 * fam.frames_per_step + 1]
+    return _clip(fam, item, [[line] for line in tl + [tl[-1]] * 6 + back + [back[-1]] * fam.hold_frames])
+
+
+def _p_layout(fam, item, rng):
+    from ...validate import canvas_clip
+
+    s = item.state
+    geom = Geometry.from_json(s["geometry"])
+    sk = skin_from_json(s["skin"])
+    g = np.array(s["grid"])
+    on = {(2 * r + 1, 2 * c + 1) for sol in s["solutions"] for r, c in sol}
+    # an interior wall block between two cells, away from the solution
+    walls = [(y, x) for y in range(1, g.shape[0] - 1) for x in range(1, g.shape[1] - 1)
+             if g[y, x] == 1 and (y % 2) != (x % 2)]
+    cand = [(y, x) for y, x in walls if not {(y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)} & on] or walls
+    y, x = cand[int(rng.integers(len(cand)))]
+    x0 = geom.wall + (x - 1) // 2 * geom.pitch + (geom.cell if x % 2 == 0 else 0)
+    y0 = geom.wall + (y - 1) // 2 * geom.pitch + (geom.cell if y % 2 == 0 else 0)
+    w = geom.wall if x % 2 == 0 else geom.cell
+    h = geom.wall if y % 2 == 0 else geom.cell
+    frames = list(fam.solution_frames(item))
+    for f in frames[len(frames) // 3:]:
+        f[y0:y0 + h, x0:x0 + w] = sk.floor
+    return canvas_clip(fam, item, frames)
