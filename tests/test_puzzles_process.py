@@ -1,0 +1,161 @@
+"""Process puzzles (sorting, sliding, Hanoi, graph walk): items, oracle, and the checker both ways."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from genbench import geometry
+from genbench.registry import task_family
+from genbench.runner import judge_video
+from genbench.seeding import item_rng
+from genbench.validate import perturbations_for
+
+from conftest import encode, fitted
+
+FAMILIES = ("puzzle.sorting", "puzzle.sliding", "puzzle.hanoi", "puzzle.graph_walk")
+DIFFS = ("easy", "medium", "hard")
+# the family's own must-fail perturbation that breaks the rule of a move
+ILLEGAL = {"puzzle.sorting": "rotate_three", "puzzle.sliding": "tile_jump",
+           "puzzle.hanoi": "illegal_disk_move", "puzzle.graph_walk": "skip_node"}
+CHANGED = {"puzzle.sorting": "item_recoloured", "puzzle.sliding": "tile_renumbered",
+           "puzzle.hanoi": "disk_resized", "puzzle.graph_walk": "goal_moved"}
+
+
+def judge_frames(fam, item, frames, fps=24.0):
+    return fam.check(item, iter(frames), geometry.identity(*item.canvas_size), fps)
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_deterministic_and_seed_sensitive(name):
+    fam = task_family(name)
+    a, b = fam.generate(5, "medium", seed=3), fam.generate(5, "medium", seed=3)
+    assert a.content_hash == b.content_hash and np.array_equal(a.first_frame, b.first_frame)
+    assert fam.generate(5, "medium", seed=4).content_hash != a.content_hash
+    assert fam.generate(6, "medium", seed=3).content_hash != a.content_hash
+
+
+def test_items_identical_in_another_process():
+    code = ("from genbench.registry import task_family;"
+            f"print(' '.join(task_family(n).generate(4, 'hard', 9).content_hash for n in {FAMILIES!r}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [task_family(n).generate(4, "hard", 9).content_hash for n in FAMILIES]
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_items_unique_levels_real_and_solutions_legal(name):
+    fam = task_family(name)
+    size = {}
+    for d in DIFFS:
+        items = list(fam.items(d, 8, seed=0))
+        assert len({fam.layout_key(i) for i in items}) == 8
+        opt = []
+        for it in items:
+            g = fam.game(it)
+            for sol in it.state["solutions"]:
+                states = [tuple(s) for s in sol]
+                assert states[0] == g.start and states[-1] in g.goals
+                assert len(states) - 1 == g.optimal == g.distance(g.start)
+                assert all(g.valid(s) for s in states)
+                assert all(g.legal(a, b) is None for a, b in zip(states, states[1:]))
+            assert g.distance(g.start) > 0 and all(g.distance(s) == 0 for s in g.goals)
+            opt.append(g.optimal)
+            assert it.state["skin"]["words"] and it.prompt_i2v and it.prompt_t2v
+        size[d] = (len(items[0].state["start"]), float(np.mean(opt)))
+    # harder levels have more objects or longer optimal solutions, never fewer / shorter
+    assert size["easy"] <= size["medium"] <= size["hard"] and size["easy"] < size["hard"]
+
+
+def test_unknown_difficulty_and_skin_are_clear():
+    fam = task_family("puzzle.hanoi")
+    with pytest.raises(ValueError, match="known: easy, medium, hard"):
+        fam.generate(0, "extreme")
+    with pytest.raises(ValueError, match="classic"):
+        fam.generate(0, "easy", skin="nope")
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_oracle_passes_every_skin_and_difficulty(name):
+    fam = task_family(name)
+    for d in DIFFS:
+        for skin in fam.skins:
+            it = fam.generate(1, d, seed=2, skin=skin)
+            frames = list(fam.solution_frames(it))
+            assert len(frames) <= 6.5 * fam.default_fps  # short oracle videos
+            v = judge_frames(fam, it, frames)
+            assert v.passed and v.metrics["legal"] == v.metrics["optimal"] == 1.0, (d, skin, v.failure, v.message)
+            assert v.metrics["moves"] == it.state["solutions"][0].__len__() - 1
+            assert v.evidence["states"][0] == it.state["start"] and v.evidence["states"][-1] == it.state["goal"]
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_video_controls_fail_with_their_codes(name, tmp_path):
+    """Real mp4 files: static, jump cut, an illegal move and a changed object all fail as labelled;
+    the oracle in a model-sized letterboxed frame still passes."""
+    fam = task_family(name)
+    it = fam.generate(0, "medium", seed=1)
+    n = sum(1 for _ in fam.solution_frames(it))
+    fit = geometry.make_fit("letterbox", *it.canvas_size, 832, 480)
+    v = judge_video(fam, it, encode(tmp_path / "o.mp4", fitted(fam.solution_frames(it), fit)), fit=fit)
+    assert v.passed, (v.failure, v.message)
+    cases = {"STATIC": [it.first_frame] * n,
+             "TELEPORT": [it.first_frame] * (n // 2) + [fam.final_frame(it)] * (n - n // 2)}
+    for code, frames in cases.items():
+        v = judge_video(fam, it, encode(tmp_path / f"{code}.mp4", frames))
+        assert not v.passed and v.failure == code, (code, v.failure, v.message)
+        assert v.score == 0.0  # a cut to the answer earns no partial credit
+    own = {p.name: p for p in perturbations_for(fam)}
+    for pname in (ILLEGAL[name], CHANGED[name]):
+        p = own[pname]
+        clip = p.make(fam, it, item_rng(0, name, 0, "test", pname))
+        v = judge_video(fam, it, encode(tmp_path / f"{pname}.mp4", clip.frames, clip.fps), clip.fit)
+        assert not v.passed and v.failure == p.expect, (pname, v.failure, v.message)
+        assert v.first_error_frame is not None
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_random_play_is_legal_and_frame_budget_is_kept(name):
+    fam = task_family(name)
+    it = fam.generate(2, "easy", seed=0)
+    v = judge_frames(fam, it, list(fam.random_frames(it, np.random.default_rng(0))))
+    assert v.metrics["legal"] == 1.0 and v.failure != "STATIC", (v.failure, v.message)
+    frames = list(fam.solution_frames(it, num_frames=49))  # a model's frame budget
+    assert len(frames) == 49
+    v = judge_frames(fam, it, frames, fps=16)
+    assert v.passed, (v.failure, v.message)
+
+
+def test_leaving_the_goal_and_a_longer_route_are_told_apart():
+    fam = task_family("puzzle.sliding")
+    it = fam.generate(3, "easy", seed=0)
+    sol = fam.solution_states(it)
+    v = judge_frames(fam, it, list(fam.play_states(it, sol + [sol[-2]])))  # solved, then one tile slides back
+    assert v.failure == "GOAL_NOT_HELD" and v.metrics["reached"] == 1.0 and v.first_error_frame is not None
+    v = judge_frames(fam, it, list(fam.play_states(it, sol[:2] + [sol[0]] + sol[1:])))  # a wasted back-and-forth
+    assert v.passed and v.metrics["optimal"] == 0.0 and v.metrics["moves"] == len(sol) + 1  # legal: passes
+
+
+def test_sorting_swap_count_and_legality_rules():
+    from genbench.tasks.puzzles.sorting import min_swaps, swap_plan
+
+    assert min_swaps((1, 0, 3, 2), (0, 1, 2, 3)) == 2 and min_swaps((1, 2, 0), (0, 1, 2)) == 2
+    plan = swap_plan((2, 0, 1, 3), (0, 1, 2, 3))
+    assert plan[-1] == (0, 1, 2, 3) and len(plan) - 1 == 2
+    fam = task_family("puzzle.sorting")
+    g = fam.game(fam.generate(0, "easy"))
+    assert g.legal((0, 1, 2, 3), (1, 0, 2, 3)) is None
+    assert g.legal((0, 1, 2, 3), (1, 2, 0, 3)) is not None  # a three-way rotation is not a swap
+
+
+def test_hanoi_rules():
+    fam = task_family("puzzle.hanoi")
+    it = fam.generate(0, "easy")
+    g = fam.game(it)
+    n = it.state["disks"]
+    # all three disks on peg 0: slots 2, 1, 0 (smallest on top)
+    tower = (2, 1, 0)
+    assert g.valid(tower) and not g.valid((n + 1, 1, 0))  # disk 0 floating at level 1 of an empty peg
+    assert g.legal(tower, (n, 1, 0)) is None  # top disk to an empty peg
+    assert "under" in g.legal(tower, (2, n, 0))  # pulled from under the top disk
+    assert "smaller" in g.legal((n, 1, 0), (n, n + 1, 0))  # disk 1 onto disk 0
