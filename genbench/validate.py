@@ -2,15 +2,43 @@
 
 A perturbation turns an item into a clip (frames in some model frame, its fps, the geometry the
 checker is told, and the encoder quality) and says what the checker must decide: "pass", or the
-failure code it must report. Generic perturbations (re-encoding, resizing, frame rates, noise,
-controls) apply to every family for free; a family adds its own by defining ``perturbations()``
-and may re-label or skip a generic one through ``perturbation_expectations``.
+failure code it must report.
+
+How a family gets covered (the whole contract):
+
+* Nothing to do for the GENERIC perturbations below (re-encoding, letterbox / stretch, frame rates,
+  holds, noise, blur, colour, zoom / shift, ghosting, and the static / cut / backwards controls):
+  they are built from ``solution_frames`` / ``final_frame`` and run on every registered family ×
+  skin × difficulty (hard skins included).
+* Re-label or turn off a generic one with a class attribute::
+
+      perturbation_expectations = {"cut_to_final": "WRONG_ANSWER", "backwards": "skip"}
+
+* Add the family's own must-fail (and must-pass) cases in one method::
+
+      def perturbations(self):
+          from genbench.validate import Perturbation, canvas_clip, solution
+          def stop_short(fam, item, rng):
+              path = item.state["solutions"][0][:-1]
+              return canvas_clip(fam, item, fam.frames_at(item, path))
+          return [Perturbation("stop_short", "GOAL_NOT_REACHED", stop_short, "one move short")]
+
+  ``make(family, item, rng)`` returns a ``Clip`` (``canvas_clip`` for the task's own canvas), or
+  None when the case does not exist for this item (e.g. a maze without a dead end): it is counted
+  as not applicable, never as a pass. A family's perturbation with a generic name replaces it.
+* ``solution(family, item)`` gives the ground-truth frames within the run's frame budget
+  (``validate(max_frames=...)``, used by CI to keep clips short); set ``budget_ok=False`` on a
+  perturbation whose meaning depends on the natural pace (frame-rate changes, motion blur).
+
+``tests/test_validate.py`` resolves the registry at test time, so a new family is validated by CI
+the moment it is registered.
 
     genbench validate --tasks maze --n 2 --out runs/validate
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import tempfile
 import time
@@ -30,6 +58,9 @@ from .video import resample_indices, write_video
 
 PASS = "pass"
 SKIP = "skip"
+NOT_APPLICABLE = "n/a"
+
+_BUDGET: contextvars.ContextVar[int | None] = contextvars.ContextVar("genbench_validate_budget", default=None)
 
 
 @dataclass
@@ -40,14 +71,38 @@ class Clip:
     fps: float
     fit: Fit
     crf: int = 18
+    preset: str = "veryfast"  # x264 speed: validation encodes many clips; crf40 keeps "medium"
 
 
 @dataclass
 class Perturbation:
     name: str
     expect: str  # PASS, or the failure code the checker must report
-    make: Callable[..., Clip]  # make(family, item, rng) -> Clip
+    make: Callable[..., Clip | None]  # make(family, item, rng) -> Clip, or None: not applicable
     description: str = ""
+    budget_ok: bool = True  # the clip may be built within validate's frame budget
+
+    @property
+    def must_pass(self) -> bool:
+        return self.expect == PASS
+
+
+def solution(family, item: TaskItem, solution_index: int = 0) -> Iterable[np.ndarray]:
+    """The ground-truth frames, spread over the run's frame budget when one is set and shorter."""
+    budget = _BUDGET.get()
+    if budget:
+        key = (family.name, item.content_hash, solution_index)
+        n = _NATURAL.get(key)
+        if n is None:
+            if len(_NATURAL) > 4096:
+                _NATURAL.clear()
+            n = _NATURAL[key] = sum(1 for _ in family.solution_frames(item, solution_index))
+        if n > budget:
+            return family.solution_frames(item, solution_index, num_frames=budget)
+    return family.solution_frames(item, solution_index)
+
+
+_NATURAL: dict = {}
 
 
 def canvas_clip(family, item: TaskItem, frames: Iterable[np.ndarray], fps: float | None = None, crf: int = 18) -> Clip:
@@ -56,7 +111,7 @@ def canvas_clip(family, item: TaskItem, frames: Iterable[np.ndarray], fps: float
 
 
 def oracle(family, item: TaskItem) -> list[np.ndarray]:
-    return list(family.solution_frames(item))
+    return list(solution(family, item))
 
 
 # --- generic perturbations -------------------------------------------------------------------------
@@ -64,7 +119,7 @@ def oracle(family, item: TaskItem) -> list[np.ndarray]:
 def _fitted(family, item, size, mode) -> Clip:
     fit = geometry.make_fit(mode, *item.canvas_size, *size)
     pad = geometry.border_colour(item.first_frame)
-    return Clip((geometry.apply(fit, f, pad) for f in family.solution_frames(item)), family.default_fps, fit)
+    return Clip((geometry.apply(fit, f, pad) for f in solution(family, item)), family.default_fps, fit)
 
 
 def _fps(family, item, fps) -> Clip:
@@ -74,7 +129,7 @@ def _fps(family, item, fps) -> Clip:
 
 
 def _map(family, item, fn) -> Clip:
-    return canvas_clip(family, item, (fn(f) for f in family.solution_frames(item)))
+    return canvas_clip(family, item, (fn(f) for f in solution(family, item)))
 
 
 def _noise(rng, sigma):
@@ -100,7 +155,7 @@ def _ghost(family, item) -> Clip:
     """Motion ghosting: each frame blended with the previous one (sprites smear between cells)."""
     def gen():
         prev = None
-        for f in family.solution_frames(item):
+        for f in solution(family, item):
             yield f if prev is None else ((f.astype(np.uint16) * 3 + prev) // 4).astype(np.uint8)
             prev = f
     return canvas_clip(family, item, gen())
@@ -117,12 +172,12 @@ def _lead_in(family, item, seconds=1.5) -> Clip:
 
 
 def _static(family, item) -> Clip:
-    n = sum(1 for _ in family.solution_frames(item))
+    n = sum(1 for _ in solution(family, item))
     return canvas_clip(family, item, [item.first_frame] * n)
 
 
 def _cut(family, item) -> Clip:
-    n = sum(1 for _ in family.solution_frames(item))
+    n = sum(1 for _ in solution(family, item))
     final = family.final_frame(item)
     return canvas_clip(family, item, [item.first_frame] * (n // 2) + [final] * (n - n // 2))
 
@@ -132,16 +187,17 @@ def _backwards(family, item) -> Clip:
 
 
 GENERIC: list[Perturbation] = [
-    Perturbation("oracle", PASS, lambda fam, it, rng: canvas_clip(fam, it, fam.solution_frames(it)),
+    Perturbation("oracle", PASS, lambda fam, it, rng: canvas_clip(fam, it, solution(fam, it)),
                  "the ground truth as rendered"),
-    Perturbation("crf40", PASS, lambda fam, it, rng: Clip(fam.solution_frames(it), fam.default_fps,
-                                                           geometry.identity(*it.canvas_size), crf=40),
+    Perturbation("crf40", PASS, lambda fam, it, rng: Clip(solution(fam, it), fam.default_fps,
+                                                           geometry.identity(*it.canvas_size), crf=40,
+                                                           preset="medium"),
                  "re-encoded at low quality (CRF 40)"),
     Perturbation("letterbox_832x480", PASS, lambda fam, it, rng: _fitted(fam, it, (832, 480), "letterbox")),
     Perturbation("letterbox_480x832", PASS, lambda fam, it, rng: _fitted(fam, it, (480, 832), "letterbox")),
     Perturbation("stretch_1280x720", PASS, lambda fam, it, rng: _fitted(fam, it, (1280, 720), "stretch")),
-    Perturbation("fps8", PASS, lambda fam, it, rng: _fps(fam, it, 8)),
-    Perturbation("fps15", PASS, lambda fam, it, rng: _fps(fam, it, 15)),
+    Perturbation("fps8", PASS, lambda fam, it, rng: _fps(fam, it, 8), budget_ok=False),
+    Perturbation("fps15", PASS, lambda fam, it, rng: _fps(fam, it, 15), budget_ok=False),
     Perturbation("fps24", PASS, lambda fam, it, rng: _fps(fam, it, 24)),
     Perturbation("long_hold", PASS, lambda fam, it, rng: _hold(fam, it), "3 s extra on the final state"),
     Perturbation("lead_in", PASS, lambda fam, it, rng: _lead_in(fam, it), "1.5 s still before the motion"),
@@ -151,7 +207,8 @@ GENERIC: list[Perturbation] = [
                  "brightness, contrast and colour balance shifted"),
     Perturbation("zoom_shift", PASS, lambda fam, it, rng: _map(fam, it, _zoom_shift),
                  "2% zoom and ~1% shift of the whole frame"),
-    Perturbation("ghosting", PASS, lambda fam, it, rng: _ghost(fam, it), "each frame blended with the last"),
+    Perturbation("ghosting", PASS, lambda fam, it, rng: _ghost(fam, it), "each frame blended with the last",
+                 budget_ok=False),
     Perturbation("static", "STATIC", lambda fam, it, rng: _static(fam, it), "the first frame repeated"),
     Perturbation("cut_to_final", "TELEPORT", lambda fam, it, rng: _cut(fam, it), "a cut to the solved frame"),
     Perturbation("backwards", "WRONG_START", lambda fam, it, rng: _backwards(fam, it), "the oracle reversed"),
@@ -165,7 +222,7 @@ def perturbations_for(family) -> list[Perturbation]:
     for p in GENERIC:
         expect = over.get(p.name, p.expect)
         if expect != SKIP:
-            out.append(Perturbation(p.name, expect, p.make, p.description))
+            out.append(Perturbation(p.name, expect, p.make, p.description, p.budget_ok))
     own = family.perturbations() if hasattr(family, "perturbations") else []
     names = {p.name for p in out}
     for p in own:
@@ -203,6 +260,8 @@ class Report:
         """Per perturbation: expected verdict, count, correct, and the verdicts actually seen."""
         rows = defaultdict(lambda: {"n": 0, "correct": 0, "got": Counter()})
         for o in self.outcomes:
+            if o.got == NOT_APPLICABLE:
+                continue
             r = rows[(o.family, o.perturbation, o.expect)]
             r["n"] += 1
             r["correct"] += o.ok
@@ -212,12 +271,14 @@ class Report:
                 for (f, p, e), r in sorted(rows.items())]
 
     def summary(self) -> dict:
-        must_pass = [o for o in self.outcomes if o.expect == PASS]
-        must_fail = [o for o in self.outcomes if o.expect != PASS]
+        judged = [o for o in self.outcomes if o.got != NOT_APPLICABLE]
+        must_pass = [o for o in judged if o.expect == PASS]
+        must_fail = [o for o in judged if o.expect != PASS]
         frames = sum(o.frames for o in self.outcomes)
         secs = sum(o.seconds for o in self.outcomes)
         return {
-            "videos": len(self.outcomes),
+            "videos": len(judged),
+            "not_applicable": len(self.outcomes) - len(judged),
             "must_pass_accuracy": round(sum(o.ok for o in must_pass) / max(len(must_pass), 1), 4),
             "must_fail_accuracy": round(sum(o.ok for o in must_fail) / max(len(must_fail), 1), 4),
             "misses": sum(not o.ok for o in self.outcomes),
@@ -229,41 +290,79 @@ class Report:
                 "misses": [o.to_json() for o in self.outcomes if not o.ok]}
 
 
+def combos(tasks: str = "all", difficulties: list[str] | None = None, skins: list[str] | None = None):
+    """Every (family name, difficulty, skin) to validate, hard skins included."""
+    out = []
+    for fam_name in resolve_tasks(tasks):
+        family = task_family(fam_name)
+        known = list(getattr(family, "all_skins", None) or family.skins or [None])
+        for difficulty in difficulties or family.difficulties:
+            if difficulty not in family.difficulties:
+                continue
+            for skin in (skins or known):
+                if skin in known:
+                    out.append((fam_name, difficulty, skin))
+    return out
+
+
 def validate(tasks: str = "all", n: int = 1, seed: int = 0, difficulties: list[str] | None = None,
              skins: list[str] | None = None, only: list[str] | None = None, workdir: str | Path | None = None,
-             on_outcome: Callable[[Outcome], None] | None = None) -> Report:
-    """Run every perturbation on ``n`` items per family × skin × difficulty."""
-    from .runner import judge_video
+             on_outcome: Callable[[Outcome], None] | None = None, *, max_frames: int | None = None,
+             rotate: int | None = None, keep_oracle: bool = True) -> Report:
+    """Run the perturbations on ``n`` items per family × skin × difficulty.
 
+    max_frames: frame budget for ground-truth clips (perturbations with ``budget_ok``); None keeps
+    the natural pace. rotate: run only this many perturbations per item (plus the oracle when
+    ``keep_oracle``), taking them in turn across items and combos so that every (family,
+    perturbation) is still exercised once there are enough items: the CI-sized suite.
+    """
     report = Report()
     tmp = Path(workdir or tempfile.mkdtemp(prefix="genbench-validate-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    for fam_name in resolve_tasks(tasks):
+    turn: dict[str, int] = defaultdict(int)  # per family: where the rotation has got to
+    for fam_name, difficulty, skin in combos(tasks, difficulties, skins):
         family = task_family(fam_name)
-        fam_skins = skins or list(getattr(family, "all_skins", family.skins))
-        for difficulty in difficulties or family.difficulties:
-            for skin in fam_skins:
-                if skin not in getattr(family, "all_skins", family.skins):
-                    continue
-                for item in family.items(difficulty, n, seed, skin):
-                    for p in perturbations_for(family):
-                        if only and p.name not in only:
-                            continue
-                        rng = item_rng(seed, fam_name, item.index, "validate", p.name)
-                        clip = p.make(family, item, rng)
-                        path = tmp / f"{fam_name}_{difficulty}_{skin}_{item.index}_{p.name}.mp4"
-                        frames = write_video(path, clip.frames, clip.fps, crf=clip.crf)
-                        t0 = time.perf_counter()
-                        v = judge_video(family, item, path, clip.fit)
-                        dt = time.perf_counter() - t0
-                        got = "error" if v.status != "ok" else (PASS if v.passed else (v.failure or "FAIL"))
-                        o = Outcome(fam_name, difficulty, skin, item.id, p.name, p.expect, got, got == p.expect,
-                                    v.message, frames, dt)
-                        report.outcomes.append(o)
-                        if on_outcome:
-                            on_outcome(o)
-                        path.unlink(missing_ok=True)
+        plist = [p for p in perturbations_for(family) if not only or p.name in only]
+        for item in family.items(difficulty, n, seed, skin):
+            chosen = plist
+            if rotate is not None:
+                rest = [p for p in plist if not (keep_oracle and p.name == "oracle")]
+                k = turn[fam_name]
+                picked = [rest[(k + j) % len(rest)] for j in range(min(rotate, len(rest)))] if rest else []
+                turn[fam_name] = k + len(picked)
+                chosen = [p for p in plist if keep_oracle and p.name == "oracle"] + picked
+            for p in chosen:
+                o = run_one(family, item, p, seed, tmp, max_frames, skin)
+                report.outcomes.append(o)
+                if on_outcome:
+                    on_outcome(o)
     return report
+
+
+def run_one(family, item: TaskItem, p: Perturbation, seed: int, tmp: Path, max_frames: int | None = None,
+            skin: str | None = None) -> Outcome:
+    """Build one labelled clip, encode it, judge it, compare with what it must give."""
+    from .runner import judge_video
+
+    rng = item_rng(seed, family.name, item.index, "validate", p.name)
+    token = _BUDGET.set(max_frames if p.budget_ok else None)
+    try:
+        clip = p.make(family, item, rng)
+        skin_name = skin or str((item.state.get("skin") or {}).get("name", ""))
+        if clip is None:
+            return Outcome(family.name, item.difficulty, skin_name, item.id, p.name, p.expect, NOT_APPLICABLE,
+                           True, "not applicable to this item", 0, 0.0)
+        path = tmp / f"{family.name}_{item.difficulty}_{skin_name}_{item.index}_{p.name}.mp4"
+        frames = write_video(path, clip.frames, clip.fps, crf=clip.crf, preset=clip.preset)
+    finally:
+        _BUDGET.reset(token)
+    t0 = time.perf_counter()
+    v = judge_video(family, item, path, clip.fit)
+    dt = time.perf_counter() - t0
+    path.unlink(missing_ok=True)
+    got = "error" if v.status != "ok" else (PASS if v.passed else (v.failure or "FAIL"))
+    return Outcome(family.name, item.difficulty, skin_name, item.id, p.name, p.expect, got, got == p.expect,
+                   v.message, frames, dt)
 
 
 def write_report(report: Report, out: str | Path) -> Path:

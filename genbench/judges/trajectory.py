@@ -1,11 +1,16 @@
 """The trajectory checker: follow the agent through every frame of a maze video and judge the process.
 
 It knows what was drawn (palette, layout, geometry), so instead of matching a template it
-1. maps each frame back onto the task canvas through the request's geometry (at a small working size),
-2. calibrates the palette on the video's own first frame (robust to colour shifts and compression),
+1. maps each frame onto the task canvas at a small working size in one affine warp that folds in the
+   request's geometry and a global alignment (the small zoom / shift generative models add), estimated
+   once on the first frame against the expected first frame,
+2. calibrates the palette on the video's own first frame (robust to colour shifts and compression,
+   and to a wrong first frame: only large layout colours anchor the fit),
 3. classifies every pixel to the nearest palette colour through a lookup table,
-4. finds the agent as connected components of agent-coloured pixels and maps its centroid to a node,
-5. checks every node change against the maze graph, and the layout against what was drawn.
+4. finds the agent: the centroid of agent-coloured pixels when they are compact (the common case),
+   connected components only when they are spread (noise, a second agent),
+5. checks every node change against the maze graph, and the layout against what was drawn (region by
+   region, but only when some pixels disagree at all).
 
 Any maze family whose layout is a graph drawn on a canvas plugs in by building a ``RegionMap``.
 """
@@ -18,10 +23,10 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 
 FLOOR, WALL, GOAL, AGENT, UNKNOWN = 0, 1, 2, 3, 255
+LUT_BITS = 5  # bits per channel of the colour lookup table (32³ entries)
 
 
 @dataclass
@@ -33,6 +38,8 @@ class RegionMap:
     layout_class: expected semantic class per pixel with no agent drawn (FLOOR, WALL or GOAL).
     palette / palette_class: nominal colours and their semantic class; palette_map: which palette
     entry each pixel of the first frame shows (-1: mixed / not used for calibration).
+    reference: optional RGB first frame at working size (for global alignment); when absent it is
+    drawn from palette_map and layout_class.
     """
 
     width: int
@@ -55,6 +62,7 @@ class RegionMap:
     agent_area: float  # agent pixels in the first frame at working size
     wall_depth: np.ndarray = field(default=None)  # distance into a wall, in working px
     snap: np.ndarray = field(default=None)  # nearest non-wall label for every pixel
+    reference: np.ndarray | None = None  # expected first frame at working size (RGB uint8)
 
     def __post_init__(self) -> None:
         n = len(self.node_xy)
@@ -72,63 +80,190 @@ class RegionMap:
         self.n_layout = int(ids.max()) + 1 if valid.any() else 0
         self.layout_size = np.bincount(ids[valid], minlength=self.n_layout)
         self.layout_flat = np.where(valid, ids, self.n_layout).ravel()  # n_layout = "ignored" bin
+        # per-frame layout test: pixels that are checked, and what they must show
+        self.layout_checked = valid
+        self.layout_expected = np.where(valid, self.layout_class, UNKNOWN).astype(np.uint8)
+        self.layout_total = int(valid.sum())
+        self.agent_extent = float(np.sqrt(max(self.agent_area, 1.0) / 0.7))  # sprite size, px
+        # goal pixels, unshrunk: a goal sprite can be too small for a layout region of its own
+        self.goal_pixels = np.flatnonzero(self.layout_class.ravel() == GOAL)
+
+    def reference_image(self) -> np.ndarray:
+        """The expected first frame at working size."""
+        if self.reference is not None:
+            return self.reference
+        out = np.empty((self.height, self.width, 3), np.uint8)
+        by_class = {int(c): self.palette[k] for k, c in reversed(list(enumerate(self.palette_class)))}
+        for c, col in by_class.items():
+            out[self.layout_class == c] = col
+        pm = self.palette_map
+        out[pm >= 0] = self.palette[pm[pm >= 0]]
+        return out
+
+
+# --- frame → working pixels ------------------------------------------------------------------------
+
+class FrameMapper:
+    """Frame → working pixels: the fit, the working scale and a global alignment in one resize.
+
+    The mapping is axis-aligned (scale and offset per axis: letterbox, stretch, zoom, shift), so it
+    is a crop of the frame (rounded to whole pixels: < 1/3 working px off) and one bilinear
+    ``cv2.resize``, the cheapest resampling cv2 has. Frames over 4× the working size are first
+    halved with area averaging (cv2's fast 2×2 path) so that no pixel is skipped.
+    """
+
+    def __init__(self, fit: Fit, width: int, height: int, interpolation: int = cv2.INTER_NEAREST):
+        self.fit, self.W, self.H = fit, int(width), int(height)
+        # working x (continuous) → frame x = ax · x + bx; same for y
+        self.ax, self.bx = fit.canvas_w / self.W * fit.scale_x, fit.offset_x
+        self.ay, self.by = fit.canvas_h / self.H * fit.scale_y, fit.offset_y
+        self.alignment = np.eye(2, 3)
+        self.interpolation = interpolation
+        self._plan()
+
+    def _plan(self) -> None:
+        fit = self.fit
+        x0, x1 = int(round(self.bx)), int(round(self.bx + self.ax * self.W))
+        y0, y1 = int(round(self.by)), int(round(self.by + self.ay * self.H))
+        self.pad = (max(0, -y0), max(0, y1 - fit.frame_h), max(0, -x0), max(0, x1 - fit.frame_w))
+        self.rect = (max(x0, 0), max(y0, 0), min(x1, fit.frame_w), min(y1, fit.frame_h))
+        self.halvings = 0
+        # halve (area average) only far-oversized frames: flat-coloured layouts survive sampling
+        # every few pixels, but not every tenth
+        while min(x1 - x0, y1 - y0) >> self.halvings >= 8 * min(self.W, self.H) and self.halvings < 4:
+            self.halvings += 1
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        fit = self.fit
+        if frame.shape[1] != fit.frame_w or frame.shape[0] != fit.frame_h:
+            raise ValueError(
+                f"frame is {frame.shape[1]}x{frame.shape[0]} but the fit expects {fit.frame_w}x{fit.frame_h}")
+        x0, y0, x1, y1 = self.rect
+        img = frame[y0:y1, x0:x1]
+        if any(self.pad):  # the aligned canvas reaches past the frame edge (a zoom out or shift)
+            img = cv2.copyMakeBorder(img, *self.pad, cv2.BORDER_REPLICATE)
+        for _ in range(self.halvings):
+            h, w = img.shape[0] // 2, img.shape[1] // 2
+            img = cv2.resize(img[:2 * h, :2 * w], (w, h), interpolation=cv2.INTER_AREA)
+        return cv2.resize(img, (self.W, self.H), interpolation=self.interpolation)
+
+    def align(self, frame: np.ndarray, reference: np.ndarray, max_shift: float = 0.06,
+              max_zoom: float = 0.08) -> np.ndarray:
+        """Estimate the global zoom / shift of ``frame`` against the expected first frame (ECC on grey
+        levels, so colour shifts do not matter) and fold it into the mapping. Implausible or unhelpful
+        estimates are dropped: alignment may only absorb camera drift, never re-place the maze.
+        Returns the frame mapped with the final mapping."""
+        img = self(frame)
+        ref = cv2.cvtColor(reference, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        got = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        if ref.std() < 1 or got.std() < 1:
+            return img
+        warp = np.eye(2, 3, dtype=np.float32)
+        crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4)
+        try:
+            before = cv2.computeECC(ref, got)
+            after, warp = cv2.findTransformECC(ref, got, warp, cv2.MOTION_AFFINE, crit, None, 3)
+        except cv2.error:
+            return img
+        w = warp.astype(np.float64)
+        shift = np.abs(w[:, 2]) / np.array([self.W, self.H])
+        if (after <= before + 0.01 or abs(w[0, 0] - 1) > max_zoom or abs(w[1, 1] - 1) > max_zoom
+                or shift.max() > max_shift or abs(w[0, 1]) > 0.01 or abs(w[1, 0]) > 0.01):
+            return img  # no gain, or not a camera drift (rotation / shear are not modelled)
+        self.alignment = w
+        # aligned working x → unaligned working x' = w00·x + w02 (pixel indices) → frame
+        self.bx += self.ax * (w[0, 2] + 0.5 - 0.5 * w[0, 0])
+        self.ax *= w[0, 0]
+        self.by += self.ay * (w[1, 2] + 0.5 - 0.5 * w[1, 1])
+        self.ay *= w[1, 1]
+        self._plan()
+        return self(frame)
+
+    def inside(self) -> np.ndarray:
+        """Working pixels that show the canvas area of the frame (a zoom or shift pushes some of the
+        layout out of view, and padding is not the layout: those pixels cannot be judged)."""
+        fit = self.fit
+        u = np.arange(self.W) + 0.5
+        v = np.arange(self.H) + 0.5
+        cx0, cx1 = max(fit.offset_x, 0), min(fit.offset_x + fit.canvas_w * fit.scale_x, fit.frame_w)
+        cy0, cy1 = max(fit.offset_y, 0), min(fit.offset_y + fit.canvas_h * fit.scale_y, fit.frame_h)
+        fx, fy = self.bx + self.ax * u, self.by + self.ay * v
+        okx = (fx - self.ax >= cx0) & (fx + self.ax <= cx1)
+        oky = (fy - self.ay >= cy0) & (fy + self.ay <= cy1)
+        return oky[:, None] & okx[None, :]
 
 
 def _quantise(img: np.ndarray) -> np.ndarray:
-    """6 bits per channel → one index into a 64³ lookup table."""
-    q = (img >> 2).astype(np.int32)
-    return (q[..., 0] << 12) | (q[..., 1] << 6) | q[..., 2]
+    """LUT_BITS bits per channel → one index into the colour lookup table."""
+    q = img >> (8 - LUT_BITS)
+    idx = q[..., 0].astype(np.uint16) << (2 * LUT_BITS)
+    idx |= q[..., 1].astype(np.uint16) << LUT_BITS
+    idx |= q[..., 2]
+    return idx
 
 
 _BIN_CENTRES = None
 
 
-def _bin_centres() -> np.ndarray:
+def _bin_centres() -> tuple[np.ndarray, np.ndarray]:
+    """Colour at the centre of every LUT bin, and its squared norm."""
     global _BIN_CENTRES
     if _BIN_CENTRES is None:
-        v = np.arange(64, dtype=np.float32) * 4 + 1.5
+        step = 1 << (8 - LUT_BITS)
+        v = np.arange(1 << LUT_BITS, dtype=np.float32) * step + (step - 1) / 2.0
         r, g, b = np.meshgrid(v, v, v, indexing="ij")
-        _BIN_CENTRES = np.stack([r.ravel(), g.ravel(), b.ravel()], 1)
+        c = np.stack([r.ravel(), g.ravel(), b.ravel()], 1)
+        _BIN_CENTRES = c, (c * c).sum(1)
     return _BIN_CENTRES
 
 
 def calibrate(rm: RegionMap, first: np.ndarray) -> np.ndarray:
-    """The palette as this video shows it: medians over known pixels, an affine fit for the rest."""
+    """The palette as this video shows it.
+
+    Large layout colours (floor, walls: too big for an agent to hide) anchor a per-channel
+    gain/offset fit; a small entry (goal, agent) keeps its own median only when that median agrees
+    with the fit, so a wrong first frame (the agent parked on the goal) cannot re-label a colour.
+    """
     nominal = rm.palette.astype(np.float32)
-    observed = nominal.copy()
-    have = np.zeros(len(nominal), bool)
+    k_all = len(nominal)
     flat = first.reshape(-1, 3).astype(np.float32)
     pm = rm.palette_map.ravel()
-    for k in range(len(nominal)):
-        if rm.palette_class[k] == AGENT:
-            continue  # the agent may not be where it should be (that is for the checker to find)
-        sel = pm == k
-        if sel.sum() >= 4:
-            observed[k] = np.median(flat[sel], axis=0)
+    counts = np.bincount(pm[pm >= 0], minlength=k_all)[:k_all]
+    observed = nominal.copy()
+    have = np.zeros(k_all, bool)
+    for k in range(k_all):
+        if counts[k] >= 4:
+            observed[k] = np.median(flat[pm == k], axis=0)
             have[k] = True
+    layout = have & (rm.palette_class != AGENT)
+    anchor = layout & (counts >= 0.05 * max(counts[layout].max() if layout.any() else 1, 1))
+    if anchor.sum() < 2:
+        anchor = layout
     predicted = nominal.copy()
-    if have.sum() >= 2:
-        for ch in range(3):  # per-channel gain/offset fitted on the layout colours
-            x, y = nominal[have, ch], observed[have, ch]
-            if np.ptp(x) > 20:
+    if anchor.sum() >= 1:
+        for ch in range(3):  # per-channel gain/offset fitted on the anchor colours
+            x, y = nominal[anchor, ch], observed[anchor, ch]
+            if anchor.sum() >= 2 and np.ptp(x) > 20:
                 a, b = np.polyfit(x, y, 1)
                 predicted[:, ch] = a * nominal[:, ch] + b
             else:
                 predicted[:, ch] = nominal[:, ch] + np.mean(y - x)
-    out = np.where(have[:, None], observed, np.clip(predicted, 0, 255))
-    for k in np.flatnonzero(rm.palette_class == AGENT):
-        sel = pm == k
-        if sel.sum() >= 4:
-            med = np.median(flat[sel], axis=0)
-            d = np.linalg.norm(out - med, axis=1)
-            if np.argmin(d) == k:  # the start really shows the agent: trust what the video shows
-                out[k] = med
+    predicted = np.clip(predicted, 0, 255)
+    out = predicted.copy()
+    out[anchor] = observed[anchor]
+    for k in np.flatnonzero(have & ~anchor):
+        others = np.delete(np.arange(k_all), k)
+        sep = np.linalg.norm(predicted[others] - predicted[k], axis=1)
+        sep = sep[rm.palette_class[others] != rm.palette_class[k]].min(initial=255.0)
+        if np.linalg.norm(observed[k] - predicted[k]) < 0.4 * sep:
+            out[k] = observed[k]  # the video shows this colour where it was drawn: trust it
     return out
 
 
-def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 110.0) -> np.ndarray:
-    c = _bin_centres()
-    d2 = ((c[:, None, :] - colours[None, :, :].astype(np.float32)) ** 2).sum(-1)
+def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0) -> np.ndarray:
+    c, c2 = _bin_centres()
+    col = colours.astype(np.float32)
+    d2 = c2[:, None] - 2.0 * (c @ col.T) + (col * col).sum(1)[None, :]  # |c − col|², as one product
     k = d2.argmin(1)
     lut = classes[k].astype(np.uint8)
     lut[d2[np.arange(len(c)), k] > max_dist ** 2] = UNKNOWN
@@ -149,40 +284,135 @@ class TrajectoryChecker:
     name = "trajectory"
 
     def __init__(self, rm: RegionMap, version: str = "1", lost_seconds: float = 0.25,
-                 layout_persist: int = 2, match_threshold: float = 0.75, pr_eps_cells: float = 0.5):
+                 layout_persist: int = 2, match_threshold: float = 0.75, pr_eps_cells: float = 0.5,
+                 align: bool = True):
         self.rm = rm
         self.version = version
         self.lost_seconds = lost_seconds
         self.layout_persist = layout_persist
         self.match_threshold = match_threshold
         self.pr_eps_cells = pr_eps_cells
-        self._kernel = np.ones((5, 5), np.uint8)
+        self.align = align
+        # agent pixels within this box are one sprite (motion blur included); wider: look closer
+        self._compact = 1.6 * rm.agent_extent + 3
+        self._min_side = max(2, int(0.4 * rm.agent_extent))
+        self._mis = np.zeros((rm.height, rm.width), bool)
+        self._use_view(None)
+        goal = (rm.layout_class == GOAL).astype(np.uint8)
+        self._near_goal = cv2.dilate(goal, np.ones((5, 5), np.uint8)).astype(bool)
+        self._confuser = None
+
+    def _use_view(self, inside: np.ndarray | None) -> None:
+        """Layout pixels to judge: all checked ones, less those the camera no longer shows."""
+        rm = self.rm
+        if inside is None or inside.all():
+            self._checked, self._size, self._total = rm.layout_checked, rm.layout_size, rm.layout_total
+        else:
+            self._checked = rm.layout_checked & inside
+            self._size = np.bincount(rm.layout_ids[self._checked], minlength=rm.n_layout)
+            self._total = int(self._checked.sum())
+        gp = rm.goal_pixels if inside is None else rm.goal_pixels[inside.ravel()[rm.goal_pixels]]
+        self._goal_px, self._goal_y, self._goal_x = gp, gp // rm.width, gp % rm.width
 
     # -- per frame ---------------------------------------------------------------------------------
-    def _observe(self, cls: np.ndarray):
-        """Agent blobs of a classified frame: (centroid or None, area, duplicate?, agent mask)."""
+    def _observe(self, cls: np.ndarray, last_xy):
+        """Agent in a classified frame: (centroid or None, area, duplicate?, boxes of agent blobs)."""
         rm = self.rm
-        mask = (cls == AGENT).astype(np.uint8)
+        mask = (cls == AGENT).view(np.uint8)
+        x, y, w, h = cv2.boundingRect(mask)
+        if w == 0:
+            return None, 0.0, False, ()
+        if max(w, h) <= self._compact:  # one compact blob: its centroid is the agent
+            m = cv2.moments(mask[y:y + h, x:x + w], True)
+            area = m["m00"]
+            if area < 0.25 * rm.agent_area:
+                return None, float(area), False, ()
+            return (x + m["m10"] / area, y + m["m01"] / area), float(area), False, ((x, y, w, h),)
         n, lab, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        if n <= 1:
-            return None, 0.0, False, mask
         areas = stats[1:, cv2.CC_STAT_AREA]
-        order = np.argsort(-areas)
-        big = areas[order[0]]
-        if big < 0.25 * rm.agent_area:
-            return None, float(big), False, mask
-        main = cents[1 + order[0]]
-        dup = False
-        for j in order[1:]:
-            if areas[j] >= 0.5 * rm.agent_area and np.hypot(*(cents[1 + j] - main)) > 1.5 * rm.cell_px:
-                dup = True
-                break
-        if big > 2.5 * rm.agent_area and not dup:
-            # A blob far bigger than the sprite: check it is not two agents merged or a smear.
-            ys, xs = np.nonzero(lab == 1 + order[0])
-            if max(np.ptp(xs), np.ptp(ys)) > 2.5 * rm.cell_px:
-                dup = True
-        return (float(main[0]), float(main[1])), float(big), dup, mask
+        # sprite-like blobs only: a 1-px line along an edge is a colour fringe, not an agent
+        thick = np.minimum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) >= self._min_side
+        big = np.flatnonzero((areas >= 0.25 * rm.agent_area) & thick)
+        if len(big) == 0:
+            return None, float(areas.max()), False, ()
+        if last_xy is not None:  # follow the agent we had, not whichever copy is largest
+            j = big[np.argmin(np.hypot(*(cents[1 + big] - last_xy).T))]
+            if areas[j] < 0.5 * areas[big].max():
+                j = big[np.argmax(areas[big])]
+        else:
+            j = big[np.argmax(areas[big])]
+        main = cents[1 + j]
+        dup = any(areas[k] >= 0.5 * rm.agent_area and np.hypot(*(cents[1 + k] - main)) > 1.5 * rm.cell_px
+                  and not self._confuser_blob(lab, stats[1 + k], 1 + k) for k in big if k != j)
+        sw, sh = stats[1 + j, 2:4]
+        if areas[j] > 2.5 * rm.agent_area and not dup and max(sw, sh) > 2.5 * rm.cell_px:
+            dup = True  # a blob far bigger than the sprite and spread: two agents merged, or a smear
+        # every agent-sized blob, the tracked one first
+        boxes = tuple(tuple(int(v) for v in stats[1 + k, :4]) for k in [j] + [k for k in big if k != j])
+        return (float(main[0]), float(main[1])), float(areas[j]), dup, boxes
+
+    def _confuser_blob(self, lab: np.ndarray, st, k: int) -> bool:
+        """Is this blob the goal's edge that the video renders agent-like from the first frame on
+        (a goal colour close to the agent's, blurred by compression)? Not a second agent."""
+        if self._confuser is None:
+            return False
+        x, y, w, h = (int(v) for v in st[:4])
+        blob = lab[y:y + h, x:x + w] == k
+        return np.count_nonzero(blob & self._confuser[y:y + h, x:x + w]) >= 0.5 * np.count_nonzero(blob)
+
+    def _learn_confuser(self, cls: np.ndarray, boxes) -> None:
+        """Agent-coloured pixels of the first frame next to the goal, away from the agent."""
+        rm = self.rm
+        conf = (cls == AGENT) & self._near_goal
+        for x, y, w, h in boxes[:1]:
+            conf[max(y - 2, 0):y + h + 2, max(x - 2, 0):x + w + 2] = False
+        self._confuser = conf if conf.any() else None
+
+    def _layout(self, cls: np.ndarray, boxes):
+        """Per layout region, is it wrong in this frame? Returns (bad regions or None, match fraction)."""
+        rm = self.rm
+        mis = self._mis
+        np.not_equal(cls, rm.layout_expected, out=mis)
+        mis &= self._checked
+        total = self._total
+        hidden = []
+        for x, y, w, h in boxes:  # pixels under and around an agent are not the layout's to judge
+            x0, y0, x1, y1 = max(x - 2, 0), max(y - 2, 0), x + w + 2, y + h + 2
+            total -= int(np.count_nonzero(self._checked[y0:y1, x0:x1]))
+            mis[y0:y1, x0:x1] = False
+            hidden.append((x0, y0, x1, y1))
+        wrong = cv2.countNonZero(mis.view(np.uint8))
+        mf = 1.0 - wrong / max(total, 1)
+        if wrong == 0:
+            return None, mf
+        per = np.bincount(rm.layout_flat[np.flatnonzero(mis)], minlength=rm.n_layout + 1)[:rm.n_layout]
+        # a region can only be bad with more than (1 − threshold) · 0.3 of its pixels wrong
+        if not (per > (1.0 - self.match_threshold) * 0.3 * rm.layout_size).any():
+            return None, mf
+        seen = self._size
+        if hidden:
+            cover = np.zeros(rm.layout_ids.shape, bool)
+            for x0, y0, x1, y1 in hidden:
+                cover[y0:y1, x0:x1] = True
+            ids = rm.layout_ids[cover & self._checked]
+            seen = seen - np.bincount(ids, minlength=rm.n_layout)
+        considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= 4)
+        bad = considered & (per > (1.0 - self.match_threshold) * np.maximum(seen, 1))
+        return (bad if bad.any() else None), mf
+
+    def _goal_gone(self, cls: np.ndarray, boxes) -> bool:
+        """Is the goal, where it is not hidden by an agent, mostly not showing goal colour?"""
+        gp = self._goal_px
+        if len(gp) < 3:
+            return False
+        vis = np.ones(len(gp), bool)
+        for x, y, w, h in boxes:
+            vis &= ~((self._goal_x >= x - 2) & (self._goal_x < x + w + 2) & (self._goal_y >= y - 2)
+                     & (self._goal_y < y + h + 2))
+        n = int(vis.sum())
+        if n < 0.3 * len(gp):
+            return False
+        return int(np.count_nonzero(cls.ravel()[gp[vis]] == GOAL)) < 0.35 * n
 
     def _node_of(self, xy, cur):
         """Map a centroid to (node, depth into a wall)."""
@@ -214,42 +444,51 @@ class TrajectoryChecker:
         cells: list[int] = []
         xys: list[tuple[float, float] | None] = []
         lut = None
+        mapper = FrameMapper(fit, rm.width, rm.height)
         cur = None
         lost_run = 0
         dup_run = 0
+        goal_run = 0
         mismatch_run = np.zeros(rm.n_layout, np.int32)
         mf_sum, mf_n = 0.0, 0
         reached_at = None
         left_goal_at = None
         moves: list[tuple[int, int, int]] = []
         last_xy = None
+        last_seen = 0
         n = 0
-        expected = rm.layout_class.ravel()
         for i, frame in enumerate(frames):
             n += 1
-            img = to_canvas(fit, frame, rm.width, rm.height)
             if lut is None:
+                img = mapper.align(frame, rm.reference_image()) if self.align else mapper(frame)
+                self._use_view(mapper.inside())
                 lut = build_lut(calibrate(rm, img), rm.palette_class)
-            cls = lut[_quantise(img)]
-            xy, area, dup, amask = self._observe(cls)
+            else:
+                img = mapper(frame)
+            cls = lut.take(_quantise(img))
+            if i == 0:
+                self._confuser = None
+                self._learn_confuser(cls, self._observe(cls, None)[3])
+            xy, area, dup, boxes = self._observe(cls, last_xy)
 
             # Layout: every region keeps its class, ignoring pixels under and around the agent.
-            near_agent = cv2.dilate(amask, self._kernel).ravel().astype(bool)
-            ok = (cls.ravel() == expected) & ~near_agent
-            valid = ~near_agent
-            match = np.bincount(rm.layout_flat, weights=ok, minlength=rm.n_layout + 1)[:rm.n_layout]
-            seen = np.bincount(rm.layout_flat, weights=valid, minlength=rm.n_layout + 1)[:rm.n_layout]
-            considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= 4)
-            bad = considered & (match < self.match_threshold * np.maximum(seen, 1))
-            mismatch_run = np.where(bad, mismatch_run + 1, 0)
-            if considered.any():
-                mf_sum += float(match[considered].sum() / max(seen[considered].sum(), 1))
-                mf_n += 1
-            if (mismatch_run >= self.layout_persist).any():
-                if not any(e.code == "LAYOUT_CHANGED" for e in events):
-                    regions = np.flatnonzero(mismatch_run >= self.layout_persist)[:8].tolist()
-                    events.append(_Event(i - self.layout_persist + 1, "LAYOUT_CHANGED",
-                                         f"layout regions {regions} no longer show what was drawn"))
+            bad, mf = self._layout(cls, boxes)
+            mf_sum += mf
+            mf_n += 1
+            goal_run = goal_run + 1 if self._goal_gone(cls, boxes) else 0
+            if goal_run >= self.layout_persist and not any(e.code == "LAYOUT_CHANGED" for e in events):
+                events.append(_Event(i - self.layout_persist + 1, "LAYOUT_CHANGED",
+                                     "the goal is no longer where it was drawn"))
+            if bad is None:
+                if mismatch_run.any():
+                    mismatch_run[:] = 0
+            else:
+                mismatch_run = np.where(bad, mismatch_run + 1, 0)
+                if (mismatch_run >= self.layout_persist).any():
+                    if not any(e.code == "LAYOUT_CHANGED" for e in events):
+                        regions = np.flatnonzero(mismatch_run >= self.layout_persist)[:8].tolist()
+                        events.append(_Event(i - self.layout_persist + 1, "LAYOUT_CHANGED",
+                                             f"layout regions {regions} no longer show what was drawn"))
 
             dup_run = dup_run + 1 if dup else 0
             if dup_run >= 2 and not any(e.code == "AGENT_DUPLICATED" for e in events):
@@ -265,6 +504,7 @@ class TrajectoryChecker:
                 continue
             lost_run = 0
             node, depth = self._node_of(xy, cur)
+            seen_at, last_seen = last_seen, i
             # a whole cell in one frame across a wall is a teleport, a gradual pass is a crossing
             jumped = last_xy is not None and np.hypot(xy[0] - last_xy[0], xy[1] - last_xy[1]) >= 0.9 * rm.step_px
             last_xy = xy
@@ -279,8 +519,11 @@ class TrajectoryChecker:
                     events.append(_Event(i, "WRONG_START", f"agent first seen at node {node}, start is {rm.start}"))
             elif node != cur:
                 pair = (min(cur, node), max(cur, node))
+                bridge = self._bridge(cur, node, i - seen_at) if i - seen_at > 1 else None
                 if pair in rm.open_pairs:
                     moves.append((i, cur, node))
+                elif bridge:  # unseen for a few frames, reappeared along open passages: moves we missed
+                    moves.extend((i, a, b) for a, b in zip(bridge, bridge[1:]))
                 elif pair in rm.lattice_pairs and not jumped:
                     events.append(_Event(i, "WALL_CROSSING", f"moved {cur}→{node} through a wall"))
                     moves.append((i, cur, node))
@@ -298,6 +541,31 @@ class TrajectoryChecker:
         if n == 0:
             return Verdict.error(self.name, "video has no frames", self.version)
         return self._decide(events, cells, xys, moves, reached_at, left_goal_at, mf_sum / max(mf_n, 1), n, fps)
+
+    def _bridge(self, a: int, b: int, gap: int) -> list[int] | None:
+        """The open path a→b when the agent, unseen for ``gap - 1`` frames (blur, compression),
+        reappears no more than one move per frame away; None when no legal path fits (a teleport)."""
+        rm = self.rm
+        if not hasattr(self, "_adj"):
+            self._adj = [[] for _ in range(rm.n_nodes)]
+            for x, y in rm.edges.tolist():
+                self._adj[x].append(y)
+                self._adj[y].append(x)
+        prev, frontier = {a: None}, [a]
+        for _ in range(min(gap, 4)):
+            nxt = []
+            for x in frontier:
+                for y in self._adj[x]:
+                    if y not in prev:
+                        prev[y] = x
+                        nxt.append(y)
+            frontier = nxt
+            if b in prev:
+                path = [b]
+                while prev[path[-1]] is not None:
+                    path.append(prev[path[-1]])
+                return path[::-1]
+        return None
 
     def _hops(self, a: int, b: int) -> int:
         d = self.rm.node_xy[a] - self.rm.node_xy[b]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator
 
+import cv2
 import numpy as np
 
 from ...registry import register
@@ -51,6 +52,12 @@ def _neighbours(r: int, c: int, R: int, C: int):
         yield r, c + 1
 
 
+@lru_cache(maxsize=32)
+def _neighbour_table(R: int, C: int) -> tuple:
+    """_neighbours of every cell, in the same order, computed once per lattice size."""
+    return tuple(tuple(_neighbours(r, c, R, C)) for r in range(R) for c in range(C))
+
+
 def _open(h: np.ndarray, v: np.ndarray, a: tuple[int, int], b: tuple[int, int]) -> None:
     (r1, c1), (r2, c2) = sorted((a, b))
     if r1 == r2:
@@ -66,15 +73,17 @@ def carve_backtracker(R: int, C: int, rng: np.random.Generator):
     start = (int(rng.integers(R)), int(rng.integers(C)))
     stack, seen[start] = [start], True
     draws = iter(rng.random(4 * R * C).tolist())
+    table = _neighbour_table(R, C)
+    seen_l = seen.tolist()
     while stack:
         r, c = stack[-1]
-        free = [n for n in _neighbours(r, c, R, C) if not seen[n]]
+        free = [n for n in table[r * C + c] if not seen_l[n[0]][n[1]]]
         if not free:
             stack.pop()
             continue
         nxt = free[int(next(draws, 0.5) * len(free))]
         _open(h, v, (r, c), nxt)
-        seen[nxt] = True
+        seen_l[nxt[0]][nxt[1]] = True
         stack.append(nxt)
     return h, v
 
@@ -109,6 +118,7 @@ def carve_wilson(R: int, C: int, rng: np.random.Generator):
     cells = [(r, c) for r in range(R) for c in range(C)]
     order = rng.permutation(len(cells)).tolist()
     draws = rng.random(200 * R * C).tolist()
+    table = _neighbour_table(R, C)
     k = 0
     for i in order:
         cell = cells[i]
@@ -117,7 +127,7 @@ def carve_wilson(R: int, C: int, rng: np.random.Generator):
         step: dict[tuple[int, int], tuple[int, int]] = {}
         cur = cell
         while not in_tree[cur]:
-            nb = list(_neighbours(*cur, R, C))
+            nb = table[cur[0] * C + cur[1]]
             d = draws[k] if k < len(draws) else float(rng.random())
             k += 1
             step[cur] = nb[int(d * len(nb))]
@@ -247,23 +257,42 @@ class Geometry:
 
 
 def render_layout(geom: Geometry, h: np.ndarray, v: np.ndarray, goal: tuple[int, int], skin: Skin) -> np.ndarray:
-    """The canvas without the agent, as an RGB image."""
-    img = np.empty((geom.height, geom.width, 3), np.uint8)
-    img[:] = skin.wall
-    p, w, s = geom.pitch, geom.wall, geom.cell
-    for r in range(geom.rows):
-        for c in range(geom.cols):
-            x, y = w + c * p, w + r * p
-            if skin.floor_alt is not None and (r + c) % 2:
-                img[y:y + s, x:x + s] = skin.floor_alt
-            else:
-                img[y:y + s, x:x + s] = skin.floor
-            if c < geom.cols - 1 and h[r, c]:
-                img[y:y + s, x + s:x + p] = skin.floor
-            if r < geom.rows - 1 and v[r, c]:
-                img[y + s:y + p, x:x + s] = skin.floor
+    """The canvas without the agent, as an RGB image.
+
+    Vectorised: the block grid (walls, cells, passages; second floor colour on alternate cells) is
+    coloured at one pixel per block, then every block row / column is repeated to its width in px.
+    """
+    code = (1 - block_grid(h, v)).astype(np.intp)  # 0 wall, 1 floor
+    if skin.floor_alt is not None:
+        cells = code[1::2, 1::2]
+        r, c = np.indices(cells.shape)
+        cells[(r + c) % 2 == 1] = 2
+    colours = np.array([skin.wall, skin.floor, skin.floor if skin.floor_alt is None else skin.floor_alt], np.uint8)
+    small = colours[code]
+    if geom.cell == geom.wall:  # block maze: an exact integer nearest-neighbour upscale
+        img = cv2.resize(small, (geom.width, geom.height), interpolation=cv2.INTER_NEAREST)
+    else:
+        img = small.take(_block_index(geom.rows, geom.cell, geom.wall), axis=0)
+        img = img.take(_block_index(geom.cols, geom.cell, geom.wall), axis=1)
     paste_sprite(img, geom, skin.goal_shape, skin.goal_scale, skin.goal, *geom.centre(*goal))
     return img
+
+
+@lru_cache(maxsize=64)
+def _block_index(n: int, cell: int, wall: int) -> np.ndarray:
+    """Block (wall strip or cell) of every pixel along an axis of n cells."""
+    widths = np.tile([wall, cell], n + 1)[:2 * n + 1]
+    return np.repeat(np.arange(2 * n + 1), widths)
+
+
+@lru_cache(maxsize=64)
+def _skin_dict(name: str) -> dict:
+    return SKINS[name].to_json()
+
+
+def _skin_json(name: str) -> dict:
+    d = _skin_dict(name)
+    return {**d, "words": dict(d["words"])}  # fresh containers: items never share mutable state
 
 
 @lru_cache(maxsize=64)
@@ -324,6 +353,10 @@ class GridMaze(TaskFamily):
 
     # items
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
+        return TaskItem(**self.build(index, difficulty, seed, skin))
+
+    def build(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> dict:
+        """Everything of an item but its content hash: layout, every shortest path, first frame."""
         self.check_difficulty(difficulty)
         self.check_skin(skin)
         lv = LEVELS[difficulty]
@@ -352,7 +385,7 @@ class GridMaze(TaskFamily):
         geom = Geometry.for_skin(R, C, sk)
         goal_rc, start_rc = rc(goal), rc(start)
         base = render_layout(geom, h, v, tuple(goal_rc), sk)
-        first = base.copy()
+        first = base  # drawn for this item only: the agent goes straight onto it
         paste_sprite(first, geom, sk.agent_shape, sk.agent_scale, sk.agent, *geom.centre(*start_rc))
         grid = block_grid(h, v)
         state = {
@@ -360,7 +393,7 @@ class GridMaze(TaskFamily):
             "grid": grid.tolist(), "start": start_rc, "goal": goal_rc,
             "solutions": [[rc(k) for k in p] for p in paths],
             "shortest_length": len(paths[0]) - 1,
-            "skin": sk.to_json(), "geometry": geom.to_json(),
+            "skin": _skin_json(skin_name), "geometry": geom.to_json(),
         }
         w = sk.words
         prompt_i2v = (
@@ -374,9 +407,9 @@ class GridMaze(TaskFamily):
             f"sits in row {goal_rc[0] + 1}, column {goal_rc[1] + 1} (counting from the top left). "
             f"The {w['agent']} moves through the corridors, one cell at a time and never through a wall, "
             f"along the shortest route to the {w['goal']}, then stays on it. Static camera, flat colours.")
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v,
-                        state=state, first_frame=first)
+        return dict(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
+                    index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v,
+                    state=state, first_frame=first)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state
@@ -428,6 +461,12 @@ class GridMaze(TaskFamily):
         path = self.random_path(item, rng, steps=item.state["shortest_length"] + 2)
         return self.frames_at(item, self._plan(path, num_frames, fps))
 
+    # checker validity: the maze's own must-fail cheats and a must-pass blur (genbench validate)
+    def perturbations(self) -> list:
+        from .grid_cases import grid_perturbations
+
+        return grid_perturbations()
+
     # judging
     def region_map(self, item: TaskItem):
         from .regions import grid_region_map
@@ -439,9 +478,10 @@ class GridMaze(TaskFamily):
             rm = _RM_CACHE[item.content_hash] = grid_region_map(item)
         return rm
 
-    def working_size(self, item: TaskItem) -> tuple[int, int]:
-        rm = self.region_map(item)
-        return rm.width, rm.height
+    def working_size(self, item: TaskItem) -> None:
+        # Decode at full size: swscale's area resize costs more than the checker's own mapping
+        # (one warpAffine into the working size, measured in bench/bench_maze.py).
+        return None
 
     def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         from ...judges.trajectory import TrajectoryChecker

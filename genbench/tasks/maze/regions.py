@@ -9,8 +9,11 @@ from ...schema import TaskItem
 from .grid import Geometry, adjacency, bfs, walls_from_grid
 from .skins import WALL
 
-MIN_CELL_PX = 12  # working pixels per cell: enough for the sprite, small enough to be fast
-MIN_AGENT_PX = 7
+# Working pixels per cell / sprite / wall: the checker classifies every working pixel of every frame,
+# so this sets its speed. A sprite of 5 px survives blur and compression; a small agent or thin
+# walls raise the scale for their items only.
+MIN_CELL_PX = 8
+MIN_AGENT_PX = 5
 MIN_WALL_PX = 3
 
 
@@ -66,8 +69,9 @@ def grid_region_map(item: TaskItem) -> RegionMap:
         edges.append((r * C + c, (r + 1) * C + c))
 
     palette, pclass = skin.palette()
-    first_idx = palette_index(item.first_frame, palette)[np.ix_(ys, xs)]
-    base_idx = palette_index(base, palette)[np.ix_(ys, xs)]
+    sample = np.ix_(ys, xs)  # sample first: the same labels, at the working size's cost
+    first_idx = palette_index(item.first_frame[sample], palette)
+    base_idx = palette_index(base[sample], palette)
     layout_class = np.where(base_idx >= 0, pclass[np.maximum(base_idx, 0)], WALL).astype(np.uint8)
 
     # Layout regions: one per block and expected class, shrunk by a pixel so resampling blur at
@@ -99,4 +103,5 @@ def grid_region_map(item: TaskItem) -> RegionMap:
         cell_px=geom.cell * W / geom.width,
         step_px=geom.pitch * W / geom.width,
         agent_area=float(((first_idx >= 0) & (pclass[np.maximum(first_idx, 0)] == AGENT)).sum()),
+        reference=np.ascontiguousarray(item.first_frame[sample]),  # sampled as the checker samples
     )

@@ -61,6 +61,26 @@ SKINS: dict[str, Skin] = {s.name: s for s in [
     Skin("garden", floor=(205, 232, 175), wall=(45, 95, 45), agent=(40, 70, 225), goal=(170, 50, 180),
          agent_shape="square", goal_shape="triangle",
          words=_w("blue square", "purple triangle", "light green", "dark green")),
+    # Hard skins (checker validity only, not in the default rotation): the cases that break
+    # template and colour-threshold trackers.
+    Skin("goal_tile", floor=(238, 236, 228), wall=(60, 60, 70), agent=(200, 40, 40), goal=(240, 190, 40),
+         agent_shape="circle", goal_shape="tile", goal_scale=1.0, hard=True,
+         words=_w("red circle", "yellow tile", "off-white", "dark grey")),
+    Skin("agent_near_floor", floor=(222, 222, 222), wall=(40, 40, 48), agent=(252, 192, 218), goal=(40, 150, 220),
+         agent_shape="circle", goal_shape="square", hard=True,
+         words=_w("pale pink circle", "blue square", "light grey", "dark grey")),
+    Skin("agent_near_goal", floor=(240, 240, 240), wall=(30, 30, 36), agent=(70, 200, 40), goal=(40, 160, 80),
+         agent_shape="diamond", goal_shape="square", hard=True,
+         words=_w("lime green diamond", "green square", "white", "black")),
+    Skin("checkered", floor=(236, 236, 236), wall=(35, 35, 45), agent=(215, 45, 45), goal=(40, 160, 70),
+         agent_shape="circle", goal_shape="square", floor_alt=(190, 196, 210), hard=True,
+         words=_w("red circle", "green square", "grey and white checkered", "black")),
+    Skin("thin_walls", floor=(248, 248, 244), wall=(20, 20, 25), agent=(230, 110, 20), goal=(30, 140, 200),
+         agent_shape="circle", goal_shape="square", wall_ratio=0.25, hard=True,
+         words=_w("orange circle", "blue square", "white", "thin black")),
+    Skin("small_agent", floor=(245, 245, 245), wall=(25, 25, 30), agent=(220, 40, 40), goal=(40, 170, 70),
+         agent_shape="circle", goal_shape="square", agent_scale=0.3, hard=True,
+         words=_w("small red dot", "green square", "white", "black")),
 ]}
 
 

@@ -1,0 +1,128 @@
+"""Checker validity: the suite itself, and a CI-sized run over every registered family.
+
+The CI run resolves the registry when the tests run, so a family registered later is covered with
+no edit here: every family × skin (hard ones included) × difficulty gets one item with the oracle
+plus a few perturbations taken in turn, so that each (family, perturbation) runs at least once.
+"""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from genbench import validate as V
+from genbench.registry import resolve_tasks, task_family
+from genbench.tasks.maze.skins import SKINS
+
+CI_FRAMES = 72  # frame budget for clips whose meaning does not depend on the pace (≥ 2 frames a move)
+
+
+def _ci_run(name, tmp_path):
+    fam = task_family(name)
+    plist = V.perturbations_for(fam)
+    combos = V.combos(name)
+    rotate = max(1, math.ceil((len(plist) - 1) / max(len(combos), 1)))
+    report = V.validate(name, n=1, workdir=tmp_path, max_frames=CI_FRAMES, rotate=rotate)
+    return plist, combos, report
+
+
+@pytest.mark.parametrize("name", resolve_tasks("all"))
+def test_ci_suite_every_family_skin_difficulty(name, tmp_path):
+    plist, combos, report = _ci_run(name, tmp_path)
+    misses = [(o.difficulty, o.skin, o.perturbation, o.expect, o.got, o.message[:80])
+              for o in report.outcomes if not o.ok]
+    assert not misses, f"{name}: {len(misses)} misses: {misses[:10]}"
+    seen = {o.perturbation for o in report.outcomes}
+    assert seen == {p.name for p in plist}, f"{name}: never ran {sorted({p.name for p in plist} - seen)}"
+    assert {(o.difficulty, o.skin) for o in report.outcomes} == {(d, s) for _, d, s in combos}
+    assert all(o.perturbation == "oracle" or o.got != V.NOT_APPLICABLE or o.expect != V.PASS
+               for o in report.outcomes)
+
+
+def test_grid_has_every_cheat_with_its_code_and_hard_skins():
+    fam = task_family("maze.grid")
+    want = {"static": "STATIC", "cut_to_final": "TELEPORT", "backwards": "WRONG_START",
+            "teleport_wall": "TELEPORT", "wall_walk": "WALL_CROSSING", "stop_short": "GOAL_NOT_REACHED",
+            "goal_then_leave": "GOAL_NOT_HELD", "dead_end_detour": "NOT_OPTIMAL",
+            "dead_end_stay": "GOAL_NOT_REACHED", "vanish": "SPRITE_LOST", "duplicate": "AGENT_DUPLICATED",
+            "walls_erased": "LAYOUT_CHANGED", "wall_added": "LAYOUT_CHANGED", "goal_moved": "LAYOUT_CHANGED",
+            "zoom_shift": V.PASS, "motion_blur": V.PASS, "ghosting": V.PASS}
+    got = {p.name: p.expect for p in V.perturbations_for(fam)}
+    assert {k: got.get(k) for k in want} == want
+    hard = {n for n, s in SKINS.items() if s.hard}
+    assert {"goal_tile", "agent_near_floor", "agent_near_goal", "checkered", "thin_walls", "small_agent"} <= hard
+    assert hard <= set(fam.all_skins) and not hard & set(fam.skins)
+
+
+@pytest.mark.parametrize("skin,difficulty,names", [
+    ("agent_near_floor", "hard", ["oracle", "crf40", "noise", "zoom_shift", "duplicate", "teleport_wall"]),
+    ("small_agent", "medium", ["oracle", "letterbox_480x832", "backwards", "wall_walk", "vanish"]),
+    ("goal_tile", "easy", ["oracle", "colour_shift", "goal_then_leave", "goal_moved", "stop_short"]),
+])
+def test_hard_skins_both_sides(skin, difficulty, names, tmp_path):
+    r = V.validate("maze.grid", n=1, difficulties=[difficulty], skins=[skin], only=names, workdir=tmp_path,
+                   max_frames=CI_FRAMES)
+    assert {o.perturbation for o in r.outcomes} == set(names)
+    assert all(o.ok for o in r.outcomes), [(o.perturbation, o.expect, o.got, o.message) for o in r.outcomes]
+
+
+def test_alignment_is_what_absorbs_a_zoom(tmp_path):
+    """Without the global alignment a 2% zoom + 1% shift breaks the layout test; with it, it passes."""
+    from genbench.judges.trajectory import TrajectoryChecker
+    from genbench.video import read_frames, write_video
+
+    fam = task_family("maze.grid")
+    item = fam.generate(0, "hard", skin="thin_walls")
+    frames = [V._zoom_shift(f) for f in fam.solution_frames(item, num_frames=40)]
+    write_video(tmp_path / "z.mp4", frames, 24)
+    fit = V.geometry.identity(*item.canvas_size)
+    rm = fam.region_map(item)
+    plain = TrajectoryChecker(rm, align=False).check(read_frames(tmp_path / "z.mp4"), fit, 24)
+    aligned = TrajectoryChecker(rm).check(read_frames(tmp_path / "z.mp4"), fit, 24)
+    assert not plain.passed
+    assert aligned.passed, aligned.message
+
+
+def test_a_wrong_label_is_a_miss_and_not_applicable_is_not_a_pass(tmp_path):
+    fam = task_family("maze.grid")
+    item = fam.generate(0, "easy", skin="classic")
+    lying = V.Perturbation("static_says_pass", V.PASS, lambda f, it, rng: V._static(f, it))
+    absent = V.Perturbation("nothing_here", "TELEPORT", lambda f, it, rng: None)
+    r = V.Report([V.run_one(fam, item, p, 0, tmp_path, max_frames=CI_FRAMES) for p in (lying, absent)])
+    assert [(o.ok, o.got) for o in r.outcomes] == [(False, "STATIC"), (True, V.NOT_APPLICABLE)]
+    s = r.summary()
+    assert s["videos"] == 1 and s["not_applicable"] == 1 and s["misses"] == 1 and s["must_pass_accuracy"] == 0.0
+    out = json.loads(V.write_report(r, tmp_path / "rep").read_text())
+    assert out["misses"][0]["perturbation"] == "static_says_pass"
+    assert [row["perturbation"] for row in out["table"]] == ["static_says_pass"]
+
+
+def test_family_perturbations_relabel_skip_and_replace():
+    class Fam:
+        perturbation_expectations = {"cut_to_final": "WRONG_ANSWER", "backwards": "skip"}
+
+        def perturbations(self):
+            return [V.Perturbation("fps8", V.PASS, lambda *a: None, "own version"),
+                    V.Perturbation("own_case", "ILLEGAL_MOVE", lambda *a: None)]
+
+    ps = {p.name: p for p in V.perturbations_for(Fam())}
+    assert ps["cut_to_final"].expect == "WRONG_ANSWER" and "backwards" not in ps
+    assert ps["fps8"].description == "own version" and ps["own_case"].expect == "ILLEGAL_MOVE"
+    assert ps["fps15"].budget_ok is False and ps["noise"].budget_ok is True
+
+
+def test_rotation_covers_every_perturbation_once_enough_items(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_run_one(family, item, p, seed, tmp, max_frames=None, skin=None):
+        calls.append(p.name)
+        return V.Outcome(family.name, item.difficulty, skin, item.id, p.name, p.expect, p.expect, True, "", 1, 0.0)
+
+    monkeypatch.setattr(V, "run_one", fake_run_one)
+    fam = task_family("maze.grid")
+    r = V.validate("maze.grid", n=1, workdir=tmp_path, rotate=2)
+    combos = V.combos("maze.grid")
+    assert len(r.outcomes) == 3 * len(combos) and calls.count("oracle") == len(combos)
+    assert set(calls) == {p.name for p in V.perturbations_for(fam)}
+    assert np.ptp([calls.count(p.name) for p in V.perturbations_for(fam) if p.name != "oracle"]) <= 1
