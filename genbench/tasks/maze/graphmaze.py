@@ -29,7 +29,7 @@ from .skins import AGENT, SKINS, WALL, Skin, shape_mask
 
 MIN_CELL_PX = 12  # working pixels per cell (same targets as the grid maze)
 MIN_AGENT_PX = 7
-MIN_WALL_PX = 3
+MIN_WALL_PX = 4  # thin walls must keep a core pixel after a model-like zoom + shift
 MIN_REGION_PX = 10  # smallest layout region the checker watches
 _CACHE: dict = {}  # per item hash: rendered scene and region map (candidates of one item share them)
 

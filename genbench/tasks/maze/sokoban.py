@@ -1,0 +1,769 @@
+"""maze.sokoban: push the box (hard: two boxes) onto the target(s).
+
+Rooms are random walled rooms; each level is solved by a breadth-first search over push states
+(boxes + the player's reachable region), which gives the minimum number of pushes; the oracle walks
+the shortest player route between pushes. The checker tracks the player (connected components of
+its colour) and the boxes (box-coloured pixels per cell) in every frame and follows the rules:
+a box moves only when the player pushes it from behind (a pull, a box sliding alone, a push into a
+wall or a box jumping are ILLEGAL_MOVE), the player never walks through walls (WALL_CROSSING) or
+boxes (ILLEGAL_MOVE), nothing jumps (TELEPORT), walls stay (LAYOUT_CHANGED), and at the end every
+box stands on a target and stays there. Any legal solution passes; ``optimal`` reports whether it
+used the minimum number of pushes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from ...registry import register
+from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
+from ...seeding import item_rng
+from ..base import TaskFamily
+from .skins import AGENT, FLOOR, GOAL, WALL
+from .trapfield import paste, palette_index, working_scale
+
+BOX = 4
+CANVAS_TARGET = 512
+DIRS = {"U": (-1, 0), "D": (1, 0), "L": (0, -1), "R": (0, 1)}
+_CACHE: dict = {}
+
+
+# --- levels and the solver ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SokoLevel:
+    rows: int  # interior size (the room has a wall border round it)
+    cols: int
+    boxes: int
+    walls: float  # fraction of interior cells that are walls
+    min_pushes: int
+
+
+SOKO_LEVELS = {"easy": SokoLevel(5, 5, 1, 0.10, 2), "medium": SokoLevel(6, 6, 1, 0.14, 4),
+               "hard": SokoLevel(7, 7, 2, 0.12, 4)}
+
+
+def _reach(free: np.ndarray, boxes: frozenset, src: tuple) -> dict:
+    """Cells the player can walk to without pushing, with a parent map for the route."""
+    R, C = free.shape
+    par = {src: None}
+    q = deque([src])
+    while q:
+        r, c = q.popleft()
+        for dr, dc in DIRS.values():
+            n = (r + dr, c + dc)
+            if 0 <= n[0] < R and 0 <= n[1] < C and free[n] and n not in boxes and n not in par:
+                par[n] = (r, c)
+                q.append(n)
+    return par
+
+
+def _route(par: dict, dst: tuple) -> list:
+    out = [dst]
+    while par[out[-1]] is not None:
+        out.append(par[out[-1]])
+    return out[::-1]
+
+
+def solve(free: np.ndarray, player: tuple, boxes: Iterable, targets: Iterable, max_states: int = 60000):
+    """Minimum-push solution as a list of player cells (start included), or None.
+
+    BFS over (boxes, player region): one push per edge, so the first solved state has the fewest pushes.
+    """
+    targets = frozenset(map(tuple, targets))
+    start_boxes = frozenset(map(tuple, boxes))
+    R, C = free.shape
+
+    def key(bx, pl):
+        return bx, min(_reach(free, bx, pl))
+
+    start = (start_boxes, tuple(player))
+    seen = {key(*start): None}
+    parent = {start: None}
+    q = deque([start])
+    while q and len(seen) < max_states:
+        bx, pl = q.popleft()
+        if bx == targets:
+            pushes = []  # (player before push, player after) chain back to the start
+            s = (bx, pl)
+            while parent[s] is not None:
+                pushes.append(s)
+                s = parent[s]
+            pushes = pushes[::-1]
+            path, cur_b, cur_p = [tuple(player)], start_boxes, tuple(player)
+            for nb, np_ in pushes:
+                d = (np_[0] - _behind_dir(cur_b, nb)[0], np_[1] - _behind_dir(cur_b, nb)[1])
+                walk = _route(_reach(free, cur_b, cur_p), d)
+                path += walk[1:] + [np_]
+                cur_b, cur_p = nb, np_
+            return path, len(pushes)
+        par = _reach(free, bx, pl)
+        for b in bx:
+            for dr, dc in DIRS.values():
+                stand, dest = (b[0] - dr, b[1] - dc), (b[0] + dr, b[1] + dc)
+                if stand not in par or not (0 <= dest[0] < R and 0 <= dest[1] < C) or not free[dest] or dest in bx:
+                    continue
+                nb = (bx - {b}) | {dest}
+                ns = (frozenset(nb), b)
+                k = key(*ns)
+                if k in seen:
+                    continue
+                seen[k] = True
+                parent[ns] = (bx, pl)
+                q.append(ns)
+    return None
+
+
+def _behind_dir(old: frozenset, new: frozenset) -> tuple:
+    """The direction the pushed box moved (old → new)."""
+    (a,), (b,) = old - new, new - old
+    return b[0] - a[0], b[1] - a[1]
+
+
+# --- skins --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SokoSkin:
+    name: str
+    floor: tuple
+    wall: tuple
+    target: tuple
+    box: tuple
+    agent: tuple
+    agent_shape: str
+    target_shape: str
+    words: dict = field(default_factory=dict)  # agent, box, target, floor, wall
+    agent_scale: float = 0.6
+    box_scale: float = 0.74
+    target_scale: float = 0.92
+    hard: bool = False
+
+    def palette(self):
+        return (np.array([self.floor, self.wall, self.target, self.agent, self.box], np.uint8),
+                np.array([FLOOR, WALL, GOAL, AGENT, BOX], np.int64))
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "SokoSkin":
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+
+def _w(agent, box, target, floor, wall):
+    return {"agent": agent, "box": box, "target": target, "floor": floor, "wall": wall}
+
+
+SOKO_SKINS = {s.name: s for s in [
+    SokoSkin("warehouse", floor=(235, 225, 205), wall=(110, 70, 50), target=(40, 170, 70), box=(200, 140, 40),
+             agent=(40, 60, 210), agent_shape="circle", target_shape="square",
+             words=_w("blue circle", "orange crate", "green square", "beige", "brown brick")),
+    SokoSkin("neon", floor=(20, 20, 40), wall=(90, 90, 140), target=(255, 0, 200), box=(0, 220, 220),
+             agent=(255, 230, 0), agent_shape="diamond", target_shape="circle",
+             words=_w("yellow diamond", "cyan block", "magenta circle", "dark navy", "slate blue")),
+    SokoSkin("paper", floor=(250, 250, 250), wall=(30, 30, 30), target=(220, 40, 40), box=(120, 120, 120),
+             agent=(30, 120, 230), agent_shape="triangle", target_shape="cross",
+             words=_w("blue triangle", "grey box", "red cross", "white", "black")),
+    # hard: opaque target tiles, box and target close in hue, a small player
+    SokoSkin("dusk", floor=(70, 60, 90), wall=(25, 20, 35), target=(170, 90, 60), box=(215, 130, 70),
+             agent=(120, 230, 160), agent_shape="star", target_shape="tile", agent_scale=0.5,
+             words=_w("mint star", "amber box", "rust-coloured tile", "dusky purple", "near-black"), hard=True),
+]}
+
+
+@dataclass(frozen=True)
+class SokoGeom:
+    rows: int  # full grid, border walls included
+    cols: int
+    cell: int
+
+    @property
+    def width(self) -> int:
+        return self.cols * self.cell
+
+    @property
+    def height(self) -> int:
+        return self.rows * self.cell
+
+    def centre(self, r: float, c: float):
+        return (c + 0.5) * self.cell, (r + 0.5) * self.cell
+
+    def to_json(self):
+        return {"rows": self.rows, "cols": self.cols, "cell_px": self.cell, "width": self.width, "height": self.height}
+
+    @classmethod
+    def from_json(cls, d):
+        return cls(d["rows"], d["cols"], d["cell_px"])
+
+
+def render_room(geom: SokoGeom, walls: np.ndarray, targets, sk: SokoSkin) -> np.ndarray:
+    """Floor, walls and targets: what never moves."""
+    s = geom.cell
+    img = np.repeat(np.repeat(np.where(walls[..., None], np.array(sk.wall, np.uint8), np.array(sk.floor, np.uint8)),
+                              s, 0), s, 1)
+    ts = s if sk.target_shape == "tile" else max(3, int(round(s * sk.target_scale)))
+    for t in targets:
+        paste(img, sk.target_shape, ts, sk.target, *geom.centre(*t))
+    return img
+
+
+def render(geom: SokoGeom, walls: np.ndarray, targets, sk: SokoSkin, boxes=(), player=None,
+           room: np.ndarray | None = None) -> np.ndarray:
+    """The room, then boxes and the player at (fractional) cells."""
+    img = (render_room(geom, walls, targets, sk) if room is None else room).copy()
+    s = geom.cell
+    for b in boxes:
+        paste(img, "square", max(3, int(round(s * sk.box_scale))), sk.box, *geom.centre(*b))
+    if player is not None:
+        paste(img, sk.agent_shape, max(3, int(round(s * sk.agent_scale))), sk.agent, *geom.centre(*player))
+    return img
+
+
+def replay(path: list, boxes: Iterable) -> list:
+    """Box positions after each player step of ``path`` (a step into a box pushes it)."""
+    cur = [tuple(b) for b in boxes]
+    out = [list(cur)]
+    for a, b in zip(path, path[1:]):
+        d = (b[0] - a[0], b[1] - a[1])
+        cur = [(x[0] + d[0], x[1] + d[1]) if x == tuple(b) else x for x in cur]
+        out.append(list(cur))
+    return out
+
+
+@register("task", "maze.sokoban", "Sokoban: push the box(es) onto the target(s); pulls and wall pushes fail.",
+          group="maze")
+class Sokoban(TaskFamily):
+    name = "maze.sokoban"
+    description = "Sokoban rooms: push every box onto a target (checked push by push)."
+    dimension = "action planning"
+    skins = tuple(n for n, s in SOKO_SKINS.items() if not s.hard)
+    all_skins = tuple(SOKO_SKINS)
+    checker_name = "sokoban"
+    checker_version = "1"
+    frames_per_step = 6
+    hold_frames = 16
+
+    def check_skin(self, skin):
+        if skin is not None and skin not in SOKO_SKINS:
+            raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(SOKO_SKINS)}")
+
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
+        self.check_difficulty(difficulty)
+        self.check_skin(skin)
+        lv = SOKO_LEVELS[difficulty]
+        rng = item_rng(seed, self.name, index, difficulty)
+        sk = SOKO_SKINS[skin or self.skins[index % len(self.skins)]]
+        R, C = lv.rows + 2, lv.cols + 2
+        for _ in range(400):
+            walls = np.ones((R, C), bool)
+            walls[1:-1, 1:-1] = rng.random((lv.rows, lv.cols)) < lv.walls
+            free = ~walls
+            cells = [tuple(map(int, x)) for x in np.argwhere(free)]
+            if len(cells) < 2 * lv.boxes + 3:
+                continue
+            pick = rng.permutation(len(cells))[:2 * lv.boxes + 1].tolist()
+            player = cells[pick[0]]
+            boxes = sorted(cells[i] for i in pick[1:1 + lv.boxes])
+            targets = sorted(cells[i] for i in pick[1 + lv.boxes:])
+            # boxes in corners can never move: skip without searching
+            if any(_cornered(free, b) for b in boxes):
+                continue
+            res = solve(free, player, boxes, targets)
+            if res is None or res[1] < lv.min_pushes:
+                continue
+            path, pushes = res
+            break
+        else:  # pragma: no cover
+            raise RuntimeError(f"{self.name}/{difficulty}: no solvable room found")
+        geom = SokoGeom(R, C, max(8, int(CANVAS_TARGET / max(R, C)) // 2 * 2))
+        moves = "".join(_dir_name(a, b, replay([a, b], boxes_at)) for a, b, boxes_at in _steps(path, boxes))
+        grid = np.where(walls, 1, 0).astype(np.uint8)
+        state = {
+            "game": "sokoban", "rows": R, "cols": C, "grid": grid.tolist(), "start": list(player),
+            "boxes": [list(b) for b in boxes], "targets": [list(t) for t in targets],
+            "min_pushes": pushes, "solution": [list(p) for p in path], "moves": moves,
+            "shortest_length": len(path) - 1, "skin": sk.to_json(), "geometry": geom.to_json(),
+        }
+        w = sk.words
+        n_box = "the " + w["box"] if lv.boxes == 1 else f"both {w['box']}es"
+        prompt_i2v = (
+            f"A top-down view of a Sokoban room with {w['floor']} floor and {w['wall']} walls. The {w['agent']} "
+            f"walks cell by cell and pushes {n_box} onto the {w['target']}{'' if lv.boxes == 1 else 's'}: it "
+            f"can only push a box from directly behind, never pull it, and a box never moves on its own or into "
+            f"a wall. When every box is on a target, everything stays still. Static camera.")
+        rc = lambda p: f"row {p[0] + 1}, column {p[1] + 1}"  # noqa: E731
+        box_at = "; ".join(f"one {w['box']} at {rc(b)}" for b in boxes)
+        target_at = "; ".join(f"one {w['target']} at {rc(t)}" for t in targets)
+        prompt_t2v = (
+            f"A top-down view of a {R}×{C} Sokoban room with {w['floor']} floor and {w['wall']} walls. "
+            f"A {w['agent']} stands at {rc(player)}; {box_at}; {target_at} (counting from the top left, walls "
+            f"included). The {w['agent']} pushes every box onto a target from behind, in {pushes} pushes, "
+            f"never pulling a box or pushing it into a wall, then everything stays still. Flat colours.")
+        first = render(geom, walls, targets, sk, boxes, player)
+        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
+                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
+                        first_frame=first)
+
+    def layout_key(self, item: TaskItem) -> str:
+        s = item.state
+        return sha256_hex(canonical_json([s["grid"], s["start"], s["boxes"], s["targets"]]))
+
+    # --- frames
+    def frames_for(self, item: TaskItem, path: list, frames_per_step: int | None = None, hold: int | None = None,
+                   num_frames: int | None = None, boxes_track: list | None = None) -> Iterator[np.ndarray]:
+        """Player along ``path`` (cells), pushing boxes (or following ``boxes_track``), linear motion."""
+        s = item.state
+        geom, sk = SokoGeom.from_json(s["geometry"]), SokoSkin.from_json(s["skin"])
+        walls = np.array(s["grid"], bool)
+        track = boxes_track or replay(path, s["boxes"])
+        room = render_room(geom, walls, s["targets"], sk)
+        steps = len(path) - 1
+        hold = self.hold_frames if hold is None else hold
+        fps_step = frames_per_step or self.frames_per_step
+        if num_frames:
+            hold = max(1, int(round(0.2 * num_frames)))
+            fps_step = max(1, (num_frames - 1 - hold) // max(steps, 1))
+        out = 0
+        for k in range(steps):
+            (r0, c0), (r1, c1) = path[k], path[k + 1]
+            for j in range(fps_step):
+                t = j / fps_step
+                bx = [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for a, b in zip(track[k], track[k + 1])]
+                yield render(geom, walls, s["targets"], sk, bx, (r0 + (r1 - r0) * t, c0 + (c1 - c0) * t), room)
+                out += 1
+        for _ in range(hold + 1):
+            if num_frames and out >= num_frames:
+                return
+            yield render(geom, walls, s["targets"], sk, track[-1], path[-1], room)
+            out += 1
+
+    def solution_frames(self, item, solution=0, fps=None, num_frames=None):
+        return self.frames_for(item, [tuple(p) for p in item.state["solution"]], num_frames=num_frames)
+
+    def final_frame(self, item):
+        s = item.state
+        path = [tuple(p) for p in s["solution"]]
+        return next(self.frames_for(item, [path[-1]], boxes_track=[replay(path, s["boxes"])[-1]], hold=0))
+
+    def random_frames(self, item, rng, fps=None, num_frames=None):
+        """Legal random play: walk and push, never into walls or box pairs."""
+        s = item.state
+        free = np.array(s["grid"]) == 0
+        cur, boxes = tuple(s["start"]), [tuple(b) for b in s["boxes"]]
+        path = [cur]
+        for _ in range(s["shortest_length"] + 4):
+            opts = []
+            for dr, dc in DIRS.values():
+                n = (cur[0] + dr, cur[1] + dc)
+                if not free[n]:
+                    continue
+                if n in boxes:
+                    beyond = (n[0] + dr, n[1] + dc)
+                    if not free[beyond] or beyond in boxes:
+                        continue
+                opts.append(n)
+            cur = opts[int(rng.integers(len(opts)))]
+            boxes = replay([path[-1], cur], boxes)[-1]
+            path.append(cur)
+        return self.frames_for(item, path, num_frames=num_frames)
+
+    # --- judging
+    def scene(self, item: TaskItem):
+        sc = _CACHE.get(item.content_hash)
+        if sc is None:
+            if len(_CACHE) > 32:
+                _CACHE.clear()
+            sc = _CACHE[item.content_hash] = SokobanScene.build(item)
+        return sc
+
+    def working_size(self, item):
+        sc = self.scene(item)
+        return sc.width, sc.height
+
+    def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
+        return SokobanChecker(self.scene(item), self.checker_version).check(frames, fit, fps)
+
+    def perturbations(self) -> list:
+        return sokoban_perturbations()
+
+
+def _cornered(free: np.ndarray, b) -> bool:
+    r, c = b
+    v = not free[r - 1, c] or not free[r + 1, c]
+    h = not free[r, c - 1] or not free[r, c + 1]
+    return v and h
+
+
+def _steps(path, boxes):
+    track = replay(path, boxes)
+    for k in range(len(path) - 1):
+        yield path[k], path[k + 1], track[k]
+
+
+def _dir_name(a, b, track) -> str:
+    d = (b[0] - a[0], b[1] - a[1])
+    name = next(k for k, v in DIRS.items() if v == d)
+    pushed = track[0] != track[1]
+    return name if pushed else name.lower()
+
+
+# --- the checker ----------------------------------------------------------------------------------------
+
+@dataclass
+class SokobanScene:
+    """What the checker knows about one item, at the working resolution."""
+
+    width: int
+    height: int
+    rows: int
+    cols: int
+    walls: np.ndarray  # (R, C) bool
+    cell_of: np.ndarray  # working pixel → cell id
+    interior: np.ndarray  # pixels away from cell borders (blur-safe)
+    cell_w: float  # working px per cell
+    cell_h: float
+    palette: np.ndarray
+    palette_class: np.ndarray
+    palette_map: np.ndarray
+    agent_area: float
+    box_area: float
+    start: tuple
+    boxes: frozenset
+    targets: frozenset
+    min_pushes: int
+    solution: list
+
+    @classmethod
+    def build(cls, item: TaskItem) -> "SokobanScene":
+        s = item.state
+        geom, sk = SokoGeom.from_json(s["geometry"]), SokoSkin.from_json(s["skin"])
+        sc = working_scale(geom.cell, geom.cell * sk.agent_scale)
+        W, H = max(8, int(round(geom.width * sc))), max(8, int(round(geom.height * sc)))
+        xs = np.minimum(((np.arange(W) + 0.5) * geom.width / W).astype(int), geom.width - 1)
+        ys = np.minimum(((np.arange(H) + 0.5) * geom.height / H).astype(int), geom.height - 1)
+        cx, cy = np.meshgrid(xs, ys)
+        cell_of = (cy // geom.cell) * geom.cols + cx // geom.cell
+        fx, fy = (cx % geom.cell) / geom.cell, (cy % geom.cell) / geom.cell
+        interior = (fx > 0.15) & (fx < 0.85) & (fy > 0.15) & (fy < 0.85)
+        palette, pclass = sk.palette()
+        idx = palette_index(item.first_frame, palette)[np.ix_(ys, xs)]
+        same = np.ones_like(idx, bool)
+        for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+            same &= np.roll(idx, (dy, dx), axis=(0, 1)) == idx
+        counts = np.bincount(idx[idx >= 0], minlength=len(palette))
+        n_box = max(len(s["boxes"]), 1)
+        return cls(W, H, geom.rows, geom.cols, np.array(s["grid"], bool), cell_of, interior,
+                   W / geom.cols, H / geom.rows, palette, pclass, np.where(same, idx, -1),
+                   float(max(counts[3], 1)), float(max(counts[4], 1)) / n_box,
+                   tuple(s["start"]), frozenset(map(tuple, s["boxes"])), frozenset(map(tuple, s["targets"])),
+                   int(s["min_pushes"]), [tuple(p) for p in s["solution"]])
+
+
+class SokobanChecker:
+    name = "sokoban"
+
+    def __init__(self, scene: SokobanScene, version: str = "1", lost_seconds: float = 0.25):
+        self.sc = scene
+        self.version = version
+        self.lost_seconds = lost_seconds
+        self._kernel = np.ones((5, 5), np.uint8)
+
+    def _player(self, cls: np.ndarray):
+        import cv2
+
+        mask = (cls == AGENT).astype(np.uint8)
+        n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        if n <= 1:
+            return None, mask
+        k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        if stats[k, cv2.CC_STAT_AREA] < 0.25 * self.sc.agent_area:
+            return None, mask
+        x, y = cents[k]
+        return (float(y) / self.sc.cell_h - 0.5, float(x) / self.sc.cell_w - 0.5), mask  # (row, col), fractional
+
+    def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
+        import cv2
+
+        from ...geometry import to_canvas
+        from ...judges.trajectory import _quantise, build_lut, calibrate
+
+        sc = self.sc
+        R, C = sc.rows, sc.cols
+        n_cells = R * C
+        lost_tol = max(2, int(round(self.lost_seconds * fps)))
+        events: list[dict] = []
+        lut = None
+        cur = None  # player cell
+        boxes: set | None = None
+        last_p = None
+        player_track: list = []
+        moves = pushes = 0
+        lost_run = 0
+        box_lost_run: dict = {}
+        appear_run = 0
+        inside_run = 0
+        wall_bad_run = np.zeros(n_cells, np.int32)
+        wall_cells = sc.walls.ravel()
+        mf_sum, mf_n = 0.0, 0
+        reached_at = left_at = None
+        box_log: list = []
+        n = 0
+
+        def event(i, code, detail, kind=None):
+            if not any(e["code"] == code and e.get("kind") == kind for e in events):
+                events.append({"frame": i, "code": code, "detail": detail, "kind": kind})
+
+        for i, frame in enumerate(frames):
+            n += 1
+            img = to_canvas(fit, frame, sc.width, sc.height)
+            if lut is None:
+                lut = build_lut(calibrate(sc, img), sc.palette_class)
+            cls = lut[_quantise(img)]
+            p, amask = self._player(cls)
+            bmask = cls == BOX
+            occ = np.bincount(sc.cell_of[bmask], minlength=n_cells)[:n_cells] / sc.box_area
+
+            # walls stay walls (pixels under or next to the player or a box are not judged)
+            near = cv2.dilate((amask | bmask).astype(np.uint8), self._kernel).astype(bool)
+            valid = sc.interior & ~near
+            ok = np.bincount(sc.cell_of[valid], weights=(cls[valid] == WALL), minlength=n_cells)[:n_cells]
+            seen = np.bincount(sc.cell_of[valid], minlength=n_cells)[:n_cells]
+            judged = wall_cells & (seen >= 4)
+            frac = ok / np.maximum(seen, 1)
+            if judged.any():
+                mf_sum += float(ok[judged].sum() / seen[judged].sum())
+                mf_n += 1
+            wall_bad_run = np.where(judged & (frac < 0.6), wall_bad_run + 1, 0)
+            if (wall_bad_run >= 2).any():
+                event(i - 1, "LAYOUT_CHANGED", f"wall cells {np.flatnonzero(wall_bad_run >= 2)[:6].tolist()} changed")
+
+            # boxes: a box leaves a cell when its pixels there drop below 30%, arrives above 55%
+            strong = {divmod(int(k), C) for k in np.flatnonzero(occ >= 0.55)}
+            if boxes is None:
+                boxes = set(strong)
+                if boxes != set(sc.boxes):
+                    event(i, "WRONG_START", f"boxes first seen at {sorted(boxes)}, expected {sorted(sc.boxes)}")
+                    boxes = set(sc.boxes) if not boxes else boxes
+            else:
+                lost = [b for b in boxes if occ[b[0] * C + b[1]] < 0.3]
+                new = sorted(strong - boxes)
+                for b in lost:
+                    if not new:
+                        break
+                    b2 = min(new, key=lambda q: abs(q[0] - b[0]) + abs(q[1] - b[1]))
+                    new.remove(b2)
+                    boxes.discard(b)
+                    boxes.add(b2)
+                    box_lost_run.pop(b, None)
+                    box_log.append([i, list(b), list(b2)])
+                    self._judge_push(i, b, b2, occ, p if p is not None else last_p, event)
+                    pushes += 1
+                for b in [b for b in boxes if occ[b[0] * C + b[1]] < 0.3]:
+                    box_lost_run[b] = box_lost_run.get(b, 0) + 1
+                    if box_lost_run[b] > lost_tol:
+                        event(i - lost_tol, "ILLEGAL_MOVE", f"box at {b} vanished", "box_vanished")
+                for b in list(box_lost_run):
+                    if b not in boxes or occ[b[0] * C + b[1]] >= 0.3:
+                        box_lost_run.pop(b)
+                appear_run = appear_run + 1 if new else 0
+                if appear_run > lost_tol:
+                    event(i - lost_tol, "LAYOUT_CHANGED", f"a box appeared at {new[0]}")
+
+            # the player
+            if p is None:
+                lost_run += 1
+                player_track.append(None)
+                if lost_run == lost_tol + 1:
+                    event(i - lost_tol, "SPRITE_LOST", f"player not found for more than {lost_tol} frames")
+            else:
+                lost_run = 0
+                player_track.append(p)
+                jumped = last_p is not None and np.hypot(p[0] - last_p[0], p[1] - last_p[1]) >= 0.9
+                last_p = p
+                r, c = int(np.floor(p[0] + 0.5)), int(np.floor(p[1] + 0.5))
+                r, c = min(max(r, 0), R - 1), min(max(c, 0), C - 1)
+                fy, fx = p[0] + 0.5 - r, p[1] + 0.5 - c
+                depth = min(fy, 1 - fy, fx, 1 - fx)
+                if sc.walls[r, c]:
+                    if depth > 0.25:
+                        event(i, "WALL_CROSSING", f"player {depth:.2f} cells deep in the wall at {(r, c)}")
+                elif cur is None:
+                    cur = (r, c)
+                    if cur != sc.start:
+                        event(i, "WRONG_START", f"player first seen at {cur}, start is {sc.start}")
+                elif (r, c) != cur:
+                    if jumped or abs(r - cur[0]) + abs(c - cur[1]) != 1:
+                        event(i, "TELEPORT", f"player jumped {cur}→{(r, c)}")
+                    moves += 1
+                    cur = (r, c)
+                # inside a box cell for several frames (a push moves the box on within a frame or two)
+                inside_run = inside_run + 1 if (cur is not None and cur in boxes and depth > 0.3) else 0
+                if inside_run >= 3:
+                    event(i - 2, "ILLEGAL_MOVE", f"player walked into the box at {cur}", "through_box")
+
+            solved = boxes == set(sc.targets)
+            if solved and reached_at is None:
+                reached_at = i
+            elif not solved and reached_at is not None and left_at is None:
+                left_at = i
+        if n == 0:
+            return Verdict.error(self.name, "video has no frames", self.version)
+        return self._decide(events, player_track, box_log, moves, pushes, reached_at, left_at,
+                            mf_sum / max(mf_n, 1), n, fps)
+
+    def _judge_push(self, i, b, b2, occ, p, event) -> None:
+        """A box moved b → b2: legal only as a one-cell push with the player right behind it."""
+        sc = self.sc
+        d = (b2[0] - b[0], b2[1] - b[1])
+        if abs(d[0]) + abs(d[1]) != 1:
+            event(i, "TELEPORT", f"box jumped {b}→{b2}", "box_jump")
+            return
+        if sc.walls[b2]:
+            event(i, "ILLEGAL_MOVE", f"box pushed into the wall at {b2}", "push_into_wall")
+            return
+        if p is None:
+            event(i, "ILLEGAL_MOVE", f"box moved {b}→{b2} with no player in sight", "box_alone")
+            return
+        o1, o2 = occ[b[0] * sc.cols + b[1]], occ[b2[0] * sc.cols + b2[1]]
+        t = float(np.clip(o2 / max(o1 + o2, 1e-6), 0, 1))
+        expected = (b[0] - d[0] + t * d[0], b[1] - d[1] + t * d[1])
+        if np.hypot(p[0] - expected[0], p[1] - expected[1]) <= 0.5:
+            return
+        ahead = (p[0] - b[0]) * d[0] + (p[1] - b[1]) * d[1]
+        if ahead > 0.3:
+            event(i, "ILLEGAL_MOVE", f"box pulled {b}→{b2} (player in front of it)", "pull")
+        else:
+            event(i, "ILLEGAL_MOVE", f"box moved {b}→{b2} without the player behind it", "box_alone")
+
+    def _decide(self, events, track, box_log, moves, pushes, reached_at, left_at, mf, n, fps) -> Verdict:
+        from ...vrbench import vr_metrics
+
+        sc = self.sc
+        events.sort(key=lambda e: e["frame"])
+        legal = not events
+        reached = reached_at is not None
+        held = reached and left_at is None
+        optimal = held and pushes == sc.min_pushes
+        passed = legal and held
+        failure = first = None
+        if events:
+            failure, first = events[0]["code"], events[0]["frame"]
+        elif not moves and not box_log:
+            failure, first = "STATIC", 0
+        elif not reached:
+            failure = "GOAL_NOT_REACHED"
+        elif not held:
+            failure, first = "GOAL_NOT_HELD", left_at
+        on_target = len(set(map(tuple, (b for _, _, b in box_log))) & set(sc.targets))
+        progress = 1.0 if passed else round(min(pushes, sc.min_pushes) / max(sc.min_pushes, 1) * 0.5
+                                            + 0.5 * on_target / max(len(sc.targets), 1), 4) * float(legal)
+        gen = np.array([(c, r) for r, c in (p for p in track if p is not None)], np.float64).reshape(-1, 2)
+        gt = np.array([(c, r) for r, c in sc.solution], np.float64)
+        scale = np.array([sc.cols, sc.rows], np.float64)  # cell units → normalised frame coordinates
+        vr = vr_metrics((gen + 0.5) / scale, (gt + 0.5) / scale, reached, mf, eps=0.5 / max(sc.rows, sc.cols))
+        metrics = {"success": float(held), "reached": float(reached), "legal": float(legal),
+                   "optimal": float(optimal), "exact": float(passed and optimal), "progress": progress,
+                   "moves": moves, "pushes": pushes, "min_pushes": sc.min_pushes, "frames": n, **vr}
+        evidence = {"player": [None if p is None else [round(p[0], 3), round(p[1], 3)] for p in track],
+                    "box_moves": box_log, "events": events, "fps": fps}
+        msg = events[0]["detail"] if events else ("" if passed else (failure or "").lower().replace("_", " "))
+        return Verdict(checker=self.name, status="ok", passed=passed, score=1.0 if passed else progress,
+                       metrics=metrics, failure=None if passed else failure, first_error_frame=first,
+                       message=msg, evidence=evidence, version=self.version)
+
+
+# --- must-fail controls ---------------------------------------------------------------------------------
+
+def _states(item):
+    s = item.state
+    sol = [tuple(p) for p in s["solution"]]
+    return sol, replay(sol, s["boxes"]), np.array(s["grid"]) == 0
+
+
+def _clip(fam, item, path, track):
+    from ...validate import canvas_clip
+
+    return canvas_clip(fam, item, fam.frames_for(item, path, boxes_track=track))
+
+
+def _walk_then(item, want):
+    """Follow the solution for k steps, walk to a cell chosen by ``want(boxes, reach)``, return the
+    joined path, box track and the choice (the first k that offers one)."""
+    sol, track, free = _states(item)
+    for k in range(len(sol)):
+        bx = frozenset(track[k])
+        reach = _reach(free, bx, sol[k])
+        pick = want(bx, reach, free)
+        if pick is None:
+            continue
+        stand, extra = pick
+        route = _route(reach, stand)
+        path = sol[:k + 1] + route[1:]
+        tr = track[:k + 1] + [list(track[k])] * (len(route) - 1)  # same box order: frames interpolate by index
+        return path, tr, extra
+    raise RuntimeError("no place for this control in the level")
+
+
+def sokoban_perturbations() -> list:
+    from ...validate import Perturbation
+
+    def pull(fam, item, rng):
+        def want(bx, reach, free):
+            for b in sorted(bx):
+                for d in DIRS.values():
+                    front, far = (b[0] + d[0], b[1] + d[1]), (b[0] + 2 * d[0], b[1] + 2 * d[1])
+                    if front in reach and free[far] and far not in bx:
+                        return front, (b, d, far)
+            return None
+        path, tr, (b, d, far) = _walk_then(item, want)
+        moved = [(b[0] + d[0], b[1] + d[1]) if x == b else x for x in tr[-1]]
+        return _clip(fam, item, path + [far], tr + [moved])
+
+    def push_into_wall(fam, item, rng):
+        def want(bx, reach, free):
+            for b in sorted(bx):
+                for d in DIRS.values():
+                    behind, dest = (b[0] - d[0], b[1] - d[1]), (b[0] + d[0], b[1] + d[1])
+                    if behind in reach and not free[dest]:
+                        return behind, (b, d)
+            return None
+        path, tr, (b, d) = _walk_then(item, want)
+        moved = [(b[0] + d[0], b[1] + d[1]) if x == b else x for x in tr[-1]]
+        return _clip(fam, item, path + [b, b], tr + [moved, moved])
+
+    def box_alone(fam, item, rng):
+        sol, track, free = _states(item)
+        p = sol[0]
+        for b in sorted(map(tuple, item.state["boxes"])):
+            for d in DIRS.values():
+                dest, behind = (b[0] + d[0], b[1] + d[1]), (b[0] - d[0], b[1] - d[1])
+                if free[dest] and dest not in track[0] and dest != p and behind != p:
+                    moved = [dest if x == b else x for x in track[0]]
+                    return _clip(fam, item, [p, p, p, p], [track[0], track[0], moved, moved])
+        raise RuntimeError("no free cell for the box to slide into")
+
+    def wall_walk(fam, item, rng):
+        def want(bx, reach, free):
+            for cell in sorted(reach):
+                for d in DIRS.values():
+                    w = (cell[0] + d[0], cell[1] + d[1])
+                    if not free[w]:
+                        return cell, w
+            return None
+        path, tr, w = _walk_then(item, want)
+        return _clip(fam, item, path + [w, path[-1]], tr + [tr[-1], tr[-1]])
+
+    def stop_short(fam, item, rng):
+        sol, track, _ = _states(item)
+        last_push = max(k for k in range(1, len(sol)) if track[k] != track[k - 1])
+        return _clip(fam, item, sol[:last_push], track[:last_push])
+
+    return [Perturbation("pull", "ILLEGAL_MOVE", pull, "the player walks away and the box follows"),
+            Perturbation("push_into_wall", "ILLEGAL_MOVE", push_into_wall, "a box pushed into a wall"),
+            Perturbation("box_alone", "ILLEGAL_MOVE", box_alone, "a box slides with nobody behind it"),
+            Perturbation("wall_walk", "WALL_CROSSING", wall_walk, "the player walks through a wall and back"),
+            Perturbation("stop_short", "GOAL_NOT_REACHED", stop_short, "stops before the last push")]

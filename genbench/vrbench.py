@@ -1,0 +1,514 @@
+"""VR-Bench interop: its metrics, and (below) reading and writing its dataset layout.
+
+VR-Bench ("Reasoning via Video", arXiv 2511.15065) lays a dataset out as
+``{split}/{game}/{skin}/{difficulty}/{images,videos,states}/{difficulty}_{NNNN}.{png,mp4,json}``;
+a state JSON holds ``grid.data`` (0 floor, 1 wall or trap, 2 player, 3 goal), the player / goal /
+boxes with pixel boxes and grid positions, and ``render.cell_size`` (the image is the grid drawn
+at cell_size px per cell). Its metrics, on a trajectory in coordinates normalised by frame size:
+SR (a tracked point inside the goal), PR (fraction of arc-length-resampled ground-truth points
+matched within eps, in order, before the first miss), SD (len_gen / len_gt − 1, only when SR),
+EM (SR ∧ PR ≥ 0.98 ∧ |SD| ≤ 0.1) and MF (fraction of background pixels unchanged).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def arclength(pts: np.ndarray) -> float:
+    pts = np.asarray(pts, np.float64).reshape(-1, 2)
+    return float(np.hypot(*np.diff(pts, axis=0).T).sum()) if len(pts) >= 2 else 0.0
+
+
+def resample(pts: np.ndarray, k: int) -> np.ndarray:
+    """k points equally spaced by arc length along a polyline."""
+    pts = np.asarray(pts, np.float64).reshape(-1, 2)
+    if len(pts) < 2:
+        return np.repeat(pts[:1], k, axis=0)
+    s = np.concatenate([[0], np.cumsum(np.hypot(*np.diff(pts, axis=0).T))])
+    t = np.linspace(0, s[-1], k)
+    return np.stack([np.interp(t, s, pts[:, 0]), np.interp(t, s, pts[:, 1])], 1)
+
+
+def vr_metrics(gen: np.ndarray, gt: np.ndarray, reached: bool, mf: float, eps: float, k: int = 100) -> dict:
+    """VR-Bench's SR/PR/SD/EM/MF for a generated track ``gen`` against the ground-truth polyline ``gt``
+    (both (N, 2) in normalised coordinates; ``eps`` in the same units)."""
+    gen = np.asarray(gen, np.float64).reshape(-1, 2)
+    gt_pts = resample(gt, k)
+    matched, j0 = 0, 0
+    for p in gt_pts:
+        if len(gen) == 0:
+            break
+        hit = np.flatnonzero(np.hypot(*(gen[j0:] - p).T) <= eps)
+        if len(hit) == 0:
+            break
+        j0 += int(hit[0])
+        matched += 1
+    pr = matched / k
+    len_gt = arclength(gt)
+    sd = (arclength(gen) / len_gt - 1.0) if (reached and len_gt > 0) else None
+    em = bool(reached and pr >= 0.98 and sd is not None and abs(sd) <= 0.1)
+    return {"sr": float(reached), "pr": round(pr, 4), "sd": None if sd is None else round(sd, 4),
+            "em": float(em), "mf": round(float(mf), 4)}
+
+
+# --- the layout on disk ----------------------------------------------------------------------------
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+GAMES = {"maze.grid": "maze", "maze.trapfield": "trapfield", "maze.sokoban": "sokoban"}
+SUPPORTED = ("maze", "trapfield", "sokoban")
+PROFILE_VERSION = "1"  # how imported items are built (palette sampling, graphs); part of every item
+
+
+def _game_of(game_type: str) -> str | None:
+    g = game_type.lower()
+    if "sokoban" in g or "box" in g:
+        return "sokoban"
+    if "trap" in g:
+        return "trapfield"
+    if g in ("maze", "regular", "regular_maze", "maze2d", "grid_maze") or g.startswith("maze"):
+        return "maze" if "3d" not in g and "irregular" not in g else None
+    return None
+
+
+def _entity(r: float, c: float, cw: float, ch: float, size: float) -> dict:
+    x, y = (c + 0.5) * cw, (r + 0.5) * ch
+    return {"pixel_pos": {"x": round(x, 2), "y": round(y, 2)},
+            "bbox": {"x": round(x - size / 2, 2), "y": round(y - size / 2, 2), "width": round(size, 2),
+                     "height": round(size, 2)},
+            "grid_pos": {"row": int(r), "col": int(c)}}
+
+
+def _vr_view(family, item):
+    """(grid data, cell size, crop box of the canvas, player, goal(s), boxes) of a genbench item drawn as
+    VR-Bench's uniform-cell image."""
+    s = item.state
+    if family.name == "maze.grid":
+        g = s["geometry"]
+        if g["cell_px"] != g["wall_px"]:
+            raise ValueError(f"{item.id}: thin-wall skins cannot be drawn on VR-Bench's uniform cells; "
+                             "export a block-wall skin")
+        grid = np.array(s["grid"], np.int64)
+        to_block = lambda p: (2 * p[0] + 1, 2 * p[1] + 1)  # noqa: E731
+        return grid, g["cell_px"], (0, 0, g["width"], g["height"]), to_block(s["start"]), [to_block(s["goal"])], []
+    if family.name == "maze.trapfield":
+        g = s["geometry"]
+        b, cs = g["border_px"], g["cell_px"]
+        crop = (b, b, b + g["cols"] * cs, b + g["rows"] * cs)
+        return np.array(s["grid"], np.int64), cs, crop, tuple(s["start"]), [tuple(s["goal"])], []
+    if family.name == "maze.sokoban":
+        g = s["geometry"]
+        return (np.array(s["grid"], np.int64), g["cell_px"], (0, 0, g["width"], g["height"]), tuple(s["start"]),
+                [tuple(t) for t in s["targets"]], [tuple(b) for b in s["boxes"]])
+    raise ValueError(f"{family.name}: VR-Bench has no such game (exportable: {', '.join(GAMES)})")
+
+
+def export_vrbench(tasks: str, n: int, difficulties: list[str], out: str | Path, seed: int = 0,
+                   skin: str | None = None, split: str = "test", videos: bool = True) -> dict:
+    """Write genbench items in VR-Bench's layout: images, oracle videos and state JSON."""
+    from PIL import Image
+
+    from .registry import resolve_tasks, task_family
+    from .video import write_video
+
+    out = Path(out)
+    counts: dict = {}
+    for fam_name in resolve_tasks(tasks):
+        if fam_name not in GAMES:
+            continue
+        family = task_family(fam_name)
+        game = GAMES[fam_name]
+        for d in difficulties:
+            for k, item in enumerate(family.items(d, n, seed, skin)):
+                grid, cs, (x0, y0, x1, y1), player, goals, boxes = _vr_view(family, item)
+                sk = item.state["skin"]["name"]
+                root = out / split / game / sk / d
+                stem = f"{d}_{k:04d}"
+                for sub in ("images", "videos", "states"):
+                    (root / sub).mkdir(parents=True, exist_ok=True)
+                Image.fromarray(np.ascontiguousarray(item.first_frame[y0:y1, x0:x1])).save(root / "images" / f"{stem}.png")
+                data = np.where(grid == 1, 1, 0)
+                data[player] = 2
+                for gl in goals:
+                    data[gl] = 3
+                size = 0.6 * cs
+                ents = {"player": _entity(*player, cs, cs, size), "goal": _entity(*goals[0], cs, cs, size),
+                        "boxes": [_entity(*b, cs, cs, 0.74 * cs) for b in boxes]}
+                if len(goals) > 1:
+                    ents["targets"] = [_entity(*gl, cs, cs, size) for gl in goals]  # extension: several targets
+                state = {"version": "1.0", "game_type": game, "entities": ents,
+                         "grid": {"data": data.tolist(), "height": int(grid.shape[0]), "width": int(grid.shape[1])},
+                         "render": {"cell_size": int(cs), "image_width": int(x1 - x0), "image_height": int(y1 - y0)},
+                         "metadata": {"generator": "genbench", "genbench_id": item.id, "seed": item.seed,
+                                      "content_hash": item.content_hash, "prompt": item.prompt_i2v,
+                                      "visual_description": item.state["skin"].get("words", {})}}
+                (root / "states" / f"{stem}.json").write_text(json.dumps(state, indent=1) + "\n")
+                if videos:
+                    write_video(root / "videos" / f"{stem}.mp4",
+                                (np.ascontiguousarray(f[y0:y1, x0:x1]) for f in family.solution_frames(item)),
+                                family.default_fps)
+                counts[f"{game}/{sk}/{d}"] = counts.get(f"{game}/{sk}/{d}", 0) + 1
+    return {"out": str(out), "items": sum(counts.values()), "counts": counts}
+
+
+# --- reading it --------------------------------------------------------------------------------------
+
+def _pos(ent: dict, grid: np.ndarray | None = None, code: int | None = None) -> tuple[int, int]:
+    if ent and "grid_pos" in ent:
+        return int(ent["grid_pos"]["row"]), int(ent["grid_pos"]["col"])
+    if grid is not None and code is not None and (grid == code).any():
+        r, c = np.argwhere(grid == code)[0]
+        return int(r), int(c)
+    raise ValueError("an entity has no grid_pos and the grid does not mark it")
+
+
+def _centres(pixels: np.ndarray, k: int) -> list:
+    """Up to k colour centres of a pixel sample (k-means; textures give several)."""
+    import cv2
+
+    pixels = np.asarray(pixels, np.float32).reshape(-1, 3)
+    if len(pixels) == 0:
+        return []
+    k = int(min(k, len(np.unique(pixels.astype(np.uint8), axis=0))))
+    if k <= 1:
+        return [np.median(pixels, axis=0)]
+    crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    cv2.setRNGSeed(0)  # deterministic
+    _, lab, cen = cv2.kmeans(pixels, k, None, crit, 2, cv2.KMEANS_PP_CENTERS)
+    counts = np.bincount(lab.ravel(), minlength=k)
+    return [cen[j] for j in np.argsort(-counts) if counts[j] >= max(3, 0.05 * len(pixels))]
+
+
+def calibrate_palette(img: np.ndarray, grid: np.ndarray, cw: float, ch: float, player, goals, boxes=()):
+    """Class colours sampled at known cells of the first frame: floor and wall cells (their central
+    60%), then the pixels of the goal / player / box cells that do not look like floor."""
+    from .tasks.maze.skins import AGENT, FLOOR, GOAL, WALL
+
+    def cell_px(r, c, frac=0.6):
+        m = (1 - frac) / 2
+        ya, yb = int(round((r + m) * ch)), int(round((r + 1 - m) * ch))
+        xa, xb = int(round((c + m) * cw)), int(round((c + 1 - m) * cw))
+        return img[ya:yb, xa:xb].reshape(-1, 3)
+
+    special = {tuple(player), *map(tuple, goals), *map(tuple, boxes)}
+    floor = [cell_px(r, c) for r, c in np.argwhere(grid != 1) if (int(r), int(c)) not in special]
+    wall = [cell_px(r, c) for r, c in np.argwhere(grid == 1)]
+    cols, classes = [], []
+    for px, cl, k in ((floor, FLOOR, 3), (wall, WALL, 3)):
+        if px:
+            for cen in _centres(np.concatenate(px), k):
+                cols.append(cen)
+                classes.append(cl)
+    floor_cols = np.array([c for c, k in zip(cols, classes) if k == FLOOR] or [[0, 0, 0]], np.float32)
+
+    def sprite(cells, cl, k=2):
+        px = np.concatenate([cell_px(*rc, frac=0.9) for rc in cells]).astype(np.float32)
+        d = np.linalg.norm(px[:, None, :] - floor_cols[None], axis=2).min(1)
+        for cen in _centres(px[d > 40], k):
+            cols.append(cen)
+            classes.append(cl)
+
+    sprite(goals, GOAL)
+    sprite([player], AGENT)
+    if len(boxes):
+        sprite(boxes, 4)
+    return np.clip(np.round(np.array(cols)), 0, 255).astype(np.uint8), np.array(classes, np.int64)
+
+
+def nearest_index(img: np.ndarray, palette: np.ndarray, max_dist: float = 60.0) -> np.ndarray:
+    """Nearest palette entry per pixel (-1 when nothing is within max_dist)."""
+    d = np.linalg.norm(img[..., None, :].astype(np.float32) - palette[None, None].astype(np.float32), axis=-1)
+    k = d.argmin(-1)
+    return np.where(d.min(-1) <= max_dist, k, -1).astype(np.int16)
+
+
+def read_state(path: str | Path, image: np.ndarray | None = None, **where) -> "object":
+    """One VR-Bench state JSON (+ its first-frame PNG) → a genbench TaskItem, or None for games
+    genbench does not import (irregular and 3D mazes)."""
+    from PIL import Image
+
+    from .schema import TaskItem
+    from .tasks.maze.grid import all_shortest_paths
+    from .tasks.maze.sokoban import solve
+    from .tasks.maze.trapfield import cell_adjacency
+
+    path = Path(path)
+    st = json.loads(path.read_text())
+    game = _game_of(str(st.get("game_type", "")))
+    if game is None:
+        return None
+    grid = np.array(st["grid"]["data"], np.int64)
+    H, W = grid.shape
+    ents = st.get("entities", {})
+    player = _pos(ents.get("player"), grid, 2)
+    goal = _pos(ents.get("goal"), grid, 3)
+    goals = [_pos(t) for t in ents.get("targets", [])] or [goal]
+    boxes = [_pos(b) for b in ents.get("boxes", [])]
+    if image is None:
+        img_path = path.parent.parent / "images" / f"{path.stem}.png"
+        image = np.asarray(Image.open(img_path).convert("RGB"))
+    render = st.get("render", {})
+    ih, iw = image.shape[:2]
+    cs = float(render.get("cell_size") or iw / W)
+    cw, ch = (cs, cs) if (round(cs * W), round(cs * H)) == (iw, ih) else (iw / W, ih / H)
+    palette, pclass = calibrate_palette(image, grid, cw, ch, player, goals, boxes)
+    walls = grid == 1
+    state = {"game": game, "source": "vrbench", "profile": PROFILE_VERSION, "rows": H, "cols": W,
+             "grid": np.where(walls, 1, 0).tolist(), "start": list(player), "goal": list(goal),
+             "targets": [list(g) for g in goals], "boxes": [list(b) for b in boxes],
+             "cell_w": cw, "cell_h": ch, "agent_px": float(ents.get("player", {}).get("bbox", {}).get("width", 0.6 * cw)),
+             "palette": palette.tolist(), "palette_class": pclass.tolist(), "vrbench": {**where, "state": str(path)}}
+    if game == "sokoban":
+        res = solve(~walls, player, boxes, goals)
+        if res is None:
+            raise ValueError(f"{path}: this Sokoban level has no solution within the search budget")
+        state["solution"], state["min_pushes"] = [list(p) for p in res[0]], res[1]
+        state["shortest_length"] = len(res[0]) - 1
+    else:
+        adj = cell_adjacency(~walls)
+        paths = all_shortest_paths(adj, player[0] * W + player[1], goal[0] * W + goal[1])
+        if not paths:
+            raise ValueError(f"{path}: the goal cannot be reached from the player")
+        state["solutions"] = [[divmod(k, W) for k in p] for p in paths]
+        state["shortest_length"] = len(paths[0]) - 1
+    meta = st.get("metadata", {}) or {}
+    prompt = meta.get("prompt") or f"Move the player to the goal ({game})."
+    w = where
+    item_id = f"vrbench.{game}/{w.get('split', '-')}/{w.get('skin', '-')}/{path.stem}"
+    m = re.search(r"(\d+)$", path.stem)
+    return TaskItem(id=item_id, family=f"vrbench.{game}", difficulty=w.get("difficulty", "unknown"),
+                    index=int(m.group(1)) if m else 0, seed=0, prompt_i2v=prompt, prompt_t2v=prompt,
+                    state=json.loads(json.dumps(state)), first_frame=np.ascontiguousarray(image))
+
+
+import re  # noqa: E402
+
+
+def find_states(root: str | Path):
+    """(state path, split, game, skin, difficulty) for every state JSON under a VR-Bench tree."""
+    root = Path(root)
+    for p in sorted(root.rglob("states/*.json")):
+        parts = p.relative_to(root).parts  # [split/]game/skin/difficulty/states/x.json
+        meta = parts[:-2]
+        keys = ("split", "game", "skin", "difficulty")[-len(meta):] if len(meta) <= 4 else ()
+        yield p, dict(zip(keys, meta[-4:]))
+
+
+def import_vrbench(root: str | Path, out: str | Path) -> dict:
+    """Read a VR-Bench tree into OUT (an items.jsonl whose rows carry the state, the first-frame path
+    and the ground-truth video path) for `genbench judge --items`."""
+    root = Path(root)
+    rows, skipped, counts = [], {}, {}
+    for p, where in find_states(root):
+        item = read_state(p, **where)
+        if item is None:
+            g = json.loads(p.read_text()).get("game_type", "?")
+            skipped[g] = skipped.get(g, 0) + 1
+            continue
+        img = p.parent.parent / "images" / f"{p.stem}.png"
+        vid = p.parent.parent / "videos" / f"{p.stem}.mp4"
+        row = {**item.to_json(), "source": "vrbench", "image": str(img.resolve()),
+               "video": str(vid.resolve()) if vid.exists() else None,
+               "vrbench_rel": str(p.relative_to(root).parent.parent / "videos" / f"{p.stem}.mp4")}
+        rows.append(json.dumps(row, sort_keys=True))
+        counts[item.family] = counts.get(item.family, 0) + 1
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(rows) + ("\n" if rows else ""))
+    return {"out": str(out), "items": len(rows), "counts": counts, "skipped_games": skipped}
+
+
+def load_imported(items_file: str | Path) -> list[tuple[object, dict]]:
+    from PIL import Image
+
+    from .schema import TaskItem
+
+    out = []
+    for line in Path(items_file).read_text().splitlines():
+        if line.strip():
+            d = json.loads(line)
+            img = np.asarray(Image.open(d["image"]).convert("RGB"))
+            item = TaskItem.from_json(d, img)
+            if item.compute_hash() != d["content_hash"]:
+                raise ValueError(f"{d['id']}: the first frame {d['image']} changed since import; import again")
+            out.append((item, d))
+    return out
+
+
+def is_import(items_file: str | Path) -> bool:
+    with open(items_file) as f:
+        first = f.readline()
+    return bool(first.strip()) and json.loads(first).get("source") == "vrbench"
+
+
+# --- judging imported items ------------------------------------------------------------------------
+
+_RM: dict = {}
+
+
+def _cached(item, build):
+    v = _RM.get(item.content_hash)
+    if v is None:
+        if len(_RM) > 32:
+            _RM.clear()
+        v = _RM[item.content_hash] = build(item)
+    return v
+
+
+def _region_map(item):
+    """A RegionMap over VR-Bench's uniform cells: every non-wall cell a node, walls / traps forbidden."""
+    from .tasks.maze.skins import AGENT, FLOOR, WALL
+    from .tasks.maze.trapfield import canvas_region_map, cell_adjacency
+
+    s = item.state
+    img = item.first_frame
+    H, W = img.shape[:2]
+    R, C, cw, ch = s["rows"], s["cols"], s["cell_w"], s["cell_h"]
+    pal, pcl = np.array(s["palette"], np.uint8), np.array(s["palette_class"], np.int64)
+    yy, xx = np.mgrid[0:H, 0:W]
+    r, c = np.minimum((yy / ch).astype(int), R - 1), np.minimum((xx / cw).astype(int), C - 1)
+    cell = r * C + c
+    free = np.array(s["grid"]) == 0
+    idx = nearest_index(img, pal)
+    cls = np.where(idx >= 0, pcl[np.maximum(idx, 0)], 255)
+    base_class = np.where(cls == AGENT, FLOOR, np.where(cls == 255, WALL, cls))
+    gy, gx = (s["goal"][0] + 0.5) * ch, (s["goal"][1] + 0.5) * cw
+    a = s["agent_px"] / 2 + 2
+    foot = (np.abs(yy - gy) <= a) & (np.abs(xx - gx) <= a)
+    adj = cell_adjacency(free)
+    edges = sorted({(min(p, q), max(p, q)) for p in range(R * C) for q in adj[p]})
+    lattice = {(k, k + 1) for k in range(R * C) if k % C < C - 1} | {(k, k + C) for k in range(R * C - C)}
+    return canvas_region_map(
+        node_of=np.where(free.ravel()[cell], cell, -1), block_of=cell, base_class=base_class,
+        first_index=idx, palette=pal, palette_class=pcl,
+        node_xy=np.array([((k % C + 0.5) * cw, (k // C + 0.5) * ch) for k in range(R * C)]),
+        edges=edges, lattice=lattice, start=s["start"][0] * C + s["start"][1],
+        goals={s["goal"][0] * C + s["goal"][1]},
+        solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],
+        cell_px=cw, step_px=cw, agent_px=s["agent_px"], ignore=cls == 255, calib_ignore=foot, first=img)
+
+
+def _soko_scene(item):
+    from .tasks.maze.sokoban import BOX, SokobanScene
+    from .tasks.maze.skins import AGENT
+    from .tasks.maze.trapfield import working_scale
+
+    s = item.state
+    img = item.first_frame
+    Hc, Wc = img.shape[:2]
+    R, C, cw, ch = s["rows"], s["cols"], s["cell_w"], s["cell_h"]
+    sc = working_scale(cw, s["agent_px"])
+    W, H = max(8, int(round(Wc * sc))), max(8, int(round(Hc * sc)))
+    xs = np.minimum(((np.arange(W) + 0.5) * Wc / W).astype(int), Wc - 1)
+    ys = np.minimum(((np.arange(H) + 0.5) * Hc / H).astype(int), Hc - 1)
+    cx, cy = np.meshgrid(xs, ys)
+    cell_of = np.minimum((cy / ch).astype(int), R - 1) * C + np.minimum((cx / cw).astype(int), C - 1)
+    fx, fy = (cx / cw) % 1.0, (cy / ch) % 1.0
+    pal, pcl = np.array(s["palette"], np.uint8), np.array(s["palette_class"], np.int64)
+    idx = nearest_index(img, pal)[np.ix_(ys, xs)]
+    same = np.ones_like(idx, bool)
+    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+        same &= np.roll(idx, (dy, dx), axis=(0, 1)) == idx
+    cls = np.where(idx >= 0, pcl[np.maximum(idx, 0)], 255)
+    return SokobanScene(W, H, R, C, np.array(s["grid"], bool), cell_of,
+                        (fx > 0.15) & (fx < 0.85) & (fy > 0.15) & (fy < 0.85), W / C, H / R, pal, pcl,
+                        np.where(same, idx, -1), float(max((cls == AGENT).sum(), 1)),
+                        float(max((cls == BOX).sum(), 1)) / max(len(s["boxes"]), 1), tuple(s["start"]),
+                        frozenset(map(tuple, s["boxes"])), frozenset(map(tuple, s["targets"])),
+                        int(s["min_pushes"]), [tuple(p) for p in s["solution"]])
+
+
+class ImportedFamily:
+    """The judging half of a task family for items read from VR-Bench files (they cannot be generated)."""
+
+    default_fps = 24.0
+    checker_version = "1"
+
+    def __init__(self, game: str):
+        self.game = game
+        self.name = f"vrbench.{game}"
+        self.checker_name = "sokoban" if game == "sokoban" else "trajectory"
+
+    def working_size(self, item):
+        if self.game == "sokoban":
+            sc = _cached(item, _soko_scene)
+            return sc.width, sc.height
+        rm = _cached(item, _region_map)
+        return rm.width, rm.height
+
+    def check(self, item, frames, fit, fps):
+        if self.game == "sokoban":
+            from .tasks.maze.sokoban import SokobanChecker
+
+            return SokobanChecker(_cached(item, _soko_scene), self.checker_version).check(frames, fit, fps)
+        from .judges.trajectory import TrajectoryChecker
+        from .tasks.maze.trapfield import relabel_forbidden
+
+        v = TrajectoryChecker(_cached(item, _region_map), version=self.checker_version).check(frames, fit, fps)
+        if self.game == "trapfield":
+            grid = np.array(item.state["grid"])
+            R, C = grid.shape
+            v = relabel_forbidden(v, "TRAP", lambda x, y: bool(grid[min(int(y * R), R - 1), min(int(x * C), C - 1)]))
+        return v
+
+
+def _video_for(row: dict, videos: Path | None) -> Path | None:
+    if videos is None:
+        return Path(row["video"]) if row.get("video") else None
+    rel = Path(row["vrbench_rel"])
+    for cand in (videos / rel, videos / Path(*rel.parts[1:]) if len(rel.parts) > 1 else None):
+        if cand is not None and cand.is_file():
+            return cand
+    tail = "/".join(rel.parts[-4:])  # skin/difficulty/videos/name.mp4
+    hits = sorted(videos.rglob(rel.name))
+    hits = [h for h in hits if str(h).replace("\\", "/").endswith(tail)] or []
+    return hits[0] if hits else None
+
+
+def judge_imported(items_file: str | Path, videos: str | Path | None, out: str | Path, model: str = "external",
+                   fit_mode: str = "letterbox", progress: bool = True) -> dict:
+    """Judge videos of imported VR-Bench items (the user's model outputs laid out like VR-Bench's
+    videos/ folders, or with ``videos=None`` the ground-truth videos the import found)."""
+    import time
+
+    from .metrics import aggregate
+    from .runner import judge_video, versions
+    from .schema import SCHEMA_VERSION
+    from .store import RunStore, gen_key, judge_key
+
+    videos = Path(videos) if videos is not None else None
+    store = RunStore(out)
+    store.write_config({"schema_version": SCHEMA_VERSION, "command": "judge", "source": "vrbench",
+                        "items": str(items_file), "videos": str(videos) if videos else "ground truth",
+                        "fit": fit_mode, "versions": versions()})
+    rows, missing = [], []
+    for item, row in load_imported(items_file):
+        path = _video_for(row, videos)
+        if path is None:
+            missing.append(item.id)
+            continue
+        fam = ImportedFamily(item.state["game"])
+        st = path.stat()
+        gk = gen_key({"name": model, "file": str(path.resolve()), "size": st.st_size, "mtime": st.st_mtime_ns,
+                      "fit": fit_mode}, item.content_hash, "i2v", 0, 0)
+        jk = judge_key(gk, fam.checker_name, fam.checker_version)
+        if store.done(jk):
+            rows.append(store.rows[jk])
+            continue
+        t0 = time.perf_counter()
+        verdict = judge_video(fam, item, path, None, "i2v", fit_mode)
+        r = {"key": jk, "gen_key": gk, "done": True, "item_id": item.id, "family": fam.name,
+             "difficulty": item.difficulty, "item_hash": item.content_hash, "model": model, "mode": "i2v",
+             "candidate": 0, "video": str(path), "verdict": verdict.to_json(),
+             "timings": {"judge_s": round(time.perf_counter() - t0, 4)}, "versions": versions()}
+        store.append(r)
+        rows.append(r)
+    if not rows:
+        raise FileNotFoundError(f"no videos found for the items of {items_file} under {videos}")
+    results = {"schema_version": SCHEMA_VERSION, "command": "judge", "source": "vrbench",
+               "videos": str(videos) if videos else "ground truth", "missing_videos": missing,
+               "versions": versions(), **aggregate(rows)}
+    store.write_results(results)
+    return results

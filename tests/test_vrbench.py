@@ -1,0 +1,261 @@
+"""VR-Bench interop: metric definitions on hand-computed cases, export → import → judge round trip,
+and a hand-made tree following VR-Bench's documented schema (textured tiles, anti-aliased sprites)."""
+
+import json
+from collections import deque
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from genbench.judges.trajectory import TrajectoryChecker
+from genbench.vrbench import (ImportedFamily, export_vrbench, import_vrbench, judge_imported, load_imported,
+                              read_state, vr_metrics)
+from genbench.runner import judge_dir, judge_video
+from genbench.video import write_video
+
+
+# --- metric definitions ------------------------------------------------------------------------------
+
+LINE = np.array([[0.0, 0.0], [1.0, 0.0]])
+
+
+def test_metrics_on_an_exact_replay():
+    gen = np.stack([np.linspace(0, 1, 400), np.zeros(400)], 1)  # a track as dense as video frames
+    m = vr_metrics(gen, LINE, reached=True, mf=0.97, eps=0.01)
+    assert m == {"sr": 1.0, "pr": 1.0, "sd": 0.0, "em": 1.0, "mf": 0.97}
+    sparse = gen[::40]  # points 0.1 apart: ground-truth points between them are misses (point distance)
+    assert vr_metrics(sparse, LINE, reached=True, mf=1.0, eps=0.01)["pr"] == 0.01
+
+
+def test_precision_counts_matched_points_before_the_first_miss():
+    gen = np.stack([np.linspace(0, 0.5, 200), np.zeros(200)], 1)  # stops half way
+    m = vr_metrics(gen, LINE, reached=False, mf=1.0, eps=0.01)
+    # resampled ground truth: x_k = k/99; matched while x_k <= 0.5 + 0.01 → k = 0..50 → 51 of 100
+    assert m["pr"] == 0.51 and m["sr"] == 0.0 and m["sd"] is None and m["em"] == 0.0
+
+
+def test_step_deviation_and_exact_match_threshold():
+    def dense(pts):
+        from genbench.vrbench import arclength, resample
+        return resample(np.array(pts, float), int(arclength(np.array(pts, float)) * 1000))
+
+    detour = dense([[0, 0], [0.5, 0], [0.5, 0.25], [0.5, 0], [1, 0]])  # 0.5 extra length
+    m = vr_metrics(detour, LINE, reached=True, mf=1.0, eps=0.01)
+    assert m["sd"] == pytest.approx(0.5, abs=0.003) and m["pr"] == 1.0 and m["em"] == 0.0
+    slight = dense([[0, 0], [0.5, 0], [0.5, 0.04], [0.5, 0], [1, 0]])  # 8% longer: still exact
+    m = vr_metrics(slight, LINE, reached=True, mf=1.0, eps=0.01)
+    assert m["sd"] == pytest.approx(0.08, abs=0.003) and m["em"] == 1.0
+
+
+def test_trajectory_checker_uses_the_same_definitions(maze, tmp_path):
+    it = maze.generate(0, "easy", seed=0)
+    path = tmp_path / "o.mp4"
+    write_video(path, maze.solution_frames(it), 24)
+    v = judge_video(maze, it, path)
+    rm = maze.region_map(it)
+    scale = np.array([rm.width, rm.height], float)
+    gen = np.array([p for p in v.evidence["xy"] if p is not None])
+    gt = rm.node_xy[rm.solutions[0]] / scale
+    want = vr_metrics(gen, gt, True, v.metrics["mf"], eps=0.5 * rm.cell_px / max(rm.width, rm.height))
+    assert abs(want["pr"] - v.metrics["pr"]) <= 0.011 and abs(want["sd"] - v.metrics["sd"]) <= 0.01
+
+
+# --- round trip --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    root = tmp_path_factory.mktemp("vr")
+    res = export_vrbench("maze.grid,maze.trapfield,maze.sokoban", 1, ["easy"], root, seed=0)
+    assert res["items"] == 3
+    return root
+
+
+def test_export_writes_the_documented_layout(exported):
+    states = sorted(exported.rglob("states/*.json"))
+    assert {p.relative_to(exported).parts[1] for p in states} == {"maze", "trapfield", "sokoban"}
+    for p in states:
+        split, game, skin, diff, sub, name = p.relative_to(exported).parts
+        assert (split, diff, sub, name) == ("test", "easy", "states", "easy_0000.json")
+        st = json.loads(p.read_text())
+        assert {"version", "game_type", "entities", "grid", "render", "metadata"} <= set(st)
+        img = Image.open(p.parent.parent / "images" / "easy_0000.png")
+        g, r = st["grid"], st["render"]
+        assert (img.width, img.height) == (r["image_width"], r["image_height"]) == \
+            (g["width"] * r["cell_size"], g["height"] * r["cell_size"])
+        data = np.array(g["data"])
+        pr, pc = st["entities"]["player"]["grid_pos"]["row"], st["entities"]["player"]["grid_pos"]["col"]
+        assert data[pr, pc] == 2 and (data == 3).sum() >= 1
+        assert (p.parent.parent / "videos" / "easy_0000.mp4").is_file()
+
+
+def test_round_trip_oracle_videos_pass(exported, tmp_path):
+    items = tmp_path / "items.jsonl"
+    res = import_vrbench(exported, items)
+    assert res["items"] == 3
+    out = judge_dir("maze", exported, tmp_path / "judged", items_file=items, progress=False)
+    assert {g["family"] for g in out["groups"]} == {"vrbench.maze", "vrbench.trapfield", "vrbench.sokoban"}
+    for g in out["groups"]:
+        assert g["pass_rate"] == 1.0, g
+        assert g["metrics"]["sr"] == 1.0 and g["metrics"]["em"] == 1.0 and g["metrics"]["pr"] >= 0.98
+
+
+def test_round_trip_cheats_fail(exported, tmp_path):
+    items = tmp_path / "items.jsonl"
+    import_vrbench(exported, items)
+    for item, row in load_imported(items):
+        fam = ImportedFamily(item.state["game"])
+        frames = [item.first_frame] * 12
+        path = tmp_path / "static.mp4"
+        write_video(path, frames, 24)
+        assert judge_video(fam, item, path).failure == "STATIC"
+        if item.state["game"] == "trapfield":  # step from the start onto a neighbouring trap and back
+            s = item.state
+            grid = np.array(s["grid"])
+            r, c = s["start"]
+            trap = next((r + dr, c + dc) for dr, dc in ((0, 1), (1, 0), (0, -1), (-1, 0))
+                        if 0 <= r + dr < grid.shape[0] and 0 <= c + dc < grid.shape[1] and grid[r + dr, c + dc])
+            v = judge_video(fam, item, _walk_video(item, [(r, c), trap, (r, c)], tmp_path / "t.mp4"))
+            assert v.failure == "TRAP", v.message
+
+
+# --- a hand-made VR-Bench tree ----------------------------------------------------------------------
+
+CS = 32
+MAZE = ["#######",
+        "#P....#",
+        "###.#.#",
+        "#...#.#",
+        "#.###.#",
+        "#....G#",
+        "#######"]
+
+
+def _grid():
+    g = np.array([[{"#": 1, ".": 0, "P": 2, "G": 3}[ch] for ch in row] for row in MAZE])
+    return g, tuple(np.argwhere(g == 2)[0]), tuple(np.argwhere(g == 3)[0])
+
+
+def _draw(grid, player_rc, goal_rc, rng):
+    """Textured tiles (per-pixel noise, brick lines) and anti-aliased sprites, like tile-image skins."""
+    H, W = grid.shape
+    img = np.zeros((H * CS, W * CS, 3), np.uint8)
+    for r in range(H):
+        for c in range(W):
+            tile = np.array((120, 72, 50) if grid[r, c] == 1 else (228, 222, 205), np.float32)
+            patch = tile + rng.normal(0, 6, (CS, CS, 3))
+            if grid[r, c] == 1:
+                patch[::8] *= 0.8  # mortar lines
+            img[r * CS:(r + 1) * CS, c * CS:(c + 1) * CS] = np.clip(patch, 0, 255)
+    gy, gx = (goal_rc[0] + 0.5) * CS, (goal_rc[1] + 0.5) * CS
+    cv2.rectangle(img, (int(gx - 11), int(gy - 11)), (int(gx + 11), int(gy + 11)), (40, 170, 80), -1, cv2.LINE_AA)
+    py, px = (player_rc[0] + 0.5) * CS, (player_rc[1] + 0.5) * CS
+    cv2.circle(img, (int(round(px * 4)), int(round(py * 4))), 40, (210, 40, 40), -1, cv2.LINE_AA, shift=2)
+    return img
+
+
+def _bfs_path(grid, a, b):
+    par = {a: None}
+    q = deque([a])
+    while q:
+        x = q.popleft()
+        for d in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+            y = (x[0] + d[0], x[1] + d[1])
+            if grid[y] != 1 and y not in par:
+                par[y] = x
+                q.append(y)
+    out = [b]
+    while par[out[-1]] is not None:
+        out.append(par[out[-1]])
+    return out[::-1]
+
+
+@pytest.fixture(scope="module")
+def handmade(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hand")
+    d = root / "train" / "regular_maze" / "stone" / "easy"
+    for sub in ("images", "videos", "states"):
+        (d / sub).mkdir(parents=True)
+    grid, p, g = _grid()
+    first = _draw(grid, p, g, np.random.default_rng(0))
+    Image.fromarray(first).save(d / "images" / "easy_0001.png")
+
+    def ent(rc, size):
+        y, x = (rc[0] + 0.5) * CS, (rc[1] + 0.5) * CS
+        return {"pixel_pos": {"x": x, "y": y}, "bbox": {"x": x - size / 2, "y": y - size / 2, "width": size,
+                                                        "height": size}, "grid_pos": {"row": int(rc[0]), "col": int(rc[1])}}
+
+    state = {"version": "1.0", "game_type": "maze", "entities": {"player": ent(p, 20), "goal": ent(g, 22), "boxes": []},
+             "grid": {"data": grid.tolist(), "height": 7, "width": 7},
+             "render": {"cell_size": CS, "image_width": 7 * CS, "image_height": 7 * CS},
+             "metadata": {"visual_description": {"player": "red circle", "goal": "green square"}}}
+    (d / "states" / "easy_0001.json").write_text(json.dumps(state))
+    # ground truth: 12 frames per step, linear motion (VR-Bench's pace), re-textured noise every frame
+    path = _bfs_path(grid, p, g)
+    frames, rng = [], np.random.default_rng(1)
+    for a, b in zip(path, path[1:]):
+        for k in range(12):
+            t = k / 12
+            frames.append(_draw(grid, (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t), g, rng))
+    frames += [_draw(grid, g, g, rng)] * 20
+    write_video(d / "videos" / "easy_0001.mp4", frames, 24)
+    # an unsupported game is skipped, not misread
+    other = root / "train" / "maze3d" / "voxel" / "easy" / "states"
+    other.mkdir(parents=True)
+    (other / "easy_0000.json").write_text(json.dumps({**state, "game_type": "maze3d"}))
+    return root, grid, p, g
+
+
+def _walk_video(item, cells, path):
+    """Draw the item's own first frame with the player patch moved along ``cells`` (linear, 8 frames/step)."""
+    s = item.state
+    img = item.first_frame
+    cw, ch = s["cell_w"], s["cell_h"]
+    r0, c0 = s["start"]
+    ya, xa = int(round(r0 * ch)), int(round(c0 * cw))
+    sprite = img[ya:ya + int(ch), xa:xa + int(cw)].copy()
+    floor_r, floor_c = next((r, c) for r, c in np.argwhere(np.array(s["grid"]) == 0)
+                            if (r, c) != tuple(s["start"]) and (r, c) != tuple(s["goal"]))
+    fy, fx = int(round(floor_r * ch)), int(round(floor_c * cw))
+    base = img.copy()
+    base[ya:ya + int(ch), xa:xa + int(cw)] = img[fy:fy + int(ch), fx:fx + int(cw)]
+    frames = []
+    for a, b in zip(cells, cells[1:]):
+        for k in range(8):
+            t = k / 8
+            y, x = int(round((a[0] + (b[0] - a[0]) * t) * ch)), int(round((a[1] + (b[1] - a[1]) * t) * cw))
+            f = base.copy()
+            f[y:y + int(ch), x:x + int(cw)] = sprite
+            frames.append(f)
+    frames += [frames[-1]] * 8
+    write_video(path, frames, 24)
+    return path
+
+
+def test_handmade_tree_imports_and_its_ground_truth_passes(handmade, tmp_path):
+    root, grid, p, g = handmade
+    items = tmp_path / "items.jsonl"
+    res = import_vrbench(root, items)
+    assert res["items"] == 1 and res["skipped_games"] == {"maze3d": 1}
+    (item, row), = load_imported(items)
+    assert item.family == "vrbench.maze" and item.difficulty == "easy"
+    assert item.state["start"] == list(p) and item.state["goal"] == list(g)
+    assert item.state["shortest_length"] == len(_bfs_path(grid, p, g)) - 1
+    out = judge_imported(items, root, tmp_path / "j", progress=False)
+    (grp,) = out["groups"]
+    assert grp["pass_rate"] == 1.0, grp
+    assert grp["metrics"]["sr"] == 1.0 and grp["metrics"]["em"] == 1.0
+
+
+def test_handmade_wall_crossing_and_teleport_fail(handmade, tmp_path):
+    root, grid, p, g = handmade
+    item = read_state(next(root.rglob("regular_maze/**/easy_0001.json")), split="train", game="regular_maze",
+                      skin="stone", difficulty="easy")
+    fam = ImportedFamily("maze")
+    # (1,1) → (2,1) is a wall: walk through it into (3,1)
+    v = judge_video(fam, item, _walk_video(item, [p, (3, 1), (3, 2), (3, 3)], tmp_path / "w.mp4"))
+    assert v.failure == "WALL_CROSSING", v.message
+    path = _bfs_path(grid, p, g)
+    v = judge_video(fam, item, _walk_video(item, path[:3], tmp_path / "s.mp4"))
+    assert v.failure == "GOAL_NOT_REACHED", v.message
