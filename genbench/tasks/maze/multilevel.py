@@ -91,11 +91,12 @@ ML_SKINS = {s.name: s for s in [
            ladder=(250, 200, 0), rung=(200, 150, 0), agent=(255, 90, 60), goal=(120, 255, 120),
            agent_shape="square", goal_shape="circle",
            words=_w("orange-red square", "light green circle", "blue", "white", "yellow ladders")),
-    # hard: ladder close to the floor colour, opaque goal tile, a small agent
+    # hard: low-contrast greys, an opaque goal tile. The ladder stays a muted brown and the agent 0.7 of a cell:
+    # grey-on-grey ladders and a smaller agent were unreadable after blur or CRF 40 (for a model too).
     MLSkin("fog", floor=(200, 200, 200), wall=(110, 110, 115), face=(150, 150, 155), bg=(230, 230, 235),
-           ladder=(175, 175, 160), rung=(140, 140, 130), agent=(200, 60, 160), goal=(60, 140, 200),
-           agent_shape="triangle", goal_shape="tile", agent_scale=0.55,
-           words=_w("magenta triangle", "blue tile", "light grey", "grey", "grey ladders"), hard=True),
+           ladder=(190, 172, 120), rung=(125, 100, 55), agent=(200, 60, 160), goal=(60, 140, 200),
+           agent_shape="triangle", goal_shape="tile", agent_scale=0.7,
+           words=_w("magenta triangle", "blue tile", "light grey", "grey", "pale brown ladders"), hard=True),
 ]}
 
 
