@@ -29,7 +29,7 @@ from .skins import AGENT, SKINS, WALL, Skin, shape_mask
 
 MIN_CELL_PX = 12  # working pixels per cell (same targets as the grid maze)
 MIN_AGENT_PX = 7
-MIN_WALL_PX = 4  # thin walls must keep a core pixel after a model-like zoom + shift
+MIN_WALL_PX = 6  # thin walls keep a 2-px core after the 2-px erosion below
 MIN_REGION_PX = 10  # smallest layout region the checker watches
 _CACHE: dict = {}  # per item hash: rendered scene and region map (candidates of one item share them)
 
@@ -465,9 +465,11 @@ def build_region_map(fam: GraphMaze, item: TaskItem):
     region = np.where(labels >= 0, labels, -2 - walls).astype(np.int64)
     key = (region - region.min()) * 4 + layout_class
     same = np.ones_like(key, bool)
-    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+    # two pixels from any border: a model's small zoom or drift, aligned to within a pixel, must not
+    # put one region's border pixels into its neighbour's core
+    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0), (0, 2), (0, -2), (2, 0), (-2, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)):
         same &= np.roll(key, (dy, dx), axis=(0, 1)) == key
-    same[0, :] = same[-1, :] = same[:, 0] = same[:, -1] = False
+    same[:2, :] = same[-2:, :] = same[:, :2] = same[:, -2:] = False
     _, inv = np.unique(key, return_inverse=True)
     inv = inv.reshape(key.shape)
     size = np.bincount(inv[same], minlength=inv.max() + 1)
