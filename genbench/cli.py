@@ -54,8 +54,8 @@ def _canvas(text: str | None) -> tuple[int, int] | None:
 
 
 @app.command("ls")
-def ls(what: str = typer.Argument("tasks", help="tasks | models")) -> None:
-    """List registered task families or models, with one-line descriptions."""
+def ls(what: str = typer.Argument("tasks", help="tasks | models | judges")) -> None:
+    """List registered task families, models or judges, with one-line descriptions."""
     from .registry import entries
 
     kinds = {"tasks": "task", "models": "generator", "judges": "judge"}
