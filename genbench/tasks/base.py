@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from ..schema import Fit, TaskItem, Verdict
+from ..seeding import item_rng
 
 
 class TaskFamily:
@@ -26,6 +27,13 @@ class TaskFamily:
     # --- items -------------------------------------------------------------------------------
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
         raise NotImplementedError
+
+    def start_item(self, index: int, difficulty: str, seed: int, skin: str | None) -> tuple[np.random.Generator, str]:
+        """Validate the arguments of generate() and return the item's RNG and its skin (skins rotate
+        by index unless one is forced)."""
+        self.check_difficulty(difficulty)
+        self.check_skin(skin)
+        return item_rng(seed, self.name, index, difficulty), skin or self.skins[index % len(self.skins)]
 
     def layout_key(self, item: TaskItem) -> str:
         """The canonical form used to deduplicate items (skin-independent)."""

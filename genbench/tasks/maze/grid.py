@@ -18,7 +18,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ...seeding import item_rng
 from ..base import TaskFamily
 from .skins import AGENT, GOAL, SKINS, WALL, Skin, shape_mask
 
@@ -357,11 +356,8 @@ class GridMaze(TaskFamily):
 
     def build(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> dict:
         """Everything of an item but its content hash: layout, every shortest path, first frame."""
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        skin_name = skin or self.skins[index % len(self.skins)]
         sk = SKINS[skin_name]
         algorithm = ALGORITHMS[int(rng.integers(len(ALGORITHMS)))]
         R, C = lv.rows, lv.cols

@@ -17,7 +17,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from ...seeding import item_rng
 from .board import EMPTY, BoardFamily, Rules, board_state, grid_rects, jumpcut, replay, with_write
 
 CANVAS = 512
@@ -97,11 +96,8 @@ class ConnectColours(BoardFamily):
     checker_version = "1"
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        skin_name = skin or self.skins[index % len(self.skins)]
         sk = SKINS[skin_name]
         n = lv.n
         for _ in range(500):

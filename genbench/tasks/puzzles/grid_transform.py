@@ -16,7 +16,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from ...seeding import item_rng
 from .board import BoardFamily, arrow, board_state, draw_colour_board, grid_rects, jumpcut, replay, with_write
 
 WIDTH = 512
@@ -125,11 +124,8 @@ class GridTransform(BoardFamily):
         raise RuntimeError("no grid found")  # pragma: no cover
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        skin_name = skin or self.skins[index % len(self.skins)]
         sk = SKINS[skin_name]
         n = lv.size
         for _ in range(200):

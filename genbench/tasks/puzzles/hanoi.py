@@ -18,7 +18,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
-from ...seeding import item_rng
 from ...validate import Perturbation, canvas_clip
 from ..base import TaskFamily
 from .objects import COLOUR_WORDS, OBJECT_COLOURS, Game, Pace, ProcessFamilyMixin, fill_rect
@@ -113,11 +112,8 @@ class Hanoi(ProcessFamilyMixin, TaskFamily):
     perturbation_expectations = {"cut_to_final": "TELEPORT"}
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        skin_name = skin or self.skins[index % len(self.skins)]
         sk = SKINS[skin_name]
         n = lv.disks
         target = int(rng.integers(3))

@@ -14,7 +14,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
-from ...seeding import item_rng
 from ...validate import Perturbation, canvas_clip
 from ..base import TaskFamily
 from .objects import COLOUR_WORDS, OBJECT_COLOURS, Game, ProcessFamilyMixin, draw_number, fill_circle, fill_rect
@@ -84,11 +83,8 @@ class Sorting(ProcessFamilyMixin, TaskFamily):
 
     # items
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        skin_name = skin or self.skins[index % len(self.skins)]
         sk = SKINS[skin_name]
         values = sorted(int(v) + 1 for v in rng.choice(lv.max_value, lv.n, replace=False))
         colours = [int(c) for c in rng.choice(len(OBJECT_COLOURS), lv.n, replace=False)]

@@ -13,7 +13,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from ...seeding import item_rng
 from .board import BoardFamily, board_state, draw_glyph, fill_cell, jumpcut, replay, with_write
 
 CANVAS = 512
@@ -147,11 +146,8 @@ class Sudoku(BoardFamily):
     checker_version = "1"
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        skin_name = skin or self.skins[index % len(self.skins)]
         sk = SKINS[skin_name]
         puzzle, sol = make_puzzle(lv.n, lv.blanks, rng)
         rects, x0, side = layout_rects(lv.n)

@@ -13,7 +13,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from ...seeding import item_rng
 from .board import BoardFamily, board_state, draw_colour_board, grid_rects, jumpcut, replay, with_write
 
 CANVAS = 512
@@ -70,11 +69,8 @@ class Symmetry(BoardFamily):
     checker_version = "1"
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        skin_name = skin or self.skins[index % len(self.skins)]
         sk = SKINS[skin_name]
         R, C = lv.rows, lv.cols
         axis = lv.axes[int(rng.integers(len(lv.axes)))]

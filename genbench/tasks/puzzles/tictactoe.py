@@ -14,7 +14,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from ...seeding import item_rng
 from .board import EMPTY, BoardFamily, Rules, board_state, draw_glyph, fill_cell, grid_rects, jumpcut, replay, \
     with_write
 
@@ -115,11 +114,8 @@ class TicTacToe(BoardFamily):
         raise RuntimeError(f"no {lv.goal} position found")  # pragma: no cover
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        skin_name = skin or self.skins[index % len(self.skins)]
         sk = SKINS[skin_name]
         n = lv.n
         board = self._position(lv, rng)
