@@ -87,22 +87,38 @@ class Perturbation:
         return self.expect == PASS
 
 
-def solution(family, item: TaskItem, solution_index: int = 0) -> Iterable[np.ndarray]:
-    """The ground-truth frames, spread over the run's frame budget when one is set and shorter."""
+def solution(family, item: TaskItem, solution_index: int = 0) -> list[np.ndarray]:
+    """The ground-truth frames, spread over the run's frame budget when one is set and shorter.
+
+    Rendered once per item and budget: the generic perturbations all start from them, so the suite
+    would otherwise redraw the same frames a dozen times per item. Read-only, so no perturbation can
+    spoil the next one's input.
+    """
     budget = _BUDGET.get()
-    if budget:
-        key = (family.name, item.content_hash, solution_index)
-        n = _NATURAL.get(key)
-        if n is None:
-            if len(_NATURAL) > 4096:
-                _NATURAL.clear()
-            n = _NATURAL[key] = sum(1 for _ in family.solution_frames(item, solution_index))
-        if n > budget:
-            return family.solution_frames(item, solution_index, num_frames=budget)
-    return family.solution_frames(item, solution_index)
+    item_key = (family.name, item.content_hash, solution_index)
+    if _FRAMES.get("item") != item_key:
+        _FRAMES.clear()
+        _FRAMES["item"] = item_key
+    if "natural" not in _FRAMES:
+        _FRAMES["natural"] = _frozen(family.solution_frames(item, solution_index))
+    natural = _FRAMES["natural"]
+    if not budget or len(natural) <= budget:
+        return natural
+    if budget not in _FRAMES:
+        _FRAMES[budget] = _frozen(family.solution_frames(item, solution_index, num_frames=budget))
+    return _FRAMES[budget]
 
 
-_NATURAL: dict = {}
+def _frozen(frames: Iterable[np.ndarray]) -> list[np.ndarray]:
+    out = []
+    for f in frames:
+        f = np.asarray(f)
+        f.setflags(write=False)
+        out.append(f)
+    return out
+
+
+_FRAMES: dict = {}  # the current item's rendered ground truth: "natural" and per frame budget
 
 
 def canvas_clip(family, item: TaskItem, frames: Iterable[np.ndarray], fps: float | None = None, crf: int = 18) -> Clip:
@@ -111,7 +127,7 @@ def canvas_clip(family, item: TaskItem, frames: Iterable[np.ndarray], fps: float
 
 
 def oracle(family, item: TaskItem) -> list[np.ndarray]:
-    return list(solution(family, item))
+    return solution(family, item)
 
 
 # --- generic perturbations -------------------------------------------------------------------------
