@@ -27,8 +27,9 @@ How a family gets covered (the whole contract):
   None when the case does not exist for this item (e.g. a maze without a dead end): it is counted
   as not applicable, never as a pass. A family's perturbation with a generic name replaces it.
 * ``solution(family, item)`` gives the ground-truth frames within the run's frame budget
-  (``validate(max_frames=...)``, used by CI to keep clips short); set ``budget_ok=False`` on a
-  perturbation whose meaning depends on the natural pace (frame-rate changes, motion blur).
+  (``validate(max_frames=...)``, used by CI to keep clips short; never below the family's
+  ``min_frames(item)``); set ``budget_ok=False`` on a perturbation whose meaning depends on the
+  natural pace (frame-rate changes, motion blur).
 
 ``tests/test_validate.py`` resolves the registry at test time, so a new family is validated by CI
 the moment it is registered.
@@ -95,6 +96,8 @@ def solution(family, item: TaskItem, solution_index: int = 0) -> list[np.ndarray
     spoil the next one's input.
     """
     budget = _BUDGET.get()
+    if budget:
+        budget = max(budget, family.min_frames(item) or 0)
     item_key = (family.name, item.content_hash, solution_index)
     if _FRAMES.get("item") != item_key:
         _FRAMES.clear()

@@ -296,6 +296,7 @@ class TrajectoryChecker:
         # agent pixels within this box are one sprite (motion blur included); wider: look closer
         self._compact = 1.6 * rm.agent_extent + 3
         self._min_side = max(2, int(0.4 * rm.agent_extent))
+        self._side = int(np.ceil(rm.agent_extent))
         self._mis = np.zeros((rm.height, rm.width), bool)
         self._use_view(None)
         goal = (rm.layout_class == GOAL).astype(np.uint8)
@@ -327,7 +328,7 @@ class TrajectoryChecker:
             area = m["m00"]
             if area < 0.25 * rm.agent_area:
                 return None, float(area), False, ()
-            return (x + m["m10"] / area, y + m["m01"] / area), float(area), False, ((x, y, w, h),)
+            return (x + m["m10"] / area, y + m["m01"] / area), float(area), False, (self._sprite_box(x, y, w, h),)
         n, lab, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
         areas = stats[1:, cv2.CC_STAT_AREA]
         # sprite-like blobs only: a 1-px line along an edge is a colour fringe, not an agent
@@ -348,8 +349,20 @@ class TrajectoryChecker:
         if areas[j] > 2.5 * rm.agent_area and not dup and max(sw, sh) > 2.5 * rm.cell_px:
             dup = True  # a blob far bigger than the sprite and spread: two agents merged, or a smear
         # every agent-sized blob, the tracked one first
-        boxes = tuple(tuple(int(v) for v in stats[1 + k, :4]) for k in [j] + [k for k in big if k != j])
+        boxes = tuple(self._sprite_box(*(int(v) for v in stats[1 + k, :4])) for k in [j] + [k for k in big if k != j])
         return (float(main[0]), float(main[1])), float(areas[j]), dup, boxes
+
+    def _sprite_box(self, x: int, y: int, w: int, h: int) -> tuple[int, int, int, int]:
+        """A blob's box grown to at least the sprite's drawn size around its centre: a blurred or
+        ghosted sprite shows only its core in agent colour, and its fringe mixed with what lies under
+        it (a pale agent over the goal reads as floor) is still the sprite, not the layout."""
+        side = self._side
+        if w >= side and h >= side:
+            return x, y, w, h
+        cx, cy = x + w / 2, y + h / 2
+        w2, h2 = max(w, side), max(h, side)
+        x0, y0 = max(int(cx - w2 / 2), 0), max(int(cy - h2 / 2), 0)
+        return x0, y0, int(np.ceil(cx + w2 / 2)) - x0, int(np.ceil(cy + h2 / 2)) - y0
 
     def _confuser_blob(self, lab: np.ndarray, st, k: int) -> bool:
         """Is this blob the goal's edge that the video renders agent-like from the first frame on

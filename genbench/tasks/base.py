@@ -87,6 +87,11 @@ class TaskFamily:
     # or turn it off ("skip") here, and add the family's own in perturbations().
     perturbation_expectations: dict[str, str] = {}
 
+    def min_frames(self, item: TaskItem) -> int | None:
+        """Fewest frames validate may squeeze a solution video into (its ``max_frames`` budget): below
+        it the ground truth itself jumps whole steps between frames. None: any budget is fine."""
+        return None
+
     def perturbations(self) -> list:
         """Family-specific perturbations (genbench.validate.Perturbation), e.g. an illegal move."""
         return []

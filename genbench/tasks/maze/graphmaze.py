@@ -382,6 +382,10 @@ class GraphMaze(TaskFamily):
         out += [out[-1]] * hold
         return out[:num_frames] if num_frames else out
 
+    def min_frames(self, item: TaskItem) -> int:
+        # two frames a move once the 20% end hold is taken off
+        return int(np.ceil(2.5 * (len(item.state["solutions"][0]) - 1))) + 4
+
     def solution_frames(self, item: TaskItem, solution: int = 0, fps: float | None = None,
                         num_frames: int | None = None) -> Iterator[np.ndarray]:
         sols = item.state["solutions"]

@@ -433,6 +433,10 @@ class GridMaze(TaskFamily):
             return fit_plan(path, num_frames, fps or self.default_fps)
         return motion_plan(path, self.frames_per_step, self.hold_frames)
 
+    def min_frames(self, item: TaskItem) -> int:
+        # two frames a move once the 20% end hold is taken off
+        return int(np.ceil(2.5 * (len(item.state["solutions"][0]) - 1))) + 4
+
     def solution_frames(self, item: TaskItem, solution: int = 0, fps: float | None = None,
                         num_frames: int | None = None) -> Iterator[np.ndarray]:
         sols = item.state["solutions"]
