@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from genbench.judges.trajectory import TrajectoryChecker
 from genbench.vrbench import (ImportedFamily, export_vrbench, import_vrbench, judge_imported, load_imported,
                               read_state, vr_metrics)
 from genbench.runner import judge_dir, judge_video

@@ -375,7 +375,6 @@ class TrajectoryChecker:
 
     def _learn_confuser(self, cls: np.ndarray, boxes) -> None:
         """Agent-coloured pixels of the first frame next to the goal, away from the agent."""
-        rm = self.rm
         conf = (cls == AGENT) & self._near_goal
         for x, y, w, h in boxes[:1]:
             conf[max(y - 2, 0):y + h + 2, max(x - 2, 0):x + w + 2] = False

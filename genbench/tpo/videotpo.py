@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
 import cv2
 import numpy as np

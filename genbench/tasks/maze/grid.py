@@ -19,7 +19,7 @@ import numpy as np
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily
-from .skins import AGENT, GOAL, SKINS, WALL, Skin, shape_mask
+from .skins import SKINS, Skin, shape_mask
 
 ALGORITHMS = ("backtracker", "kruskal", "wilson")
 
@@ -447,7 +447,7 @@ class GridMaze(TaskFamily):
         return next(self.frames_at(item, [tuple(item.state["goal"])]))
 
     def random_path(self, item: TaskItem, rng: np.random.Generator, steps: int) -> list[tuple[int, int]]:
-        R, C = item.state["rows"], item.state["cols"]
+        C = item.state["cols"]
         adj = adjacency(*walls_from_grid(np.array(item.state["grid"], np.uint8)))
         cur = item.state["start"][0] * C + item.state["start"][1]
         path = [cur]

@@ -392,7 +392,7 @@ class TrapField(TaskFamily):
 
     def random_frames(self, item, rng, fps=None, num_frames=None):
         s = item.state
-        R, C = s["rows"], s["cols"]
+        C = s["cols"]
         adj = cell_adjacency(np.array(s["grid"]) == 0)
         cur = s["start"][0] * C + s["start"][1]
         path = [cur]
