@@ -128,6 +128,7 @@ def run(
     critic: Optional[str] = typer.Option(None, help="VideoTPO critic: openai:MODEL or hf:REPO."),
     tpo_selector: str = typer.Option("checker", help="Who picks the final video: checker (the task's) or vlm."),
     tpo_baselines: bool = typer.Option(True, help="Also run best-of-N / pass@N at the same generations."),
+    report: bool = typer.Option(False, "--report", help="Also write OUT/report.html (see `genbench report`)."),
 ) -> None:
     """Generate items, render videos with each model, check them and write results (resumable)."""
     from .judges.backends import ChatBackendError
@@ -151,6 +152,10 @@ def run(
     c = results["counts"]
     console.print(f"generated {c['generated']}, re-judged {c['rejudged']}, skipped {c['skipped']} (done before), "
                   f"generation errors {c['errors']} → {out / 'results.json'}")
+    if report:
+        from .report import write_report
+
+        console.print(f"report → {write_report(out)}")
 
 
 @app.command()
@@ -180,6 +185,24 @@ def judge(
         _fail(str(e).strip("'\""))
     _print_results(results)
     console.print(f"→ {out / 'results.json'}")
+
+
+@app.command()
+def report(
+    run_dir: Path = typer.Argument(..., help="A run directory (from `genbench run` or `genbench judge`)."),
+    out: Optional[Path] = typer.Option(None, help="HTML file to write (default: RUN_DIR/report.html)."),
+    max_samples: int = typer.Option(200, help="Samples in the gallery: failures and errors first, then passes."),
+    thumbs: int = typer.Option(5, help="Video frames per sample (first, last, first error and the one before)."),
+    items: bool = typer.Option(True, help="Rebuild each item to show its input frame and the tracked path."),
+) -> None:
+    """Write one self-contained HTML page: summary, plots, and why each video passed or failed."""
+    from .report import write_report
+
+    try:
+        path = write_report(run_dir, out, max_samples=max_samples, thumbs=thumbs, items=items)
+    except FileNotFoundError as e:
+        _fail(str(e))
+    console.print(f"→ {path}")
 
 
 @app.command()

@@ -337,7 +337,13 @@ class TrajectoryChecker:
         if len(big) == 0:
             return None, float(areas.max()), False, ()
         if last_xy is not None:  # follow the agent we had, not whichever copy is largest
-            j = big[np.argmin(np.hypot(*(cents[1 + big] - last_xy).T))]
+            dist = np.hypot(*(cents[1 + big] - last_xy).T)
+            j = big[np.argmin(dist)]
+            near = big[dist <= 1.5 * rm.step_px]
+            if areas[j] < 0.6 * rm.agent_area and len(near) > 1:
+                # a shrunken blob where the sprite was: a low-quality encoder leaves such a remnant
+                # while the sprite moves on; within a step and a half, take the one of sprite size
+                j = near[np.argmin(np.abs(areas[near] - rm.agent_area))]
             if areas[j] < 0.5 * areas[big].max():
                 j = big[np.argmax(areas[big])]
         else:
@@ -482,6 +488,9 @@ class TrajectoryChecker:
                 self._confuser = None
                 self._learn_confuser(cls, self._observe(cls, None)[3])
             xy, area, dup, boxes = self._observe(cls, last_xy)
+            if (xy is not None and last_xy is not None and area < 0.5 * rm.agent_area
+                    and np.hypot(xy[0] - last_xy[0], xy[1] - last_xy[1]) >= 0.9 * rm.step_px):
+                xy = None  # a faint remnant a step or more from the agent is no sighting of it
 
             # Layout: every region keeps its class, ignoring pixels under and around the agent.
             bad, mf = self._layout(cls, boxes)
