@@ -182,3 +182,12 @@ def test_frame_picks_and_evidence_shapes():
     assert {k for k, _ in markers} == {"moves", "events"}
     svg = timeline(ev, 4, error_frame=2)
     assert "first error frame 2" in svg and "TELEPORT jump" in svg and "not seen: frames 0–0" in svg
+
+
+def test_run_with_report_flag_writes_the_page(tmp_path):
+    out = tmp_path / "r"
+    res = CliRunner().invoke(app, ["run", "--tasks", "maze.grid", "--model", "static", "--limit", "1",
+                                   "--difficulty", "easy", "--out", str(out), "--quiet", "--report"])
+    assert res.exit_code == 0, res.output
+    html = (out / "report.html").read_text()
+    assert "maze.grid/easy/0000" in html and ">STATIC<" in html and "data:image/jpeg;base64," in html

@@ -67,6 +67,34 @@ def test_hard_skins_both_sides(skin, difficulty, names, tmp_path):
     assert all(o.ok for o in r.outcomes), [(o.perturbation, o.expect, o.got, o.message) for o in r.outcomes]
 
 
+@pytest.mark.parametrize("seed,n,skin,names", [
+    # a pale agent smeared over the goal read as the goal gone (LAYOUT_CHANGED)
+    (0, 2, "agent_near_floor", ["motion_blur"]),
+    # x264 at CRF 40 left a remnant of the pale agent on its start cell and the track stuck to it (TELEPORT)
+    (3, 1, "agent_near_floor", ["crf40"]),
+    # ...while a real second agent a cell away must still be a duplicate, not a jump to it
+    (3, 1, "thin_walls", ["duplicate", "teleport_wall"]),
+])
+def test_hard_maze_cases_the_big_run_found(seed, n, skin, names, tmp_path):
+    r = V.validate("maze.grid", n=n, seed=seed, difficulties=["hard"], skins=[skin], only=names,
+                   workdir=tmp_path, max_frames=CI_FRAMES)
+    assert len(r.outcomes) == n * len(names)
+    assert all(o.ok for o in r.outcomes), [(o.item_id, o.perturbation, o.expect, o.got, o.message) for o in r.outcomes]
+
+
+def test_min_frames_keeps_two_frames_a_move_under_a_budget():
+    fam = task_family("maze.grid")
+    item = fam.generate(0, "hard", seed=3)
+    moves = len(item.state["solutions"][0]) - 1
+    token = V._BUDGET.set(20)
+    try:
+        frames = V.solution(fam, item)
+    finally:
+        V._BUDGET.reset(token)
+    assert len(frames) >= 2 * moves
+    assert not frames[0].flags.writeable  # shared by every perturbation of the item: read-only
+
+
 def test_alignment_is_what_absorbs_a_zoom(tmp_path):
     """Without the global alignment a 2% zoom + 1% shift breaks the layout test; with it, it passes."""
     from genbench.judges.trajectory import TrajectoryChecker

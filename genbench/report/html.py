@@ -230,6 +230,13 @@ def _ci(ci) -> str:
     return f"[{ci[0]:.1%}, {ci[1]:.1%}]" if isinstance(ci, (list, tuple)) and len(ci) == 2 else ""
 
 
+def _metric(key: str, v) -> str:
+    """Rates in [0, 1] as percentages; VLM scores (0–100) and counts as numbers; absent as a dash."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return f"{v:.1f}" if key == "overall" or not 0 <= v <= 1 else _pct(v)
+    return "–" if v is None else esc(v)
+
+
 def _summary(results: dict) -> str:
     groups = [g for g in results.get("groups", []) if isinstance(g, dict)]
     if not groups:
@@ -252,10 +259,8 @@ def _summary(results: dict) -> str:
             v = m.get(k)
             if k == "success" and "success_ci95" in g:
                 cells.append(f'<td class="num">{_pct(v)} {_ci(g["success_ci95"])}</td>')
-            elif k in ("overall",) and isinstance(v, (int, float)):
-                cells.append(f'<td class="num">{v:.1f}</td>')
             else:
-                cells.append(f'<td class="num">{_pct(v) if isinstance(v, (int, float)) and 0 <= v <= 1 else esc(v if v is not None else "–")}</td>')
+                cells.append(f'<td class="num">{_metric(k, v)}</td>')
         cells += [f'<td class="num">{_pct((g.get("pass_at_k") or {}).get(k))}</td>' for k in passk]
         fails = ", ".join(f"{k} {v}" for k, v in sorted((g.get("failures") or {}).items(), key=lambda kv: -kv[1]))
         cells += [f'<td class="num">{esc(g.get("errors", 0))}</td>', f"<td>{esc(fails)}</td>"]
