@@ -88,6 +88,9 @@ def test_thumbnails_are_real_decodable_frames(run_dir, tmp_path):
     assert np.abs(a - b).mean() < 2
     a, b = first_last(c["oracle"])
     assert np.abs(a - b).max() > 100
+    # the input frame is the rebuilt item's: the oracle's video starts from the very same picture
+    item = decode_uri(re.search(r'<image href="data:image/jpeg;base64,([^"]+)"', c["oracle"]).group(1))
+    assert item.shape == a.shape and np.abs(item.astype(np.int16) - a).mean() < 3
 
 
 def test_summary_numbers_are_results_json(run_dir, tmp_path):

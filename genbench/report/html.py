@@ -63,35 +63,43 @@ def _video_path(run_dir: Path, row: dict) -> Path | None:
     if not v or not isinstance(v, str):
         return None
     p = Path(v)
-    return p if p.is_absolute() else run_dir / p  # `run` stores paths relative to the run, `judge` absolute
+    if p.is_absolute():
+        return p
+    # `run` stores paths relative to the run directory; `judge` stores them as given (relative to its cwd)
+    return run_dir / p if (run_dir / p).exists() or not p.exists() else p
 
 
 class _Items:
-    """Rebuilds an item (deterministic from seed, skin and index) to show the first frame it was given;
-    kept only if its content hash matches the row's, so a changed generator never shows a wrong image."""
+    """The input frame of each sample's item as a thumbnail (uri, w, h), rebuilt from the suite seed, skin
+    and index (items are deterministic); kept only if its content hash matches the row's, so a changed
+    generator never shows a wrong image. Only the thumbnail is cached, not the item."""
 
-    def __init__(self, config: dict, enabled: bool):
+    def __init__(self, config: dict, enabled: bool, width: int):
         self.seed = config.get("seed", 0) if isinstance(config.get("seed", 0), int) else 0
         self.skin = config.get("skin")
         self.enabled = enabled
-        self.cache: dict[str, object] = {}
+        self.width = width
+        self.cache: dict[tuple, tuple | None] = {}
 
-    def get(self, row: dict):
-        item_id = row.get("item_id", "")
-        if not self.enabled or item_id in self.cache:
-            return self.cache.get(item_id)
-        item = None
+    def thumb(self, row: dict) -> tuple[str, int, int] | None:
+        from .thumbs import jpeg_uri, resize_to_width
+
+        key = (row.get("item_id", ""), row.get("item_hash"))
+        if not self.enabled or not key[1] or key in self.cache:
+            return self.cache.get(key)
+        made = None
         try:
             from ..registry import task_family
 
-            family, difficulty, index = item_id.rsplit("/", 2)
-            made = task_family(row.get("family") or family).generate(int(index), difficulty, self.seed, self.skin)
-            if made.content_hash == row.get("item_hash"):
-                item = made
+            family, difficulty, index = key[0].rsplit("/", 2)
+            item = task_family(row.get("family") or family).generate(int(index), difficulty, self.seed, self.skin)
+            if item.content_hash == key[1]:
+                small = resize_to_width(item.first_frame, min(self.width, item.first_frame.shape[1]))
+                made = (jpeg_uri(small), small.shape[1], small.shape[0])
         except Exception:  # an item that cannot be rebuilt just has no input thumbnail
-            item = None
-        self.cache[item_id] = item
-        return item
+            made = None
+        self.cache[key] = made
+        return made
 
 
 # --- the page -------------------------------------------------------------------------------------
@@ -389,7 +397,7 @@ def _gallery(run_dir: Path, rows: list[dict], config: dict, max_samples: int, th
     by_family: dict[str, list[dict]] = defaultdict(list)
     for r in sorted(shown, key=_sort_key):
         by_family[str(r.get("family"))].append(r)
-    maker = _Items(config, items)
+    maker = _Items(config, items, width)
     for fam, rs in by_family.items():
         c = Counter(_status(r) for r in rs)
         out.append(f"<details open><summary><b>{esc(fam)}</b> — {len(rs)} shown: {c['pass']} pass, "
@@ -415,7 +423,7 @@ def _card(run_dir: Path, row: dict, maker: _Items, thumbs: int, width: int) -> s
 
 def _card_inner(run_dir: Path, row: dict, maker: _Items, thumbs: int, width: int) -> str:
     from ..schema import FAILURE_CODES
-    from .thumbs import jpeg_uri, resize_to_width, video_strip
+    from .thumbs import video_strip
 
     v = row.get("verdict") or {}
     status = _status(row)
@@ -447,11 +455,9 @@ def _card_inner(run_dir: Path, row: dict, maker: _Items, thumbs: int, width: int
 
     # thumbnails: the item's input frame (path drawn over it), then the picked video frames
     figs = []
-    item = maker.get(row) if row.get("item_hash") else None
-    if item is not None:
-        small = resize_to_width(item.first_frame, min(width, item.first_frame.shape[1]))
-        uri = jpeg_uri(small)
-        h, w = small.shape[:2]
+    item_thumb = maker.thumb(row)
+    if item_thumb is not None:
+        uri, w, h = item_thumb
         pts = _normalised_points(evidence)
         if pts:
             key, track = pts

@@ -28,12 +28,14 @@ class TaskFamily:
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
         raise NotImplementedError
 
-    def start_item(self, index: int, difficulty: str, seed: int, skin: str | None) -> tuple[np.random.Generator, str]:
-        """Validate the arguments of generate() and return the item's RNG and its skin (skins rotate
-        by index unless one is forced)."""
+    def start_item(self, index: int, difficulty: str, seed: int, skin: str | None,
+                   pool: tuple[str, ...] | None = None) -> tuple[np.random.Generator, str]:
+        """Validate the arguments of generate() and return the item's RNG and its skin (skins of
+        ``pool``, default the family's own, rotate by index unless one is forced)."""
         self.check_difficulty(difficulty)
         self.check_skin(skin)
-        return item_rng(seed, self.name, index, difficulty), skin or self.skins[index % len(self.skins)]
+        pool = pool or self.skins
+        return item_rng(seed, self.name, index, difficulty), skin or pool[index % len(pool)]
 
     def layout_key(self, item: TaskItem) -> str:
         """The canonical form used to deduplicate items (skin-independent)."""

@@ -20,7 +20,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ...seeding import item_rng
 from ..base import TaskFamily
 from .grid import (CARVERS, LEVELS, Geometry, Level, adjacency, all_shortest_paths, bfs, block_grid,
                    render_layout, walls_from_grid)
@@ -75,12 +74,9 @@ class GridDrawMaze(TaskFamily):
 
     # -- items --
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        # ood: bigger mazes in an unseen skin
+        rng, skin_name = self.start_item(index, difficulty, seed, skin, ("ember",) if difficulty == "ood" else None)
         lv = DRAW_LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        pool = ("ember",) if difficulty == "ood" else self.skins  # ood: bigger mazes in an unseen skin
-        skin_name = skin or pool[index % len(pool)]
         sk = DRAW_SKINS[skin_name]
         R, C = lv.rows, lv.cols
         for _ in range(100):

@@ -22,7 +22,6 @@ import cv2
 import numpy as np
 
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ...seeding import item_rng
 from ..base import TaskFamily
 from .grid import all_shortest_paths, bfs
 from .skins import AGENT, SKINS, WALL, Skin, shape_mask
@@ -261,12 +260,9 @@ class GraphMaze(TaskFamily):
 
     # -- items --
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin, OOD_SKINS if difficulty == "ood" else None)
         lv = self.levels[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        pool = OOD_SKINS if difficulty == "ood" else self.skins
-        sk = GRAPH_SKINS[skin or pool[index % len(pool)]]
+        sk = GRAPH_SKINS[skin_name]
         for _ in range(60):
             lat = self.lattice(lv, rng)
             n, pairs = len(lat.node_xy), lat.pairs

@@ -21,7 +21,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ...seeding import item_rng
 from ..base import TaskFamily
 from .grid import CARVERS, all_shortest_paths, block_grid
 from .skins import AGENT, FLOOR, GOAL, WALL
@@ -206,11 +205,9 @@ class MultiLevel(TaskFamily):
         return adj, ladders
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = ML_LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        sk = ML_SKINS[skin or self.skins[index % len(self.skins)]]
+        sk = ML_SKINS[skin_name]
         BR, BC = 2 * lv.rows + 1, 2 * lv.cols + 1
         per = BR * BC
         for _ in range(200):

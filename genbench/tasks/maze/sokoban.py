@@ -21,7 +21,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ...seeding import item_rng
 from ..base import TaskFamily
 from .skins import AGENT, FLOOR, GOAL, WALL
 from .trapfield import paste, palette_index, working_scale
@@ -252,11 +251,9 @@ class Sokoban(TaskFamily):
             raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(SOKO_SKINS)}")
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = SOKO_LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        sk = SOKO_SKINS[skin or self.skins[index % len(self.skins)]]
+        sk = SOKO_SKINS[skin_name]
         R, C = lv.rows + 2, lv.cols + 2
         for _ in range(400):
             walls = np.ones((R, C), bool)

@@ -18,7 +18,6 @@ import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ...seeding import item_rng
 from ..base import TaskFamily
 from .grid import _mask, all_shortest_paths, bfs, fit_plan, motion_plan
 from .skins import AGENT, FLOOR, GOAL, WALL
@@ -287,11 +286,9 @@ class TrapField(TaskFamily):
             raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(TRAP_SKINS)}")
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        self.check_skin(skin)
+        rng, skin_name = self.start_item(index, difficulty, seed, skin)
         lv = TRAP_LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
-        sk = TRAP_SKINS[skin or self.skins[index % len(self.skins)]]
+        sk = TRAP_SKINS[skin_name]
         R, C = lv.rows, lv.cols
         for _ in range(500):
             free = rng.random((R, C)) >= lv.traps
