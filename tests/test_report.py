@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from genbench.cli import app
 from genbench.report import write_report
+from genbench.report.html import select_samples
 from genbench.report.svg import frame_tracks, timeline
 from genbench.report.thumbs import pick_frames
 from genbench.runner import RunConfig, run
@@ -194,3 +195,16 @@ def test_run_with_report_flag_writes_the_page(tmp_path):
     assert res.exit_code == 0, res.output
     html = (out / "report.html").read_text()
     assert "maze.grid/easy/0000" in html and ">STATIC<" in html and "data:image/jpeg;base64," in html
+
+
+def test_gallery_cap_keeps_failures_first_and_spreads_them():
+    def row(fam, i, passed):
+        return {"family": fam, "item_id": f"{fam}/easy/{i:04d}", "done": True,
+                "verdict": {"status": "ok", "passed": passed}}
+    rows = [row("a", i, False) for i in range(5)] + [row("b", i, False) for i in range(5)] + \
+        [row("a", i, True) for i in range(5, 9)]
+    shown, info = select_samples(rows, 2)
+    assert {r["family"] for r in shown} == {"a", "b"} and not any(r["verdict"]["passed"] for r in shown)
+    assert info == {"failures": 10, "failures_shown": 2, "passes": 4, "passes_shown": 0}
+    shown, info = select_samples(rows, 12)
+    assert info["failures_shown"] == 10 and info["passes_shown"] == 2

@@ -364,17 +364,20 @@ def _status(row: dict) -> str:
     return "pass" if v.get("passed") else "fail"
 
 
+def _spread(xs: list, k: int) -> list:
+    """``k`` elements evenly spaced over ``xs`` (all of them if they fit): every family and model of a
+    sorted list keeps a share, where a head cut would keep the first family only."""
+    if k >= len(xs):
+        return list(xs)
+    return [xs[int(i * len(xs) / k)] for i in range(k)] if k > 0 else []
+
+
 def select_samples(rows: list[dict], max_samples: int) -> tuple[list[dict], dict]:
-    """Failures and errors first (all of them if they fit), then passes evenly spaced over the run."""
+    """Failures and errors first (spread over the run if they do not all fit), then passes, spread."""
     bad = [r for r in rows if _status(r) != "pass"]
     good = [r for r in rows if _status(r) == "pass"]
-    keep_bad = bad[:max_samples]
-    room = max(0, max_samples - len(keep_bad))
-    if room >= len(good):
-        keep_good = good
-    else:
-        step = len(good) / room if room else 0
-        keep_good = [good[int(i * step)] for i in range(room)]
+    keep_bad = _spread(bad, max_samples)
+    keep_good = _spread(good, max(0, max_samples - len(keep_bad)))
     info = {"failures": len(bad), "failures_shown": len(keep_bad), "passes": len(good), "passes_shown": len(keep_good)}
     return keep_bad + keep_good, info
 
@@ -385,7 +388,7 @@ def _sort_key(r: dict):
 
 def _gallery(run_dir: Path, rows: list[dict], config: dict, max_samples: int, thumbs: int, width: int,
              items: bool) -> str:
-    rows = sorted(rows, key=_sort_key)
+    rows = sorted(rows, key=_sort_key)  # (select_samples spreads over this order)
     shown, info = select_samples(rows, max_samples)
     left = len(rows) - len(shown)
     out = ["<h2>Samples</h2>",

@@ -89,6 +89,10 @@ def stacked_bars(rows: list[tuple[str, dict]], codes: list[str], title: str, wid
 
 # --- per-frame evidence ------------------------------------------------------------------------
 
+# Evidence lists whose records start with a frame index (trajectory, process, board and Sokoban checkers).
+FRAME_FIRST = {"moves", "changes", "box_moves", "pushes"}
+
+
 def _is_num(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
@@ -103,8 +107,9 @@ def frame_tracks(evidence: dict, n_frames: int | None) -> tuple[list, list, list
     - scalar tracks: lists with one number (or None / -1 for "not seen") per frame, e.g. ``cells``,
       ``frame_state``, ``selected``;
     - point tracks: one [a, b] (or None) per frame, e.g. ``xy``, ``player``;
-    - frame markers: lists of records that start with a frame index, e.g. ``moves``, ``changes``,
-      ``box_moves``, or dicts with a ``frame`` key, e.g. ``events``.
+    - frame markers: lists of dicts with a ``frame`` key, e.g. ``events``, and the checkers' lists of
+      records that start with a frame index (``FRAME_FIRST``: by name, since a list of states such as
+      Hanoi's ``[[6, 1, 0], …]`` has the same shape).
     """
     lists = {k: v for k, v in evidence.items() if isinstance(v, list) and v}
     if not n_frames:
@@ -121,8 +126,8 @@ def frame_tracks(evidence: dict, n_frames: int | None) -> tuple[list, list, list
         if all(isinstance(x, dict) and isinstance(x.get("frame"), int) for x in v):
             markers.append((k, [(x["frame"], " ".join(str(x.get(f, "")) for f in ("code", "detail")).strip()
                                  or _short(x)) for x in v]))
-        elif all(isinstance(x, (list, tuple)) and x and isinstance(x[0], int) and not isinstance(x[0], bool)
-                 for x in v) and all(0 <= x[0] < max(n_frames, 1) for x in v):
+        elif k in FRAME_FIRST and all(isinstance(x, (list, tuple)) and len(x) > 1 and isinstance(x[0], int)
+                                      and not isinstance(x[0], bool) for x in v):
             markers.append((k, [(x[0], _short(list(x[1:]))) for x in v]))
     return scalars, points, markers
 
