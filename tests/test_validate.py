@@ -82,6 +82,23 @@ def test_hard_maze_cases_the_big_run_found(seed, n, skin, names, tmp_path):
     assert all(o.ok for o in r.outcomes), [(o.item_id, o.perturbation, o.expect, o.got, o.message) for o in r.outcomes]
 
 
+def test_graph_walk_cut_across_the_open_is_illegal_even_for_one_frame(tmp_path):
+    """The big run's one false pass: an off-edge detour that lands on another edge was off the lines
+    for a single frame (the checker wanted two in a row); a frame far off is now enough."""
+    from genbench.runner import judge_video
+    from genbench.video import write_video
+
+    fam = task_family("puzzle.graph_walk")
+    item = list(fam.items("medium", 15, 0, "classic"))[14]
+    (off_edge,) = [p for p in V.perturbations_for(fam) if p.name == "off_edge"]
+    clip = off_edge.make(fam, item, np.random.default_rng(0))
+    write_video(tmp_path / "off.mp4", clip.frames, clip.fps, crf=clip.crf, preset=clip.preset)
+    v = judge_video(fam, item, tmp_path / "off.mp4", clip.fit)
+    assert (v.passed, v.failure) == (False, "ILLEGAL_MOVE"), v.message
+    write_video(tmp_path / "ok.mp4", fam.solution_frames(item), fam.default_fps)
+    assert judge_video(fam, item, tmp_path / "ok.mp4").passed
+
+
 def test_min_frames_keeps_two_frames_a_move_under_a_budget():
     fam = task_family("maze.grid")
     item = fam.generate(0, "hard", seed=3)

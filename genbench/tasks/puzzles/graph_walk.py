@@ -218,9 +218,14 @@ class GraphWalk(ProcessFamilyMixin, TaskFamily):
         for p in pts:
             cv2.circle(allowed, tuple(int(round(v * scale)) for v in p), int(round(NODE_R * scale)) + tol, 1, -1)
 
+        # how far outside that band, to tell a cut across the open (one frame is enough) from a wobble
+        off_by = cv2.distanceTransform((allowed == 0).astype(np.uint8), cv2.DIST_L2, 3)
+
         def on_lines(k, x, y, cur):
             xi, yi = min(max(int(round(x)), 0), wsz - 1), min(max(int(round(y)), 0), wsz - 1)
-            return None if allowed[yi, xi] else f"the token left the edges near ({x / scale:.0f}, {y / scale:.0f})"
+            if allowed[yi, xi]:
+                return None
+            return f"the token left the edges near ({x / scale:.0f}, {y / scale:.0f})", bool(off_by[yi, xi] > 2 * tol)
 
         def legal(a, b):
             if tuple(sorted((a[0], b[0]))) not in edges:

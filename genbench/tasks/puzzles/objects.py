@@ -99,7 +99,9 @@ class Game:
     distance: Callable[[tuple], int]
     require_optimal: bool = False
     max_moving: int = 1  # objects that may be in transit at once (a swap moves two)
-    transit_check: Callable[[int, float, float, tuple], str | None] | None = None  # working px
+    # object k in transit at working-px (x, y): None where it may be, else (why, far); two frames in a
+    # row off, or one frame far off (a cut across the open), is an illegal move
+    transit_check: Callable[[int, float, float, tuple], tuple[str, bool] | None] | None = None
     lift_check: Callable[[int, tuple], str | None] | None = None  # object k leaves its slot: allowed?
     words: dict = field(default_factory=dict)
 
@@ -396,7 +398,7 @@ class ProcessChecker:
         lost_run = np.zeros(K, np.int32)
         dup_run = 0
         bad_run = np.zeros(self.n_blocks, np.int32)
-        off_run = 0
+        off_run, off_told = 0, False
         states: list[tuple] = []
         state_ids: dict = {}
         per_frame: list[int] = []
@@ -484,10 +486,13 @@ class ProcessChecker:
                     if rest[k] < 0 and not missing[k]:
                         m = cv2.moments((cls == classes[k]).astype(np.uint8), binaryImage=True)
                         if m["m00"] > 0:
-                            off = g.transit_check(k, m["m10"] / m["m00"], m["m01"] / m["m00"], cur)
+                            off = g.transit_check(k, m["m10"] / m["m00"], m["m01"] / m["m00"], cur) or off
                 off_run = off_run + 1 if off else 0
-                if off_run == 2:
-                    events.append(_Event(i - 1, "ILLEGAL_MOVE", off))
+                if off_run == 1:
+                    off_told = False
+                if off and not off_told and (off_run >= 2 or off[1]):
+                    events.append(_Event(i - (off_run - 1), "ILLEGAL_MOVE", off[0]))
+                    off_told = True
             if cur != last_valid and g.valid(cur):
                 why = g.legal(last_valid, cur)
                 if why is not None:
