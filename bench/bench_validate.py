@@ -74,6 +74,8 @@ def main() -> None:
     ap.add_argument("--max-frames", type=int, default=None, help="frame budget for pace-free clips")
     ap.add_argument("--jobs", type=int, default=1, help="processes (one combo each)")
     ap.add_argument("--out", default=None, help="stream outcomes here and write validate.json; resumes")
+    ap.add_argument("--interleave", action="store_true",
+                    help="take combos round-robin over families, so a run cut short covers every family")
     args = ap.parse_args()
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     combos = V.combos(args.tasks, split(args.difficulty), split(args.skin))
@@ -91,6 +93,14 @@ def main() -> None:
                 continue  # a torn last line: that combo runs again
             if rec.get("params") == params:
                 done.append(rec)
+    if args.interleave:  # round-robin over families; within one, every difficulty of a skin in turn
+        first = {}
+        for c in combos:
+            first.setdefault(("d", c[0], c[1]), len(first))
+            first.setdefault(("s", c[0], c[2]), len(first))
+        combos.sort(key=lambda c: (first[("s", c[0], c[2])], first[("d", c[0], c[1])]))
+        rank = {c: sum(1 for d in combos[:i] if d[0] == c[0]) for i, c in enumerate(combos)}
+        combos.sort(key=lambda c: (rank[c], c[0]))
     finished = {tuple(r["combo"]) for r in done}
     todo = [(f, d, s, args.n, args.seed, args.max_frames, split(args.only), args.rotate)
             for f, d, s in combos if (f, d, s) not in finished]
