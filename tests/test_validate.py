@@ -171,3 +171,79 @@ def test_rotation_covers_every_perturbation_once_enough_items(tmp_path, monkeypa
     assert len(r.outcomes) == 3 * len(combos) and calls.count("oracle") == len(combos)
     assert set(calls) == {p.name for p in V.perturbations_for(fam)}
     assert np.ptp([calls.count(p.name) for p in V.perturbations_for(fam) if p.name != "oracle"]) <= 1
+
+
+def _indexed_item(fam, difficulty, skin, index):
+    return next(it for it in fam.items(difficulty, index + 1, 0, skin) if it.index == index)
+
+
+@pytest.mark.parametrize("difficulty,skin,index", [("medium", "slate", 16), ("medium", "paper", 29)])
+def test_sequence_zoom_shift_is_read_through_the_first_frame_alignment(difficulty, skin, index, tmp_path):
+    """Big run: a 2% zoom moved the slot and the homes by different amounts; the answer tile in the slot
+    then matched a look-alike option better than itself (AGENT_DUPLICATED). Frames are now warped by the
+    first frame's alignment; the copy cheat must still be caught on the same item."""
+    fam = task_family("puzzle.sequence")
+    item = _indexed_item(fam, difficulty, skin, index)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    for name in ("zoom_shift", "copy_tile"):
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=72)
+        assert o.ok, (name, o.got, o.message)
+
+
+@pytest.mark.parametrize("difficulty,index", [("easy", 21), ("medium", 16)])
+def test_odd_one_out_backwards_starts_wrong_even_when_the_odd_colour_is_unique(difficulty, index, tmp_path):
+    """Big run: the odd shape's colour appears nowhere else, so the first-frame colour map learned
+    'odd colour → panel' from the reversed video (which starts with it gone) and the start looked right.
+    Palette colours that collapse onto another are no longer learned; the oracle must still pass."""
+    fam = task_family("puzzle.odd_one_out")
+    item = _indexed_item(fam, difficulty, "slate", index)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    for name in ("backwards", "oracle", "colour_shift"):
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=72)
+        assert o.ok, (name, o.got, o.message)
+
+
+@pytest.mark.parametrize("index", [27, 55])
+def test_hanoi_ghosting_is_not_a_duplicate(index, tmp_path):
+    """Big run: a yellow disk's one-frame ghost over the dark night background reads as the brown
+    disk's colour in the slot it just left, a step further on the next frame ('an object is shown in
+    two places'). A duplicate must now hold the same two slots on consecutive frames."""
+    fam = task_family("puzzle.hanoi")
+    item = next(it for it in fam.items("hard", index + 1, 0, "night") if it.index == index)
+    ghost = next(p for p in V.perturbations_for(fam) if p.name == "ghosting")
+    o = V.run_one(fam, item, ghost, 0, tmp_path, max_frames=72)
+    assert o.ok, (o.got, o.message)
+
+
+def test_hanoi_ghosted_clip_with_a_copied_disk_still_fails(tmp_path):
+    """The other side: the same ghosted clip with disk 0 also drawn, from frame 22 on (it rests from
+    frame 21), at the top of a peg that never holds all disks."""
+    from genbench.runner import judge_video
+    from genbench.seeding import item_rng
+    from genbench.tasks.puzzles import hanoi as HN
+    from genbench.video import write_video
+
+    fam = task_family("puzzle.hanoi")
+    item = next(it for it in fam.items("hard", 28, 0, "night") if it.index == 27)
+    ghost = next(p for p in V.perturbations_for(fam) if p.name == "ghosting")
+    clip = ghost.make(fam, item, item_rng(0, fam.name, item.index, "validate", ghost.name))
+    frames = list(clip.frames)
+    n, peg = item.state["disks"], (item.state["target"] + 1) % 3
+    x, y = HN.slot_xy(n, peg * n + n - 1)
+    hw, hh = HN.disk_half(n, 0)
+    for f in frames[22:]:
+        HN.fill_rect(f, x, y, hw, hh, HN.OBJECT_COLOURS[item.state["colours"][0]])
+    write_video(tmp_path / "d.mp4", frames, clip.fps, crf=clip.crf, preset=clip.preset)
+    v = judge_video(fam, item, tmp_path / "d.mp4", clip.fit)
+    assert (v.failure, v.first_error_frame) == ("LAYOUT_CHANGED", 22), (v.failure, v.message, v.first_error_frame)
+    assert v.message == "an object is shown in two places"
+
+
+def test_sliding_jump_over_a_tile_is_an_illegal_move_not_a_teleport(tmp_path):
+    """A tile that slides over its neighbour into the blank two cells away rests on the occupied cell
+    half-way: that is transit, so the code is ILLEGAL_MOVE (seen moving), not TELEPORT (a cut)."""
+    fam = task_family("puzzle.sliding")
+    item = _indexed_item(fam, "easy", "light", 17)
+    (jump,) = [p for p in V.perturbations_for(fam) if p.name == "tile_jump"]
+    o = V.run_one(fam, item, jump, 0, tmp_path, max_frames=CI_FRAMES, skin="light")
+    assert (o.got, o.ok) == ("ILLEGAL_MOVE", True), o.message

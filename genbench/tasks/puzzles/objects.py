@@ -396,7 +396,8 @@ class ProcessChecker:
         last_valid: tuple | None = None
         transit_seen = np.zeros(K, bool)
         lost_run = np.zeros(K, np.int32)
-        dup_run = 0
+        dup_prev: np.ndarray | None = None  # (K, S) slots each twice-resting object filled last frame
+        dup_told = False
         bad_run = np.zeros(self.n_blocks, np.int32)
         off_run, off_told = 0, False
         states: list[tuple] = []
@@ -449,9 +450,15 @@ class ProcessChecker:
             if (lost_run == lost_tol + 1).any():
                 k = int(np.flatnonzero(lost_run == lost_tol + 1)[0])
                 events.append(_Event(i - lost_tol, "LAYOUT_CHANGED", f"object {k} disappeared or changed colour"))
-            dup_run = dup_run + 1 if (at_rest.sum(1) > 1).any() else 0
-            if dup_run == 2:
+            # a copy at rest stays put: the same two slots must show the object on consecutive frames.
+            # Ghosting (a frame blended with the last) leaves a faint copy of a moving object for one
+            # frame, a step further on the next; a faded colour over the background can read as
+            # another object's colour (yellow over dark blue reads brown), so that copy must not count.
+            dup = at_rest & (at_rest.sum(1) > 1)[:, None]
+            dup_now = dup_prev is not None and bool(((dup & dup_prev).sum(1) > 1).any())
+            if dup_now and not dup_told:
                 events.append(_Event(i - 1, "LAYOUT_CHANGED", "an object is shown in two places"))
+            dup_prev, dup_told = dup, dup_now
 
             if committed is None:  # the first frame where every object rests sets the start
                 if (rest >= 0).all():
@@ -476,6 +483,8 @@ class ProcessChecker:
                             events.append(_Event(i, "ILLEGAL_MOVE", why))
                     transit_seen[k] = True
             cur = tuple(committed)
+            if not g.valid(cur):  # resting where no state allows (a tile over another): still on its way
+                transit_seen[[k for k in range(K) if rest[k] >= 0 and cur.count(cur[k]) > 1]] = True
             moving = int(((rest < 0) & ~missing).sum())
             multi_run = multi_run + 1 if moving > g.max_moving else 0
             if multi_run == 1:

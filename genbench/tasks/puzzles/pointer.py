@@ -11,7 +11,9 @@ comparing regions, never by OCR.
 Checker conventions (shared by all five families):
   * frames are mapped onto the canvas at half size (WORK) through the request's Fit;
   * the first frame is aligned to the rendered item (ECC affine; colours mapped per channel from
-    the medians of flat areas): a first frame that does not show the item is WRONG_START;
+    the medians of flat areas, palette colours that collapse onto another left out): a first frame
+    that does not show the item is WRONG_START; the tile checker reads every frame through that
+    alignment (a zoom moves the strip and the slot by different amounts);
   * layout regions (the question's glyphs and objects, the option boxes) are compared with the
     video's own first frame: a region whose ink changes for ``persist`` frames is LAYOUT_CHANGED;
   * a cut is not a process: a marker that moves more than JUMP_FRAC of the canvas width between two
@@ -321,8 +323,9 @@ def _scale_box(box, margin: int = 1) -> tuple[int, int, int, int]:
             min(WORK[0], int(math.ceil(x1 * sx)) + margin), min(WORK[1], int(math.ceil(y1 * sy)) + margin))
 
 
-def align_first(ref: np.ndarray, f0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(f0 warped onto ref, the colour map nominal → observed): geometry by ECC, colours on flat areas."""
+def align_first(ref: np.ndarray, f0: np.ndarray) -> tuple[np.ndarray, "ColourMap", np.ndarray | None]:
+    """(f0 warped onto ref, the colour map nominal → observed, the warp or None when it is within half a
+    pixel of identity): geometry by ECC, colours on flat areas."""
     g_ref = cv2.cvtColor(ref, cv2.COLOR_RGB2GRAY).astype(np.float32)
     g_f0 = cv2.cvtColor(f0, cv2.COLOR_RGB2GRAY).astype(np.float32)
     warp = np.eye(2, 3, dtype=np.float32)
@@ -331,12 +334,48 @@ def align_first(ref: np.ndarray, f0: np.ndarray) -> tuple[np.ndarray, np.ndarray
                                        (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4), None, 3)
     except cv2.error:  # no convergence: judge unaligned (a failed alignment is itself a mismatch)
         warp = np.eye(2, 3, dtype=np.float32)
-    aligned = cv2.warpAffine(f0, warp, (ref.shape[1], ref.shape[0]), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                             borderMode=cv2.BORDER_REPLICATE)
+    aligned = warp_frame(f0, warp, ref.shape[1], ref.shape[0])
     lap = np.abs(cv2.Laplacian(g_ref, cv2.CV_32F))
     flat = cv2.erode((lap < 1).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     r, a = ref[flat].astype(np.float32), aligned[flat].astype(np.float32)
-    return aligned, ColourMap(r, a)
+    keep = _distinct_colours(r, a)
+    h, w = ref.shape[:2]
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float32)
+    moved = float(np.abs(corners @ warp.T - corners[:, :2]).max())
+    return aligned, ColourMap(r[keep], a[keep]), (warp if moved >= 0.5 else None)
+
+
+def warp_frame(img: np.ndarray, warp: np.ndarray | None, w: int, h: int) -> np.ndarray:
+    """A frame mapped onto the item by the first frame's alignment (None: as it is)."""
+    if warp is None:
+        return img
+    return cv2.warpAffine(img, warp, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def _distinct_colours(nominal: np.ndarray, observed: np.ndarray, min_px: int = 12) -> np.ndarray:
+    """Mask of the flat pixels the colour map may learn from. A colour shift keeps distinct palette
+    colours distinct; a palette colour that shows as another one (an object already gone, so its
+    pixels show the panel) is changed content, not colour: learning it would map that colour onto the
+    panel and hide the change from the start check. Greedy by area: the larger colour is kept."""
+    keep = np.ones(len(nominal), bool)
+    if not len(nominal):
+        return keep
+    cols, inv, counts = np.unique(nominal, axis=0, return_inverse=True, return_counts=True)
+    inv = inv.reshape(-1)
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+    for c in np.argsort(-counts, kind="stable"):
+        if counts[c] < min_px:
+            continue
+        obs = np.median(observed[inv == c], axis=0)
+        for n_k, o_k in kept:
+            d_nom = float(np.abs(cols[c] - n_k).max())
+            if d_nom >= 40 and float(np.abs(obs - o_k).max()) < 0.3 * d_nom:
+                keep[inv == c] = False
+                break
+        else:
+            kept.append((cols[c], obs))
+    return keep
 
 
 class ColourMap:
@@ -477,7 +516,7 @@ class PointerChecker:
             n += 1
             img = to_canvas(fit, frame, *WORK)
             if i == 0:
-                aligned, cmap = align_first(self.ref, img)
+                aligned, cmap, _ = align_first(self.ref, img)
                 ref_obs = cmap(self.ref)
                 colour = cmap(np.array([self.skin.marker], np.float32))[0]
                 others = cmap(np.array([self.skin.bg, self.skin.panel, self.skin.ink, self.skin.box, self.skin.edge]
@@ -634,14 +673,18 @@ class TileChecker:
         dwell = max(2, int(round(HOLD_SECONDS * fps)))
         events: list[_Event] = []
         states, slots = [], []
-        f0b = empty_b = None
+        f0b = empty_b = warp = None
         mismatch = None
         n = 0
         for i, frame in enumerate(frames):
             n += 1
-            img = _blur(to_canvas(fit, frame, *WORK))
+            raw = to_canvas(fit, frame, *WORK)
             if i == 0:
-                aligned, cmap = align_first(self.ref, to_canvas(fit, frame, *WORK))
+                aligned, cmap, warp = align_first(self.ref, raw)
+            # every frame through the first frame's alignment: homes and slot are far apart, so a zoom
+            # moves them by different amounts and a tile would not match itself in the slot
+            img = _blur(warp_frame(raw, warp, *WORK))
+            if i == 0:
                 ref_b = _blur(cmap(self.ref))
                 empty_b = _blur(cmap(self.empty))
                 boxes = self.layout_boxes + [self._work_to_canvas(b) for b in self.opt]
