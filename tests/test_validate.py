@@ -247,3 +247,19 @@ def test_sliding_jump_over_a_tile_is_an_illegal_move_not_a_teleport(tmp_path):
     (jump,) = [p for p in V.perturbations_for(fam) if p.name == "tile_jump"]
     o = V.run_one(fam, item, jump, 0, tmp_path, max_frames=CI_FRAMES, skin="light")
     assert (o.got, o.ok) == ("ILLEGAL_MOVE", True), o.message
+
+
+def test_sokoban_ground_truth_keeps_two_frames_a_move_under_the_budget(tmp_path):
+    """Big run: under CI's 72-frame budget a hard Sokoban's ground truth moved the player a cell per
+    frame and the checker rightly called it a teleport; validate now keeps two frames a move."""
+    fam = task_family("maze.sokoban")
+    item = _indexed_item(fam, "hard", "warehouse", 11)
+    (oracle,) = [p for p in V.perturbations_for(fam) if p.name == "oracle"]
+    o = V.run_one(fam, item, oracle, 0, tmp_path, max_frames=CI_FRAMES, skin="warehouse")
+    assert o.ok and o.frames >= fam.min_frames(item) > CI_FRAMES, (o.got, o.message, o.frames)
+
+
+def test_multilevel_plan_fills_the_frames_asked_for():
+    fam = task_family("maze.multilevel")
+    item = _indexed_item(fam, "hard", "tower", 7)
+    assert sum(1 for _ in fam.solution_frames(item, num_frames=94)) == 94

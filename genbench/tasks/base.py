@@ -91,7 +91,8 @@ class TaskFamily:
 
     def min_frames(self, item: TaskItem) -> int | None:
         """Fewest frames validate may squeeze a solution video into (its ``max_frames`` budget): below
-        it the ground truth itself jumps whole steps between frames. None: any budget is fine."""
+        it the ground truth itself jumps whole steps between frames (``frames_for_moves``). None: any
+        budget is fine."""
         return None
 
     def perturbations(self) -> list:
@@ -114,3 +115,8 @@ class TaskFamily:
     def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         """Judge decoded frames (model-frame pixels; ``fit`` maps them onto the canvas)."""
         raise NotImplementedError
+
+
+def frames_for_moves(moves: int) -> int:
+    """Frames that show ``moves`` steps at two frames each once a 20% end hold is taken off."""
+    return int(np.ceil(2.5 * moves)) + 4

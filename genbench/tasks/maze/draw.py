@@ -20,7 +20,7 @@ import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily
+from ..base import TaskFamily, frames_for_moves
 from .grid import (CARVERS, LEVELS, Geometry, Level, adjacency, all_shortest_paths, bfs, block_grid,
                    render_layout, walls_from_grid)
 from .graphmaze import paste, skin_from_json
@@ -177,6 +177,9 @@ class GridDrawMaze(TaskFamily):
             return (tl + [tl[-1]] * num_frames)[:num_frames]
         tl = self.growth(path, self.frames_per_step)
         return tl + [tl[-1]] * self.hold_frames
+
+    def min_frames(self, item) -> int:
+        return frames_for_moves(len(item.state["solutions"][0]) - 1)
 
     def solution_frames(self, item: TaskItem, solution: int = 0, fps: float | None = None,
                         num_frames: int | None = None) -> Iterator[np.ndarray]:

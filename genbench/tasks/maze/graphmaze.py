@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily
+from ..base import TaskFamily, frames_for_moves
 from .grid import all_shortest_paths, bfs
 from .skins import AGENT, SKINS, WALL, Skin, shape_mask
 
@@ -379,8 +379,7 @@ class GraphMaze(TaskFamily):
         return out[:num_frames] if num_frames else out
 
     def min_frames(self, item: TaskItem) -> int:
-        # two frames a move once the 20% end hold is taken off
-        return int(np.ceil(2.5 * (len(item.state["solutions"][0]) - 1))) + 4
+        return frames_for_moves(len(item.state["solutions"][0]) - 1)
 
     def solution_frames(self, item: TaskItem, solution: int = 0, fps: float | None = None,
                         num_frames: int | None = None) -> Iterator[np.ndarray]:

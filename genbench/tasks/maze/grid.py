@@ -18,7 +18,7 @@ import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily
+from ..base import TaskFamily, frames_for_moves
 from .skins import SKINS, Skin, shape_mask
 
 ALGORITHMS = ("backtracker", "kruskal", "wilson")
@@ -434,8 +434,7 @@ class GridMaze(TaskFamily):
         return motion_plan(path, self.frames_per_step, self.hold_frames)
 
     def min_frames(self, item: TaskItem) -> int:
-        # two frames a move once the 20% end hold is taken off
-        return int(np.ceil(2.5 * (len(item.state["solutions"][0]) - 1))) + 4
+        return frames_for_moves(len(item.state["solutions"][0]) - 1)
 
     def solution_frames(self, item: TaskItem, solution: int = 0, fps: float | None = None,
                         num_frames: int | None = None) -> Iterator[np.ndarray]:

@@ -21,7 +21,7 @@ import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily
+from ..base import TaskFamily, frames_for_moves
 from .grid import CARVERS, all_shortest_paths, block_grid
 from .skins import AGENT, FLOOR, GOAL, WALL
 from .trapfield import canvas_region_map, palette_index, paste
@@ -303,6 +303,8 @@ class MultiLevel(TaskFamily):
         for (a, b), k in zip(zip(pts, pts[1:]), seg_frames):
             out += [a + (b - a) * j / k for j in range(k)]
         out += [pts[-1]] * (hold + 1)
+        if num_frames:  # rounding the segments down leaves frames over: the hold takes them
+            out += [pts[-1]] * (num_frames - len(out))
         return out[:num_frames] if num_frames else out
 
     def frames_at(self, item, plan) -> Iterator[np.ndarray]:
@@ -312,6 +314,9 @@ class MultiLevel(TaskFamily):
             f = base.copy()
             paste(f, sk.agent_shape, size, sk.agent, x, y)
             yield f
+
+    def min_frames(self, item) -> int:
+        return frames_for_moves(len(item.state["solutions"][0]) - 1)
 
     def solution_frames(self, item, solution=0, fps=None, num_frames=None):
         sols = item.state["solutions"]

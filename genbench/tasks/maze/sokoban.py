@@ -21,7 +21,7 @@ import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily
+from ..base import TaskFamily, frames_for_moves
 from .skins import AGENT, FLOOR, GOAL, WALL
 from .trapfield import paste, palette_index, working_scale
 
@@ -332,11 +332,15 @@ class Sokoban(TaskFamily):
                 bx = [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for a, b in zip(track[k], track[k + 1])]
                 yield render(geom, walls, s["targets"], sk, bx, (r0 + (r1 - r0) * t, c0 + (c1 - c0) * t), room)
                 out += 1
-        for _ in range(hold + 1):
+        # the hold takes the frames that rounding the steps down left over, up to num_frames exactly
+        for _ in range(max(hold + 1, (num_frames or 0) - out)):
             if num_frames and out >= num_frames:
                 return
             yield render(geom, walls, s["targets"], sk, track[-1], path[-1], room)
             out += 1
+
+    def min_frames(self, item) -> int:
+        return frames_for_moves(len(item.state["solution"]) - 1)
 
     def solution_frames(self, item, solution=0, fps=None, num_frames=None):
         return self.frames_for(item, [tuple(p) for p in item.state["solution"]], num_frames=num_frames)

@@ -18,7 +18,7 @@ import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily
+from ..base import TaskFamily, frames_for_moves
 from .grid import _mask, all_shortest_paths, bfs, fit_plan, motion_plan
 from .skins import AGENT, FLOOR, GOAL, WALL
 
@@ -379,6 +379,9 @@ class TrapField(TaskFamily):
         if num_frames:
             return fit_plan(path, num_frames, fps or self.default_fps)
         return motion_plan(path, self.frames_per_step, self.hold_frames)
+
+    def min_frames(self, item) -> int:
+        return frames_for_moves(len(item.state["solutions"][0]) - 1)
 
     def solution_frames(self, item, solution=0, fps=None, num_frames=None):
         sols = item.state["solutions"]
