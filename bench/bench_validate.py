@@ -24,6 +24,7 @@ import time
 import zlib
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from itertools import zip_longest
 from pathlib import Path
 
 from genbench import validate as V
@@ -94,13 +95,13 @@ def main() -> None:
             if rec.get("params") == params:
                 done.append(rec)
     if args.interleave:  # round-robin over families; within one, every difficulty of a skin in turn
-        first = {}
+        by_family = defaultdict(list)
         for c in combos:
-            first.setdefault(("d", c[0], c[1]), len(first))
-            first.setdefault(("s", c[0], c[2]), len(first))
-        combos.sort(key=lambda c: (first[("s", c[0], c[2])], first[("d", c[0], c[1])]))
-        rank = {c: sum(1 for d in combos[:i] if d[0] == c[0]) for i, c in enumerate(combos)}
-        combos.sort(key=lambda c: (rank[c], c[0]))
+            by_family[c[0]].append(c)
+        for cs in by_family.values():
+            skins = list(dict.fromkeys(c[2] for c in cs))
+            cs.sort(key=lambda c: skins.index(c[2]))  # stable: difficulties keep their order
+        combos = [c for tier in zip_longest(*by_family.values()) for c in tier if c]
     finished = {tuple(r["combo"]) for r in done}
     todo = [(f, d, s, args.n, args.seed, args.max_frames, split(args.only), args.rotate)
             for f, d, s in combos if (f, d, s) not in finished]

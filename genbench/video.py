@@ -26,7 +26,8 @@ class VideoInfo:
     num_frames: int  # from the container; 0 when it does not say
 
 
-def _open(path: str | os.PathLike):
+def open_video(path: str | os.PathLike):
+    """An open PyAV container with a video stream; VideoError (a clear reason) for anything else."""
     import av
 
     p = Path(path)
@@ -45,7 +46,7 @@ def _open(path: str | os.PathLike):
 
 
 def probe(path: str | os.PathLike) -> VideoInfo:
-    container = _open(path)
+    container = open_video(path)
     try:
         s = container.streams.video[0]
         rate = s.average_rate or s.guessed_rate or 0
@@ -62,7 +63,7 @@ def read_frames(path: str | os.PathLike, threads: bool = True,
     converting at full size: checkers that work small ask for it.
     """
     kw = {} if size is None else {"width": int(size[0]), "height": int(size[1]), "interpolation": "AREA"}
-    container = _open(path)
+    container = open_video(path)
     n = 0
     try:
         stream = container.streams.video[0]

@@ -62,16 +62,10 @@ def pick_frames(n: int, error_frame: int | None, count: int) -> list[int]:
 def _decode_selected(path: str | Path, want: set[int], size: tuple[int, int], keep_all: bool):
     """Decode every frame but convert to RGB only the wanted ones (conversion costs more than decoding
     at these sizes); the last frame is always returned too. Yields (index, rgb); raises VideoError."""
-    from ..video import VideoError, probe
+    from ..video import VideoError, open_video
 
-    import av
-
-    probe(path)  # same clear errors as the checkers get for missing, empty or stream-less files
     kw = {"width": size[0], "height": size[1], "interpolation": "AREA"}
-    try:
-        container = av.open(str(path))
-    except Exception as e:
-        raise VideoError(f"{path}: cannot open video ({type(e).__name__}: {e})") from None
+    container = open_video(path)  # same clear errors as the checkers get for missing or damaged files
     n, last = 0, None
     try:
         stream = container.streams.video[0]
