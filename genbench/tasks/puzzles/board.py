@@ -119,6 +119,18 @@ def fill_cell(img: np.ndarray, rect, colour) -> None:
     img[y0:y1, x0:x1] = colour
 
 
+def square_board(state: dict, sk: dict, cell_colour, canvas: int) -> np.ndarray:
+    """A ``canvas``-square page with the board of ``state["layout"]`` (x0, side): grid lines, and every
+    cell filled with ``cell_colour``."""
+    img = np.empty((canvas, canvas, 3), np.uint8)
+    img[:] = sk["page"]
+    x0, side = state["layout"]["x0"], state["layout"]["side"]
+    img[x0:x0 + side, x0:x0 + side] = sk["line"]
+    for rect in state["board"]["rects"]:
+        fill_cell(img, rect, cell_colour)
+    return img
+
+
 def arrow(img: np.ndarray, x0: int, x1: int, y: int, colour, thick: int) -> None:
     cv2.arrowedLine(img, (x0, y), (x1, y), tuple(int(v) for v in colour), thick, cv2.LINE_AA, tipLength=0.35)
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from .board import EMPTY, BoardFamily, Rules, board_state, grid_rects, jumpcut, replay, with_write
+from .board import EMPTY, BoardFamily, Rules, board_state, grid_rects, jumpcut, replay, square_board, with_write
 
 CANVAS = 512
 
@@ -152,13 +152,8 @@ class ConnectColours(BoardFamily):
         sk = SKINS[state["skin"]]
         b = state["board"]
         n = state["n"]
-        img = np.empty((CANVAS, CANVAS, 3), np.uint8)
-        img[:] = sk["page"]
-        x0, side = state["layout"]["x0"], state["layout"]["side"]
-        img[x0:x0 + side, x0:x0 + side] = sk["line"]
+        img = square_board(state, sk, sk["empty"], CANVAS)
         rects = b["rects"]
-        for rect in rects:
-            img[rect[1]:rect[3], rect[0]:rect[2]] = sk["empty"]
         cell = rects[0][2] - rects[0][0]
         thick = max(3, int(0.4 * cell))
 

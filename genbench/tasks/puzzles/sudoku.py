@@ -13,7 +13,7 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from .board import BoardFamily, board_state, draw_glyph, fill_cell, jumpcut, replay, with_write
+from .board import BoardFamily, board_state, draw_glyph, jumpcut, replay, square_board, with_write
 
 CANVAS = 512
 
@@ -179,12 +179,8 @@ class Sudoku(BoardFamily):
     def _draw(self, state: dict, cells: list[int], partial) -> np.ndarray:
         sk = SKINS[state["skin"]]
         b = state["board"]
-        img = np.empty((CANVAS, CANVAS, 3), np.uint8)
-        img[:] = sk["page"]
-        x0, side = state["layout"]["x0"], state["layout"]["side"]
-        img[x0:x0 + side, x0:x0 + side] = sk["line"]
+        img = square_board(state, sk, sk["cell"], CANVAS)
         for i, rect in enumerate(b["rects"]):
-            fill_cell(img, rect, sk["cell"])
             v = cells[i]
             ink = sk["given"] if b["givens"][i] else sk["answer"]
             if v > 0:

@@ -14,8 +14,8 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from .board import EMPTY, BoardFamily, Rules, board_state, draw_glyph, fill_cell, grid_rects, jumpcut, replay, \
-    with_write
+from .board import EMPTY, BoardFamily, Rules, board_state, draw_glyph, grid_rects, jumpcut, replay, \
+    square_board, with_write
 
 CANVAS = 512
 X, O = 1, 2
@@ -161,12 +161,8 @@ class TicTacToe(BoardFamily):
     def _draw(self, state: dict, cells: list[int], partial) -> np.ndarray:
         sk = SKINS[state["skin"]]
         b = state["board"]
-        img = np.empty((CANVAS, CANVAS, 3), np.uint8)
-        img[:] = sk["page"]
-        x0, side = state["layout"]["x0"], state["layout"]["side"]
-        img[x0:x0 + side, x0:x0 + side] = sk["line"]
+        img = square_board(state, sk, sk["cell"], CANVAS)
         for i, rect in enumerate(b["rects"]):
-            fill_cell(img, rect, sk["cell"])
             if cells[i] > 0:
                 draw_glyph(img, rect, SYMBOLS[cells[i]], sk[SYMBOLS[cells[i]]])
             if partial is not None and partial[0] == i and partial[1] > 0:
