@@ -263,3 +263,75 @@ def test_multilevel_plan_fills_the_frames_asked_for():
     fam = task_family("maze.multilevel")
     item = _indexed_item(fam, "hard", "tower", 7)
     assert sum(1 for _ in fam.solution_frames(item, num_frames=94)) == 94
+
+
+@pytest.mark.parametrize("skin,index,names", [
+    # a ladder is one move but many blocks: the budgeted plan gave single blocks one frame (rounded
+    # down), and x264 at CRF 40 erased the small agent moving a cell a frame (SPRITE_LOST)
+    ("tower", 7, ["crf40", "blur"]),
+    # the same agent at half its drawn area in every frame: a sighting at that area a step on was
+    # thrown out as a "faint remnant", and every later one with it (SPRITE_LOST)
+    ("tower", 28, ["crf40"]),
+    # the dungeon's star goal lost its thin points to the letterbox downscale (LAYOUT_CHANGED)...
+    ("dungeon", 28, ["letterbox_832x480", "crf40"]),
+    # ...and cheats are still caught on the same item
+    ("dungeon", 28, ["stop_short", "backwards", "cut_to_final"]),
+])
+def test_multilevel_hard_cases_the_big_run_found(skin, index, names, tmp_path):
+    fam = task_family("maze.multilevel")
+    item = _indexed_item(fam, "hard", skin, index)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    for name in names:
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES, skin=skin)
+        assert o.ok, (name, o.expect, o.got, o.message)
+
+
+def test_multilevel_budgeted_plan_keeps_a_constant_pace():
+    fam = task_family("maze.multilevel")
+    item = _indexed_item(fam, "hard", "tower", 7)
+    n = fam.min_frames(item)
+    pos = np.array(fam.plan(item, item.state["solutions"][0], num_frames=n))
+    step = np.hypot(*np.diff(pos, axis=0).T)
+    cell = item.state["geometry"]["cell_px"]
+    assert len(pos) == n and step.max() <= 0.55 * cell  # two frames a block at least, ladders included
+
+
+def test_grid_draw_gap_beside_a_walled_cell_is_a_teleport(tmp_path):
+    """Big run: the line broke off and resumed in a cell that lies across a wall from a drawn one; with
+    no ink in the wall that is a jump (TELEPORT), not a crossing. A real crossing still is one."""
+    fam = task_family("maze.grid-draw")
+    item = _indexed_item(fam, "medium", "classic", 17)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    for name, code in (("gap", "TELEPORT"), ("wall_crossing", "WALL_CROSSING")):
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES, skin="classic")
+        assert (o.got, o.ok) == (code, True), (name, o.message)
+
+
+def test_irregular_new_road_covers_open_ground(tmp_path):
+    """Big run's false pass: the new road lay in a sliver between two drawn ones (a few hundred pixels,
+    mostly in the unjudged margins of layout regions). The perturbation now opens the road that covers
+    the most bare ground, and the checker must see it."""
+    fam = task_family("maze.irregular")
+    item = _indexed_item(fam, "medium", "night", 25)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    for name in ("layout_changed", "oracle"):
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES, skin="night")
+        assert o.ok, (name, o.expect, o.got, o.message)
+
+
+@pytest.mark.parametrize("index,names", [
+    # blur: mid-grey between the light floor and the dark wall is nearer the pale pink agent than the
+    # floor, so every blurred wall edge read as agent (WRONG_START); blends of layout colours now read
+    # as their nearer end
+    (27, ["blur", "duplicate", "backwards"]),
+    # CRF 40: the encoder's faint echo of where the agent goes next, two cells on, was taken for it
+    # (TELEPORT); a blob under 0.6 of the sprite a step away is no sighting
+    (47, ["crf40", "teleport_wall", "vanish"]),
+])
+def test_pale_agent_cases_the_big_run_found(index, names, tmp_path):
+    fam = task_family("maze.grid")
+    item = _indexed_item(fam, "hard", "agent_near_floor", index)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    for name in names:
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES, skin="agent_near_floor")
+        assert o.ok, (name, o.expect, o.got, o.message)

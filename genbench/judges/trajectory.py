@@ -26,6 +26,7 @@ import numpy as np
 from ..schema import Fit, Verdict
 
 FLOOR, WALL, GOAL, AGENT, UNKNOWN = 0, 1, 2, 3, 255
+REMNANT = 0.6  # a blob under this fraction of the sprite's area is a remnant or echo of it, not the sprite
 LUT_BITS = 5  # bits per channel of the colour lookup table (32³ entries)
 
 
@@ -260,13 +261,33 @@ def calibrate(rm: RegionMap, first: np.ndarray) -> np.ndarray:
     return out
 
 
-def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0) -> np.ndarray:
+def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0,
+              blends: bool = False) -> np.ndarray:
+    """Class of every LUT bin: its nearest palette colour. With ``blends``, a bin far nearer the mix
+    of two layout colours of different classes (the edge between floor and wall, blurred or
+    resampled) than to any palette colour takes the nearer end's class: mid-grey between a light
+    floor and a dark wall must not read as a pale agent that happens to be its nearest colour."""
     c, c2 = _bin_centres()
     col = colours.astype(np.float32)
     d2 = c2[:, None] - 2.0 * (c @ col.T) + (col * col).sum(1)[None, :]  # |c − col|², as one product
     k = d2.argmin(1)
+    best = d2[np.arange(len(c)), k]
     lut = classes[k].astype(np.uint8)
-    lut[d2[np.arange(len(c)), k] > max_dist ** 2] = UNKNOWN
+    if blends:
+        layout = np.flatnonzero(classes != AGENT)
+        for i, a in enumerate(layout):
+            for b in layout[i + 1:]:
+                v = col[b] - col[a]
+                n2 = float(v @ v)
+                if classes[a] == classes[b] or n2 < 1.0:
+                    continue
+                # the segment's middle only: near either end, the nearest colour decides as before
+                t = np.clip((c - col[a]) @ v / n2, 0.15, 0.85)
+                ds = ((c - col[a] - t[:, None] * v) ** 2).sum(1)
+                win = ds < 0.25 * best  # under half the distance to the nearest colour
+                lut[win] = np.where(t[win] < 0.5, classes[a], classes[b])
+                best[win] = ds[win]
+    lut[best > max_dist ** 2] = UNKNOWN
     return lut
 
 
@@ -302,6 +323,7 @@ class TrajectoryChecker:
         goal = (rm.layout_class == GOAL).astype(np.uint8)
         self._near_goal = cv2.dilate(goal, np.ones((5, 5), np.uint8)).astype(bool)
         self._confuser = None
+        self._ref_area = rm.agent_area
 
     def _use_view(self, inside: np.ndarray | None) -> None:
         """Layout pixels to judge: all checked ones, less those the camera no longer shows."""
@@ -340,7 +362,7 @@ class TrajectoryChecker:
             dist = np.hypot(*(cents[1 + big] - last_xy).T)
             j = big[np.argmin(dist)]
             near = big[dist <= 1.5 * rm.step_px]
-            if areas[j] < 0.6 * rm.agent_area and len(near) > 1:
+            if areas[j] < REMNANT * rm.agent_area and len(near) > 1:
                 # a shrunken blob where the sprite was: a low-quality encoder leaves such a remnant
                 # while the sprite moves on; within a step and a half, take the one of sprite size
                 j = near[np.argmin(np.abs(areas[near] - rm.agent_area))]
@@ -480,17 +502,21 @@ class TrajectoryChecker:
             if lut is None:
                 img = mapper.align(frame, rm.reference_image()) if self.align else mapper(frame)
                 self._use_view(mapper.inside())
-                lut = build_lut(calibrate(rm, img), rm.palette_class)
+                lut = build_lut(calibrate(rm, img), rm.palette_class, blends=True)
             else:
                 img = mapper(frame)
             cls = lut.take(_quantise(img))
             if i == 0:
                 self._confuser = None
-                self._learn_confuser(cls, self._observe(cls, None)[3])
+                first = self._observe(cls, None)
+                self._learn_confuser(cls, first[3])
+                # the sprite's area as this video shows it at rest: heavy compression can halve a small
+                # sprite everywhere, and "faint" must mean fainter than that, not than the drawing
+                self._ref_area = min(rm.agent_area, first[1]) if first[0] is not None else rm.agent_area
             xy, area, dup, boxes = self._observe(cls, last_xy)
-            if (xy is not None and last_xy is not None and area < 0.5 * rm.agent_area
+            if (xy is not None and last_xy is not None and area < REMNANT * self._ref_area
                     and np.hypot(xy[0] - last_xy[0], xy[1] - last_xy[1]) >= 0.9 * rm.step_px):
-                xy = None  # a faint remnant a step or more from the agent is no sighting of it
+                xy = None  # a remnant (or an encoder's echo of where the sprite goes next) a step away is no sighting
 
             # Layout: every region keeps its class, ignoring pixels under and around the agent.
             bad, mf = self._layout(cls, boxes)

@@ -439,7 +439,9 @@ class StrokeChecker:
                         nxt = next((c for c in sorted(pending) if any(b in drawn_set for b in sm.adj[c])), None)
                     if nxt is None:
                         c = min(pending)
-                        if any((min(c, b), max(c, b)) in sm.walled for b in drawn_set):
+                        # through a wall only if the wall shows ink (the line stays drawn): a line that
+                        # breaks off and resumes beside a drawn cell, across a wall, has jumped
+                        if wall_ink >= wall_min and any((min(c, b), max(c, b)) in sm.walled for b in drawn_set):
                             events.append((i, "WALL_CROSSING", f"the line entered cell {c} through a wall"))
                         elif drawn_set:
                             events.append((i, "TELEPORT", f"the line resumed at cell {c}, away from its end"))

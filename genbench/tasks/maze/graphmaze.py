@@ -607,15 +607,17 @@ def _layout(fam, item, rng):
     closed = [k for k, o in enumerate(s["open"]) if not o]
     far = [k for k in closed if not set(lat["pairs"][k]) & on_path] or closed
     if lat["style"] == "roads":
-        # the candidate road that would cover the most bare ground (a short one between two junctions
-        # whose disks almost touch changes little)
+        # the candidate road that would cover the most bare ground, off the path if that loses little:
+        # a road squeezed between two drawn ones changes a sliver the eye (and the checker) barely sees
         _, lab, _, _ = fam._scene(s)
+        far_set = set(far)
 
-        def bare(k: int) -> int:
+        def bare(k: int) -> float:
             pts = np.round(along(np.asarray(lat["routes"][k], np.float64), 200)).astype(int)
-            return int((lab[pts[:, 1], pts[:, 0]] < 0).sum())
+            seg = float(np.hypot(*np.diff(np.asarray(lat["routes"][k], np.float64), axis=0).T).sum())
+            return (lab[pts[:, 1], pts[:, 0]] < 0).mean() * seg * (1.0 if k in far_set else 0.8)
 
-        k = max(far, key=bare)
+        k = max(closed, key=bare)
     else:
         k = far[int(rng.integers(len(far)))]
     if lat["style"] == "cells":

@@ -17,14 +17,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Iterator
 
+import cv2
 import numpy as np
 
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
+from .graphmaze import along
 from .grid import CARVERS, all_shortest_paths, block_grid
 from .skins import AGENT, FLOOR, GOAL, WALL
-from .trapfield import canvas_region_map, palette_index, paste
+from .trapfield import canvas_region_map, palette_index, paste, working_scale
 
 CANVAS_TARGET = 760  # hard towers are tall: keep cells ≥ 14 px so sprites survive CRF 40
 _RM_CACHE: dict = {}
@@ -293,19 +295,16 @@ class MultiLevel(TaskFamily):
         """Agent pixel positions per frame along a node path (ladder climbs take time ∝ length)."""
         tw = Tower.from_json(item.state["geometry"])
         pts = [np.array(tw.centre(*p), np.float64) for p in path]
-        seg_frames = [max(1, int(round(self.frames_per_step * np.hypot(*(b - a)) / tw.cell))) for a, b in zip(pts, pts[1:])]
-        hold = self.hold_frames if hold is None else hold
-        if num_frames:
+        if num_frames:  # a fixed budget: constant speed (rounding per segment left single blocks one frame)
             hold = max(1, int(round(0.2 * num_frames)))
-            scale = max(1e-6, (num_frames - 1 - hold) / max(sum(seg_frames), 1))
-            seg_frames = [max(1, int(k * scale)) for k in seg_frames]
+            out = along(np.array(pts), max(2, num_frames - hold)) + [tuple(pts[-1])] * hold
+            return out[:num_frames]
+        hold = self.hold_frames if hold is None else hold
+        seg_frames = [max(1, int(round(self.frames_per_step * np.hypot(*(b - a)) / tw.cell))) for a, b in zip(pts, pts[1:])]
         out = []
         for (a, b), k in zip(zip(pts, pts[1:]), seg_frames):
             out += [a + (b - a) * j / k for j in range(k)]
-        out += [pts[-1]] * (hold + 1)
-        if num_frames:  # rounding the segments down leaves frames over: the hold takes them
-            out += [pts[-1]] * (num_frames - len(out))
-        return out[:num_frames] if num_frames else out
+        return out + [pts[-1]] * (hold + 1)
 
     def frames_at(self, item, plan) -> Iterator[np.ndarray]:
         tw, sk, base = self._scene(item)
@@ -316,7 +315,10 @@ class MultiLevel(TaskFamily):
             yield f
 
     def min_frames(self, item) -> int:
-        return frames_for_moves(len(item.state["solutions"][0]) - 1)
+        # a ladder climb is one move but many blocks long: count the blocks travelled
+        tw = Tower.from_json(item.state["geometry"])
+        pts = np.array([tw.centre(*p) for p in item.state["solutions"][0]], np.float64)
+        return frames_for_moves(int(np.ceil(np.hypot(*np.diff(pts, axis=0).T).sum() / tw.cell - 1e-6)))
 
     def solution_frames(self, item, solution=0, fps=None, num_frames=None):
         sols = item.state["solutions"]
@@ -385,12 +387,17 @@ class MultiLevel(TaskFamily):
         foot = np.zeros(base.shape, np.uint8)
         paste(foot, sk.agent_shape, int(round(cs * sk.agent_scale)) + 4, (1, 1, 1), *tw.centre(*s["goal"]))
         nid = lambda p: p[0] * per + p[1] * BC + p[2]  # noqa: E731
+        # the goal sprite's thin points (the dungeon's star) lose their tips to any downscale: its layout
+        # region is its core, a working pixel further in (the goal test still sees all of it)
+        goal = (base_class == GOAL).astype(np.uint8)
+        k = int(np.ceil(1.0 / working_scale(cs, cs * sk.agent_scale)))
+        rim = (goal > 0) & (cv2.erode(goal, np.ones((2 * k + 1, 2 * k + 1), np.uint8)) == 0)
         return canvas_region_map(
             node_of=node_of, block_of=block_of, base_class=base_class,
             first_index=palette_index(item.first_frame, palette), palette=palette, palette_class=pclass,
             node_xy=node_xy, edges=edges, lattice=lattice, start=nid(s["start"]), goals={nid(s["goal"])},
             solutions=[[nid(p) for p in sol] for sol in s["solutions"]], cell_px=cs, step_px=cs,
-            agent_px=cs * sk.agent_scale, ignore=block_of == N, calib_ignore=foot[..., 0].astype(bool),
+            agent_px=cs * sk.agent_scale, ignore=(block_of == N) | rim, calib_ignore=foot[..., 0].astype(bool),
             first=item.first_frame)
 
     def working_size(self, item):
