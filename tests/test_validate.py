@@ -335,3 +335,37 @@ def test_pale_agent_cases_the_big_run_found(index, names, tmp_path):
     for name in names:
         o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES, skin="agent_near_floor")
         assert o.ok, (name, o.expect, o.got, o.message)
+
+
+@pytest.mark.parametrize("family,difficulty,skin,index,names", [
+    # the first blend rule overrode drawn layout colours too: fog's slab face lies on its floor-wall
+    # mix (LAYOUT_CHANGED at frame 0, and cheats reported as LAYOUT_CHANGED instead of their code)...
+    ("maze.multilevel", "medium", "fog", 4, ["crf40"]),
+    ("maze.multilevel", "hard", "fog", 40, ["crf40", "cut_to_final"]),
+    # ...and ember's two floor tones lie on mixes with the dark edge (noise: LAYOUT_CHANGED)
+    ("maze.trapfield", "medium", "ember", 7, ["noise", "trap_step"]),
+    # a faint agent on a ladder was thrown out as an echo frame after frame: the last sighting never
+    # moved on (SPRITE_LOST); after frames unseen the agent may be that far on
+    ("maze.multilevel", "hard", "blueprint", 36, ["crf40", "wall_walk"]),
+])
+def test_cases_the_rerun_found(family, difficulty, skin, index, names, tmp_path):
+    fam = task_family(family)
+    item = _indexed_item(fam, difficulty, skin, index)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    for name in names:
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES, skin=skin)
+        assert o.ok, (name, o.expect, o.got, o.message)
+
+
+def test_only_the_agent_colour_gives_way_to_a_layout_mix():
+    from genbench.judges.trajectory import AGENT, FLOOR, WALL, _quantise, build_lut
+
+    def cls(palette, classes, rgb):
+        lut = build_lut(np.array(palette, np.float32), np.array(classes), blends=True)
+        return int(lut[_quantise(np.array([[rgb]], np.uint8))[0, 0]])
+
+    pale = [(222, 222, 222), (40, 40, 48), (252, 192, 218)], [FLOOR, WALL, AGENT]
+    assert cls(*pale, (152, 152, 160)) == FLOOR  # nearest the agent, but a floor-wall mix
+    assert cls(*pale, (250, 194, 216)) == AGENT
+    fog = [(200, 200, 200), (110, 110, 115), (150, 150, 155)], [FLOOR, WALL, WALL]
+    assert cls(*fog, (150, 150, 150)) == WALL  # the slab face, drawn on the floor-wall mix

@@ -263,10 +263,11 @@ def calibrate(rm: RegionMap, first: np.ndarray) -> np.ndarray:
 
 def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0,
               blends: bool = False) -> np.ndarray:
-    """Class of every LUT bin: its nearest palette colour. With ``blends``, a bin far nearer the mix
-    of two layout colours of different classes (the edge between floor and wall, blurred or
-    resampled) than to any palette colour takes the nearer end's class: mid-grey between a light
-    floor and a dark wall must not read as a pale agent that happens to be its nearest colour."""
+    """Class of every LUT bin: its nearest palette colour. With ``blends``, a bin whose nearest colour
+    is the agent's but that lies far nearer the mix of two layout colours of different classes (the
+    edge between floor and wall, blurred or resampled) takes the nearer end's class: mid-grey between a
+    light floor and a dark wall must not read as a pale agent. Only the agent's bins: overriding a
+    drawn layout colour on the way (a slab's face, a second floor tone) broke those skins."""
     c, c2 = _bin_centres()
     col = colours.astype(np.float32)
     d2 = c2[:, None] - 2.0 * (c @ col.T) + (col * col).sum(1)[None, :]  # |c − col|², as one product
@@ -274,6 +275,7 @@ def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0,
     best = d2[np.arange(len(c)), k]
     lut = classes[k].astype(np.uint8)
     if blends:
+        agent = lut == AGENT
         layout = np.flatnonzero(classes != AGENT)
         for i, a in enumerate(layout):
             for b in layout[i + 1:]:
@@ -284,7 +286,7 @@ def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0,
                 # the segment's middle only: near either end, the nearest colour decides as before
                 t = np.clip((c - col[a]) @ v / n2, 0.15, 0.85)
                 ds = ((c - col[a] - t[:, None] * v) ** 2).sum(1)
-                win = ds < 0.25 * best  # under half the distance to the nearest colour
+                win = (ds < 0.25 * best) & agent  # under half the distance to the agent's colour
                 lut[win] = np.where(t[win] < 0.5, classes[a], classes[b])
                 best[win] = ds[win]
     lut[best > max_dist ** 2] = UNKNOWN
@@ -515,8 +517,10 @@ class TrajectoryChecker:
                 self._ref_area = min(rm.agent_area, first[1]) if first[0] is not None else rm.agent_area
             xy, area, dup, boxes = self._observe(cls, last_xy)
             if (xy is not None and last_xy is not None and area < REMNANT * self._ref_area
-                    and np.hypot(xy[0] - last_xy[0], xy[1] - last_xy[1]) >= 0.9 * rm.step_px):
-                xy = None  # a remnant (or an encoder's echo of where the sprite goes next) a step away is no sighting
+                    and np.hypot(xy[0] - last_xy[0], xy[1] - last_xy[1]) >= 0.9 * rm.step_px * (i - last_seen)):
+                # a remnant (or an encoder's echo of where the sprite goes next) a step away is no
+                # sighting; after frames unseen the agent may be that far on, and a faint blob there is it
+                xy = None
 
             # Layout: every region keeps its class, ignoring pixels under and around the agent.
             bad, mf = self._layout(cls, boxes)
