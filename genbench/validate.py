@@ -365,9 +365,13 @@ def run_one(family, item: TaskItem, p: Perturbation, seed: int, tmp: Path, max_f
 
     rng = item_rng(seed, family.name, item.index, "validate", p.name)
     token = _BUDGET.set(max_frames if p.budget_ok else None)
+    skin_name = skin or str((item.state.get("skin") or {}).get("name", ""))
     try:
-        clip = p.make(family, item, rng)
-        skin_name = skin or str((item.state.get("skin") or {}).get("name", ""))
+        try:
+            clip = p.make(family, item, rng)
+        except Exception as e:  # the suite's own miss: reported as one, and a long run goes on
+            return Outcome(family.name, item.difficulty, skin_name, item.id, p.name, p.expect, "error", False,
+                           f"could not build the clip: {type(e).__name__}: {e}", 0, 0.0)
         if clip is None:
             return Outcome(family.name, item.difficulty, skin_name, item.id, p.name, p.expect, NOT_APPLICABLE,
                            True, "not applicable to this item", 0, 0.0)

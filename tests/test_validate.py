@@ -369,3 +369,21 @@ def test_only_the_agent_colour_gives_way_to_a_layout_mix():
     assert cls(*pale, (250, 194, 216)) == AGENT
     fog = [(200, 200, 200), (110, 110, 115), (150, 150, 155)], [FLOOR, WALL, WALL]
     assert cls(*fog, (150, 150, 150)) == WALL  # the slab face, drawn on the floor-wall mix
+
+
+def test_a_perturbation_that_cannot_be_built_is_a_reported_miss_and_the_run_goes_on(tmp_path):
+    """The Sokoban rerun died on one item where no box could be pushed into a wall (the builder
+    raised). A builder that raises is now the suite's own miss with its reason; a control that has no
+    place in the level is not applicable."""
+    fam = task_family("maze.grid")
+    item = fam.generate(0, "easy", skin="classic")
+
+    def broken(f, it, rng):
+        raise RuntimeError("no place for this")
+
+    o = V.run_one(fam, item, V.Perturbation("broken", "TELEPORT", broken), 0, tmp_path, max_frames=CI_FRAMES)
+    assert (o.got, o.ok) == ("error", False) and "no place for this" in o.message
+    sok = task_family("maze.sokoban")
+    push = next(p for p in V.perturbations_for(sok) if p.name == "push_into_wall")
+    o = V.run_one(sok, _indexed_item(sok, "easy", "dusk", 3), push, 0, tmp_path, max_frames=CI_FRAMES, skin="dusk")
+    assert (o.got, o.ok) == (V.NOT_APPLICABLE, True), o.message

@@ -693,7 +693,7 @@ def _clip(fam, item, path, track):
 
 def _walk_then(item, want):
     """Follow the solution for k steps, walk to a cell chosen by ``want(boxes, reach)``, return the
-    joined path, box track and the choice (the first k that offers one)."""
+    joined path, box track and the choice (the first k that offers one), or None."""
     sol, track, free = _states(item)
     for k in range(len(sol)):
         bx = frozenset(track[k])
@@ -706,7 +706,7 @@ def _walk_then(item, want):
         path = sol[:k + 1] + route[1:]
         tr = track[:k + 1] + [list(track[k])] * (len(route) - 1)  # same box order: frames interpolate by index
         return path, tr, extra
-    raise RuntimeError("no place for this control in the level")
+    return None  # no place for this control in the level: not applicable to the item
 
 
 def sokoban_perturbations() -> list:
@@ -720,7 +720,10 @@ def sokoban_perturbations() -> list:
                     if front in reach and free[far] and far not in bx:
                         return front, (b, d, far)
             return None
-        path, tr, (b, d, far) = _walk_then(item, want)
+        found = _walk_then(item, want)
+        if found is None:
+            return None
+        path, tr, (b, d, far) = found
         moved = [(b[0] + d[0], b[1] + d[1]) if x == b else x for x in tr[-1]]
         return _clip(fam, item, path + [far], tr + [moved])
 
@@ -732,7 +735,10 @@ def sokoban_perturbations() -> list:
                     if behind in reach and not free[dest]:
                         return behind, (b, d)
             return None
-        path, tr, (b, d) = _walk_then(item, want)
+        found = _walk_then(item, want)
+        if found is None:
+            return None
+        path, tr, (b, d) = found
         moved = [(b[0] + d[0], b[1] + d[1]) if x == b else x for x in tr[-1]]
         return _clip(fam, item, path + [b, b], tr + [moved, moved])
 
@@ -755,7 +761,10 @@ def sokoban_perturbations() -> list:
                     if not free[w]:
                         return cell, w
             return None
-        path, tr, w = _walk_then(item, want)
+        found = _walk_then(item, want)
+        if found is None:
+            return None
+        path, tr, w = found
         return _clip(fam, item, path + [w, path[-1]], tr + [tr[-1], tr[-1]])
 
     def stop_short(fam, item, rng):
