@@ -261,35 +261,13 @@ def calibrate(rm: RegionMap, first: np.ndarray) -> np.ndarray:
     return out
 
 
-def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0,
-              blends: bool = False) -> np.ndarray:
-    """Class of every LUT bin: its nearest palette colour. With ``blends``, a bin whose nearest colour
-    is the agent's but that lies far nearer the mix of two layout colours of different classes (the
-    edge between floor and wall, blurred or resampled) takes the nearer end's class: mid-grey between a
-    light floor and a dark wall must not read as a pale agent. Only the agent's bins: overriding a
-    drawn layout colour on the way (a slab's face, a second floor tone) broke those skins."""
+def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0) -> np.ndarray:
     c, c2 = _bin_centres()
     col = colours.astype(np.float32)
     d2 = c2[:, None] - 2.0 * (c @ col.T) + (col * col).sum(1)[None, :]  # |c − col|², as one product
     k = d2.argmin(1)
-    best = d2[np.arange(len(c)), k]
     lut = classes[k].astype(np.uint8)
-    if blends:
-        agent = lut == AGENT
-        layout = np.flatnonzero(classes != AGENT)
-        for i, a in enumerate(layout):
-            for b in layout[i + 1:]:
-                v = col[b] - col[a]
-                n2 = float(v @ v)
-                if classes[a] == classes[b] or n2 < 1.0:
-                    continue
-                # the segment's middle only: near either end, the nearest colour decides as before
-                t = np.clip((c - col[a]) @ v / n2, 0.15, 0.85)
-                ds = ((c - col[a] - t[:, None] * v) ** 2).sum(1)
-                win = (ds < 0.25 * best) & agent  # under half the distance to the agent's colour
-                lut[win] = np.where(t[win] < 0.5, classes[a], classes[b])
-                best[win] = ds[win]
-    lut[best > max_dist ** 2] = UNKNOWN
+    lut[d2[np.arange(len(c)), k] > max_dist ** 2] = UNKNOWN
     return lut
 
 
@@ -504,7 +482,7 @@ class TrajectoryChecker:
             if lut is None:
                 img = mapper.align(frame, rm.reference_image()) if self.align else mapper(frame)
                 self._use_view(mapper.inside())
-                lut = build_lut(calibrate(rm, img), rm.palette_class, blends=True)
+                lut = build_lut(calibrate(rm, img), rm.palette_class)
             else:
                 img = mapper(frame)
             cls = lut.take(_quantise(img))
