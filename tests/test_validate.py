@@ -265,27 +265,6 @@ def test_multilevel_plan_fills_the_frames_asked_for():
     assert sum(1 for _ in fam.solution_frames(item, num_frames=94)) == 94
 
 
-@pytest.mark.parametrize("skin,index,names", [
-    # a ladder is one move but many blocks: the budgeted plan gave single blocks one frame (rounded
-    # down), and x264 at CRF 40 erased the small agent moving a cell a frame (SPRITE_LOST)
-    ("tower", 7, ["crf40", "blur"]),
-    # the same agent at half its drawn area in every frame: a sighting at that area a step on was
-    # thrown out as a "faint remnant", and every later one with it (SPRITE_LOST)
-    ("tower", 28, ["crf40"]),
-    # the dungeon's star goal lost its thin points to the letterbox downscale (LAYOUT_CHANGED)...
-    ("dungeon", 28, ["letterbox_832x480", "crf40"]),
-    # ...and cheats are still caught on the same item
-    ("dungeon", 28, ["stop_short", "backwards", "cut_to_final"]),
-])
-def test_multilevel_hard_cases_the_big_run_found(skin, index, names, tmp_path):
-    fam = task_family("maze.multilevel")
-    item = _indexed_item(fam, "hard", skin, index)
-    ps = {p.name: p for p in V.perturbations_for(fam)}
-    for name in names:
-        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES, skin=skin)
-        assert o.ok, (name, o.expect, o.got, o.message)
-
-
 def test_multilevel_budgeted_plan_keeps_a_constant_pace():
     fam = task_family("maze.multilevel")
     item = _indexed_item(fam, "hard", "tower", 7)
@@ -307,33 +286,24 @@ def test_grid_draw_gap_beside_a_walled_cell_is_a_teleport(tmp_path):
         assert (o.got, o.ok) == (code, True), (name, o.message)
 
 
-def test_irregular_new_road_covers_open_ground(tmp_path):
-    """Big run's false pass: the new road lay in a sliver between two drawn ones (a few hundred pixels,
-    mostly in the unjudged margins of layout regions). The perturbation now opens the road that covers
-    the most bare ground, and the checker must see it."""
-    fam = task_family("maze.irregular")
-    item = _indexed_item(fam, "medium", "night", 25)
-    ps = {p.name: p for p in V.perturbations_for(fam)}
-    for name in ("layout_changed", "oracle"):
-        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES, skin="night")
-        assert o.ok, (name, o.expect, o.got, o.message)
-
-
-@pytest.mark.parametrize("index,names", [
-    # CRF 40: the encoder's faint echo of where the agent goes next, two cells on, was taken for it
-    # (TELEPORT); a blob under 0.6 of the sprite a step away is no sighting
-    (47, ["crf40", "teleport_wall", "vanish"]),
-])
-def test_pale_agent_cases_the_big_run_found(index, names, tmp_path):
-    fam = task_family("maze.grid")
-    item = _indexed_item(fam, "hard", "agent_near_floor", index)
-    ps = {p.name: p for p in V.perturbations_for(fam)}
-    for name in names:
-        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES, skin="agent_near_floor")
-        assert o.ok, (name, o.expect, o.got, o.message)
-
-
 @pytest.mark.parametrize("family,difficulty,skin,index,names", [
+    # multilevel: a ladder is one move but many blocks: the budgeted plan gave single blocks one frame
+    # (rounded down), and x264 at CRF 40 erased the small agent moving a cell a frame (SPRITE_LOST)
+    ("maze.multilevel", "hard", "tower", 7, ["crf40", "blur"]),
+    # the same agent at half its drawn area in every frame: a sighting at that area a step on was
+    # thrown out as a "faint remnant", and every later one with it (SPRITE_LOST)
+    ("maze.multilevel", "hard", "tower", 28, ["crf40"]),
+    # the dungeon's star goal lost its thin points to the letterbox downscale (LAYOUT_CHANGED)...
+    ("maze.multilevel", "hard", "dungeon", 28, ["letterbox_832x480", "crf40"]),
+    # ...and cheats are still caught on the same item
+    ("maze.multilevel", "hard", "dungeon", 28, ["stop_short", "backwards", "cut_to_final"]),
+    # irregular, the big run's false pass: the new road lay in a sliver between two drawn ones (mostly
+    # in the unjudged margins of layout regions); the perturbation now opens the road over the most
+    # bare ground, and the checker must see it
+    ("maze.irregular", "medium", "night", 25, ["layout_changed", "oracle"]),
+    # pale agent, CRF 40: the encoder's faint echo of where the agent goes next, two cells on, was taken
+    # for it (TELEPORT); a blob under 0.6 of the sprite a step away is no sighting
+    ("maze.grid", "hard", "agent_near_floor", 47, ["crf40", "teleport_wall", "vanish"]),
     # a rule reading mixes of two layout colours as layout (tried, reverted) broke these: fog's slab
     # face lies on its floor-wall mix (LAYOUT_CHANGED at frame 0, cheats reported with that code)...
     ("maze.multilevel", "medium", "fog", 4, ["crf40"]),
@@ -346,7 +316,7 @@ def test_pale_agent_cases_the_big_run_found(index, names, tmp_path):
     # moved on (SPRITE_LOST); after frames unseen the agent may be that far on
     ("maze.multilevel", "hard", "blueprint", 36, ["crf40", "wall_walk"]),
 ])
-def test_cases_the_rerun_found(family, difficulty, skin, index, names, tmp_path):
+def test_cases_the_big_runs_found(family, difficulty, skin, index, names, tmp_path):
     fam = task_family(family)
     item = _indexed_item(fam, difficulty, skin, index)
     ps = {p.name: p for p in V.perturbations_for(fam)}
