@@ -525,6 +525,9 @@ class SokobanChecker:
                 lut = build_lut(calibrate(sc, img), sc.palette_class)
             cls = lut[_quantise(img)]
             p, amask = self._player(cls)
+            # a player a cell or more from its last sighting jumped; judged before the boxes, because a
+            # cut moves both at once and the box's move is then part of the jump, not a push or a pull
+            jumped = p is not None and last_p is not None and np.hypot(p[0] - last_p[0], p[1] - last_p[1]) >= 0.9
             bmask = cls == BOX
             occ = np.bincount(sc.cell_of[bmask], minlength=n_cells)[:n_cells] / sc.box_area
 
@@ -550,8 +553,11 @@ class SokobanChecker:
                     event(i, "WRONG_START", f"boxes first seen at {sorted(boxes)}, expected {sorted(sc.boxes)}")
                     boxes = set(sc.boxes) if not boxes else boxes
             else:
-                lost = [b for b in boxes if occ[b[0] * C + b[1]] < 0.3]
                 new = sorted(strong - boxes)
+                # a box has left its cell below 30%, or below half when a new box stands next to it (a box
+                # pushed onto a wall may leave a trace on its old cell that never drops under 30%)
+                lost = [b for b in boxes if occ[b[0] * C + b[1]] < 0.3 or (
+                    occ[b[0] * C + b[1]] < 0.5 and any(abs(q[0] - b[0]) + abs(q[1] - b[1]) == 1 for q in new))]
                 for b in lost:
                     if not new:
                         break
@@ -561,7 +567,10 @@ class SokobanChecker:
                     boxes.add(b2)
                     box_lost_run.pop(b, None)
                     box_log.append([i, list(b), list(b2)])
-                    self._judge_push(i, b, b2, occ, p if p is not None else last_p, event)
+                    if jumped:
+                        event(i, "TELEPORT", f"box moved {b}→{b2} as the player jumped", "box_jump")
+                    else:
+                        self._judge_push(i, b, b2, occ, p if p is not None else last_p, event)
                     pushes += 1
                 for b in [b for b in boxes if occ[b[0] * C + b[1]] < 0.3]:
                     box_lost_run[b] = box_lost_run.get(b, 0) + 1
@@ -583,7 +592,6 @@ class SokobanChecker:
             else:
                 lost_run = 0
                 player_track.append(p)
-                jumped = last_p is not None and np.hypot(p[0] - last_p[0], p[1] - last_p[1]) >= 0.9
                 last_p = p
                 r, c = int(np.floor(p[0] + 0.5)), int(np.floor(p[1] + 0.5))
                 r, c = min(max(r, 0), R - 1), min(max(c, 0), C - 1)
