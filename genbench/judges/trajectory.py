@@ -298,6 +298,7 @@ class TrajectoryChecker:
         self._compact = 1.6 * rm.agent_extent + 3
         self._min_side = max(2, int(0.4 * rm.agent_extent))
         self._side = int(np.ceil(rm.agent_extent))
+        self._open_kernel = np.ones((2, 2), np.uint8)
         self._mis = np.zeros((rm.height, rm.width), bool)
         self._use_view(None)
         goal = (rm.layout_class == GOAL).astype(np.uint8)
@@ -332,6 +333,17 @@ class TrajectoryChecker:
                 return None, float(area), False, ()
             return (x + m["m10"] / area, y + m["m01"] / area), float(area), False, (self._sprite_box(x, y, w, h),)
         n, lab, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        w_, h_ = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+        stringy = (np.maximum(w_, h_) > self._compact) & (stats[1:, cv2.CC_STAT_AREA] < 0.3 * w_ * h_)
+        if stringy.any():
+            # wide and sparse: one-pixel lines along wall edges, where a blurred floor-wall boundary takes
+            # the colour of a pale agent. Keep only what is two pixels thick (a sprite touching them).
+            lines = np.isin(lab, 1 + np.flatnonzero(stringy))
+            core = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self._open_kernel).astype(bool)
+            mask = (mask.astype(bool) & (~lines | core)).view(np.uint8)
+            n, lab, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+            if n <= 1:
+                return None, 0.0, False, ()
         areas = stats[1:, cv2.CC_STAT_AREA]
         # sprite-like blobs only: a 1-px line along an edge is a colour fringe, not an agent
         thick = np.minimum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) >= self._min_side
