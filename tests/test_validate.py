@@ -315,6 +315,15 @@ def test_grid_draw_gap_beside_a_walled_cell_is_a_teleport(tmp_path):
     # a faint agent on a ladder was thrown out as an echo frame after frame: the last sighting never
     # moved on (SPRITE_LOST); after frames unseen the agent may be that far on
     ("maze.multilevel", "hard", "blueprint", 36, ["crf40", "wall_walk"]),
+    # pale agent under full-frame blur: the floor-wall boundary greys read as agent, in one-pixel lines
+    # along the walls; frame 0 took the biggest such line for the agent (WRONG_START)
+    ("maze.grid", "hard", "agent_near_floor", 27, ["blur", "crf40", "duplicate"]),
+    # Sokoban: on the cut the box moved with the jumping player and read as pulled (ILLEGAL_MOVE)...
+    ("maze.sokoban", "hard", "paper", 17, ["cut_to_final"]),
+    # ...and a box pushed onto a border wall left a trace on its cell and read as a box appearing
+    ("maze.sokoban", "hard", "paper", 43, ["push_into_wall", "oracle"]),
+    # grid-draw judged the layout where a 2% zoom had pushed it out of view (LAYOUT_CHANGED at frame 0)
+    ("maze.grid-draw", "ood", "ember", 20, ["zoom_shift", "layout_changed"]),
 ])
 def test_cases_the_big_runs_found(family, difficulty, skin, index, names, tmp_path):
     fam = task_family(family)

@@ -356,7 +356,7 @@ class StrokeChecker:
         kernel = np.ones((5, 5), np.uint8)
         in_start, in_goal = lab == start, lab == goal
 
-        lut = None
+        lut = unseen = None
         events: list[tuple[int, str, str]] = []
         drawn: list[int] = []  # cells in the order the line reached them
         drawn_set: set = set()
@@ -378,6 +378,8 @@ class StrokeChecker:
                 if mapper is not None:
                     mapper = mapper(fit, rm.width, rm.height)
                     img = mapper.align(frame, self.sm.reference)
+                    unseen = ~mapper.inside().ravel()  # pushed out of view by the drift: not judged
+                    unseen = unseen if unseen.any() else None
                 else:
                     from ...geometry import to_canvas
 
@@ -400,6 +402,8 @@ class StrokeChecker:
 
             # layout: every region keeps its class away from the ink
             near = cv2.dilate(pen, kernel).ravel().astype(bool)
+            if unseen is not None:
+                near |= unseen
             ok = (cls.ravel() == expected) & ~near
             match = np.bincount(rm.layout_flat, weights=ok, minlength=rm.n_layout + 1)[:rm.n_layout]
             seen = np.bincount(rm.layout_flat, weights=~near, minlength=rm.n_layout + 1)[:rm.n_layout]
