@@ -28,6 +28,13 @@ class TaskFamily:
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
         raise NotImplementedError
 
+    def new_item(self, index: int, difficulty: str, seed: int, prompt_i2v: str, prompt_t2v: str, state: dict,
+                 first_frame: np.ndarray) -> TaskItem:
+        """The item generate() returns: its id, provenance and content hash are the family's to fix."""
+        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
+                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
+                        first_frame=first_frame)
+
     def start_item(self, index: int, difficulty: str, seed: int, skin: str | None,
                    pool: tuple[str, ...] | None = None) -> tuple[np.random.Generator, str]:
         """Validate the arguments of generate() and return the item's RNG and its skin (skins of

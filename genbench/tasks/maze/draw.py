@@ -115,9 +115,7 @@ class GridDrawMaze(TaskFamily):
                f"{w['goal']} marks the goal in row {rc(goal)[0] + 1}, column {rc(goal)[1] + 1} (from the top left). "
                f"A {pen_words} grows from the start through the corridors along the shortest route to the goal, "
                f"never crossing a wall, and stays. Static camera, flat colours.")
-        item = TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=i2v, prompt_t2v=t2v, state=state,
-                        first_frame=self._base(state))
+        item = self.new_item(index, difficulty, seed, i2v, t2v, state, self._base(state))
         return item
 
     def layout_key(self, item: TaskItem) -> str:

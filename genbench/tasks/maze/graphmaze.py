@@ -296,8 +296,7 @@ class GraphMaze(TaskFamily):
         }
         first = self._render(state, [tuple(lat_json["node_xy"][start])])[0]
         p_i2v, p_t2v = self.prompts(state, sk)
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=p_i2v, prompt_t2v=p_t2v, state=state, first_frame=first)
+        return self.new_item(index, difficulty, seed, p_i2v, p_t2v, state, first)
 
     def prompts(self, state: dict, sk: Skin) -> tuple[str, str]:
         w = sk.words

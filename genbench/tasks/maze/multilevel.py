@@ -254,9 +254,7 @@ class MultiLevel(TaskFamily):
             f"walks and climbs the ladders along the shortest route to the {w['goal']} and stays on it. Flat colours.")
         item_state = json_safe(state)
         first = self._render(tw, item_state, sk, agent_px=tw.centre(*state["start"]))
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=item_state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, item_state, first)
 
     def layout_key(self, item):
         s = item.state

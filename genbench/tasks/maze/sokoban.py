@@ -301,9 +301,7 @@ class Sokoban(TaskFamily):
             f"included). The {w['agent']} pushes every box onto a target from behind, in {pushes} pushes, "
             f"never pulling a box or pushing it into a wall, then everything stays still. Flat colours.")
         first = render(geom, walls, targets, sk, boxes, player)
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

@@ -332,9 +332,7 @@ class TrapField(TaskFamily):
             f"tile by tile around the traps along the shortest safe route to the {w['goal']} and stays on it. "
             f"Static camera, flat colours.")
         first = self._render(geom, grid, tuple(rc(goal)), sk, tuple(rc(start)))
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

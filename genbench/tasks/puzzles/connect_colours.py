@@ -144,9 +144,7 @@ class ConnectColours(BoardFamily):
         prompt_t2v = (f"A top-down view of a {n}×{n} grid on {w['board']} (rows and columns counted from the top "
                       f"left): {where}. {rule} The paths grow cell by cell and the finished drawing stays still. "
                       f"Static camera, flat colours.")
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def _draw(self, state: dict, cells: list[int]) -> np.ndarray:
         sk = SKINS[state["skin"]]

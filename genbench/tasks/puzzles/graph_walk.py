@@ -152,9 +152,7 @@ class GraphWalk(ProcessFamilyMixin, TaskFamily):
                       f"starts on node {start + 1}; node {goal + 1} is the {w['goal']}. " + rule
                       + " Static camera, flat colours.")
         first = self.draw_state(state, np.array([pts[start]]), [])
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

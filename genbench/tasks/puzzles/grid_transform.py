@@ -184,9 +184,7 @@ class GridTransform(BoardFamily):
             f"A top-down view of {rows} rows of {n}×{n} colour grids on a {wd['empty']} background, rows listed "
             f"top to bottom: {ex}; test: input {text(ins[-1])} with an empty output grid. {task}, cell by "
             f"cell. Static camera, flat colours.")
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def _draw(self, state: dict, cells: list[int]) -> np.ndarray:
         sk = SKINS[state["skin"]]

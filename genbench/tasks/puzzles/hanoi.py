@@ -142,9 +142,7 @@ class Hanoi(ProcessFamilyMixin, TaskFamily):
                       f"{w['rod']} pegs on a base and {n} coloured disks, sizes 1 (smallest) to {n}. From bottom to "
                       "top, " + "; ".join(stacks) + ". " + rule + " Static camera, flat colours.")
         first = self.draw_state(state, self.positions_raw(n, state["start"]), [])
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

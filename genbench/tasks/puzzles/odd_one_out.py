@@ -98,9 +98,8 @@ class OddOneOut(TaskFamily):
                 "background in its place; every other shape stays exactly where it is. The camera does not move.")
         t2v = scene.replace(f"shows {n} coloured shapes", f"shows {n} {sk.colour_word(colour)} {shape}s (one of "
                                                            f"which is the odd one)")
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=f"{scene} {goal}",
-                        prompt_t2v=f"{t2v} {goal} Flat colours, top-down view.", state=state, first_frame=img)
+        return self.new_item(index, difficulty, seed, f"{scene} {goal}", f"{t2v} {goal} Flat colours, top-down view.",
+                             state, img)
 
     @staticmethod
     def _box(cx, cy, r) -> list[int]:

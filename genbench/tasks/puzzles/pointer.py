@@ -815,7 +815,6 @@ class PointerFamily:
     default_fps = 24.0
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None):
-        from ...schema import TaskItem
         from ...seeding import item_rng
 
         self.check_difficulty(difficulty)
@@ -832,8 +831,7 @@ class PointerFamily:
         state = {"puzzle": puzzle, "options": options, "question_boxes": qboxes, "skin": sk.to_json(),
                  **pointer_state(boxes, answer)}
         i2v, t2v = self.prompts(puzzle, options, sk, words)
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=i2v, prompt_t2v=t2v, state=state, first_frame=img)
+        return self.new_item(index, difficulty, seed, i2v, t2v, state, img)
 
     def draw_option(self, img, box, value, sk: Skin) -> None:
         h = min(26.0, (box[3] - box[1]) * 0.55)

@@ -124,9 +124,7 @@ class Sequence(TaskFamily):
             "strip of option tiles showing " + "; ".join(describe(t, sk) for t in options))
         seq = ", ".join("empty slot" if k == slot else describe(t, sk) for k, t in enumerate(tiles))
         t2v = f"{t2v_scene} The row reads: {seq}. {goal} Flat colours, top-down view."
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=f"{scene} {goal}", prompt_t2v=t2v, state=state,
-                        first_frame=img)
+        return self.new_item(index, difficulty, seed, f"{scene} {goal}", t2v, state, img)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

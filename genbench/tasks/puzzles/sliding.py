@@ -154,9 +154,7 @@ class Sliding(ProcessFamilyMixin, TaskFamily):
                       f"Eight coloured square tiles carry {w['digits']} (tile {names}). Row by row from the top: "
                       + "; ".join(rows) + ". " + rule + " Static camera, flat colours.")
         first = self.draw_state(state, self.positions_raw(state["start"]), [])
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def layout_key(self, item: TaskItem) -> str:
         return sha256_hex(canonical_json(["sliding", item.state["start_board"]]))

@@ -112,9 +112,7 @@ class Sorting(ProcessFamilyMixin, TaskFamily):
                       f"to right: " + ", ".join(names) + f". Sort them {w['order']}. " + rule
                       + " Static camera, flat colours.")
         first = self.draw_state(state, self.positions_raw(state, start), [])
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def layout_key(self, item: TaskItem) -> str:
         return sha256_hex(canonical_json(["sorting", item.state["start_order"]]))

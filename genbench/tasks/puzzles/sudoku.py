@@ -172,9 +172,7 @@ class Sudoku(BoardFamily):
             f"A top-down view of a {lv.n}×{lv.n} sudoku on {w['board']}, with {w['given']} seven-segment digits "
             f"given row by row as: {rows} (_ is an empty cell). {rule} The missing digits appear one at a time "
             f"in {w['answer']}, and the finished grid stays still. Static camera, flat colours.")
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def _draw(self, state: dict, cells: list[int], partial) -> np.ndarray:
         sk = SKINS[state["skin"]]

@@ -118,9 +118,7 @@ class Symmetry(BoardFamily):
             f"A top-down view of a {R}×{C} grid of square cells, {wd['empty']} when empty, split by "
             f"{line_words}. Row by row the cells are: {rows} (? marks a cell to fill). {rule} The cells are "
             f"coloured one at a time and the finished grid stays still. Static camera, flat colours.")
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def _draw(self, state: dict, cells: list[int]) -> np.ndarray:
         sk = SKINS[state["skin"]]

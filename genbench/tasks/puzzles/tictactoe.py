@@ -154,9 +154,7 @@ class TicTacToe(BoardFamily):
         prompt_t2v = (f"A top-down view of a {n}×{n} tic-tac-toe board on {w['board']}; row by row the cells are "
                       f"{rows} (_ is empty), with {w['X']} and {w['O']} marks. {rule} The board then stays still. "
                       f"Static camera, flat colours.")
-        return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                        index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
 
     def _draw(self, state: dict, cells: list[int], partial) -> np.ndarray:
         sk = SKINS[state["skin"]]
