@@ -93,3 +93,31 @@ def decode_size(fit: Fit, work_w: int, work_h: int) -> tuple[int, int] | None:
     if w >= fit.frame_w or h >= fit.frame_h:
         return None
     return max(2, w), max(2, h)
+
+
+# --- polylines (paths, routes, tracks) -------------------------------------------------------------------
+
+def segment_lengths(pts) -> np.ndarray:
+    """Lengths of a polyline's segments ((N, 2) → (N-1,))."""
+    pts = np.asarray(pts, np.float64).reshape(-1, 2)
+    return np.hypot(*np.diff(pts, axis=0).T)
+
+
+def cumulative_length(pts) -> np.ndarray:
+    """Arc length from the first point to each point of a polyline ((N, 2) → (N,))."""
+    return np.concatenate([[0], np.cumsum(segment_lengths(pts))])
+
+
+def arclength(pts) -> float:
+    """Length of a polyline (0 for fewer than two points)."""
+    return float(segment_lengths(pts).sum())
+
+
+def resample(pts, k: int) -> np.ndarray:
+    """k points equally spaced by arc length along a polyline, first to last."""
+    pts = np.asarray(pts, np.float64).reshape(-1, 2)
+    if len(pts) < 2:
+        return np.repeat(pts[:1], k, axis=0)
+    s = cumulative_length(pts)
+    t = np.linspace(0, s[-1], k)
+    return np.stack([np.interp(t, s, pts[:, 0]), np.interp(t, s, pts[:, 1])], 1)

@@ -14,20 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def arclength(pts: np.ndarray) -> float:
-    pts = np.asarray(pts, np.float64).reshape(-1, 2)
-    return float(np.hypot(*np.diff(pts, axis=0).T).sum()) if len(pts) >= 2 else 0.0
-
-
-def resample(pts: np.ndarray, k: int) -> np.ndarray:
-    """k points equally spaced by arc length along a polyline."""
-    pts = np.asarray(pts, np.float64).reshape(-1, 2)
-    if len(pts) < 2:
-        return np.repeat(pts[:1], k, axis=0)
-    s = np.concatenate([[0], np.cumsum(np.hypot(*np.diff(pts, axis=0).T))])
-    t = np.linspace(0, s[-1], k)
-    return np.stack([np.interp(t, s, pts[:, 0]), np.interp(t, s, pts[:, 1])], 1)
+from .geometry import arclength, resample
 
 
 def vr_metrics(gen: np.ndarray, gt: np.ndarray, reached: bool, mf: float, eps: float, k: int = 100) -> dict:

@@ -670,44 +670,13 @@ class TrajectoryChecker:
 
     def _vrbench(self, xys, reached: bool, mf: float) -> dict:
         """VR-Bench's trajectory metrics on normalised coordinates (see README for definitions)."""
+        from ..vrbench import vr_metrics
+
         rm = self.rm
         scale = np.array([rm.width, rm.height], np.float64)
         gen = np.array([p for p in xys if p is not None], np.float64) / scale if any(
             p is not None for p in xys) else np.zeros((0, 2))
         sol = rm.solutions[0]
         gt = rm.node_xy[sol].astype(np.float64) / scale
-        gt_pts = _resample(gt, 100)
         eps = self.pr_eps_cells * rm.cell_px / max(rm.width, rm.height)
-        matched, j0 = 0, 0
-        for p in gt_pts:
-            if len(gen) == 0:
-                break
-            d = np.hypot(*(gen[j0:] - p).T)
-            hit = np.flatnonzero(d <= eps)
-            if len(hit) == 0:
-                break
-            j0 += int(hit[0])
-            matched += 1
-        pr = matched / len(gt_pts)
-        len_gt = _arclength(gt)
-        len_gen = _arclength(gen)
-        sd = (len_gen / len_gt - 1.0) if (reached and len_gt > 0) else None
-        em = bool(reached and pr >= 0.98 and sd is not None and abs(sd) <= 0.1)
-        return {"sr": float(reached), "pr": round(pr, 4), "sd": None if sd is None else round(sd, 4),
-                "em": float(em), "mf": round(mf, 4)}
-
-
-def _arclength(pts: np.ndarray) -> float:
-    if len(pts) < 2:
-        return 0.0
-    return float(np.hypot(*np.diff(pts, axis=0).T).sum())
-
-
-def _resample(pts: np.ndarray, k: int) -> np.ndarray:
-    """k points equally spaced by arc length along a polyline."""
-    if len(pts) < 2:
-        return np.repeat(pts[:1], k, axis=0)
-    seg = np.hypot(*np.diff(pts, axis=0).T)
-    s = np.concatenate([[0], np.cumsum(seg)])
-    t = np.linspace(0, s[-1], k)
-    return np.stack([np.interp(t, s, pts[:, 0]), np.interp(t, s, pts[:, 1])], 1)
+        return vr_metrics(gen, gt, reached, mf, eps)

@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
+from ...geometry import arclength, resample
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
 from .grid import all_shortest_paths, bfs
@@ -227,10 +228,7 @@ def along(points: np.ndarray, n: int) -> list[tuple[float, float]]:
     """n positions equally spaced by arc length from the first point to the last."""
     if len(points) < 2 or n <= 1:
         return [tuple(points[-1])] * max(n, 1)
-    seg = np.hypot(*np.diff(points, axis=0).T)
-    s = np.concatenate([[0], np.cumsum(seg)])
-    t = np.linspace(0, s[-1], n)
-    return list(zip(np.interp(t, s, points[:, 0]).tolist(), np.interp(t, s, points[:, 1]).tolist()))
+    return list(map(tuple, resample(points, n).tolist()))
 
 
 # --- the family base --------------------------------------------------------------------------------
@@ -365,7 +363,7 @@ class GraphMaze(TaskFamily):
              hold: int | None = None) -> list[tuple[float, float]]:
         """Positions per frame: ``lead`` still frames, constant speed along the routes, then a hold."""
         pts = route_points(state, path)
-        length = float(np.hypot(*np.diff(pts, axis=0).T).sum()) if len(pts) > 1 else 0.0
+        length = arclength(pts)
         if num_frames:
             hold = max(1, int(round(0.2 * num_frames)))
             moving = max(2, num_frames - hold - lead)
@@ -613,7 +611,7 @@ def _layout(fam, item, rng):
 
         def bare(k: int) -> float:
             pts = np.round(along(np.asarray(lat["routes"][k], np.float64), 200)).astype(int)
-            seg = float(np.hypot(*np.diff(np.asarray(lat["routes"][k], np.float64), axis=0).T).sum())
+            seg = arclength(lat["routes"][k])
             return (lab[pts[:, 1], pts[:, 0]] < 0).mean() * seg * (1.0 if k in far_set else 0.8)
 
         k = max(closed, key=bare)

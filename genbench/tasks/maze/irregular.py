@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...geometry import arclength, resample
 from ...registry import register
 from .graphmaze import GraphMaze, Lattice, Level
 
@@ -29,10 +30,7 @@ def _bezier(p0: np.ndarray, p1: np.ndarray, bulge: float) -> np.ndarray:
 
 
 def _dense(line: np.ndarray, step: float = 2.0) -> np.ndarray:
-    seg = np.hypot(*np.diff(line, axis=0).T)
-    s = np.concatenate([[0], np.cumsum(seg)])
-    t = np.linspace(0, s[-1], max(2, int(s[-1] / step) + 1))
-    return np.stack([np.interp(t, s, line[:, 0]), np.interp(t, s, line[:, 1])], 1)
+    return resample(line, max(2, int(arclength(line) / step) + 1))
 
 
 def _conflicts(pairs: list, curves: list, xy: np.ndarray, road: float, node_r: float) -> set:

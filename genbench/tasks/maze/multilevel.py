@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
+from ...geometry import arclength
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
@@ -316,7 +317,7 @@ class MultiLevel(TaskFamily):
         # a ladder climb is one move but many blocks long: count the blocks travelled
         tw = Tower.from_json(item.state["geometry"])
         pts = np.array([tw.centre(*p) for p in item.state["solutions"][0]], np.float64)
-        return frames_for_moves(int(np.ceil(np.hypot(*np.diff(pts, axis=0).T).sum() / tw.cell - 1e-6)))
+        return frames_for_moves(int(np.ceil(arclength(pts) / tw.cell - 1e-6)))
 
     def solution_frames(self, item, solution=0, fps=None, num_frames=None):
         sols = item.state["solutions"]

@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ...geometry import to_canvas
+from ...geometry import cumulative_length, to_canvas
 from ...schema import Fit, Verdict
 
 # Object colours, well apart from each other (≥ 65 RGB units) and from the light/dark backgrounds.
@@ -132,8 +132,8 @@ def polyline(points: Sequence[Sequence[float]], t: float) -> np.ndarray:
     p = np.asarray(points, np.float64)
     if len(p) == 1:
         return p[0]
-    seg = np.hypot(*np.diff(p, axis=0).T)
-    s = np.concatenate([[0], np.cumsum(seg)])
+    s = cumulative_length(p)
+    seg = np.diff(s)
     d = t * s[-1]
     i = min(int(np.searchsorted(s, d, side="right")) - 1, len(seg) - 1)
     u = 0.0 if seg[i] == 0 else (d - s[i]) / seg[i]
