@@ -279,7 +279,7 @@ def test_grid_draw_gap_beside_a_walled_cell_is_a_teleport(tmp_path):
     ("maze.multilevel", "hard", "blueprint", 36, ["crf40", "wall_walk"]),
     # pale agent under full-frame blur: the floor-wall boundary greys read as agent, in one-pixel lines
     # along the walls; frame 0 took the biggest such line for the agent (WRONG_START)
-    ("maze.grid", "hard", "agent_near_floor", 27, ["blur", "crf40", "duplicate"]),
+    ("maze.grid", "hard", "agent_near_floor", 27, ["blur", "crf40", "duplicate", "backwards"]),
     # Sokoban: on the cut the box moved with the jumping player and read as pulled (ILLEGAL_MOVE)...
     ("maze.sokoban", "hard", "paper", 17, ["cut_to_final"]),
     # ...and a box pushed onto a border wall left a trace on its cell and read as a box appearing

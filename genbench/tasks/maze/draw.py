@@ -115,8 +115,7 @@ class GridDrawMaze(TaskFamily):
                f"{w['goal']} marks the goal in row {rc(goal)[0] + 1}, column {rc(goal)[1] + 1} (from the top left). "
                f"A {pen_words} grows from the start through the corridors along the shortest route to the goal, "
                f"never crossing a wall, and stays. Static camera, flat colours.")
-        item = self.new_item(index, difficulty, seed, i2v, t2v, state, self._base(state))
-        return item
+        return self.new_item(index, difficulty, seed, i2v, t2v, state, self._base(state))
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state
@@ -371,18 +370,11 @@ class StrokeChecker:
         for i, frame in enumerate(frames):
             n += 1
             if lut is None:
-                # the trajectory checker's frame mapper absorbs global zoom / shift drift when it has one
-                mapper = getattr(tj, "FrameMapper", None)
-                if mapper is not None:
-                    mapper = mapper(fit, rm.width, rm.height)
-                    img = mapper.align(frame, self.sm.reference)
-                    unseen = ~mapper.inside().ravel()  # pushed out of view by the drift: not judged
-                    unseen = unseen if unseen.any() else None
-                else:
-                    from ...geometry import to_canvas
-
-                    mapper = lambda f: to_canvas(fit, f, rm.width, rm.height)  # noqa: E731
-                    img = mapper(frame)
+                # the trajectory checker's frame mapper absorbs global zoom / shift drift
+                mapper = tj.FrameMapper(fit, rm.width, rm.height)
+                img = mapper.align(frame, self.sm.reference)
+                unseen = ~mapper.inside().ravel()  # pushed out of view by the drift: not judged
+                unseen = unseen if unseen.any() else None
                 lut = build_lut(calibrate(rm, img), rm.palette_class)
             else:
                 img = mapper(frame)

@@ -527,7 +527,7 @@ class SokobanChecker:
             # cut moves both at once and the box's move is then part of the jump, not a push or a pull
             jumped = p is not None and last_p is not None and np.hypot(p[0] - last_p[0], p[1] - last_p[1]) >= 0.9
             bmask = cls == BOX
-            occ = np.bincount(sc.cell_of[bmask], minlength=n_cells)[:n_cells] / sc.box_area
+            occ = (np.bincount(sc.cell_of[bmask], minlength=n_cells)[:n_cells] / sc.box_area).reshape(R, C)
 
             # walls stay walls (pixels under or next to the player or a box are not judged)
             near = cv2.dilate((amask | bmask).astype(np.uint8), self._kernel).astype(bool)
@@ -554,8 +554,8 @@ class SokobanChecker:
                 new = sorted(strong - boxes)
                 # a box has left its cell below 30%, or below half when a new box stands next to it (a box
                 # pushed onto a wall may leave a trace on its old cell that never drops under 30%)
-                lost = [b for b in boxes if occ[b[0] * C + b[1]] < 0.3 or (
-                    occ[b[0] * C + b[1]] < 0.5 and any(abs(q[0] - b[0]) + abs(q[1] - b[1]) == 1 for q in new))]
+                lost = [b for b in boxes if occ[b] < 0.3 or (
+                    occ[b] < 0.5 and any(abs(q[0] - b[0]) + abs(q[1] - b[1]) == 1 for q in new))]
                 for b in lost:
                     if not new:
                         break
@@ -565,17 +565,14 @@ class SokobanChecker:
                     boxes.add(b2)
                     box_lost_run.pop(b, None)
                     box_log.append([i, list(b), list(b2)])
-                    if jumped:
-                        event(i, "TELEPORT", f"box moved {b}→{b2} as the player jumped", "box_jump")
-                    else:
-                        self._judge_push(i, b, b2, occ, p if p is not None else last_p, event)
+                    self._judge_push(i, b, b2, occ, p if p is not None else last_p, jumped, event)
                     pushes += 1
-                for b in [b for b in boxes if occ[b[0] * C + b[1]] < 0.3]:
+                for b in [b for b in boxes if occ[b] < 0.3]:
                     box_lost_run[b] = box_lost_run.get(b, 0) + 1
                     if box_lost_run[b] > lost_tol:
                         event(i - lost_tol, "ILLEGAL_MOVE", f"box at {b} vanished", "box_vanished")
                 for b in list(box_lost_run):
-                    if b not in boxes or occ[b[0] * C + b[1]] >= 0.3:
+                    if b not in boxes or occ[b] >= 0.3:
                         box_lost_run.pop(b)
                 appear_run = appear_run + 1 if new else 0
                 if appear_run > lost_tol:
@@ -622,20 +619,23 @@ class SokobanChecker:
         return self._decide(events, player_track, box_log, moves, pushes, reached_at, left_at,
                             mf_sum / max(mf_n, 1), n, fps)
 
-    def _judge_push(self, i, b, b2, occ, p, event) -> None:
-        """A box moved b → b2: legal only as a one-cell push with the player right behind it."""
-        sc = self.sc
+    def _judge_push(self, i, b, b2, occ, p, jumped, event) -> None:
+        """A box moved b → b2: legal only as a one-cell push with the player right behind it. In the frame
+        where the player jumped (a cut moves both at once) the box's move is part of the jump."""
         d = (b2[0] - b[0], b2[1] - b[1])
+        if jumped:
+            event(i, "TELEPORT", f"box moved {b}→{b2} as the player jumped", "box_jump")
+            return
         if abs(d[0]) + abs(d[1]) != 1:
             event(i, "TELEPORT", f"box jumped {b}→{b2}", "box_jump")
             return
-        if sc.walls[b2]:
+        if self.sc.walls[b2]:
             event(i, "ILLEGAL_MOVE", f"box pushed into the wall at {b2}", "push_into_wall")
             return
         if p is None:
             event(i, "ILLEGAL_MOVE", f"box moved {b}→{b2} with no player in sight", "box_alone")
             return
-        o1, o2 = occ[b[0] * sc.cols + b[1]], occ[b2[0] * sc.cols + b2[1]]
+        o1, o2 = occ[b], occ[b2]
         t = float(np.clip(o2 / max(o1 + o2, 1e-6), 0, 1))
         expected = (b[0] - d[0] + t * d[0], b[1] - d[1] + t * d[1])
         if np.hypot(p[0] - expected[0], p[1] - expected[1]) <= 0.5:

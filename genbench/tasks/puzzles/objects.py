@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ...geometry import cumulative_length, to_canvas
+from ...geometry import cumulative_length, segment_lengths, to_canvas
 from ...schema import Fit, Verdict
 
 # Object colours, well apart from each other (≥ 65 RGB units) and from the light/dark backgrounds.
@@ -132,8 +132,7 @@ def polyline(points: Sequence[Sequence[float]], t: float) -> np.ndarray:
     p = np.asarray(points, np.float64)
     if len(p) == 1:
         return p[0]
-    s = cumulative_length(p)
-    seg = np.diff(s)
+    seg, s = segment_lengths(p), cumulative_length(p)
     d = t * s[-1]
     i = min(int(np.searchsorted(s, d, side="right")) - 1, len(seg) - 1)
     u = 0.0 if seg[i] == 0 else (d - s[i]) / seg[i]
