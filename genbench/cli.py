@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -16,9 +17,17 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _fail(msg: str) -> None:
-    err.print(f"[red]error:[/red] {msg}")
+def _fail(msg) -> None:
+    """Print a message (or an exception's) and exit 2."""
+    text = _message(msg) if isinstance(msg, BaseException) else str(msg)
+    err.print(f"[red]error:[/red] {escape(text)}", highlight=False)  # escaped: '[…]' in a message is text
     raise typer.Exit(2)
+
+
+def _message(e: BaseException) -> str:
+    """An exception's own words: a KeyError's str() would wrap them in quotes (stripping quotes off the
+    text instead would eat a message's own closing quote)."""
+    return str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
 
 
 def parse_kv(text: str | None) -> dict:
@@ -41,6 +50,11 @@ def parse_kv(text: str | None) -> dict:
             else:
                 out[k] = v
     return out
+
+
+def _alias(value, old_spelling):
+    """An option's value, or what its old (hidden) spelling was given."""
+    return value if old_spelling is None else old_spelling
 
 
 def _canvas(text: str | None) -> tuple[int, int] | None:
@@ -107,7 +121,8 @@ def _print_strategies(results: dict) -> None:
 def run(
     tasks: str = typer.Option("maze", help="Task families or groups, comma-separated (see `genbench ls tasks`)."),
     model: str = typer.Option("oracle", "--model", "--models", help="Models, comma-separated (see `genbench ls models`)."),
-    model_args: Optional[str] = typer.Option(None, help="key=value,… passed to every model (e.g. width=832,height=480)."),
+    model_args: Optional[str] = typer.Option(None, help="key=value,… for the models: MODEL:key=value for one model "
+                                             "(tiny-wan2:steps=1); a plain key=value goes to every model that takes it."),
     limit: int = typer.Option(5, help="Items per family and difficulty."),
     seed: int = typer.Option(0, help="Suite seed: items and sample seeds derive from it."),
     difficulty: str = typer.Option("easy,medium,hard", help="Difficulties, comma-separated."),
@@ -124,7 +139,8 @@ def run(
                                       "videotpo | videotpo-faithful | best-of-n."),
     tpo_width: int = typer.Option(2, help="VideoTPO candidates per round."),
     tpo_depth: int = typer.Option(3, help="VideoTPO rounds (prompt updates = depth − 1)."),
-    n: int = typer.Option(6, "--n", help="Best-of-N: seeds per item."),
+    n: int = typer.Option(6, "--best-of", help="Best-of-N (--tpo best-of-n): seeds per item."),
+    n_old: Optional[int] = typer.Option(None, "--n", hidden=True),  # the old name of --best-of
     critic: Optional[str] = typer.Option(None, help="VideoTPO critic: openai:MODEL or hf:REPO."),
     tpo_selector: str = typer.Option("checker", help="Who picks the final video: checker (the task's) or vlm."),
     tpo_baselines: bool = typer.Option(True, help="Also run best-of-N / pass@N at the same generations."),
@@ -141,12 +157,12 @@ def run(
     if lora:  # kept as text: parse_kv would read a scale-less path as a number or split on commas
         cfg.model_args["lora"] = lora
     if tpo:
-        cfg.tpo = {"strategy": tpo, "width": tpo_width, "depth": tpo_depth, "n": n, "critic": critic,
+        cfg.tpo = {"strategy": tpo, "width": tpo_width, "depth": tpo_depth, "n": _alias(n, n_old), "critic": critic,
                    "selector": tpo_selector, "baselines": tpo_baselines}
     try:
         results = run_(cfg, progress=not quiet)
     except (UnknownName, KeyError, ValueError, ChatBackendError) as e:
-        _fail(str(e).strip("'\""))
+        _fail(e)
     _print_results(results)
     _print_strategies(results)
     c = results["counts"]
@@ -156,11 +172,17 @@ def run(
         from .report import write_report
 
         console.print(f"report → {write_report(out)}")
+    for name, first in results.get("all_failed", {}).items():
+        err.print(f"[red]error:[/red] every generation of {escape(name)} failed; the first: {escape(str(first))}",
+                  highlight=False)
+    if results.get("all_failed"):
+        raise typer.Exit(1)
 
 
 @app.command()
 def judge(
-    videos: Path = typer.Option(..., help="Directory of videos named <family>/<difficulty>/<index>[_c<k>].mp4."),
+    videos: Path = typer.Option(..., help="Directory of videos named <family>/<difficulty>/<index>[_c<k>].mp4 "
+                                "(or a run's own videos/MODEL folder)."),
     tasks: str = typer.Option("maze", help="Task families or groups the videos belong to."),
     out: Path = typer.Option(Path("runs/judged"), help="Run directory for verdicts and results."),
     seed: int = typer.Option(0, help="Suite seed the items were made with (ignored with --items)."),
@@ -182,7 +204,7 @@ def judge(
                             items_file=items, progress=not quiet, judges=judge or "",
                             judge_args=parse_kv(judge_args))
     except (UnknownName, FileNotFoundError, ValueError, ChatBackendError) as e:
-        _fail(str(e).strip("'\""))
+        _fail(e)
     _print_results(results)
     console.print(f"→ {out / 'results.json'}")
 
@@ -208,7 +230,8 @@ def report(
 @app.command()
 def export(
     tasks: str = typer.Argument("maze", help="Task families or groups to export."),
-    n: int = typer.Option(10, help="Items per family and difficulty (unique layouts)."),
+    n: int = typer.Option(10, "--limit", help="Items per family and difficulty (unique layouts)."),
+    n_old: Optional[int] = typer.Option(None, "--n", hidden=True),  # the old name of --limit
     difficulty: str = typer.Option("easy,medium,hard", help="Difficulties, comma-separated."),
     out: Path = typer.Option(Path("export"), help="Output directory."),
     seed: int = typer.Option(0, help="Suite seed."),
@@ -217,10 +240,12 @@ def export(
     fit: str = typer.Option("letterbox", help="letterbox | stretch (with --canvas)."),
     fps: Optional[float] = typer.Option(None, help="Video frame rate (default: the family's)."),
     frames: Optional[int] = typer.Option(None, help="Fixed frame count per video (e.g. 81); default: natural pace."),
-    no_videos: bool = typer.Option(False, help="Only images and items.jsonl."),
+    no_videos: bool = typer.Option(False, "--no-videos", help="Only images and items.jsonl."),
     quiet: bool = typer.Option(False, help="No progress bar."),
-    format: str = typer.Option("genbench", "--format", help="genbench | vrbench (VR-Bench's folder layout and "
-                                                             "state JSON; maze.grid, maze.trapfield, maze.sokoban)."),
+    format: str = typer.Option("genbench", "--format", help="genbench | hf (adds metadata.jsonl beside images and "
+                               "videos for datasets.load_dataset) | diffsynth (adds metadata.csv: video,prompt,"
+                               "input_image) | vrbench (VR-Bench's folder layout and state JSON; maze.grid, "
+                               "maze.trapfield, maze.sokoban)."),
     split: str = typer.Option("test", help="Split folder name (--format vrbench)."),
 ) -> None:
     """Export a deterministic dataset: first frames, ground-truth videos, items.jsonl."""
@@ -228,29 +253,30 @@ def export(
     from .registry import UnknownName
 
     diffs = [d.strip() for d in difficulty.split(",") if d.strip()]
+    n = _alias(n, n_old)
     if format == "vrbench":
         from .vrbench import export_vrbench
 
         try:
             res = export_vrbench(tasks, n, diffs, out, seed=seed, skin=skin, split=split, videos=not no_videos)
         except (UnknownName, ValueError, RuntimeError) as e:
-            _fail(str(e).strip("'\""))
+            _fail(e)
         console.print(json.dumps(res, indent=2))
         return
-    if format != "genbench":
-        _fail(f"unknown --format {format!r}; use genbench or vrbench")
+    size = _canvas(canvas)  # outside the try below: its exit must not be caught as an error again
     try:
-        res = export_(tasks, n, diffs, out, seed=seed, skin=skin, canvas=_canvas(canvas), fit=fit, fps=fps,
-                      num_frames=frames, videos=not no_videos, progress=not quiet)
+        res = export_(tasks, n, diffs, out, seed=seed, skin=skin, canvas=size, fit=fit, fps=fps,
+                      num_frames=frames, videos=not no_videos, progress=not quiet, format=format)
     except (UnknownName, ValueError, RuntimeError) as e:
-        _fail(str(e).strip("'\""))
+        _fail(e)
     console.print(json.dumps(res, indent=2))
 
 
 @app.command()
 def validate(
     tasks: str = typer.Option("all", help="Task families or groups to validate."),
-    n: int = typer.Option(1, help="Items per family × skin × difficulty."),
+    n: int = typer.Option(1, "--limit", help="Items per family × skin × difficulty."),
+    n_old: Optional[int] = typer.Option(None, "--n", hidden=True),  # the old name of --limit
     seed: int = typer.Option(0, help="Suite seed."),
     difficulty: Optional[str] = typer.Option(None, help="Difficulties (default: all of each family)."),
     skin: Optional[str] = typer.Option(None, help="Skins, comma-separated (default: all, hard ones included)."),
@@ -265,10 +291,10 @@ def validate(
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     try:
-        report = validate_(tasks, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
+        report = validate_(tasks, n=_alias(n, n_old), seed=seed, difficulties=split(difficulty), skins=split(skin),
                            only=split(only), max_frames=max_frames, rotate=rotate)
     except (UnknownName, ValueError) as e:
-        _fail(str(e).strip("'\""))
+        _fail(e)
     table = Table(show_header=True, header_style="bold")
     for col in ("family", "perturbation", "expect", "n", "accuracy", "got"):
         table.add_column(col)
@@ -288,7 +314,8 @@ def validate(
 def calibrate_judge(
     judge: str = typer.Option(..., "--judge", help=_JUDGE_HELP),
     tasks: str = typer.Option("maze", help="Task families or groups."),
-    n: int = typer.Option(2, help="Items per family × difficulty × skin."),
+    n: int = typer.Option(2, "--limit", help="Items per family × difficulty × skin."),
+    n_old: Optional[int] = typer.Option(None, "--n", hidden=True),  # the old name of --limit
     seed: int = typer.Option(0, help="Suite seed."),
     difficulty: Optional[str] = typer.Option(None, help="Difficulties (default: each family's easiest)."),
     skin: Optional[str] = typer.Option(None, help="Skins, comma-separated (default: skins rotate)."),
@@ -305,10 +332,10 @@ def calibrate_judge(
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     try:
-        report = calibrate(tasks, judge, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
+        report = calibrate(tasks, judge, n=_alias(n, n_old), seed=seed, difficulties=split(difficulty), skins=split(skin),
                            clips=split(clips), out=out, judge_args=parse_kv(judge_args))
     except (UnknownName, ValueError, ChatBackendError) as e:
-        _fail(str(e).strip("'\""))
+        _fail(e)
     fmt = lambda x: "n/a" if x is None else f"{x:.2f}"  # noqa: E731
     table = Table(show_header=True, header_style="bold")
     for col in ("family", "n", "accuracy", "kappa", "false pass", "false fail", "judge errors"):
@@ -339,7 +366,7 @@ def import_vrbench(
     try:
         res = import_(root, out)
     except (ValueError, KeyError) as e:
-        _fail(str(e).strip("'\""))
+        _fail(e)
     console.print(json.dumps(res, indent=2))
 
 

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from . import __version__, geometry
 from .metrics import aggregate
-from .registry import make_generator, resolve_tasks, split_model_spec, task_family, entries
+from .registry import entries, make_generator, resolve_tasks, split_model_args, split_model_spec, task_family
 from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
 from .seeding import sample_seed
 from .store import RunStore, gen_key, judge_key
@@ -88,6 +88,7 @@ def validate_config(cfg: RunConfig) -> list[str]:
         name, _ = split_model_spec(spec)
         if spec not in known and name not in known:
             raise KeyError(f"unknown model {spec!r}; known: {', '.join(known)}")
+    split_model_args(cfg.model_list(), cfg.model_args)  # a key no model takes fails here, before any work
     if cfg.mode not in ("i2v", "t2v"):
         raise ValueError(f"unknown mode {cfg.mode!r}; use i2v or t2v")
     for f in families:
@@ -115,7 +116,8 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
     families = validate_config(cfg)
     store = RunStore(cfg.out)
     store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
-    generators = {spec: make_generator(spec, **cfg.model_args) for spec in cfg.model_list()}
+    model_args = split_model_args(cfg.model_list(), cfg.model_args)
+    generators = {spec: make_generator(spec, **model_args[spec]) for spec in cfg.model_list()}
     if cfg.tpo:  # wrap every model in the test-time strategy (videotpo, best-of-n)
         from .tpo.generator import TPOGenerator
 
@@ -130,6 +132,17 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
     total = len(plan) * len(generators) * cfg.samples_per_item
     keys: list[str] = []
     stats = {"generated": 0, "rejudged": 0, "skipped": 0, "errors": 0}
+    tried: dict[str, list] = {}  # model → [samples emitted, failed generations, first failure]
+
+    def note(row: dict) -> None:
+        t = tried.setdefault(row["model"], [0, 0, None])
+        t[0] += 1
+        if not row["done"]:
+            t[1] += 1
+            t[2] = t[2] or row["verdict"].get("message")
+        if on_sample:
+            on_sample(row)
+
     bar = _progress(progress)
     with bar if bar else nullcontext():
         task = bar.add_task("samples", total=total) if bar else None
@@ -150,7 +163,7 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
                     todo.append((req, gk, jk))
                 for i in range(0, len(todo), max(1, gen.max_batch)):
                     batch = todo[i:i + max(1, gen.max_batch)]
-                    _generate_and_judge(store, spec, gen, family, item, batch, cfg, stats, on_sample, vlm)
+                    _generate_and_judge(store, spec, gen, family, item, batch, cfg, stats, note, vlm)
                     if bar:
                         bar.advance(task, len(batch))
     for gen in generators.values():
@@ -163,6 +176,9 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
     if vlm:
         results["judge_usage"] = _vlm_usage(vlm, rows)
     store.write_results(results)
+    # about this invocation only (not results.json): models whose every generation failed, with the
+    # first reason, so the CLI can say it and exit non-zero instead of a quiet error count
+    results["all_failed"] = {m: first for m, (n, failed, first) in tried.items() if n and failed == n}
     return results
 
 
@@ -258,7 +274,8 @@ def _progress(enabled: bool):
 
 # --- judging videos made elsewhere -----------------------------------------------------------------
 
-VIDEO_NAME = re.compile(r"^(?P<index>\d+)(?:_c(?P<cand>\d+))?\.(?:mp4|mov|webm|mkv|avi)$")
+# `<index>[_c<k>].mp4`, or as `genbench run` names them, `<index>_c<k>_<key8>.mp4` (videos/MODEL/…)
+VIDEO_NAME = re.compile(r"^(?P<index>\d+)(?:_c(?P<cand>\d+)(?:_[0-9a-f]{8})?)?\.(?:mp4|mov|webm|mkv|avi)$")
 
 
 def find_videos(videos: Path, families: list[str]) -> list[tuple[str, str, int, int, Path]]:

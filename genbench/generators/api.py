@@ -167,6 +167,7 @@ def _factory(model: str):
     def make(**args) -> OpenAIVideoGenerator:
         return OpenAIVideoGenerator(model=model, **args)
 
+    make.accepts = _ARGS  # so plain --model-args reach only the models that take them
     return make
 
 

@@ -558,6 +558,7 @@ def _model_index(repo: str, revision: str | None) -> dict:
             f"works too: --model diffusers:/path/to/dir") from None
 
 
+_generic.accepts = _ARGS  # so plain --model-args reach only the models that take them
 add("generator", "diffusers", _generic,
     "Any diffusers video pipeline: --model diffusers:ORG/REPO (or a local dir); defaults from its family's preset.",
     group="diffusers")
