@@ -148,6 +148,7 @@ def run(
 ) -> None:
     """Generate items, render videos with each model, check them and write results (resumable)."""
     from .judges.backends import ChatBackendError
+    from .deps import MissingDependency
     from .registry import UnknownName
     from .runner import RunConfig, run as run_
 
@@ -161,7 +162,7 @@ def run(
                    "selector": tpo_selector, "baselines": tpo_baselines}
     try:
         results = run_(cfg, progress=not quiet)
-    except (UnknownName, KeyError, ValueError, ChatBackendError) as e:
+    except (UnknownName, KeyError, ValueError, ChatBackendError, MissingDependency) as e:
         _fail(e)
     _print_results(results)
     _print_strategies(results)
@@ -196,6 +197,7 @@ def judge(
 ) -> None:
     """Score videos made elsewhere (your own model's outputs), matched to items by id."""
     from .judges.backends import ChatBackendError
+    from .deps import MissingDependency
     from .registry import UnknownName
     from .runner import judge_dir
 
@@ -203,7 +205,7 @@ def judge(
         results = judge_dir(tasks, videos, out, seed=seed, skin=skin, model=model, fit_mode=fit,
                             items_file=items, progress=not quiet, judges=judge or "",
                             judge_args=parse_kv(judge_args))
-    except (UnknownName, FileNotFoundError, ValueError, ChatBackendError) as e:
+    except (UnknownName, FileNotFoundError, ValueError, ChatBackendError, MissingDependency) as e:
         _fail(e)
     _print_results(results)
     console.print(f"→ {out / 'results.json'}")
@@ -328,13 +330,14 @@ def calibrate_judge(
     """How far to trust a VLM judge: its agreement with the programmatic checkers (accuracy, κ, false passes)."""
     from .calibrate import calibrate
     from .judges.backends import ChatBackendError
+    from .deps import MissingDependency
     from .registry import UnknownName
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     try:
         report = calibrate(tasks, judge, n=_alias(n, n_old), seed=seed, difficulties=split(difficulty), skins=split(skin),
                            clips=split(clips), out=out, judge_args=parse_kv(judge_args))
-    except (UnknownName, ValueError, ChatBackendError) as e:
+    except (UnknownName, ValueError, ChatBackendError, MissingDependency) as e:
         _fail(e)
     fmt = lambda x: "n/a" if x is None else f"{x:.2f}"  # noqa: E731
     table = Table(show_header=True, header_style="bold")

@@ -175,3 +175,23 @@ def test_export_diffsynth_writes_video_prompt_input_image(tmp_path):
         assert row["prompt"] == item["prompt_i2v"] and row["video"] == item["video"]
     bad = cli.invoke(app, ["export", "maze.grid", "--format", "diffsynth", "--no-videos", "--out", str(out / "x")])
     assert bad.exit_code == 2 and "drop --no-videos" in bad.output
+
+
+# --- 3. a missing optional package names the extra that installs it -----------------------------------
+
+def test_openai_judge_without_openai_names_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "openai", None)  # as if not installed
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    r = cli.invoke(app, ["run", "--tasks", "maze.grid", "--model", "oracle", "--limit", "1", "--difficulty", "easy",
+                         "--judge", "openai:gpt-4o", "--out", str(tmp_path / "r"), "--quiet"])
+    assert r.exit_code == 2, r.output
+    assert 'pip install "genbench[judges]"' in r.output and "openai:gpt-4o" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_require_passes_through_what_is_installed():
+    from genbench.deps import MissingDependency, require
+
+    assert require("json", "a test", "test").dumps([1]) == "[1]"
+    with pytest.raises(MissingDependency, match=r'pip install "genbench\[models\]"'):
+        require("genbench_no_such_package", "a test", "models")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..deps import require
 from ..registry import add
 from ..schema import GenRequest, VideoRecord
 from ..video import write_video
@@ -275,7 +276,8 @@ class DiffusersGenerator(VideoGenerator):
         return f"cannot load {where!r}: {text}"
 
     def _load(self, mode: str):
-        import torch
+        torch = require("torch", f"the diffusers model {self.name}", "models")
+        require("diffusers", f"the diffusers model {self.name}", "models")
 
         dtype = getattr(torch, self.dtype)
         cls_name = self.pipeline_override or self.preset.pipelines[mode]
