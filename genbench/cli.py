@@ -20,7 +20,8 @@ err = Console(stderr=True)
 def _fail(msg) -> None:
     """Print a message (or an exception's) and exit 2."""
     text = _message(msg) if isinstance(msg, BaseException) else str(msg)
-    err.print(f"[red]error:[/red] {escape(text)}", highlight=False)  # escaped: '[…]' in a message is text
+    # escaped: '[…]' in a message is text; soft-wrapped: no line breaks inside paths and commands
+    err.print(f"[red]error:[/red] {escape(text)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -173,9 +174,11 @@ def run(
         from .report import write_report
 
         console.print(f"report → {write_report(out)}")
+    for fam, skipped in results.get("skipped_difficulties", {}).items():
+        err.print(f"note: {fam} has no {', '.join(skipped)} difficulty: skipped", highlight=False, soft_wrap=True)
     for name, first in results.get("all_failed", {}).items():
         err.print(f"[red]error:[/red] every generation of {escape(name)} failed; the first: {escape(str(first))}",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     if results.get("all_failed"):
         raise typer.Exit(1)
 
@@ -286,15 +289,20 @@ def validate(
     out: Path = typer.Option(Path("runs/validate"), help="Where validate.json goes."),
     max_frames: Optional[int] = typer.Option(None, help="Frame budget for clips whose meaning allows it (CI: 72)."),
     rotate: Optional[int] = typer.Option(None, help="Per item: the oracle + this many perturbations, in turn."),
+    quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Prove the checkers right: labelled perturbations of ground truth must pass or fail as expected."""
     from .registry import UnknownName
-    from .validate import validate as validate_, write_report
+    from .progress import Bar
+    from .validate import planned_clips, validate as validate_, write_report
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
+    n = _alias(n, n_old)
     try:
-        report = validate_(tasks, n=_alias(n, n_old), seed=seed, difficulties=split(difficulty), skins=split(skin),
-                           only=split(only), max_frames=max_frames, rotate=rotate)
+        total = planned_clips(tasks, n, split(difficulty), split(skin), split(only), rotate)
+        with Bar(not quiet, "validate", total) as bar:
+            report = validate_(tasks, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
+                               only=split(only), max_frames=max_frames, rotate=rotate, on_outcome=lambda _: bar.advance())
     except (UnknownName, ValueError) as e:
         _fail(e)
     table = Table(show_header=True, header_style="bold")
@@ -326,6 +334,7 @@ def calibrate_judge(
                                                    "random walk)."),
     judge_args: Optional[str] = typer.Option(None, help=_JUDGE_ARGS_HELP),
     out: Path = typer.Option(Path("runs/calibrate"), help="Where videos, the judge cache and calibrate.json go."),
+    quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """How far to trust a VLM judge: its agreement with the programmatic checkers (accuracy, κ, false passes)."""
     from .calibrate import calibrate
@@ -336,7 +345,8 @@ def calibrate_judge(
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     try:
         report = calibrate(tasks, judge, n=_alias(n, n_old), seed=seed, difficulties=split(difficulty), skins=split(skin),
-                           clips=split(clips), out=out, judge_args=parse_kv(judge_args))
+                           clips=split(clips), out=out, judge_args=parse_kv(judge_args),
+                           progress=not quiet)
     except (UnknownName, ValueError, ChatBackendError, MissingDependency) as e:
         _fail(e)
     fmt = lambda x: "n/a" if x is None else f"{x:.2f}"  # noqa: E731

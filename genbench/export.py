@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from . import geometry
-from .registry import resolve_tasks, task_family
+from .registry import difficulties_by_family, resolve_tasks, task_family
 from .video import write_video
 
 
@@ -39,9 +39,8 @@ def export(tasks: str, n: int, difficulties: list[str], out: str | Path, seed: i
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     families = resolve_tasks(tasks)
+    wanted = difficulties_by_family(families, difficulties)  # a family without one skips it
     for f in families:
-        for d in difficulties:
-            task_family(f).check_difficulty(d)
         task_family(f).check_skin(skin)
     counts: dict[str, int] = {}
     lines = []
@@ -51,11 +50,11 @@ def export(tasks: str, n: int, difficulties: list[str], out: str | Path, seed: i
 
         bar = Progress(TextColumn("[bold]export"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         bar.start()
-        task = bar.add_task("export", total=len(families) * len(difficulties) * n)
+        task = bar.add_task("export", total=sum(len(ds) for ds in wanted.values()) * n)
     try:
         for fam_name in families:
             family = task_family(fam_name)
-            for d in difficulties:
+            for d in wanted[fam_name]:
                 for item in family.items(d, n, seed, skin):
                     rel = f"{fam_name}/{d}/{item.index:04d}"
                     fit_ = geometry.make_fit(fit, *item.canvas_size, *(canvas or item.canvas_size))

@@ -88,6 +88,20 @@ def resolve_tasks(spec: str) -> list[str]:
     return out
 
 
+def difficulties_by_family(families: list[str], difficulties: list[str]) -> dict[str, list[str]]:
+    """Each family's share of the asked difficulties: a family without one (grid mazes have no ood)
+    skips it, so `--tasks maze --difficulty ood` runs the mazes that have it; a difficulty that no
+    asked family has is an error listing what they have."""
+    out = {f: [d for d in difficulties if d in task_family(f).difficulties] for f in families}
+    for d in difficulties:
+        if not any(d in ds for ds in out.values()):
+            if len(families) == 1:
+                task_family(families[0]).check_difficulty(d)
+            known = list(dict.fromkeys(x for f in families for x in task_family(f).difficulties))
+            raise ValueError(f"unknown difficulty {d!r} for {', '.join(families)}; known: {', '.join(known)}")
+    return out
+
+
 def task_family(name: str):
     """The family object registered under ``name`` (families are cheap, stateless singletons)."""
     if name not in _FAMILY_CACHE:

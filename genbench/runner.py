@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from . import __version__, geometry
 from .metrics import aggregate
-from .registry import entries, make_generator, resolve_tasks, split_model_args, split_model_spec, task_family
+from .registry import difficulties_by_family, entries, make_generator, resolve_tasks, split_model_args, split_model_spec, task_family
 from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
 from .seeding import sample_seed
 from .store import RunStore, gen_key, judge_key
@@ -91,11 +91,9 @@ def validate_config(cfg: RunConfig) -> list[str]:
     split_model_args(cfg.model_list(), cfg.model_args)  # a key no model takes fails here, before any work
     if cfg.mode not in ("i2v", "t2v"):
         raise ValueError(f"unknown mode {cfg.mode!r}; use i2v or t2v")
+    difficulties_by_family(families, cfg.difficulty_list())
     for f in families:
-        fam = task_family(f)
-        for d in cfg.difficulty_list():
-            fam.check_difficulty(d)
-        fam.check_skin(cfg.skin)
+        task_family(f).check_skin(cfg.skin)
     if cfg.limit < 1 or cfg.samples_per_item < 1:
         raise ValueError("--limit and --samples-per-item must be at least 1")
     return families
@@ -127,7 +125,8 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
             raise ValueError(f"{spec} cannot do {cfg.mode} (it does {', '.join(gen.modes)}); "
                              f"use --mode {gen.modes[0]} or another model")
     vlm = _vlm_pool(cfg.judges, cfg.out, cfg.judge_args)
-    plan = [(fam, d, item) for fam in families for d in cfg.difficulty_list()
+    wanted = difficulties_by_family(families, cfg.difficulty_list())
+    plan = [(fam, d, item) for fam in families for d in wanted[fam]
             for item in task_family(fam).items(d, cfg.limit, cfg.seed, cfg.skin)]
     total = len(plan) * len(generators) * cfg.samples_per_item
     keys: list[str] = []
@@ -179,6 +178,8 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
     # about this invocation only (not results.json): models whose every generation failed, with the
     # first reason, so the CLI can say it and exit non-zero instead of a quiet error count
     results["all_failed"] = {m: first for m, (n, failed, first) in tried.items() if n and failed == n}
+    results["skipped_difficulties"] = {f: [d for d in cfg.difficulty_list() if d not in ds]
+                                       for f, ds in wanted.items() if len(ds) < len(cfg.difficulty_list())}
     return results
 
 

@@ -195,3 +195,47 @@ def test_require_passes_through_what_is_installed():
     assert require("json", "a test", "test").dumps([1]) == "[1]"
     with pytest.raises(MissingDependency, match=r'pip install "genbench\[models\]"'):
         require("genbench_no_such_package", "a test", "models")
+
+
+# --- 6. long commands show progress --------------------------------------------------------------------
+
+def test_validate_shows_a_progress_bar_over_the_clips_it_judges(tmp_path):
+    from genbench.validate import planned_clips
+
+    total = planned_clips("maze.grid", 1, ["easy"], ["classic"], None, rotate=2)
+    assert total == 3  # the oracle and two perturbations in turn
+    r = cli.invoke(app, ["validate", "--tasks", "maze.grid", "--limit", "1", "--difficulty", "easy", "--skin", "classic",
+                         "--rotate", "2", "--max-frames", "72", "--out", str(tmp_path / "v")])
+    assert r.exit_code == 0, r.output
+    summary = json.loads((tmp_path / "v" / "validate.json").read_text())["summary"]
+    assert summary["videos"] + summary["not_applicable"] == total
+    assert "validate" in r.output and f"{total}/{total}" in r.output  # the bar's last state
+    quiet = cli.invoke(app, ["validate", "--tasks", "maze.grid", "--limit", "1", "--difficulty", "easy", "--skin",
+                             "classic", "--rotate", "2", "--max-frames", "72", "--out", str(tmp_path / "v"), "--quiet"])
+    assert quiet.exit_code == 0 and f"{total}/{total}" not in quiet.output
+
+
+def test_import_vrbench_on_a_folder_without_vrbench_states_says_so(tmp_path):
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.png").write_bytes(b"not a state")
+    out = tmp_path / "items.jsonl"
+    r = cli.invoke(app, ["import", "vrbench", str(tmp_path / "photos"), "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    assert "no VR-Bench maze, trapfield or Sokoban states found" in r.output and "states/*.json" in r.output
+    assert not out.exists()  # nothing written
+
+
+def test_ood_runs_the_families_that_have_it_and_says_which_skip_it(tmp_path):
+    out = tmp_path / "r"
+    r = cli.invoke(app, ["run", "--tasks", "maze.grid,maze.hex", "--difficulty", "ood", "--model", "oracle",
+                         "--limit", "1", "--out", str(out), "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert "maze.grid has no ood difficulty: skipped" in r.output
+    assert {(row["family"], row["difficulty"]) for row in _rows(out)} == {("maze.hex", "ood")}
+    exp = cli.invoke(app, ["export", "maze.grid,maze.hex", "--difficulty", "easy,ood", "--limit", "1",
+                           "--no-videos", "--out", str(tmp_path / "e"), "--quiet"])
+    assert exp.exit_code == 0, exp.output
+    assert json.loads(exp.output)["counts"] == {"maze.grid/easy": 1, "maze.hex/easy": 1, "maze.hex/ood": 1}
+    none = cli.invoke(app, ["run", "--tasks", "maze.grid,maze.trapfield", "--difficulty", "ood",
+                            "--out", str(tmp_path / "n"), "--quiet"])
+    assert none.exit_code == 2 and "unknown difficulty 'ood'" in none.output and "known: easy, medium, hard" in none.output
