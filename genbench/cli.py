@@ -68,6 +68,20 @@ def _canvas(text: str | None) -> tuple[int, int] | None:
         _fail(f"--canvas expects WIDTHxHEIGHT such as 832x480, got {text!r}")
 
 
+@app.callback()
+def _main(include_path: list[Path] = typer.Option([], "--include-path", metavar="DIR", help=(
+        "Also register the task families (models, judges) defined in DIR/*.py (repeatable), e.g. "
+        "`genbench --include-path my_tasks run --tasks lab.puzzle`."))) -> None:
+    """Measure and improve reasoning in video generation models."""
+    from .registry import include_path as include
+
+    for directory in include_path:
+        try:
+            include(directory)
+        except ValueError as e:
+            _fail(e)
+
+
 @app.command("ls")
 def ls(what: str = typer.Argument("tasks", help="tasks | models | judges")) -> None:
     """List registered task families, models or judges, with one-line descriptions."""

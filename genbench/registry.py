@@ -8,8 +8,12 @@ registered objects when they are built, never at module import, so ``genbench ls
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
+import os
 import pkgutil
+import sys
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -59,6 +63,29 @@ def discover(kind: str) -> None:
     for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
         if not mod.name.rsplit(".", 1)[-1].startswith("_"):
             importlib.import_module(mod.name)
+
+
+def include_path(directory: str | os.PathLike) -> list[str]:
+    """Import every ``*.py`` module in ``directory`` (not those starting with '_'), so the task
+    families, models or judges they register with :func:`register` join the built-in ones: a lab
+    adds its own puzzle without forking. Returns the names it added."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"--include-path {directory}: not a directory")
+    before = {k: set(v) for k, v in _ENTRIES.items()}
+    for path in sorted(directory.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        name = f"genbench_include.{path.stem}"  # a namespace of its own: no clash with installed modules
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as e:
+            sys.modules.pop(name, None)
+            raise ValueError(f"--include-path: cannot import {path}: {type(e).__name__}: {e}") from e
+    return sorted(n for k, v in _ENTRIES.items() for n in v if n not in before[k])
 
 
 def entries(kind: str) -> dict[str, Entry]:

@@ -239,3 +239,52 @@ def test_ood_runs_the_families_that_have_it_and_says_which_skip_it(tmp_path):
     none = cli.invoke(app, ["run", "--tasks", "maze.grid,maze.trapfield", "--difficulty", "ood",
                             "--out", str(tmp_path / "n"), "--quiet"])
     assert none.exit_code == 2 and "unknown difficulty 'ood'" in none.output and "known: easy, medium, hard" in none.output
+
+
+# --- 8. task families from a user's own modules --------------------------------------------------------
+
+LAB_FAMILY = '''
+from genbench.registry import register
+from genbench.tasks.maze.grid import GridMaze
+
+
+@register("task", "lab.tinymaze", "A lab's own maze family (test).", group="lab")
+class TinyMaze(GridMaze):
+    name = "lab.tinymaze"
+    difficulties = ("easy",)
+'''
+
+
+def test_include_path_registers_a_users_task_family(tmp_path):
+    import subprocess
+    import sys
+
+    lab = tmp_path / "lab_tasks"
+    lab.mkdir()
+    (lab / "tinymaze.py").write_text(LAB_FAMILY)
+    (lab / "_helper.py").write_text("raise RuntimeError('modules starting with _ are not imported')\n")
+    genbench = [sys.executable, "-m", "genbench.cli", "--include-path", str(lab)]
+    ls = subprocess.run(genbench + ["ls", "tasks"], capture_output=True, text=True, env=_env())
+    assert ls.returncode == 0, ls.stderr
+    assert "lab.tinymaze" in ls.stdout and "maze.grid" in ls.stdout
+    out = tmp_path / "r"
+    run = subprocess.run(genbench + ["run", "--tasks", "lab", "--model", "oracle,static", "--limit", "1",
+                                     "--difficulty", "easy", "--out", str(out), "--quiet"],
+                         capture_output=True, text=True, env=_env())
+    assert run.returncode == 0, run.stderr
+    rows = {r["model"]: r for r in _rows(out)}
+    assert rows["oracle"]["item_id"] == "lab.tinymaze/easy/0000"
+    assert rows["oracle"]["verdict"]["passed"] and not rows["static"]["verdict"]["passed"]
+    # without the option the family is unknown; a missing folder is a clear error
+    plain = subprocess.run([sys.executable, "-m", "genbench.cli", "ls", "tasks"], capture_output=True, text=True,
+                           env=_env())
+    assert "lab.tinymaze" not in plain.stdout
+    bad = subprocess.run([sys.executable, "-m", "genbench.cli", "--include-path", str(tmp_path / "nope"), "ls"],
+                         capture_output=True, text=True, env=_env())
+    assert bad.returncode == 2 and "not a directory" in bad.stderr
+
+
+def _env():
+    import os
+
+    return {**os.environ, "COLUMNS": "200"}
