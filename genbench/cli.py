@@ -53,6 +53,12 @@ def parse_kv(text: str | None) -> dict:
     return out
 
 
+def _show(table: Table) -> None:
+    """Print a table; into a file or a pipe at its full width (names never cut to fit 80 columns)."""
+    out = console if console.is_terminal else Console(file=console.file, width=10_000)  # width: an upper bound
+    out.print(table)
+
+
 def _alias(value, old_spelling):
     """An option's value, or what its old (hidden) spelling was given."""
     return value if old_spelling is None else old_spelling
@@ -96,7 +102,7 @@ def ls(what: str = typer.Argument("tasks", help="tasks | models | judges")) -> N
     table.add_column("description")
     for name, e in entries(kinds[what]).items():
         table.add_row(name, e.group, e.description)
-    console.print(table)
+    _show(table)
 
 
 def _print_results(results: dict) -> None:
@@ -109,7 +115,7 @@ def _print_results(results: dict) -> None:
         table.add_row(g["family"], g["difficulty"], g["model"], str(g["n"]), f"{g['pass_rate']:.2f}",
                       f"[{ci[0]:.2f}, {ci[1]:.2f}]", f"{g['metrics'].get('progress', float('nan')):.2f}",
                       str(g["errors"]), fails)
-    console.print(table)
+    _show(table)
 
 
 _JUDGE_HELP = ("VLM judges beside the checker, comma-separated: openai:MODEL (OpenAI or any compatible server "
@@ -129,7 +135,7 @@ def _print_strategies(results: dict) -> None:
     for g, name, st in rows:
         value = st.get("pass_at_k", st["success"])
         table.add_row(g["family"], g["difficulty"], name, f"{st['generations_per_item']:g}", f"{value:.2f}", str(st["n"]))
-    console.print(table)
+    _show(table)
 
 
 @app.command()
@@ -326,7 +332,7 @@ def validate(
         style = "" if r["accuracy"] == 1.0 else "red"
         table.add_row(r["family"], r["perturbation"], r["expect"], str(r["n"]), f"{r['accuracy']:.2f}",
                       ", ".join(f"{k}:{v}" for k, v in r["got"].items()), style=style)
-    console.print(table)
+    _show(table)
     summary = report.summary()
     console.print(json.dumps(summary))
     console.print(f"→ {write_report(report, out)}")
@@ -370,7 +376,7 @@ def calibrate_judge(
     for fam, r in report["families"].items():
         table.add_row(fam, str(r["n"]), fmt(r["accuracy"]), fmt(r["kappa"]), fmt(r["false_pass_rate"]),
                       fmt(r["false_fail_rate"]), str(r["judge_errors"]))
-    console.print(table)
+    _show(table)
     console.print(f"judge usage: {json.dumps(report['judge_usage'])}")
     console.print(f"→ {out / 'calibrate.json'}")
 

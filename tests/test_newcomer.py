@@ -288,3 +288,70 @@ def _env():
     import os
 
     return {**os.environ, "COLUMNS": "200"}
+
+
+# --- 7. words ------------------------------------------------------------------------------------------
+
+def test_maze_metric_is_goal_reached_held_and_old_results_read_with_it(tmp_path):
+    import genbench
+    from genbench.metrics import summarise
+
+    out = tmp_path / "r"
+    res = genbench.run("maze.grid", "oracle,jumpcut", out, limit=1, difficulties="easy")
+    groups = {g["model"]: g for g in res["groups"]}
+    assert groups["jumpcut"]["metrics"]["goal_reached_held"] == 1.0 and groups["jumpcut"]["pass_rate"] == 0.0
+    assert "success" not in groups["jumpcut"]["metrics"] and "goal_reached_held_ci95" in groups["jumpcut"]
+    # rows and results.json written before the rename
+    old = json.loads((out / "results.json").read_text())
+    for g in old["groups"]:
+        g["metrics"]["success"] = g["metrics"].pop("goal_reached_held")
+        g["success_ci95"] = g.pop("goal_reached_held_ci95")
+    (out / "results.json").write_text(json.dumps(old))
+    loaded = {g["model"]: g for g in genbench.load_results(out)["groups"]}
+    assert loaded["jumpcut"]["metrics"]["goal_reached_held"] == 1.0 and "success" not in loaded["jumpcut"]["metrics"]
+    row = _rows(out)[0]
+    row["verdict"]["metrics"]["success"] = row["verdict"]["metrics"].pop("goal_reached_held")
+    assert summarise([row])["metrics"]["goal_reached_held"] == row["verdict"]["metrics"]["success"]
+    # a puzzle's own "success" keeps its name
+    assert "success" in summarise([{**row, "family": "puzzle.objects"}])["metrics"]
+
+
+def test_grid_maze_failures_name_rows_and_columns(tmp_path):
+    out = tmp_path / "r"
+    assert cli.invoke(app, ["run", "--tasks", "maze.grid,maze.trapfield", "--model", "jumpcut,static",
+                            "--limit", "1", "--difficulty", "easy", "--out", str(out), "--quiet"]).exit_code == 0
+    messages = {(r["family"], r["model"]): r["verdict"]["message"] for r in _rows(out)}
+    for fam in ("maze.grid", "maze.trapfield"):
+        msg = messages[(fam, "jumpcut")]
+        assert msg.startswith("jumped from row ") and ", column " in msg and "→" not in msg, msg
+
+
+def test_report_labels_the_timeline_axis_and_lets_the_summary_wrap(tmp_path):
+    from genbench.report import write_report
+
+    out = tmp_path / "r"
+    assert cli.invoke(app, ["run", "--tasks", "maze.grid", "--model", "static", "--limit", "1",
+                            "--difficulty", "easy", "--out", str(out), "--quiet"]).exit_code == 0
+    page = Path(write_report(out)).read_text()
+    assert 'text-anchor="end">frame</text>' in page  # the timeline's x axis says what it counts
+    # the summary can always shrink to the window: every cell may break anywhere, so its narrowest
+    # width is one character per column (no sideways scrolling at 900 px)
+    assert "<table class='summary'>" in page
+    assert "table.summary td,table.summary th{overflow-wrap:anywhere" in page
+
+
+def test_tables_print_full_names_when_not_a_terminal():
+    r = cli.invoke(app, ["ls", "tasks"])
+    assert r.exit_code == 0
+    line = next(line for line in r.output.splitlines() if "maze.grid " in line)
+    assert "Perfect grid mazes (backtracker / Kruskal / Wilson): move the agent to the goal." in line
+
+
+def test_help_names_options_for_what_they_count():
+    run_help = cli.invoke(app, ["run", "--help"], env={"COLUMNS": "200"}).output
+    assert "--best-of" in run_help and "--limit" in run_help and " --n " not in run_help
+    for cmd in ("export", "validate"):
+        text = cli.invoke(app, [cmd, "--help"], env={"COLUMNS": "200"}).output
+        assert "--limit" in text and " --n " not in text, cmd
+    export_help = cli.invoke(app, ["export", "--help"], env={"COLUMNS": "200"}).output
+    assert "--no-videos" in export_help and "--no-no-videos" not in export_help
