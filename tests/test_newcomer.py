@@ -355,3 +355,42 @@ def test_help_names_options_for_what_they_count():
         assert "--limit" in text and " --n " not in text, cmd
     export_help = cli.invoke(app, ["export", "--help"], env={"COLUMNS": "200"}).output
     assert "--no-videos" in export_help and "--no-no-videos" not in export_help
+
+
+# --- 4. the public Python API ----------------------------------------------------------------------------
+
+def test_public_api_is_documented_and_light():
+    import subprocess
+    import sys
+
+    import genbench
+
+    for name in genbench.__all__:
+        obj = getattr(genbench, name)
+        if callable(obj):
+            assert (obj.__doc__ or "").strip(), f"genbench.{name} has no docstring"
+    assert genbench.tpo.VideoTPO.__doc__
+    with pytest.raises(TypeError, match="unknown run settings models_args"):
+        genbench.run("maze.grid", "oracle", "unused", models_args={})
+    with pytest.raises(AttributeError):
+        genbench.no_such_name
+    code = ("import sys, genbench; items = genbench.make_items('maze.grid', n=1); "
+            "genbench.load_results; genbench.judge; "
+            "print(sorted(m for m in ('torch', 'diffusers', 'transformers', 'openai') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_tiny_call_kwargs_are_what_a_pipeline_takes():
+    import inspect
+
+    from genbench.generators.tiny import TINY_DEFAULTS, TINY_KINDS, tiny_call_kwargs
+
+    pytest.importorskip("diffusers")
+    import diffusers
+
+    for kind in TINY_KINDS:
+        kw = tiny_call_kwargs(kind)
+        assert "fps" not in kw and set(kw) == set(TINY_DEFAULTS[kind]) - {"fps"}
+    takes = inspect.signature(diffusers.WanImageToVideoPipeline.__call__).parameters
+    assert set(tiny_call_kwargs("wan2")) <= set(takes) and "fps" not in takes
