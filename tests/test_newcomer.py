@@ -141,7 +141,7 @@ def test_judge_accepts_the_layout_run_writes(tmp_path):
 # --- 5. exports trainers read ------------------------------------------------------------------------
 
 def test_export_hf_loads_with_datasets_with_prompts(tmp_path):
-    datasets = pytest.importorskip("datasets")
+    import datasets  # in the test extra: a missing one is a failure, not a skip
     out = tmp_path / "hf"
     r = cli.invoke(app, ["export", "maze.grid,puzzle.hanoi", "--limit", "2", "--difficulty", "easy",
                          "--format", "hf", "--out", str(out), "--quiet"])
@@ -394,3 +394,36 @@ def test_tiny_call_kwargs_are_what_a_pipeline_takes():
         assert "fps" not in kw and set(kw) == set(TINY_DEFAULTS[kind]) - {"fps"}
     takes = inspect.signature(diffusers.WanImageToVideoPipeline.__call__).parameters
     assert set(tiny_call_kwargs("wan2")) <= set(takes) and "fps" not in takes
+
+
+# --- 9. dependencies as declared -------------------------------------------------------------------------
+
+IMPORT_NAME = {"opencv-python-headless": "cv2", "pillow": "PIL"}
+
+
+def _requirement_names(reqs):
+    import re
+
+    return [re.split(r"[<>=!\[; ]", r, maxsplit=1)[0].lower() for r in reqs]
+
+
+def test_every_declared_dependency_is_imported_where_it_is_declared_for():
+    import re
+
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+
+    def imported(package, folder):
+        mod = IMPORT_NAME.get(package, package.replace("-", "_"))
+        pattern = re.compile(rf"^\s*(import|from)\s+{re.escape(mod)}\b", re.M)
+        return any(pattern.search(p.read_text(encoding="utf-8")) for p in (root / folder).rglob("*.py"))
+
+    runtime = _requirement_names(project["dependencies"])
+    assert "scikit-image" not in runtime and "networkx" not in runtime
+    for package in runtime:
+        assert imported(package, "genbench"), f"{package} is declared but genbench never imports it"
+    # test-only packages are used by the tests (networkx is an independent reference there)
+    for package in set(_requirement_names(project["optional-dependencies"]["test"])) - set(
+            _requirement_names(project["optional-dependencies"]["models"])) - {"pytest", "openai"}:
+        assert imported(package, "tests"), f"{package} is in the test extra but no test imports it"
