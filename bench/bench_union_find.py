@@ -10,10 +10,15 @@ from networkx.utils import UnionFind
 from scipy.cluster.hierarchy import DisjointSet
 from genbench.tasks.maze.grid import carve_kruskal, _open
 
-def carve_nx(R, C, rng):
-    h, v = np.zeros((R, C - 1), bool), np.zeros((R - 1, C), bool)
+def _lattice(R, C):
+    """Closed walls and the lattice's edges, in carve_kruskal's order (so the same seed → same maze)."""
     edges = [((r, c), (r, c + 1)) for r in range(R) for c in range(C - 1)]
     edges += [((r, c), (r + 1, c)) for r in range(R - 1) for c in range(C)]
+    return np.zeros((R, C - 1), bool), np.zeros((R - 1, C), bool), edges
+
+
+def carve_nx(R, C, rng):
+    h, v, edges = _lattice(R, C)
     uf = UnionFind(range(R * C))
     for i in rng.permutation(len(edges)).tolist():
         a, b = edges[i]
@@ -24,9 +29,7 @@ def carve_nx(R, C, rng):
     return h, v
 
 def carve_scipy(R, C, rng):
-    h, v = np.zeros((R, C - 1), bool), np.zeros((R - 1, C), bool)
-    edges = [((r, c), (r, c + 1)) for r in range(R) for c in range(C - 1)]
-    edges += [((r, c), (r + 1, c)) for r in range(R - 1) for c in range(C)]
+    h, v, edges = _lattice(R, C)
     ds = DisjointSet(range(R * C))
     for i in rng.permutation(len(edges)).tolist():
         a, b = edges[i]
