@@ -308,8 +308,11 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
         raise FileNotFoundError(f"{videos}: not a directory")
     found = find_videos(videos, families)
     if not found:
+        models = sorted(d.name for d in videos.iterdir() if d.is_dir() and find_videos(d, families))
+        hint = (f"; this looks like a run's videos folder: pass --videos {videos / models[0]} (models here: "
+                f"{', '.join(models)})") if models else ""
         raise FileNotFoundError(f"no videos named <family>/<difficulty>/<index>[_c<k>].mp4 under {videos} "
-                                f"for {', '.join(families)}")
+                                f"for {', '.join(families)}{hint}")
     recipe, recipe_hash = _load_items_file(items_file) if items_file else ({}, {})
     store = RunStore(out)
     store.write_config({"schema_version": SCHEMA_VERSION, "command": "judge", "tasks": tasks,

@@ -136,6 +136,10 @@ def test_judge_accepts_the_layout_run_writes(tmp_path):
         assert res.exit_code == 0, res.output
         groups = json.loads((tmp_path / f"j_{model}" / "results.json").read_text())["groups"]
         assert [(g["n"], g["pass_rate"]) for g in groups] == [(2, rate)]
+    # one level too high: the message names the folders that would work
+    up = cli.invoke(app, ["judge", "--tasks", "maze.grid", "--videos", str(out / "videos"), "--out",
+                          str(tmp_path / "j"), "--quiet"])
+    assert up.exit_code == 2 and "models here: oracle, static" in up.output
 
 
 # --- 5. exports trainers read ------------------------------------------------------------------------
