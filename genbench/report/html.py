@@ -283,7 +283,7 @@ def _summary(results: dict) -> str:
     out.append(_vlm_summary(groups))
     other = sorted(present - set(heads))
     if other:
-        out.append("<details><summary>all metric means per group</summary><table><tr><th>family</th>"
+        out.append("<details><summary>all metric means per group</summary><table class='summary'><tr><th>family</th>"
                    "<th>difficulty</th><th>model</th>" + "".join(f"<th>{esc(k)}</th>" for k in other) + "</tr>")
         for g in groups:
             m = g.get("metrics") or {}
