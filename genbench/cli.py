@@ -288,6 +288,10 @@ def export(
             _fail(e)
         console.print(json.dumps(res, indent=2))
         return
+    from .export import FORMATS
+
+    if format not in FORMATS:
+        _fail(f"unknown --format {format!r}; use one of: {', '.join(FORMATS)}, vrbench")
     size = _canvas(canvas)  # outside the try below: its exit must not be caught as an error again
     try:
         res = export_(tasks, n, diffs, out, seed=seed, skin=skin, canvas=size, fit=fit, fps=fps,

@@ -179,6 +179,9 @@ def test_export_diffsynth_writes_video_prompt_input_image(tmp_path):
         assert row["prompt"] == item["prompt_i2v"] and row["video"] == item["video"]
     bad = cli.invoke(app, ["export", "maze.grid", "--format", "diffsynth", "--no-videos", "--out", str(out / "x")])
     assert bad.exit_code == 2 and "drop --no-videos" in bad.output
+    unknown = cli.invoke(app, ["export", "maze.grid", "--format", "webdataset", "--out", str(out / "y")])
+    assert unknown.exit_code == 2 and "genbench, hf, diffsynth, vrbench" in unknown.output
+    assert not (out / "y").exists()
 
 
 # --- 3. a missing optional package names the extra that installs it -----------------------------------
