@@ -115,7 +115,7 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
     store = RunStore(cfg.out)
     store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
     model_args = split_model_args(cfg.model_list(), cfg.model_args)
-    generators = {spec: make_generator(spec, **model_args[spec]) for spec in cfg.model_list()}
+    generators = {spec: _build_generator(spec, model_args[spec]) for spec in cfg.model_list()}
     if cfg.tpo:  # wrap every model in the test-time strategy (videotpo, best-of-n)
         from .tpo.generator import TPOGenerator
 
@@ -181,6 +181,13 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
     results["skipped_difficulties"] = {f: [d for d in cfg.difficulty_list() if d not in ds]
                                        for f, ds in wanted.items() if len(ds) < len(cfg.difficulty_list())}
     return results
+
+
+def _build_generator(spec: str, args: dict):
+    try:
+        return make_generator(spec, **args)
+    except TypeError as e:  # a model that takes **args and rejects one: name the model, not a traceback
+        raise ValueError(f"{spec} rejected --model-args {', '.join(sorted(args)) or '(none)'}: {e}") from e
 
 
 def _vlm_pool(judges: str, out, args: dict):

@@ -58,6 +58,25 @@ def test_model_args_no_model_takes_are_named_before_any_work(tmp_path, args, nee
     assert "Traceback" not in r.output and not (out / "samples.jsonl").exists()
 
 
+class _StrictArgs:
+    """A user's model that takes **args and refuses what it does not know (with a TypeError)."""
+
+    def __init__(self, **args):
+        if args:
+            raise TypeError(f"unexpected keyword argument {next(iter(args))!r}")
+
+
+def test_a_model_that_rejects_a_plain_arg_is_named(tmp_path):
+    registry.add("generator", "strict-test", _StrictArgs, "test only")
+    try:
+        r = cli.invoke(app, ["run", "--tasks", "maze.grid", "--model", "strict-test,oracle", "--model-args", "fps=8",
+                             "--limit", "1", "--difficulty", "easy", "--out", str(tmp_path / "r"), "--quiet"])
+    finally:
+        registry._ENTRIES["generator"].pop("strict-test")
+    assert r.exit_code == 2, r.output
+    assert "strict-test rejected --model-args fps" in r.output and "unexpected keyword argument 'fps'" in r.output
+
+
 def test_split_model_args_keeps_a_models_own_value_over_the_plain_key():
     args = registry.split_model_args(["oracle", "static"], {"oracle:fps": 4, "fps": 8})
     assert args == {"oracle": {"fps": 4}, "static": {"fps": 8}}
@@ -323,14 +342,17 @@ def test_maze_metric_is_goal_reached_held_and_old_results_read_with_it(tmp_path)
     assert "success" in summarise([{**row, "family": "puzzle.objects"}])["metrics"]
 
 
-def test_grid_maze_failures_name_rows_and_columns(tmp_path):
+def test_maze_failures_name_rows_and_columns_not_node_ids(tmp_path):
     out = tmp_path / "r"
-    assert cli.invoke(app, ["run", "--tasks", "maze.grid,maze.trapfield", "--model", "jumpcut,static",
+    assert cli.invoke(app, ["run", "--tasks", "maze.grid,maze.trapfield,maze.hex", "--model", "jumpcut,static",
                             "--limit", "1", "--difficulty", "easy", "--out", str(out), "--quiet"]).exit_code == 0
     messages = {(r["family"], r["model"]): r["verdict"]["message"] for r in _rows(out)}
     for fam in ("maze.grid", "maze.trapfield"):
         msg = messages[(fam, "jumpcut")]
         assert msg.startswith("jumped from row ") and ", column " in msg and "→" not in msg, msg
+    # graph mazes have no rows: a node is named by where it is on the picture
+    msg = messages[("maze.hex", "jumpcut")]
+    assert msg.startswith("jumped from the cell ") and "% across and " in msg and "→" not in msg, msg
 
 
 def test_report_labels_the_timeline_axis_and_lets_the_summary_wrap(tmp_path):
