@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from . import geometry
+from .progress import Bar
 from .registry import difficulties_by_family, resolve_tasks, task_family
 from .video import write_video
 
@@ -44,14 +45,7 @@ def export(tasks: str, n: int, difficulties: list[str], out: str | Path, seed: i
         task_family(f).check_skin(skin)
     counts: dict[str, int] = {}
     lines = []
-    bar = None
-    if progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        bar = Progress(TextColumn("[bold]export"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        bar.start()
-        task = bar.add_task("export", total=sum(len(ds) for ds in wanted.values()) * n)
-    try:
+    with Bar(progress, "export", sum(len(ds) for ds in wanted.values()) * n) as bar:
         for fam_name in families:
             family = task_family(fam_name)
             for d in wanted[fam_name]:
@@ -72,11 +66,7 @@ def export(tasks: str, n: int, difficulties: list[str], out: str | Path, seed: i
                         row["video_fps"] = rate
                     lines.append(json.dumps(row, sort_keys=True, ensure_ascii=False))
                     counts[f"{fam_name}/{d}"] = counts.get(f"{fam_name}/{d}", 0) + 1
-                    if bar:
-                        bar.advance(task)
-    finally:
-        if bar:
-            bar.stop()
+                    bar.advance()
     (out / "items.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     res = {"out": str(out), "items": len(lines), "counts": counts}
     rows = [json.loads(line) for line in lines]
