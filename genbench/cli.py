@@ -166,16 +166,22 @@ def run(
     tpo_selector: str = typer.Option("checker", help="Who picks the final video: checker (the task's) or vlm."),
     tpo_baselines: bool = typer.Option(True, help="Also run best-of-N / pass@N at the same generations."),
     report: bool = typer.Option(False, "--report", help="Also write OUT/report.html (see `genbench report`)."),
+    shard: Optional[str] = typer.Option(None, "--shard", help="K/N: run slice K of N of the work list (Slurm "
+                                        "arrays, several machines); `genbench merge OUT` joins the slices."),
 ) -> None:
-    """Generate items, render videos with each model, check them and write results (resumable)."""
+    """Generate items, render videos with each model, check them and write results (resumable).
+
+    Scales out under `accelerate launch --num_processes N -m genbench run …` or `torchrun`: each rank
+    takes its slice of the work and rank 0 writes the merged results."""
     from .judges.backends import ChatBackendError
     from .deps import MissingDependency
     from .registry import UnknownName
     from .runner import RunConfig, run as run_
+    from .store import RunLocked
 
     cfg = RunConfig(tasks=tasks, models=model, out=str(out), limit=limit, seed=seed, difficulties=difficulty,
                     skin=skin, mode=mode, samples_per_item=samples_per_item, model_args=parse_kv(model_args),
-                    judges=judge or "", judge_args=parse_kv(judge_args))
+                    judges=judge or "", judge_args=parse_kv(judge_args), shard=shard)
     if lora:  # kept as text: parse_kv would read a scale-less path as a number or split on commas
         cfg.model_args["lora"] = lora
     if tpo:
@@ -183,8 +189,12 @@ def run(
                    "selector": tpo_selector, "baselines": tpo_baselines}
     try:
         results = run_(cfg, progress=not quiet)
-    except (UnknownName, KeyError, ValueError, ChatBackendError, MissingDependency) as e:
+    except (UnknownName, KeyError, ValueError, ChatBackendError, MissingDependency, RunLocked) as e:
         _fail(e)
+    from .shards import launcher_world
+
+    if launcher_world()[0] != 0:  # one table per launch: rank 0 prints the merged results
+        return
     _print_results(results)
     _print_strategies(results)
     c = results["counts"]
@@ -201,6 +211,22 @@ def run(
                   highlight=False, soft_wrap=True)
     if results.get("all_failed"):
         raise typer.Exit(1)
+
+
+@app.command()
+def merge(run_dir: Path = typer.Argument(..., help="Run directory whose slices (--shard K/N) to join.")) -> None:
+    """Join the slices of a split run (--shard K/N, or ranks of a launch) into one results.json."""
+    from .runner import merge as merge_
+
+    try:
+        results = merge_(run_dir)
+    except (FileNotFoundError, ValueError) as e:
+        _fail(str(e))
+    _print_results(results)
+    sh = results.get("shards", {})
+    console.print(f"merged {sh.get('done', 0)}/{sh.get('samples', 0)} samples from {sh.get('slices', 1)} "
+                  f"slice file(s){'' if sh.get('complete') else ' — INCOMPLETE: some slices have not finished'} "
+                  f"→ {run_dir / 'results.json'}")
 
 
 @app.command()
