@@ -77,6 +77,13 @@ def test_a_model_that_rejects_a_plain_arg_is_named(tmp_path):
     assert "strict-test rejected --model-args fps" in r.output and "unexpected keyword argument 'fps'" in r.output
 
 
+def test_one_models_context_parallelism_counts_for_the_launch():
+    from genbench.shards import context_parallel_degree
+
+    assert context_parallel_degree({"tiny-wan2:parallel": "cp:2", "oracle:crf": 20}) == 2
+    assert context_parallel_degree({"parallel": "cp:4"}) == 4 and context_parallel_degree({"steps": 1}) == 1
+
+
 def test_split_model_args_keeps_a_models_own_value_over_the_plain_key():
     args = registry.split_model_args(["oracle", "static"], {"oracle:fps": 4, "fps": 8})
     assert args == {"oracle": {"fps": 4}, "static": {"fps": 8}}
