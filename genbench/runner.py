@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from . import __version__, geometry, shards
 from .metrics import aggregate
-from .registry import make_generator, resolve_tasks, split_model_spec, task_family, entries
+from .registry import difficulties_by_family, entries, make_generator, resolve_tasks, split_model_args, split_model_spec, task_family
 from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
 from .seeding import sample_seed
 from .store import RunStore, gen_key, judge_key
@@ -90,13 +90,12 @@ def validate_config(cfg: RunConfig) -> list[str]:
         name, _ = split_model_spec(spec)
         if spec not in known and name not in known:
             raise KeyError(f"unknown model {spec!r}; known: {', '.join(known)}")
+    split_model_args(cfg.model_list(), cfg.model_args)  # a key no model takes fails here, before any work
     if cfg.mode not in ("i2v", "t2v"):
         raise ValueError(f"unknown mode {cfg.mode!r}; use i2v or t2v")
+    difficulties_by_family(families, cfg.difficulty_list())
     for f in families:
-        fam = task_family(f)
-        for d in cfg.difficulty_list():
-            fam.check_difficulty(d)
-        fam.check_skin(cfg.skin)
+        task_family(f).check_skin(cfg.skin)
     if cfg.limit < 1 or cfg.samples_per_item < 1:
         raise ValueError("--limit and --samples-per-item must be at least 1")
     return families
@@ -133,7 +132,8 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
 
 
 def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sample) -> dict:
-    generators = {spec: make_generator(spec, **cfg.model_args) for spec in cfg.model_list()}
+    model_args = split_model_args(cfg.model_list(), cfg.model_args)
+    generators = {spec: _build_generator(spec, model_args[spec]) for spec in cfg.model_list()}
     if cfg.tpo:  # wrap every model in the test-time strategy (videotpo, best-of-n)
         from .tpo.generator import TPOGenerator
 
@@ -143,7 +143,8 @@ def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sa
             raise ValueError(f"{spec} cannot do {cfg.mode} (it does {', '.join(gen.modes)}); "
                              f"use --mode {gen.modes[0]} or another model")
     vlm = _vlm_pool(cfg.judges, cfg.out, cfg.judge_args)
-    plan = [(fam, d, item) for fam in families for d in cfg.difficulty_list()
+    wanted = difficulties_by_family(families, cfg.difficulty_list())
+    plan = [(fam, d, item) for fam in families for d in wanted[fam]
             for item in task_family(fam).items(d, cfg.limit, cfg.seed, cfg.skin)]
     units = work_units(cfg, generators, plan, vlm)
     keys = [jk for unit in units for _, _, jk in unit.samples]
@@ -152,6 +153,17 @@ def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sa
     done_before = {jk for unit in mine for _, _, jk in unit.samples if store.done(jk)}  # one snapshot:
     # the ranks of a context-parallel group must agree on what to render
     stats = {"generated": 0, "rejudged": 0, "skipped": 0, "errors": 0}
+    tried: dict[str, list] = {}  # model → [samples emitted, failed generations, first failure]
+
+    def note(row: dict) -> None:
+        t = tried.setdefault(row["model"], [0, 0, None])
+        t[0] += 1
+        if not row["done"]:
+            t[1] += 1
+            t[2] = t[2] or row["verdict"].get("message")
+        if on_sample:
+            on_sample(row)
+
     log = RankLog(store.root, shard, sum(len(u.samples) for u in mine))
     bar = _progress(progress and shard.main)
     with bar if bar else nullcontext():
@@ -164,7 +176,7 @@ def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sa
             for i in range(0, len(todo), max(1, gen.max_batch)):
                 batch = todo[i:i + max(1, gen.max_batch)]
                 if shard.writer:
-                    _generate_and_judge(store, unit.spec, gen, family, unit.item, batch, cfg, stats, on_sample, vlm)
+                    _generate_and_judge(store, unit.spec, gen, family, unit.item, batch, cfg, stats, note, vlm)
                 else:  # a context-parallel helper rank: drives the shared model, writes nothing
                     _render_only(store, shard, gen, batch)
             log.advance(len(unit.samples), unit)
@@ -181,6 +193,11 @@ def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sa
     results = _results(cfg, keys, store, stats, split=shard.count > 1, vlm=vlm)
     if shard.main:
         store.write_results(results)
+    # about this invocation only (not results.json): models whose every generation failed, with the
+    # first reason, so the CLI can say it and exit non-zero instead of a quiet error count
+    results["all_failed"] = {m: first for m, (n, failed, first) in tried.items() if n and failed == n}
+    results["skipped_difficulties"] = {f: [d for d in cfg.difficulty_list() if d not in ds]
+                                       for f, ds in wanted.items() if len(ds) < len(cfg.difficulty_list())}
     return results
 
 
@@ -210,6 +227,13 @@ def merge(out: str | Path) -> dict:
     results = _results(cfg, keys, store, {"merged_files": len(store.files)}, split=True)
     store.write_results(results)
     return results
+
+
+def _build_generator(spec: str, args: dict):
+    try:
+        return make_generator(spec, **args)
+    except TypeError as e:  # a model that takes **args and rejects one: name the model, not a traceback
+        raise ValueError(f"{spec} rejected --model-args {', '.join(sorted(args)) or '(none)'}: {e}") from e
 
 
 @dataclass
@@ -372,7 +396,8 @@ def _progress(enabled: bool):
 
 # --- judging videos made elsewhere -----------------------------------------------------------------
 
-VIDEO_NAME = re.compile(r"^(?P<index>\d+)(?:_c(?P<cand>\d+))?\.(?:mp4|mov|webm|mkv|avi)$")
+# `<index>[_c<k>].mp4`, or as `genbench run` names them, `<index>_c<k>_<key8>.mp4` (videos/MODEL/…)
+VIDEO_NAME = re.compile(r"^(?P<index>\d+)(?:_c(?P<cand>\d+)(?:_[0-9a-f]{8})?)?\.(?:mp4|mov|webm|mkv|avi)$")
 
 
 def find_videos(videos: Path, families: list[str]) -> list[tuple[str, str, int, int, Path]]:
@@ -404,8 +429,11 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
         raise FileNotFoundError(f"{videos}: not a directory")
     found = find_videos(videos, families)
     if not found:
+        models = sorted(d.name for d in videos.iterdir() if d.is_dir() and find_videos(d, families))
+        hint = (f"; this looks like a run's videos folder: pass --videos {videos / models[0]} (models here: "
+                f"{', '.join(models)})") if models else ""
         raise FileNotFoundError(f"no videos named <family>/<difficulty>/<index>[_c<k>].mp4 under {videos} "
-                                f"for {', '.join(families)}")
+                                f"for {', '.join(families)}{hint}")
     recipe, recipe_hash = _load_items_file(items_file) if items_file else ({}, {})
     store = RunStore(out)
     store.write_config({"schema_version": SCHEMA_VERSION, "command": "judge", "tasks": tasks,

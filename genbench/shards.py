@@ -101,7 +101,8 @@ def context_parallel_degree(model_args: dict) -> int:
     """C from ``parallel=cp:C`` (or ring:C / ulysses:C); 1 when absent."""
     from .generators.parallel import parse
 
-    spec = str(model_args.get("parallel") or "").strip()
+    # plain `parallel=…` or one model's `MODEL:parallel=…` (per-model --model-args)
+    spec = str(next((v for k, v in model_args.items() if k.rpartition(":")[2] == "parallel" and v), "")).strip()
     return parse(spec)[1] if spec else 1
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..deps import require
 from ..registry import add
 from ..schema import GenRequest, VideoRecord
 from ..video import write_video
@@ -283,7 +284,8 @@ class DiffusersGenerator(VideoGenerator):
         return f"cannot load {where!r}: {text}"
 
     def _load(self, mode: str):
-        import torch
+        torch = require("torch", f"the diffusers model {self.name}", "models")
+        require("diffusers", f"the diffusers model {self.name}", "models")
 
         dtype = getattr(torch, self.dtype)
         cls_name = self.pipeline_override or self.preset.pipelines[mode]
@@ -570,6 +572,7 @@ def _model_index(repo: str, revision: str | None) -> dict:
             f"works too: --model diffusers:/path/to/dir") from None
 
 
+_generic.accepts = _ARGS  # so plain --model-args reach only the models that take them
 add("generator", "diffusers", _generic,
     "Any diffusers video pipeline: --model diffusers:ORG/REPO (or a local dir); defaults from its family's preset.",
     group="diffusers")
