@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import platform
 import re
+import shlex
+import subprocess
 import sys
 import time
 from contextlib import nullcontext
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__, geometry
-from .metrics import aggregate
+from .metrics import aggregate, read_samples
 from .registry import make_generator, resolve_tasks, split_model_spec, task_family, entries
 from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
 from .seeding import sample_seed
@@ -41,7 +43,7 @@ def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None
     if mode != "i2v":
         return Verdict.error(checker, f"{family.name}'s programmatic checker needs image-to-video: a "
                                       "text-to-video model draws its own layout (use a VLM judge)",
-                             family.checker_version)
+                             family.checker_version, failure="NOT_JUDGED")
     try:
         info = probe(path)
         if fit is None or (fit.frame_w, fit.frame_h) != (info.width, info.height):
@@ -53,15 +55,16 @@ def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None
         return family.check(item, read_frames(path, size=size), fit, info.fps or family.default_fps)
     except VideoError as e:
         return Verdict.error(checker, str(e), family.checker_version)
-    except Exception as e:  # a checker bug must not stop a long run; it is reported per sample
-        return Verdict.error(checker, f"checker failed: {type(e).__name__}: {e}", family.checker_version)
+    except Exception as e:  # a checker bug must not stop a long run; it is reported per sample, not judged
+        return Verdict.error(checker, f"checker failed: {type(e).__name__}: {e}", family.checker_version,
+                             failure="JUDGE_ERROR")
 
 
 @dataclass
 class RunConfig:
     tasks: str = "maze"
     models: str = "oracle"
-    out: str = "runs/demo"
+    out: str | None = None  # None: default_out(tasks, models)
     limit: int = 5
     seed: int = 0
     difficulties: str = "easy,medium,hard"
@@ -113,6 +116,8 @@ def build_request(gen, item: TaskItem, family, mode: str, seed: int, candidate: 
 
 def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None] | None = None) -> dict:
     families = validate_config(cfg)
+    if not cfg.out:
+        cfg.out = default_out(cfg.tasks, cfg.models)
     store = RunStore(cfg.out)
     store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
     generators = {spec: make_generator(spec, **cfg.model_args) for spec in cfg.model_list()}
@@ -158,12 +163,47 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
     if vlm:
         vlm.close()
     rows = [store.rows[k] for k in keys if k in store.rows]
-    results = {"schema_version": SCHEMA_VERSION, "config": asdict(cfg), "versions": versions(),
-               "counts": stats, **aggregate(rows)}
-    if vlm:
-        results["judge_usage"] = _vlm_usage(vlm, rows)
+    return write_results(store, {"config": asdict(cfg), "counts": stats},
+                         judge_usage=_vlm_usage(vlm, rows) if vlm else None)
+
+
+def write_results(store: RunStore, head: dict, judge_usage: dict | None = None) -> dict:
+    """results.json over *every* sample in the run directory (each invocation's, the latest verdict of
+    each video), with what made it: ``head`` (this invocation's settings and counts), provenance."""
+    rows, _ = read_samples(store.samples_path)
+    results = {"schema_version": SCHEMA_VERSION, "provenance": provenance(), **head, "versions": versions(),
+               "covers": f"all {len(rows)} samples in {store.root} (every invocation)", **aggregate(rows)}
+    if judge_usage is not None:
+        results["judge_usage"] = judge_usage
     store.write_results(results)
     return results
+
+
+def provenance() -> dict:
+    """The command line, genbench's version and git commit (a source checkout), and the time."""
+    return {"command": " ".join(shlex.quote(a) for a in sys.argv), "genbench": __version__,
+            "git_commit": _git_commit(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def _git_commit() -> str | None:
+    src = Path(__file__).resolve().parent.parent
+    try:  # only a checkout of genbench itself: not some repository an installed copy happens to sit in
+        out = subprocess.run(["git", "-C", str(src), "rev-parse", "--show-toplevel", "HEAD"],
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = out.stdout.split()
+    if out.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() != src:
+        return None
+    return lines[1]
+
+
+def default_out(tasks: str, models: str, when: float | None = None) -> str:
+    """``runs/<tasks>__<models>__<UTC time>`` (as lm-eval names its results): separate experiments
+    never share a directory by accident; pass the same ``--out`` to resume or to add to a run."""
+    slug = lambda s: re.sub(r"[^A-Za-z0-9.+-]+", "-", s).strip("-")[:60] or "run"  # noqa: E731
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(when))
+    return str(Path("runs") / f"{slug(tasks)}__{slug(models)}__{stamp}")
 
 
 def _vlm_pool(judges: str, out, args: dict):
@@ -211,7 +251,7 @@ def _generate_and_judge(store: RunStore, spec, gen, family, item, batch, cfg, st
         if rec is None and old is None:
             row = _row(spec, gen, family, item, req, gk, jk, None,
                        Verdict.error(family.checker_name, gen_error or "no video produced",
-                                     family.checker_version), cfg, done=False)
+                                     family.checker_version, failure="GENERATION_FAILED"), cfg, done=False)
             stats["errors"] += 1
         else:
             path = Path(rec.path) if rec else old
@@ -254,6 +294,28 @@ def _progress(enabled: bool):
 
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), transient=False)
+
+
+def compare_runs(run_a, run_b, model_a: str | None = None, model_b: str | None = None, by: str = "family") -> dict:
+    """:func:`genbench.metrics.compare` of one model's samples in each of two run directories."""
+    from .metrics import BOOTSTRAP_RESAMPLES, compare
+
+    if by not in ("family", "difficulty"):
+        raise ValueError(f"--by {by!r}: use family or difficulty")
+    picked = []
+    for run_dir, model in ((Path(run_a), model_a), (Path(run_b), model_b)):
+        rows, _ = read_samples(run_dir / "samples.jsonl")
+        if not rows:
+            raise FileNotFoundError(f"{run_dir}: no samples.jsonl with samples (not a run directory?)")
+        models = sorted({r["model"] for r in rows})
+        if model is None and len(models) > 1:
+            raise ValueError(f"{run_dir} holds several models ({', '.join(models)}): pick one with --model-a/--model-b")
+        model = model or models[0]
+        if model not in models:
+            raise ValueError(f"{run_dir} has no model {model!r}; it has {', '.join(models)}")
+        picked.append((f"{model} in {run_dir}", [r for r in rows if r["model"] == model]))
+    return {"a": picked[0][0], "b": picked[1][0], "resamples": BOOTSTRAP_RESAMPLES,
+            "rows": compare(picked[0][1], picked[1][1], by)}
 
 
 # --- judging videos made elsewhere -----------------------------------------------------------------
@@ -336,12 +398,8 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
                 bar.advance(task)
         if vlm:
             vlm.close()
-    results = {"schema_version": SCHEMA_VERSION, "command": "judge", "videos": str(videos),
-               "versions": versions(), **aggregate(rows)}
-    if vlm:
-        results["judge_usage"] = _vlm_usage(vlm, rows)
-    store.write_results(results)
-    return results
+    return write_results(store, {"command": "judge", "videos": str(videos)},
+                         judge_usage=_vlm_usage(vlm, rows) if vlm else None)
 
 
 def _load_items_file(path):

@@ -460,8 +460,7 @@ def judge_imported(items_file: str | Path, videos: str | Path | None, out: str |
     videos/ folders, or with ``videos=None`` the ground-truth videos the import found)."""
     import time
 
-    from .metrics import aggregate
-    from .runner import judge_video, versions
+    from .runner import judge_video, versions, write_results
     from .schema import SCHEMA_VERSION
     from .store import RunStore, gen_key, judge_key
 
@@ -494,8 +493,5 @@ def judge_imported(items_file: str | Path, videos: str | Path | None, out: str |
         rows.append(r)
     if not rows:
         raise FileNotFoundError(f"no videos found for the items of {items_file} under {videos}")
-    results = {"schema_version": SCHEMA_VERSION, "command": "judge", "source": "vrbench",
-               "videos": str(videos) if videos else "ground truth", "missing_videos": missing,
-               "versions": versions(), **aggregate(rows)}
-    store.write_results(results)
-    return results
+    return write_results(store, {"command": "judge", "source": "vrbench",
+                                 "videos": str(videos) if videos else "ground truth", "missing_videos": missing})
