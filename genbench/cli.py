@@ -135,6 +135,8 @@ def run(
     tpo_selector: str = typer.Option("checker", help="Who picks the final video: checker (the task's) or vlm."),
     tpo_baselines: bool = typer.Option(True, help="Also run best-of-N / pass@N at the same generations."),
     report: bool = typer.Option(False, "--report", help="Also write OUT/report.html (see `genbench report`)."),
+    protocol: str = typer.Option("genbench", help="Whose prompts the models get: genbench (ours) | vrbench "
+                                 "(VR-Bench's templates; maze.grid, maze.trapfield, maze.sokoban, maze.irregular; i2v)."),
 ) -> None:
     """Generate items, render videos with each model, check them and write results (resumable)."""
     from .judges.backends import ChatBackendError
@@ -143,7 +145,7 @@ def run(
 
     cfg = RunConfig(tasks=tasks, models=model, out=str(out) if out else None, limit=limit, seed=seed, difficulties=difficulty,
                     skin=skin, mode=mode, samples_per_item=samples_per_item, model_args=parse_kv(model_args),
-                    judges=judge or "", judge_args=parse_kv(judge_args))
+                    judges=judge or "", judge_args=parse_kv(judge_args), protocol=protocol)
     if lora:  # kept as text: parse_kv would read a scale-less path as a number or split on commas
         cfg.model_args["lora"] = lora
     if tpo:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__, geometry
+from . import __version__, geometry, protocols
 from .metrics import aggregate, read_samples
 from .registry import make_generator, resolve_tasks, split_model_spec, task_family, entries
 from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
@@ -75,6 +75,7 @@ class RunConfig:
     judges: str = ""  # VLM judges beside the checker, e.g. "openai:gpt-4o,binary:openai:gpt-4o"
     judge_args: dict = field(default_factory=dict)  # frame sampling, backend and cache settings
     tpo: dict = field(default_factory=dict)  # test-time strategy: strategy, width, depth, n, critic, selector
+    protocol: str = "genbench"  # whose prompts the models get: genbench | vrbench (see protocols.py)
 
     def difficulty_list(self) -> list[str]:
         return [d.strip() for d in self.difficulties.split(",") if d.strip()]
@@ -100,15 +101,17 @@ def validate_config(cfg: RunConfig) -> list[str]:
         fam.check_skin(cfg.skin)
     if cfg.limit < 1 or cfg.samples_per_item < 1:
         raise ValueError("--limit and --samples-per-item must be at least 1")
+    protocols.check(cfg.protocol, families, cfg.mode)
     return families
 
 
-def build_request(gen, item: TaskItem, family, mode: str, seed: int, candidate: int) -> GenRequest:
+def build_request(gen, item: TaskItem, family, mode: str, seed: int, candidate: int,
+                  protocol: str = "genbench") -> GenRequest:
     w, h = gen.frame_size(item)
     fit = geometry.make_fit(gen.fit_mode, *item.canvas_size, w, h)
     num_frames, fps = gen.timing(item, family)
     image = geometry.apply(fit, item.first_frame) if mode == "i2v" else None
-    return GenRequest(item_id=item.id, mode=mode, prompt=item.prompt_i2v if mode == "i2v" else item.prompt_t2v,
+    return GenRequest(item_id=item.id, mode=mode, prompt=protocols.prompt_for(item, mode, protocol),
                       width=w, height=h, num_frames=num_frames, fps=fps,
                       seed=sample_seed(seed, item.id, candidate), candidate=candidate, fit=fit,
                       image=image, item=item)
@@ -143,8 +146,10 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
                 family = task_family(fam_name)
                 todo = []
                 for cand in range(cfg.samples_per_item):
-                    req = build_request(gen, item, family, cfg.mode, cfg.seed, cand)
-                    gk = gen_key(gen.config(), item.content_hash, cfg.mode, req.seed, cand)
+                    req = build_request(gen, item, family, cfg.mode, cfg.seed, cand, cfg.protocol)
+                    # another protocol is another prompt, so another video (the default keeps its old keys)
+                    mode_key = cfg.mode if cfg.protocol == "genbench" else f"{cfg.mode}:{cfg.protocol}"
+                    gk = gen_key(gen.config(), item.content_hash, mode_key, req.seed, cand)
                     jk = judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))
                     keys.append(jk)
                     if store.done(jk):
@@ -277,7 +282,8 @@ def _row(spec, gen, family, item, req, gk, jk, rec, verdict, cfg, done, video=No
     return {
         "key": jk, "gen_key": gk, "done": done, "item_id": item.id, "family": family.name,
         "difficulty": item.difficulty, "item_hash": item.content_hash, "model": spec,
-        "model_config": gen.config(), "mode": cfg.mode, "seed": req.seed, "candidate": req.candidate,
+        "model_config": gen.config(), "mode": cfg.mode, "protocol": cfg.protocol, "seed": req.seed,
+        "candidate": req.candidate,
         "prompt": req.prompt, "request": req.to_json(), "video": video,
         "generation": rec.to_json() if rec else None,
         "verdict": verdict.to_json(),
