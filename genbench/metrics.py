@@ -29,6 +29,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .schema import canonical_json, sha256_hex
+
 Z95 = 1.959964
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0
@@ -183,8 +185,6 @@ def aggregate(rows: Iterable[dict]) -> dict:
 
 
 def _config_hash(row: dict) -> str:
-    from .schema import canonical_json, sha256_hex
-
     return sha256_hex(canonical_json(row.get("model_config") or {}))[:8]
 
 
@@ -218,9 +218,12 @@ def summarise(rows: list[dict], verdict_of: Callable[[dict], dict] | None = None
         means[k] = round(sum(x for _, x in pairs) / len(pairs), 4)
         cis[k] = clustered_interval(by_item(pairs))
     res["metrics"], res["metrics_ci95"] = means, cis
-    res["failures"] = dict(Counter(verdict_of(r)["failure"] if c != "generation_failure" else "GENERATION_FAILED"
-                                   for r, c in counted if c != "passed"
-                                   and (c == "generation_failure" or verdict_of(r).get("failure"))))
+    failures: Counter = Counter()
+    for r, c in counted:  # a failed generation's row from before GENERATION_FAILED existed says UNREADABLE
+        code = "GENERATION_FAILED" if c == "generation_failure" else verdict_of(r).get("failure")
+        if c != "passed" and code:
+            failures[code] += 1
+    res["failures"] = dict(failures)
     strategies = summarise_strategies(rows)
     if strategies:
         res["strategies"] = strategies
