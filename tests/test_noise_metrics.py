@@ -50,3 +50,18 @@ def test_an_agent_walking_to_the_goal_still_reaches(maze, tmp_path):
     frames = list(maze.solution_frames(item))
     v = judge_video(maze, item, encode(tmp_path / "o.mp4", frames, fps=maze.default_fps), fit)
     assert v.passed and v.metrics["reached"] == 1.0 and v.metrics["sr"] == 1.0 and v.metrics["mf"] > 0.95
+
+
+@pytest.mark.parametrize("name", ["maze.hex", "maze.circular", "maze.irregular", "maze.trapfield", "maze.sokoban",
+                                  "maze.multilevel", "maze.grid-draw"])
+def test_noise_never_reaches_in_any_maze_family(tmp_path, name):
+    from genbench.registry import task_family
+
+    fam = task_family(name)
+    rng = np.random.default_rng(1)
+    item = fam.generate(0, "easy", 0)
+    for w, h, kind in ((160, 96, "uniform"), (832, 480, "blotchy")):
+        fit = geometry.make_fit("letterbox", *item.canvas_size, w, h)
+        v = judge_video(fam, item, encode(tmp_path / f"{w}{kind}.mp4", _noise_frames(rng, w, h, 24, kind), fps=8), fit)
+        assert v.status == "ok" and not v.passed and not v.metrics["reached"] and not v.metrics.get("sr")
+        assert 0.0 <= v.metrics["mf"] <= 1.0
