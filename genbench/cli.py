@@ -176,8 +176,8 @@ def compare(
     model_b: Optional[str] = typer.Option(None, help="Model of B to compare (needed when B holds several)."),
     by: str = typer.Option("family", help="Compare per family or per difficulty."),
 ) -> None:
-    """Pass rate of A minus B per family, with a paired (by item) bootstrap 95% interval; says which
-    differences are significant (interval excludes 0)."""
+    """Pass rate of A minus B per family, with a bootstrap 95% interval over items (paired on the items
+    both runs hold); says which differences are significant (interval excludes 0)."""
     from .runner import compare_runs
 
     try:
