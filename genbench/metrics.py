@@ -282,10 +282,11 @@ def summarise_vlm(rows: list[dict]) -> dict:
     judge's pass/fail agrees with the programmatic verdict where both judged (with its interval)."""
     out = {}
     for name in sorted({n for r in rows for n in (r.get("vlm_verdicts") or {})}):
-        rs = [r for r in rows if name in (r.get("vlm_verdicts") or {})]
-        s = summarise(rs, verdict_of=lambda r, name=name: r["vlm_verdicts"][name])
+        judged = [r for r in rows if name in (r.get("vlm_verdicts") or {})]
+        failed = [r for r in rows if not r.get("done", True)]  # no video: a failure under every judge
+        s = summarise(judged + failed, verdict_of=lambda r, name=name: r["vlm_verdicts"][name])
         s.pop("strategies", None)
-        both = [(item_of(r), r["verdict"]["passed"] == r["vlm_verdicts"][name]["passed"]) for r in rs
+        both = [(item_of(r), r["verdict"]["passed"] == r["vlm_verdicts"][name]["passed"]) for r in judged
                 if r["verdict"]["status"] == "ok" and r["vlm_verdicts"][name]["status"] == "ok"]
         if both:
             s["agreement_with_checker"] = round(sum(a for _, a in both) / len(both), 4)

@@ -120,9 +120,10 @@ def test_vlm_scores_and_agreement_carry_intervals():
         rows.append(_row(f"i{i}", i % 4 == 0, vlm_verdicts={"openai:j": vlm}))
     rows.append(_row("x", vlm_verdicts={"openai:j": {"status": "error", "passed": False, "failure": "JUDGE_ERROR",
                                                     "metrics": {}}}))
+    rows.append(_row("y", status="error", failure="GENERATION_FAILED", done=False))  # no video: no VLM verdict
     (g,) = aggregate(rows)["groups"]
     v = g["vlm"]["openai:j"]
-    assert v["not_judged"] == 1 and v["n"] == 8 and v["pass_rate"] == 0.5
+    assert v["not_judged"] == 1 and v["generation_failures"] == 1 and v["n"] == 9 and v["pass_rate"] == round(4 / 9, 4)
     assert v["metrics_ci95"]["overall"][0] < v["metrics"]["overall"] < v["metrics_ci95"]["overall"][1]
     assert v["agreement_with_checker"] == 0.75 and v["agreement_ci95"] == [round(x, 4) for x in wilson(6, 8)]
 
