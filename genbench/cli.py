@@ -135,17 +135,23 @@ def run(
     tpo_selector: str = typer.Option("checker", help="Who picks the final video: checker (the task's) or vlm."),
     tpo_baselines: bool = typer.Option(True, help="Also run best-of-N / pass@N at the same generations."),
     report: bool = typer.Option(False, "--report", help="Also write OUT/report.html (see `genbench report`)."),
+    shard: Optional[str] = typer.Option(None, "--shard", help="K/N: run slice K of N of the work list (Slurm "
+                                        "arrays, several machines); `genbench merge OUT` joins the slices."),
     protocol: str = typer.Option("genbench", help="Whose prompts the models get: genbench (ours) | vrbench "
                                  "(VR-Bench's templates; maze.grid, maze.trapfield, maze.sokoban, maze.irregular; i2v)."),
 ) -> None:
-    """Generate items, render videos with each model, check them and write results (resumable)."""
+    """Generate items, render videos with each model, check them and write results (resumable).
+
+    Scales out under `accelerate launch --num_processes N -m genbench run …` or `torchrun`: each rank
+    takes its slice of the work and rank 0 writes the merged results."""
     from .judges.backends import ChatBackendError
     from .registry import UnknownName
     from .runner import RunConfig, run as run_
+    from .store import RunLocked
 
     cfg = RunConfig(tasks=tasks, models=model, out=str(out) if out else None, limit=limit, seed=seed, difficulties=difficulty,
                     skin=skin, mode=mode, samples_per_item=samples_per_item, model_args=parse_kv(model_args),
-                    judges=judge or "", judge_args=parse_kv(judge_args), protocol=protocol)
+                    judges=judge or "", judge_args=parse_kv(judge_args), shard=shard, protocol=protocol)
     if lora:  # kept as text: parse_kv would read a scale-less path as a number or split on commas
         cfg.model_args["lora"] = lora
     if tpo:
@@ -153,8 +159,12 @@ def run(
                    "selector": tpo_selector, "baselines": tpo_baselines}
     try:
         results = run_(cfg, progress=not quiet)
-    except (UnknownName, KeyError, ValueError, ChatBackendError) as e:
+    except (UnknownName, KeyError, ValueError, ChatBackendError, RunLocked) as e:
         _fail(str(e).strip("'\""))
+    from .shards import launcher_world
+
+    if launcher_world()[0] != 0:  # one table per launch: rank 0 prints the merged results
+        return
     _print_results(results)
     _print_strategies(results)
     c = results["counts"]
@@ -166,6 +176,22 @@ def run(
         from .report import write_report
 
         console.print(f"report → {write_report(out)}")
+
+
+@app.command()
+def merge(run_dir: Path = typer.Argument(..., help="Run directory whose slices (--shard K/N) to join.")) -> None:
+    """Join the slices of a split run (--shard K/N, or ranks of a launch) into one results.json."""
+    from .runner import merge as merge_
+
+    try:
+        results = merge_(run_dir)
+    except (FileNotFoundError, ValueError) as e:
+        _fail(str(e))
+    _print_results(results)
+    sh = results.get("shards", {})
+    console.print(f"merged {sh.get('done', 0)}/{sh.get('samples', 0)} samples from {sh.get('slices', 1)} "
+                  f"slice file(s){'' if sh.get('complete') else ' — INCOMPLETE: some slices have not finished'} "
+                  f"→ {run_dir / 'results.json'}")
 
 
 @app.command()

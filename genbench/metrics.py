@@ -119,11 +119,12 @@ def _rounded(ci) -> list[float]:
 
 
 def by_item(pairs: Iterable[tuple[str, float]]) -> list[list[float]]:
-    """(item, value) pairs → each item's list of values (the input of :func:`clustered_interval`)."""
+    """(item, value) pairs → each item's list of values (the input of :func:`clustered_interval`), in
+    a canonical order: the interval depends on the samples, not on the order rows were written in."""
     groups: dict[str, list[float]] = defaultdict(list)
     for item, x in pairs:
         groups[item].append(float(x))
-    return list(groups.values())
+    return [sorted(v) for _, v in sorted(groups.items())]
 
 
 # --- reading a run ---------------------------------------------------------------------------------
@@ -139,25 +140,27 @@ def latest_rows(rows: Iterable[dict]) -> list[dict]:
     return list(latest.values())
 
 
-def read_samples(path: str | Path) -> tuple[list[dict], int]:
-    """Every sample of a ``samples.jsonl`` (:func:`latest_rows`) and the number of unreadable lines."""
-    path = Path(path)
-    if not path.exists():
-        return [], 0
+def read_samples(paths: str | Path | Iterable[str | Path]) -> tuple[list[dict], int]:
+    """Every sample of a ``samples.jsonl`` (or of all the files of a split run), one row each
+    (:func:`latest_rows`), and the number of unreadable lines."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     rows, bad = [], 0
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                bad += 1
-                continue
-            if not isinstance(row, dict) or not isinstance(row.get("verdict"), dict):
-                bad += 1
-                continue
-            rows.append(row)
+    for path in map(Path, paths):
+        if not path.exists():
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    bad += 1
+                    continue
+                if not isinstance(row, dict) or not isinstance(row.get("verdict"), dict):
+                    bad += 1
+                    continue
+                rows.append(row)
     return latest_rows(rows), bad
 
 
@@ -247,7 +250,7 @@ def _pass_at_k(counted: list[tuple[dict, str]]) -> dict:
         return {}
     values, cis = {}, {}
     for k in range(1, m + 1):
-        est = [[pass_at_k(len(v), sum(v), k)] for v in per_item.values()]
+        est = [[pass_at_k(len(v), sum(v), k)] for _, v in sorted(per_item.items())]
         values[f"pass@{k}"] = round(sum(e[0] for e in est) / len(est), 4)
         cis[f"pass@{k}"] = clustered_interval(est)
     return {"pass_at_k": values, "pass_at_k_ci95": cis}
@@ -340,5 +343,5 @@ def _item_tallies(rows: list[dict]) -> dict[str, tuple[int, int]]:
 
 
 def _arrays(tallies: dict) -> tuple[np.ndarray, np.ndarray]:
-    v = np.array(list(tallies.values()), np.float64).reshape(-1, 2)
+    v = np.array([tallies[i] for i in sorted(tallies)], np.float64).reshape(-1, 2)  # canonical order
     return v[:, 0], v[:, 1]

@@ -89,8 +89,11 @@ def test_one_sample_per_item_gives_wilson_and_clustering_widens_correlated_candi
     mixed = [[1, 0, 1, 0], [1, 1, 0, 0], [0, 1, 0, 1], [1, 0, 0, 1], [0, 0, 1, 1]] * 2
     lo2, hi2 = clustered_interval(mixed)
     assert hi2 - lo2 < hi - lo
-    # seeded: the same samples, the same interval
+    # seeded: the same samples, the same interval, in whatever order the rows were written (slices)
     assert clustered_interval(per_item) == [lo, hi]
+    rows = [_row(f"i{i:02d}", bool((i * 7 + c) % 3), candidate=c, gen_key=f"{i}/{c}", metrics={"pr": (i * c % 5) / 5})
+            for i in range(12) for c in range(3)]
+    assert summarise(rows) == summarise(rows[::-1]) == summarise(sorted(rows, key=lambda r: r["gen_key"]))
 
 
 def test_metric_means_pass_at_k_and_strategies_carry_intervals():

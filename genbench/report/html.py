@@ -13,6 +13,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from ..store import sample_files
 from .svg import esc, path_overlay, rate_bars, stacked_bars, timeline
 
 # Metrics worth a column in the summary, in this order, when a group reports them.
@@ -23,12 +24,12 @@ MAX_HEADLINE = 7
 
 # --- reading a run ------------------------------------------------------------------------------
 
-def load_rows(path: Path) -> tuple[list[dict], int]:
+def load_rows(paths) -> tuple[list[dict], int]:
     """Every sample (the latest row of each video; a generation that failed is kept: the page shows
     it as an error) and the number of unreadable lines: :func:`genbench.metrics.read_samples`."""
     from ..metrics import read_samples
 
-    return read_samples(path)
+    return read_samples(paths)
 
 
 def _read_json(path: Path) -> tuple[dict, str | None]:
@@ -100,7 +101,7 @@ def write_report(run_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     out = Path(out) if out else run_dir / "report.html"
     config, cfg_problem = _read_json(run_dir / "config.json")
     results, res_problem = _read_json(run_dir / "results.json")
-    rows, bad_lines = load_rows(run_dir / "samples.jsonl")
+    rows, bad_lines = load_rows(sample_files(run_dir))  # every slice of a split run
     problems = [p for p in (cfg_problem, res_problem) if p]
     if bad_lines:
         problems.append(f"samples.jsonl: {bad_lines} unreadable line(s) skipped")
