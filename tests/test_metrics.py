@@ -207,3 +207,14 @@ def test_calibrate_agreement_leaves_judge_errors_out_and_clusters_by_item():
     # items alternate between all-agree and one-in-three agree: clustering widens the naive interval
     nlo, nhi = wilson(12, 18)
     assert lo <= fam["accuracy"] <= hi and hi - lo > nhi - nlo
+
+
+def test_a_split_run_must_name_its_out(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(app, ["run", "--tasks", "maze.grid", "--model", "oracle", "--limit", "1", "--difficulty",
+                                 "easy", "--shard", "0/2", "--quiet"])
+    assert r.exit_code == 2 and "needs --out" in r.output and not (tmp_path / "runs").exists()
+    r = CliRunner().invoke(app, ["run", "--tasks", "maze.grid", "--model", "oracle", "--limit", "1", "--difficulty",
+                                 "easy", "--quiet"])
+    (made,) = (tmp_path / "runs").iterdir()  # the default: runs/<tasks>__<models>__<time>
+    assert r.exit_code == 0 and made.name.startswith("maze.grid__oracle__") and (made / "results.json").exists()
