@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from .metrics import by_item, clustered_interval
 from .progress import Bar
 from .registry import resolve_tasks, task_family
 from .seeding import item_rng
@@ -157,8 +158,13 @@ def summarise(records: list[Record]) -> dict:
         by_family[r.family].append(r)
 
     def block(rs: list[Record]) -> dict:
-        a = agreement([r.truth for r in rs], [r.judge_passed for r in rs])
-        a["judge_errors"] = sum(r.judge_status != "ok" for r in rs)  # counted as "judge says fail"
+        # a judge error judged nothing: left out of the agreement and counted apart (as in results.json)
+        judged = [r for r in rs if r.judge_status == "ok"]
+        a = agreement([r.truth for r in judged], [r.judge_passed for r in judged])
+        # several clips of one item are not independent: the interval is clustered by item
+        a["accuracy_ci95"] = clustered_interval(by_item((r.item_id, r.truth == r.judge_passed) for r in judged),
+                                                binary=True)
+        a["judge_errors"] = len(rs) - len(judged)
         return a
 
     families = {}

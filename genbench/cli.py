@@ -106,15 +106,19 @@ def ls(what: str = typer.Argument("tasks", help="tasks | models | judges")) -> N
 
 
 def _print_results(results: dict) -> None:
-    table = Table(show_header=True, header_style="bold")
-    for col in ("family", "difficulty", "model", "n", "pass", "95% CI", "progress", "errors", "failures"):
+    table = Table(show_header=True, header_style="bold", caption="pass = passed ÷ n; n = judged + video errors + "
+                  "generation failures; not judged: left out (see README, Statistics)")
+    for col in ("family", "difficulty", "model", "pass", "95% CI", "n", "judged", "errors", "gen. failures",
+                "not judged", "progress", "failures"):
         table.add_column(col)
     for g in results.get("groups", []):
         ci = g["pass_ci95"]
         fails = ", ".join(f"{k}:{v}" for k, v in sorted(g["failures"].items()))
-        table.add_row(g["family"], g["difficulty"], g["model"], str(g["n"]), f"{g['pass_rate']:.2f}",
-                      f"[{ci[0]:.2f}, {ci[1]:.2f}]", f"{g['metrics'].get('progress', float('nan')):.2f}",
-                      str(g["errors"]), fails)
+        model = g["model"] + (f" ({g['mode']})" if g.get("mode", "i2v") != "i2v" else "")
+        table.add_row(g["family"], g["difficulty"], model, f"{g['pass_rate']:.2f}" if g["n"] else "–",
+                      f"[{ci[0]:.2f}, {ci[1]:.2f}]" if g["n"] else "–", str(g["n"]), str(g["judged"]),
+                      str(g["errors"]), str(g["generation_failures"]), str(g["not_judged"]),
+                      f"{g['metrics'].get('progress', float('nan')):.2f}", fails)
     _show(table)
 
 
@@ -130,11 +134,12 @@ def _print_strategies(results: dict) -> None:
     if not rows:
         return
     table = Table(show_header=True, header_style="bold", title="same generations per item")
-    for col in ("family", "difficulty", "strategy", "generations/item", "success", "n"):
+    for col in ("family", "difficulty", "strategy", "generations/item", "success", "95% CI", "n"):
         table.add_column(col)
     for g, name, st in rows:
-        value = st.get("pass_at_k", st["success"])
-        table.add_row(g["family"], g["difficulty"], name, f"{st['generations_per_item']:g}", f"{value:.2f}", str(st["n"]))
+        value, ci = (st["pass_at_k"], st["pass_at_k_ci95"]) if "pass_at_k" in st else (st["success"], st["success_ci95"])
+        table.add_row(g["family"], g["difficulty"], name, f"{st['generations_per_item']:g}", f"{value:.2f}",
+                      f"[{ci[0]:.2f}, {ci[1]:.2f}]", str(st["n"]))
     _show(table)
 
 
@@ -150,7 +155,8 @@ def run(
     skin: Optional[str] = typer.Option(None, help="Force one skin (default: skins rotate by item index)."),
     mode: str = typer.Option("i2v", help="i2v (first frame + instruction) or t2v (description only)."),
     samples_per_item: int = typer.Option(1, "--samples-per-item", help="Candidates per item (pass@k)."),
-    out: Path = typer.Option(Path("runs/demo"), help="Run directory (resumable)."),
+    out: Optional[Path] = typer.Option(None, help="Run directory (resumable; results.json covers every sample "
+                                       "in it). Default: runs/<tasks>__<models>__<UTC time>."),
     quiet: bool = typer.Option(False, help="No progress bar."),
     judge: Optional[str] = typer.Option(None, "--judge", help=_JUDGE_HELP),
     judge_args: Optional[str] = typer.Option(None, help=_JUDGE_ARGS_HELP),
@@ -168,6 +174,8 @@ def run(
     report: bool = typer.Option(False, "--report", help="Also write OUT/report.html (see `genbench report`)."),
     shard: Optional[str] = typer.Option(None, "--shard", help="K/N: run slice K of N of the work list (Slurm "
                                         "arrays, several machines); `genbench merge OUT` joins the slices."),
+    protocol: str = typer.Option("genbench", help="Whose prompts the models get: genbench (ours) | vrbench "
+                                 "(VR-Bench's templates; maze.grid, maze.trapfield, maze.sokoban, maze.irregular; i2v)."),
 ) -> None:
     """Generate items, render videos with each model, check them and write results (resumable).
 
@@ -179,9 +187,9 @@ def run(
     from .runner import RunConfig, run as run_
     from .store import RunLocked
 
-    cfg = RunConfig(tasks=tasks, models=model, out=str(out), limit=limit, seed=seed, difficulties=difficulty,
+    cfg = RunConfig(tasks=tasks, models=model, out=str(out) if out else None, limit=limit, seed=seed, difficulties=difficulty,
                     skin=skin, mode=mode, samples_per_item=samples_per_item, model_args=parse_kv(model_args),
-                    judges=judge or "", judge_args=parse_kv(judge_args), shard=shard)
+                    judges=judge or "", judge_args=parse_kv(judge_args), shard=shard, protocol=protocol)
     if lora:  # kept as text: parse_kv would read a scale-less path as a number or split on commas
         cfg.model_args["lora"] = lora
     if tpo:
@@ -198,8 +206,10 @@ def run(
     _print_results(results)
     _print_strategies(results)
     c = results["counts"]
-    console.print(f"generated {c['generated']}, re-judged {c['rejudged']}, skipped {c['skipped']} (done before), "
-                  f"generation errors {c['errors']} → {out / 'results.json'}")
+    out = Path(cfg.out)
+    console.print(f"this invocation: generated {c['generated']}, re-judged {c['rejudged']}, skipped {c['skipped']} "
+                  f"(done before), generation errors {c['errors']}; results.json: {results['covers']} "
+                  f"→ {out / 'results.json'}")
     if report:
         from .report import write_report
 
@@ -227,6 +237,37 @@ def merge(run_dir: Path = typer.Argument(..., help="Run directory whose slices (
     console.print(f"merged {sh.get('done', 0)}/{sh.get('samples', 0)} samples from {sh.get('slices', 1)} "
                   f"slice file(s){'' if sh.get('complete') else ' — INCOMPLETE: some slices have not finished'} "
                   f"→ {run_dir / 'results.json'}")
+
+
+@app.command()
+def compare(
+    run_a: Path = typer.Argument(..., help="Run directory A."),
+    run_b: Path = typer.Argument(..., help="Run directory B (may be A, with another --model-b)."),
+    model_a: Optional[str] = typer.Option(None, help="Model of A to compare (needed when A holds several)."),
+    model_b: Optional[str] = typer.Option(None, help="Model of B to compare (needed when B holds several)."),
+    by: str = typer.Option("family", help="Compare per family or per difficulty."),
+) -> None:
+    """Pass rate of A minus B per family, with a bootstrap 95% interval over items (paired on the items
+    both runs hold); says which differences are significant (interval excludes 0)."""
+    from .runner import compare_runs
+
+    try:
+        res = compare_runs(run_a, run_b, model_a, model_b, by)
+    except (FileNotFoundError, ValueError) as e:
+        _fail(e)
+    table = Table(show_header=True, header_style="bold",
+                  caption=f"A = {res['a']}, B = {res['b']}; 95% bootstrap interval over items, {res['resamples']} "
+                          "resamples, seed 0")
+    for col in (by, "A", "B", "A − B", "95% CI", "significant", "paired", "items A/B", "n A/B"):
+        table.add_column(col)
+    for r in res["rows"]:
+        table.add_row(str(r[by]), f"{r['a']:.3f}", f"{r['b']:.3f}", f"{r['difference']:+.3f}",
+                      f"[{r['ci95'][0]:+.3f}, {r['ci95'][1]:+.3f}]", "yes" if r["significant"] else "no",
+                      "by item" if r["paired"] else "no (no shared item)", f"{r['items_a']}/{r['items_b']}",
+                      f"{r['n_a']}/{r['n_b']}", style="bold" if r["significant"] else "")
+    console.print(table)
+    if not res["rows"]:
+        _fail(f"the two runs share no {by}")
 
 
 @app.command()
@@ -401,11 +442,12 @@ def calibrate_judge(
         _fail(e)
     fmt = lambda x: "n/a" if x is None else f"{x:.2f}"  # noqa: E731
     table = Table(show_header=True, header_style="bold")
-    for col in ("family", "n", "accuracy", "kappa", "false pass", "false fail", "judge errors"):
+    for col in ("family", "n", "accuracy", "95% CI", "kappa", "false pass", "false fail", "judge errors (left out)"):
         table.add_column(col)
     for fam, r in report["families"].items():
-        table.add_row(fam, str(r["n"]), fmt(r["accuracy"]), fmt(r["kappa"]), fmt(r["false_pass_rate"]),
-                      fmt(r["false_fail_rate"]), str(r["judge_errors"]))
+        ci = r["accuracy_ci95"]
+        table.add_row(fam, str(r["n"]), fmt(r["accuracy"]), f"[{ci[0]:.2f}, {ci[1]:.2f}]", fmt(r["kappa"]),
+                      fmt(r["false_pass_rate"]), fmt(r["false_fail_rate"]), str(r["judge_errors"]))
     _show(table)
     console.print(f"judge usage: {json.dumps(report['judge_usage'])}")
     console.print(f"→ {out / 'calibrate.json'}")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import platform
 import re
+import shlex
+import subprocess
 import sys
 import time
 from contextlib import nullcontext
@@ -13,12 +15,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__, geometry, shards
-from .metrics import aggregate
+from . import __version__, geometry, protocols, shards
+from .metrics import aggregate, read_samples
 from .registry import difficulties_by_family, entries, make_generator, resolve_tasks, split_model_args, split_model_spec, task_family
 from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
 from .seeding import sample_seed
-from .store import RunStore, gen_key, judge_key
+from .store import RunStore, gen_key, judge_key, sample_files
 from .video import VideoError, probe, read_frames
 
 
@@ -42,7 +44,7 @@ def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None
     if mode != "i2v":
         return Verdict.error(checker, f"{family.name}'s programmatic checker needs image-to-video: a "
                                       "text-to-video model draws its own layout (use a VLM judge)",
-                             family.checker_version)
+                             family.checker_version, failure="NOT_JUDGED")
     try:
         info = probe(path)
         if fit is None or (fit.frame_w, fit.frame_h) != (info.width, info.height):
@@ -54,15 +56,16 @@ def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None
         return family.check(item, read_frames(path, size=size), fit, info.fps or family.default_fps)
     except VideoError as e:
         return Verdict.error(checker, str(e), family.checker_version)
-    except Exception as e:  # a checker bug must not stop a long run; it is reported per sample
-        return Verdict.error(checker, f"checker failed: {type(e).__name__}: {e}", family.checker_version)
+    except Exception as e:  # a checker bug must not stop a long run; it is reported per sample, not judged
+        return Verdict.error(checker, f"checker failed: {type(e).__name__}: {e}", family.checker_version,
+                             failure="JUDGE_ERROR")
 
 
 @dataclass
 class RunConfig:
     tasks: str = "maze"
     models: str = "oracle"
-    out: str = "runs/demo"
+    out: str | None = None  # None: default_out(tasks, models)
     limit: int = 5
     seed: int = 0
     difficulties: str = "easy,medium,hard"
@@ -74,6 +77,7 @@ class RunConfig:
     judge_args: dict = field(default_factory=dict)  # frame sampling, backend and cache settings
     tpo: dict = field(default_factory=dict)  # test-time strategy: strategy, width, depth, n, critic, selector
     shard: str | None = None  # "K/N": this process's slice of the work list (see genbench.shards)
+    protocol: str = "genbench"  # whose prompts the models get: genbench | vrbench (see protocols.py)
 
     def difficulty_list(self) -> list[str]:
         return [d.strip() for d in self.difficulties.split(",") if d.strip()]
@@ -98,15 +102,17 @@ def validate_config(cfg: RunConfig) -> list[str]:
         task_family(f).check_skin(cfg.skin)
     if cfg.limit < 1 or cfg.samples_per_item < 1:
         raise ValueError("--limit and --samples-per-item must be at least 1")
+    protocols.check(cfg.protocol, families, cfg.mode)
     return families
 
 
-def build_request(gen, item: TaskItem, family, mode: str, seed: int, candidate: int) -> GenRequest:
+def build_request(gen, item: TaskItem, family, mode: str, seed: int, candidate: int,
+                  protocol: str = "genbench") -> GenRequest:
     w, h = gen.frame_size(item)
     fit = geometry.make_fit(gen.fit_mode, *item.canvas_size, w, h)
     num_frames, fps = gen.timing(item, family)
     image = geometry.apply(fit, item.first_frame) if mode == "i2v" else None
-    return GenRequest(item_id=item.id, mode=mode, prompt=item.prompt_i2v if mode == "i2v" else item.prompt_t2v,
+    return GenRequest(item_id=item.id, mode=mode, prompt=protocols.prompt_for(item, mode, protocol),
                       width=w, height=h, num_frames=num_frames, fps=fps,
                       seed=sample_seed(seed, item.id, candidate), candidate=candidate, fit=fit,
                       image=image, item=item)
@@ -121,6 +127,11 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
     writes the complete table, and ``genbench merge`` recomputes it at any time)."""
     families = validate_config(cfg)
     shard = shards.current(cfg.shard, cfg.model_args)
+    if not cfg.out:
+        if shard.count > 1:  # each process would stamp its own time
+            raise ValueError("a split run (--shard, or the ranks of a launch) needs --out: every slice must "
+                             "write to the same directory")
+        cfg.out = default_out(cfg.tasks, cfg.models)
     store = RunStore(cfg.out, shard=shard.name, writer=shard.writer)
     try:
         shards.check_same_run(store.root, asdict(cfg), shard)
@@ -203,13 +214,11 @@ def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sa
 
 def _results(cfg: RunConfig, keys: list[str], store: RunStore, stats: dict, split: bool, vlm=None) -> dict:
     rows = [store.rows[k] for k in keys if k in store.rows]
-    results = {"schema_version": SCHEMA_VERSION, "config": asdict(cfg), "versions": versions(),
-               "counts": stats, **aggregate(rows)}
+    results = results_for(store, {"config": asdict(cfg), "counts": stats},
+                          judge_usage=_vlm_usage(vlm, rows) if vlm else None)
     if split:
         results["shards"] = {"slices": len(shards.slice_files(store.root)) or 1, "samples": len(keys),
                              "done": len(rows), "complete": len(rows) == len(keys)}
-    if vlm:
-        results["judge_usage"] = _vlm_usage(vlm, rows)
     return results
 
 
@@ -236,6 +245,51 @@ def _build_generator(spec: str, args: dict):
         raise ValueError(f"{spec} rejected --model-args {', '.join(sorted(args)) or '(none)'}: {e}") from e
 
 
+def results_for(store: RunStore, head: dict, judge_usage: dict | None = None) -> dict:
+    """results.json over *every* sample in the run directory (each invocation's and each slice's, the
+    latest verdict of each video), with what made it: ``head`` (this invocation's settings and
+    counts) and provenance."""
+    rows, _ = read_samples(sample_files(store.root))
+    results = {"schema_version": SCHEMA_VERSION, "provenance": provenance(), **head, "versions": versions(),
+               "covers": f"all {len(rows)} samples in {store.root} (every invocation)", **aggregate(rows)}
+    if judge_usage is not None:
+        results["judge_usage"] = judge_usage
+    return results
+
+
+def write_results(store: RunStore, head: dict, judge_usage: dict | None = None) -> dict:
+    results = results_for(store, head, judge_usage)
+    store.write_results(results)
+    return results
+
+
+def provenance() -> dict:
+    """The command line, genbench's version and git commit (a source checkout), and the time."""
+    return {"command": " ".join(shlex.quote(a) for a in sys.argv), "genbench": __version__,
+            "git_commit": _git_commit(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def _git_commit() -> str | None:
+    src = Path(__file__).resolve().parent.parent
+    try:  # only a checkout of genbench itself: not some repository an installed copy happens to sit in
+        out = subprocess.run(["git", "-C", str(src), "rev-parse", "--show-toplevel", "HEAD"],
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = out.stdout.split()
+    if out.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() != src:
+        return None
+    return lines[1]
+
+
+def default_out(tasks: str, models: str, when: float | None = None) -> str:
+    """``runs/<tasks>__<models>__<UTC time>`` (as lm-eval names its results): separate experiments
+    never share a directory by accident; pass the same ``--out`` to resume or to add to a run."""
+    slug = lambda s: re.sub(r"[^A-Za-z0-9.+-]+", "-", s).strip("-")[:60] or "run"  # noqa: E731
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(when))
+    return str(Path("runs") / f"{slug(tasks)}__{slug(models)}__{stamp}")
+
+
 @dataclass
 class WorkUnit:
     """What one process does at a time: an item for one model, as many candidates as the model
@@ -255,8 +309,10 @@ def work_units(cfg: RunConfig, generators: dict, plan: list, vlm=None) -> list[W
             family = task_family(fam_name)
             samples = []
             for cand in range(cfg.samples_per_item):
-                req = build_request(gen, item, family, cfg.mode, cfg.seed, cand)
-                gk = gen_key(gen.config(), item.content_hash, cfg.mode, req.seed, cand)
+                req = build_request(gen, item, family, cfg.mode, cfg.seed, cand, cfg.protocol)
+                # another protocol is another prompt, so another video (the default keeps its old keys)
+                mode_key = cfg.mode if cfg.protocol == "genbench" else f"{cfg.mode}:{cfg.protocol}"
+                gk = gen_key(gen.config(), item.content_hash, mode_key, req.seed, cand)
                 samples.append((req, gk, judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))))
             size = len(samples) if cfg.tpo else max(1, gen.max_batch)  # what one pipeline call renders
             units += [WorkUnit(spec, fam_name, item, samples[i:i + size]) for i in range(0, len(samples), size)]
@@ -349,7 +405,7 @@ def _generate_and_judge(store: RunStore, spec, gen, family, item, batch, cfg, st
         if rec is None and old is None:
             row = _row(spec, gen, family, item, req, gk, jk, None,
                        Verdict.error(family.checker_name, gen_error or "no video produced",
-                                     family.checker_version), cfg, done=False)
+                                     family.checker_version, failure="GENERATION_FAILED"), cfg, done=False)
             stats["errors"] += 1
         else:
             path = Path(rec.path) if rec else old
@@ -375,7 +431,8 @@ def _row(spec, gen, family, item, req, gk, jk, rec, verdict, cfg, done, video=No
     return {
         "key": jk, "gen_key": gk, "done": done, "item_id": item.id, "family": family.name,
         "difficulty": item.difficulty, "item_hash": item.content_hash, "model": spec,
-        "model_config": gen.config(), "mode": cfg.mode, "seed": req.seed, "candidate": req.candidate,
+        "model_config": gen.config(), "mode": cfg.mode, "protocol": cfg.protocol, "seed": req.seed,
+        "candidate": req.candidate,
         "prompt": req.prompt, "request": req.to_json(), "video": video,
         "generation": rec.to_json() if rec else None,
         "verdict": verdict.to_json(),
@@ -392,6 +449,28 @@ def _progress(enabled: bool):
 
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), transient=False)
+
+
+def compare_runs(run_a, run_b, model_a: str | None = None, model_b: str | None = None, by: str = "family") -> dict:
+    """:func:`genbench.metrics.compare` of one model's samples in each of two run directories."""
+    from .metrics import BOOTSTRAP_RESAMPLES, compare
+
+    if by not in ("family", "difficulty"):
+        raise ValueError(f"--by {by!r}: use family or difficulty")
+    picked = []
+    for run_dir, model in ((Path(run_a), model_a), (Path(run_b), model_b)):
+        rows, _ = read_samples(sample_files(run_dir))
+        if not rows:
+            raise FileNotFoundError(f"{run_dir}: no samples.jsonl with samples (not a run directory?)")
+        models = sorted({r["model"] for r in rows})
+        if model is None and len(models) > 1:
+            raise ValueError(f"{run_dir} holds several models ({', '.join(models)}): pick one with --model-a/--model-b")
+        model = model or models[0]
+        if model not in models:
+            raise ValueError(f"{run_dir} has no model {model!r}; it has {', '.join(models)}")
+        picked.append((f"{model} in {run_dir}", [r for r in rows if r["model"] == model]))
+    return {"a": picked[0][0], "b": picked[1][0], "resamples": BOOTSTRAP_RESAMPLES,
+            "rows": compare(picked[0][1], picked[1][1], by)}
 
 
 # --- judging videos made elsewhere -----------------------------------------------------------------
@@ -478,12 +557,8 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
                 bar.advance(task)
         if vlm:
             vlm.close()
-    results = {"schema_version": SCHEMA_VERSION, "command": "judge", "videos": str(videos),
-               "versions": versions(), **aggregate(rows)}
-    if vlm:
-        results["judge_usage"] = _vlm_usage(vlm, rows)
-    store.write_results(results)
-    return results
+    return write_results(store, {"command": "judge", "videos": str(videos)},
+                         judge_usage=_vlm_usage(vlm, rows) if vlm else None)
 
 
 def _load_items_file(path):

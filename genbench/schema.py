@@ -31,7 +31,11 @@ FAILURE_CODES = {
     "ILLEGAL_MOVE": "a transition breaks the task's rules",
     "UNREADABLE": "the video could not be decoded",
     "JUDGE_REJECTED": "a VLM judge found the video breaks the task (its answers are in the evidence)",
-    "JUDGE_ERROR": "the VLM judge failed or its reply could not be parsed (raw reply in the evidence)",
+    "JUDGE_ERROR": "the judge failed: a VLM's reply could not be had or parsed (raw reply in the evidence), or a "
+                   "checker crashed; the sample is not judged (left out of rates, counted apart)",
+    "NOT_JUDGED": "the checker cannot judge this sample (a text-to-video layout it cannot read); left out of "
+                  "rates, counted apart",
+    "GENERATION_FAILED": "the model produced no video; counts as a failure of the model",
     "TRAP": "the agent steps onto a trap cell (maze.trapfield)",
     "NO_LADDER": "the agent changes floor somewhere other than a ladder (maze.multilevel)",
 }
@@ -202,8 +206,8 @@ class Verdict:
     version: str = ""
 
     @classmethod
-    def error(cls, checker: str, message: str, version: str = "") -> "Verdict":
-        return cls(checker=checker, status="error", failure="UNREADABLE", message=message, version=version)
+    def error(cls, checker: str, message: str, version: str = "", failure: str = "UNREADABLE") -> "Verdict":
+        return cls(checker=checker, status="error", failure=failure, message=message, version=version)
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -97,9 +97,11 @@ def export_vrbench(tasks: str, n: int, difficulties: list[str], out: str | Path,
     """Write genbench items in VR-Bench's layout: images, oracle videos and state JSON."""
     from PIL import Image
 
+    from .protocols import prompt_for
     from .registry import resolve_tasks, task_family
     from .video import write_video
 
+    vrbench_prompt = lambda item: prompt_for(item, "i2v", "vrbench")  # noqa: E731  VR-Bench's own words
     out = Path(out)
     counts: dict = {}
     for fam_name in resolve_tasks(tasks):
@@ -129,7 +131,8 @@ def export_vrbench(tasks: str, n: int, difficulties: list[str], out: str | Path,
                          "grid": {"data": data.tolist(), "height": int(grid.shape[0]), "width": int(grid.shape[1])},
                          "render": {"cell_size": int(cs), "image_width": int(x1 - x0), "image_height": int(y1 - y0)},
                          "metadata": {"generator": "genbench", "genbench_id": item.id, "seed": item.seed,
-                                      "content_hash": item.content_hash, "prompt": item.prompt_i2v,
+                                      "content_hash": item.content_hash, "prompt": vrbench_prompt(item),
+                                      "genbench_prompt": item.prompt_i2v,
                                       "visual_description": item.state["skin"].get("words", {})}}
                 (root / "states" / f"{stem}.json").write_text(json.dumps(state, indent=1) + "\n")
                 if videos:
@@ -464,8 +467,7 @@ def judge_imported(items_file: str | Path, videos: str | Path | None, out: str |
     videos/ folders, or with ``videos=None`` the ground-truth videos the import found)."""
     import time
 
-    from .metrics import aggregate
-    from .runner import judge_video, versions
+    from .runner import judge_video, versions, write_results
     from .schema import SCHEMA_VERSION
     from .store import RunStore, gen_key, judge_key
 
@@ -498,8 +500,5 @@ def judge_imported(items_file: str | Path, videos: str | Path | None, out: str |
         rows.append(r)
     if not rows:
         raise FileNotFoundError(f"no videos found for the items of {items_file} under {videos}")
-    results = {"schema_version": SCHEMA_VERSION, "command": "judge", "source": "vrbench",
-               "videos": str(videos) if videos else "ground truth", "missing_videos": missing,
-               "versions": versions(), **aggregate(rows)}
-    store.write_results(results)
-    return results
+    return write_results(store, {"command": "judge", "source": "vrbench",
+                                 "videos": str(videos) if videos else "ground truth", "missing_videos": missing})

@@ -101,8 +101,9 @@ def test_summary_numbers_are_results_json(run_dir, tmp_path):
     for g in results["groups"]:
         lo, hi = g["pass_ci95"]
         row = (f'<tr><td>{g["family"]}</td><td>{g["difficulty"]}</td><td>{g["model"]}</td>'
-               f'<td class="num">{g["n"]}</td><td class="num">{g["pass_rate"]:.1%} ({g["passed"]})</td>'
-               f'<td class="num">[{lo:.1%}, {hi:.1%}]</td>')
+               f'<td class="num">{g["pass_rate"]:.1%} ({g["passed"]})</td><td class="num">[{lo:.1%}, {hi:.1%}]</td>'
+               + "".join(f'<td class="num">{g[k]}</td>' for k in
+                         ("n", "judged", "errors", "generation_failures", "not_judged")))
         assert row in html, row
         for code, count in g["failures"].items():
             assert f"{code} {count}" in html
@@ -136,7 +137,7 @@ def test_hostile_text_is_escaped_and_unknown_rows_shown(run_dir, tmp_path):
     rows[1]["prompt"] = evil
     rows[1]["verdict"]["message"] = evil
     # a generation that failed (no video, not done) with evidence of a shape the report does not know
-    odd = {**rows[0], "key": "odd", "done": False, "model": "odd<model>", "video": None, "generation": None,
+    odd = {**rows[0], "key": "odd", "gen_key": "odd", "done": False, "model": "odd<model>", "video": None, "generation": None,
            "verdict": {"checker": "x", "status": "error", "passed": False, "score": 0.0, "metrics": {},
                        "failure": "UNREADABLE", "first_error_frame": None, "message": "generation failed: boom",
                        "evidence": {"weird": {"nested": [1, 2, 3]}}, "version": ""}}

@@ -27,6 +27,8 @@ from ..schema import Fit, Verdict
 
 FLOOR, WALL, GOAL, AGENT, UNKNOWN = 0, 1, 2, 3, 255
 REMNANT = 0.6  # a blob under this fraction of the sprite's area is a remnant or echo of it, not the sprite
+# events after which the blob followed is not known to be the agent from its start
+TRACKING_LOST = ("WRONG_START", "TELEPORT", "SPRITE_LOST", "AGENT_DUPLICATED")
 LUT_BITS = 5  # bits per channel of the colour lookup table (32³ entries)
 
 
@@ -417,15 +419,20 @@ class TrajectoryChecker:
         mis = self._mis
         np.not_equal(cls, rm.layout_expected, out=mis)
         mis &= self._checked
-        total = self._total
         hidden = []
         for x, y, w, h in boxes:  # pixels under and around an agent are not the layout's to judge
             x0, y0, x1, y1 = max(x - 2, 0), max(y - 2, 0), x + w + 2, y + h + 2
-            total -= int(np.count_nonzero(self._checked[y0:y1, x0:x1]))
             mis[y0:y1, x0:x1] = False
             hidden.append((x0, y0, x1, y1))
+        cover = None
+        total = self._total
+        if hidden:  # the union of the boxes (they overlap): each hidden pixel leaves the total once
+            cover = np.zeros(rm.layout_ids.shape, bool)
+            for x0, y0, x1, y1 in hidden:
+                cover[y0:y1, x0:x1] = True
+            total -= int(np.count_nonzero(cover & self._checked))
         wrong = cv2.countNonZero(mis.view(np.uint8))
-        mf = 1.0 - wrong / max(total, 1)
+        mf = 1.0 - wrong / max(total, 1) if total > 0 else 1.0  # wrong ⊆ judged pixels: mf in [0, 1]
         if wrong == 0:
             return None, mf
         per = np.bincount(rm.layout_flat[np.flatnonzero(mis)], minlength=rm.n_layout + 1)[:rm.n_layout]
@@ -433,10 +440,7 @@ class TrajectoryChecker:
         if not (per > (1.0 - self.match_threshold) * 0.3 * rm.layout_size).any():
             return None, mf
         seen = self._size
-        if hidden:
-            cover = np.zeros(rm.layout_ids.shape, bool)
-            for x0, y0, x1, y1 in hidden:
-                cover[y0:y1, x0:x1] = True
+        if cover is not None:
             ids = rm.layout_ids[cover & self._checked]
             seen = seen - np.bincount(ids, minlength=rm.n_layout)
         considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= 4)
@@ -587,7 +591,9 @@ class TrajectoryChecker:
                                                         f"({hops} cell{'' if hops == 1 else 's'})"))
                     moves.append((i, cur, node))
             if node in rm.goals:
-                if reached_at is None:
+                # reached only by an agent tracked from its start: agent-coloured noise that jumps
+                # (or starts) onto the goal is no agent (random-weight models "reached" half the goals)
+                if reached_at is None and not any(e.code in TRACKING_LOST for e in events):
                     reached_at = i
             elif reached_at is not None and left_goal_at is None:
                 left_goal_at = i

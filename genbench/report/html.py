@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..metrics import current_metric_names
+from ..store import sample_files
 from .svg import esc, path_overlay, rate_bars, stacked_bars, timeline
 
 # Metrics worth a column in the summary, in this order, when a group reports them.
@@ -24,29 +25,12 @@ MAX_HEADLINE = 7
 
 # --- reading a run ------------------------------------------------------------------------------
 
-def load_rows(path: Path) -> tuple[list[dict], int]:
-    """The latest row per sample key (as RunStore keeps them) and the number of unreadable lines.
-    A key with only unfinished rows (its generation failed) is kept: the page shows it as an error."""
-    latest: dict[str, dict] = {}
-    bad = 0
-    if not path.exists():
-        return [], 0
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                bad += 1
-                continue
-            if not isinstance(row, dict) or not isinstance(row.get("verdict"), dict):
-                bad += 1
-                continue
-            key = row.get("key") or f"{row.get('model')}|{row.get('item_id')}|{row.get('candidate')}"
-            if row.get("done") or not (latest.get(key) or {}).get("done"):
-                latest[key] = row
-    return list(latest.values()), bad
+def load_rows(paths) -> tuple[list[dict], int]:
+    """Every sample (the latest row of each video; a generation that failed is kept: the page shows
+    it as an error) and the number of unreadable lines: :func:`genbench.metrics.read_samples`."""
+    from ..metrics import read_samples
+
+    return read_samples(paths)
 
 
 def _read_json(path: Path) -> tuple[dict, str | None]:
@@ -120,21 +104,20 @@ def write_report(run_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     results, res_problem = _read_json(run_dir / "results.json")
     for group in (results or {}).get("groups", []):  # older runs: today's metric names
         current_metric_names(group.get("family", ""), group)
-    rows, bad_lines = load_rows(run_dir / "samples.jsonl")
+    rows, bad_lines = load_rows(sample_files(run_dir))  # every slice of a split run
     problems = [p for p in (cfg_problem, res_problem) if p]
     if bad_lines:
         problems.append(f"samples.jsonl: {bad_lines} unreadable line(s) skipped")
     if not rows:
         problems.append("samples.jsonl has no finished samples")
-    counted = sum(int(g.get("n", 0) or 0) for g in results.get("groups", []) if isinstance(g, dict))
-    if results and counted != sum(bool(r.get("done")) for r in rows):
-        problems.append(f"results.json counts {counted} samples, samples.jsonl holds "
-                        f"{sum(bool(r.get('done')) for r in rows)} finished ones (earlier runs into this directory "
-                        "with other settings, or an interrupted run): the summary is results.json's, the gallery "
-                        "shows every sample")
+    counted = sum(int(g.get("samples", g.get("n", 0)) or 0) for g in results.get("groups", []) if isinstance(g, dict))
+    if results and counted != len(rows):
+        problems.append(f"results.json counts {counted} samples, samples.jsonl holds {len(rows)} (an interrupted "
+                        "run, or results.json from an older genbench): the summary is results.json's, the plots "
+                        "and the gallery show every sample")
 
     parts = [_head(run_dir), _header(run_dir, config, results, rows, problems),
-             _summary(results), _plots(results), _gallery(run_dir, rows, config, max_samples, thumbs,
+             _summary(results), _plots(results, rows), _gallery(run_dir, rows, config, max_samples, thumbs,
                                                              thumb_width, items), "</main></body></html>\n"]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
@@ -220,7 +203,11 @@ def _header(run_dir: Path, config: dict, results: dict, rows: list[dict], proble
         facts.append(("versions", ", ".join(f"{k} {v}" for k, v in versions.items())))
     counts = results.get("counts")
     if counts:
-        facts.append(("this run", ", ".join(f"{k} {v}" for k, v in counts.items())))
+        facts.append(("last invocation", ", ".join(f"{k} {v}" for k, v in counts.items())))
+    prov = results.get("provenance") or {}
+    facts += [(f"results: {k}", str(v)) for k, v in prov.items() if v]
+    if results.get("covers"):
+        facts.append(("results cover", results["covers"]))
     html = [f"<h1>genbench report: {esc(run_dir.name)}</h1>"]
     html += [f'<div class="warn">{esc(p)}</div>' for p in problems]
     html.append('<table class="kv">' + "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in facts)
@@ -242,6 +229,10 @@ def _ci(ci) -> str:
     return f"[{ci[0]:.1%}, {ci[1]:.1%}]" if isinstance(ci, (list, tuple)) and len(ci) == 2 else ""
 
 
+def _num_ci(ci) -> str:
+    return f"[{ci[0]:g}, {ci[1]:g}]" if isinstance(ci, (list, tuple)) and len(ci) == 2 else ""
+
+
 def _metric(key: str, v) -> str:
     """Rates in [0, 1] as percentages; VLM scores (0–100) and counts as numbers; absent as a dash."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -256,27 +247,29 @@ def _summary(results: dict) -> str:
     present = {k for g in groups for k in (g.get("metrics") or {})}
     heads = [k for k in HEADLINE if k in present][:MAX_HEADLINE]
     passk = sorted({k for g in groups for k in (g.get("pass_at_k") or {})}, key=lambda s: int(s.split("@")[1]))
-    cols = ["family", "difficulty", "model", "n", "pass (checker)", "95% CI"] + heads + passk + ["errors", "failures"]
-    out = ["<h2>Summary</h2><p class='muted'>From results.json. <b>pass</b> is the checker's strict verdict "
-           "(an error counts as a failure); metric columns are means over judged samples; "
-           "<b>goal_reached_held</b> (mazes: the goal reached and held, legal or not) and <b>success</b> "
-           "show their own 95% Wilson CI where the checker reports one.</p><table class='summary'><tr>"
+    cols = (["family", "difficulty", "model", "pass (checker)", "95% CI", "n", "judged", "video errors",
+             "generation failures", "not judged"] + heads + passk + ["failures"])
+    out = ["<h2>Summary</h2><p class='muted'>From results.json, over every sample of the run directory. "
+           "<b>pass</b> is the checker's strict verdict, passed ÷ n with n = judged + video errors + generation "
+           "failures (both count as failures of the model); <b>not judged</b> samples (a text-to-video layout no "
+           "checker reads, a judge that failed) are left out and counted apart. Metric columns are means over "
+           "judged samples. Every interval is 95%, clustered by item (README, Statistics).</p><table class='summary'><tr>"
            + "".join(f"<th>{esc(c)}</th>" for c in cols) + "</tr>"]
     for g in groups:
-        m = g.get("metrics") or {}
-        cells = [esc(g.get("family", "")), esc(g.get("difficulty", "")), esc(g.get("model", "")),
-                 f'<td class="num">{esc(g.get("n", ""))}</td>',
-                 f'<td class="num">{_pct(g.get("pass_rate"))} ({esc(g.get("passed", ""))})</td>',
-                 f'<td class="num">{_ci(g.get("pass_ci95"))}</td>']
+        m, mci = g.get("metrics") or {}, g.get("metrics_ci95") or {}
+        model = f"{g.get('model', '')}" + (f" ({g['mode']})" if g.get("mode", "i2v") != "i2v" else "")
+        cells = [esc(g.get("family", "")), esc(g.get("difficulty", "")), esc(model),
+                 f'<td class="num">{_pct(g.get("pass_rate")) if g.get("n") else "–"} ({esc(g.get("passed", ""))})</td>',
+                 f'<td class="num">{_ci(g.get("pass_ci95")) if g.get("n") else "–"}</td>']
+        cells += [f'<td class="num">{esc(g.get(k, "–"))}</td>' for k in
+                  ("n", "judged", "errors", "generation_failures", "not_judged")]
         for k in heads:
-            v = m.get(k)
-            if f"{k}_ci95" in g:
-                cells.append(f'<td class="num">{_pct(v)} {_ci(g[f"{k}_ci95"])}</td>')
-            else:
-                cells.append(f'<td class="num">{_metric(k, v)}</td>')
-        cells += [f'<td class="num">{_pct((g.get("pass_at_k") or {}).get(k))}</td>' for k in passk]
+            ci = _ci(mci.get(k)) if _metric(k, m.get(k)).endswith("%") else ""
+            cells.append(f'<td class="num">{_metric(k, m.get(k))} {ci}</td>')
+        pci = g.get("pass_at_k_ci95") or {}
+        cells += [f'<td class="num">{_pct((g.get("pass_at_k") or {}).get(k))} {_ci(pci.get(k))}</td>' for k in passk]
         fails = ", ".join(f"{k} {v}" for k, v in sorted((g.get("failures") or {}).items(), key=lambda kv: -kv[1]))
-        cells += [f'<td class="num">{esc(g.get("errors", 0))}</td>', f"<td>{esc(fails)}</td>"]
+        cells += [f"<td>{esc(fails)}</td>"]
         out.append("<tr>" + "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in cells) + "</tr>")
     out.append("</table>")
     out.append(_strategies(groups))
@@ -298,11 +291,15 @@ def _strategies(groups: list[dict]) -> str:
     if not rows:
         return ""
     out = ["<h3>Test-time strategies (same generations per item)</h3><table><tr><th>family</th><th>difficulty</th>"
-           "<th>model</th><th>strategy</th><th>generations/item</th><th>success</th><th>pass@k</th><th>n</th></tr>"]
+           "<th>model</th><th>strategy</th><th>generations/item</th><th>success [95% CI]</th><th>pass@k [95% CI]</th>"
+           "<th>n</th></tr>"]
     for g, name, st in rows:
+        labels = ", ".join(str(v) for k, v in st.items() if isinstance(v, str))
         out.append(f"<tr><td>{esc(g.get('family'))}</td><td>{esc(g.get('difficulty'))}</td><td>{esc(g.get('model'))}</td>"
-                   f"<td>{esc(name)}</td><td class='num'>{esc(st.get('generations_per_item', '–'))}</td>"
-                   f"<td class='num'>{_pct(st.get('success'))}</td><td class='num'>{_pct(st.get('pass_at_k'))}</td>"
+                   f"<td>{esc(name)}{f' ({esc(labels)})' if labels else ''}</td>"
+                   f"<td class='num'>{esc(st.get('generations_per_item', '–'))}</td>"
+                   f"<td class='num'>{_pct(st.get('success'))} {_ci(st.get('success_ci95'))}</td>"
+                   f"<td class='num'>{_pct(st.get('pass_at_k'))} {_ci(st.get('pass_at_k_ci95'))}</td>"
                    f"<td class='num'>{esc(st.get('n', '–'))}</td></tr>")
     return "".join(out) + "</table>"
 
@@ -312,41 +309,47 @@ def _vlm_summary(groups: list[dict]) -> str:
     if not rows:
         return ""
     out = ["<h3>VLM judges</h3><table><tr><th>family</th><th>difficulty</th><th>model</th><th>judge</th><th>n</th>"
-           "<th>pass</th><th>95% CI</th><th>agreement with checker</th><th>errors</th><th>metric means</th></tr>"]
+           "<th>pass</th><th>95% CI</th><th>agreement with checker [95% CI]</th><th>not judged</th>"
+           "<th>metric means [95% CI]</th></tr>"]
     for g, name, s in rows:
+        means = {k: f"{v} {_num_ci((s.get('metrics_ci95') or {}).get(k))}" for k, v in (s.get("metrics") or {}).items()}
         out.append(f"<tr><td>{esc(g.get('family'))}</td><td>{esc(g.get('difficulty'))}</td><td>{esc(g.get('model'))}</td>"
                    f"<td>{esc(name)}</td><td class='num'>{esc(s.get('n'))}</td><td class='num'>{_pct(s.get('pass_rate'))}</td>"
-                   f"<td class='num'>{_ci(s.get('pass_ci95'))}</td><td class='num'>{_pct(s.get('agreement_with_checker'))}</td>"
-                   f"<td class='num'>{esc(s.get('errors', 0))}</td><td>{esc(_compact(s.get('metrics') or {}, 300))}</td></tr>")
+                   f"<td class='num'>{_ci(s.get('pass_ci95'))}</td>"
+                   f"<td class='num'>{_pct(s.get('agreement_with_checker'))} {_ci(s.get('agreement_ci95'))}</td>"
+                   f"<td class='num'>{esc(s.get('not_judged', 0))}</td><td>{esc(_compact(means, 400))}</td></tr>")
     return "".join(out) + "</table>"
 
 
-def _pooled(groups: list[dict], key) -> dict:
-    from ..metrics import wilson
+def _pooled(rows: list[dict], key) -> dict:
+    """Pass rate per label over the samples (metrics.rate: the same denominators and intervals as
+    results.json)."""
+    from ..metrics import rate
 
-    acc: dict = defaultdict(lambda: [0, 0])
-    for g in groups:
-        a = acc[key(g)]
-        a[0] += int(g.get("passed", 0) or 0)
-        a[1] += int(g.get("n", 0) or 0)
+    by: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by[key(r)].append(r)
     out = {}
-    for label, (k, n) in acc.items():
-        lo, hi = wilson(k, n)
-        out[label] = {"label": label, "k": k, "n": n, "rate": k / n if n else 0.0, "lo": lo, "hi": hi}
+    for label, rs in by.items():
+        r = rate(rs)
+        out[label] = {"label": label, "k": r["passed"], "n": r["n"], "rate": r["pass_rate"],
+                      "lo": r["pass_ci95"][0], "hi": r["pass_ci95"][1]}
     return out
 
 
-def _plots(results: dict) -> str:
+def _plots(results: dict, rows: list[dict]) -> str:
     groups = [g for g in results.get("groups", []) if isinstance(g, dict) and g.get("n")]
-    if not groups:
+    rows = [r for r in rows if isinstance(r.get("verdict"), dict)]
+    if not groups or not rows:
         return ""
-    out = ["<h2>Plots</h2><p class='muted'>Pass rates pooled over the results.json groups shown (passed ÷ n), "
-           "whiskers: 95% Wilson interval. Hover a bar for its numbers.</p>"]
-    per_model = _pooled(groups, lambda g: str(g.get("model")))
+    out = ["<h2>Plots</h2><p class='muted'>Pass rates over every sample of the run (passed ÷ n, n = judged + "
+           "video errors + generation failures; not-judged samples left out), whiskers: 95% interval clustered "
+           "by item. Hover a bar for its numbers.</p>"]
+    per_model = _pooled(rows, lambda r: str(r.get("model")))
     out.append(rate_bars(sorted(per_model.values(), key=lambda r: -r["rate"]), "pass rate per model"))
-    families = {g.get("family") for g in groups}
+    families = {r.get("family") for r in rows}
     if len(families) > 1 and len(families) * len(per_model) <= 60:
-        fm = _pooled(groups, lambda g: f"{g.get('family')} · {g.get('model')}")
+        fm = _pooled(rows, lambda r: f"{r.get('family')} · {r.get('model')}")
         out.append(rate_bars(sorted(fm.values(), key=lambda r: r["label"]), "pass rate per family × model"))
     fails: dict[str, Counter] = defaultdict(Counter)
     for g in groups:

@@ -298,7 +298,7 @@ class Sokoban(TaskFamily):
         prompt_t2v = (
             f"A top-down view of a {R}×{C} Sokoban room with {w['floor']} floor and {w['wall']} walls. "
             f"A {w['agent']} stands at {rc(player)}; {box_at}; {target_at} (counting from the top left, walls "
-            f"included). The {w['agent']} pushes every box onto a target from behind, in {pushes} pushes, "
+            f"included). The {w['agent']} pushes every box onto a target from behind, in as few pushes as possible, "
             f"never pulling a box or pushing it into a wall, then everything stays still. Flat colours.")
         first = render(geom, walls, targets, sk, boxes, player)
         return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
