@@ -332,16 +332,20 @@ def test_maze_metric_is_goal_reached_held_and_old_results_read_with_it(tmp_path)
     out = tmp_path / "r"
     res = genbench.run("maze.grid", "oracle,jumpcut", out, limit=1, difficulties="easy")
     groups = {g["model"]: g for g in res["groups"]}
-    assert groups["jumpcut"]["metrics"]["goal_reached_held"] == 1.0 and groups["jumpcut"]["pass_rate"] == 0.0
-    assert "success" not in groups["jumpcut"]["metrics"] and "goal_reached_held_ci95" in groups["jumpcut"]
+    assert groups["oracle"]["metrics"]["goal_reached_held"] == 1.0 and groups["oracle"]["pass_rate"] == 1.0
+    # a cut to the answer is a teleport: no agent tracked from its start reached the goal
+    assert groups["jumpcut"]["metrics"]["goal_reached_held"] == 0.0 and groups["jumpcut"]["pass_rate"] == 0.0
+    for g in groups.values():
+        assert "success" not in g["metrics"] and "goal_reached_held" in g["metrics_ci95"]
     # rows and results.json written before the rename
     old = json.loads((out / "results.json").read_text())
     for g in old["groups"]:
-        g["metrics"]["success"] = g["metrics"].pop("goal_reached_held")
-        g["success_ci95"] = g.pop("goal_reached_held_ci95")
+        for field in ("metrics", "metrics_ci95"):
+            g[field]["success"] = g[field].pop("goal_reached_held")
     (out / "results.json").write_text(json.dumps(old))
     loaded = {g["model"]: g for g in genbench.load_results(out)["groups"]}
-    assert loaded["jumpcut"]["metrics"]["goal_reached_held"] == 1.0 and "success" not in loaded["jumpcut"]["metrics"]
+    assert loaded["oracle"]["metrics"]["goal_reached_held"] == 1.0 and "success" not in loaded["oracle"]["metrics"]
+    assert "goal_reached_held" in loaded["oracle"]["metrics_ci95"]
     row = _rows(out)[0]
     row["verdict"]["metrics"]["success"] = row["verdict"]["metrics"].pop("goal_reached_held")
     assert summarise([row])["metrics"]["goal_reached_held"] == row["verdict"]["metrics"]["success"]
