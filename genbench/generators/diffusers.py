@@ -6,8 +6,10 @@ taken from the preset of the same pipeline family. ``--model-args`` overrides an
 
 What this module guarantees (and tests/test_diffusers_gen.py checks on tiny random pipelines):
 - the pipeline loads once, lazily on the first ``generate``, and is reused for every item;
-- a prompt is encoded once (``encode_prompt`` → cached embeddings, repeated for a batch), never
-  once per candidate;
+- a video is bit-identical to the plain ``pipe(**pipe_kwargs(reqs), generator=…)`` call
+  (tests/test_parity.py, every pipeline family);
+- a prompt goes through the text encoder once (the pipeline's own ``encode_prompt`` memoised for
+  the call, pipecalls.py), never once per candidate;
 - one CPU ``torch.Generator`` per sample: a seed gives the same video batched or alone (up to the
   ~1e-6 float noise of batch-size-dependent CPU/GPU kernels, see tiny.py trap 8);
 - sizes obey each pipeline's rules (multiples of 16/32, 4k+1 or 8k+1 frames) and every adjustment
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from ..registry import add
 from ..schema import GenRequest, VideoRecord
 from ..video import write_video
 from .base import VideoGenerator
+from .pipecalls import PromptCache, counting_rows
 
 RANDOM_WEIGHTS_NOTE = "RANDOM WEIGHTS: this video is noise; it proves the code path, not reasoning"
 
@@ -174,10 +176,7 @@ class DiffusersGenerator(VideoGenerator):
         self.modes = tuple(preset.pipelines)
         self._pipes: dict = {}  # mode → loaded pipeline (loaded lazily, reused for every item)
         self._load_error: Exception | None = None
-        self._embeds: OrderedDict = OrderedDict()  # (mode, prompt, negative, cfg) → encoded prompt
-        self.prompt_encodes = 0  # how many times a prompt went through the text encoder
-        self._calls = 0
-        self._rows = 0
+        self._prompts = PromptCache()  # encode_prompt results, reused across candidates and items
         self._resolved_revision: str | None = None
 
     # ------------------------------------------------------------------ settings
@@ -322,22 +321,14 @@ class DiffusersGenerator(VideoGenerator):
         pipe.set_progress_bar_config(disable=True)
         for name in ("transformer", "transformer_2"):
             net = getattr(pipe, name, None)
-            if net is not None:
-                # count forward passes (rows = videos × CFG branches) for NFE; hooks stay outside
-                # torch.compile, which only wraps forward
-                net.register_forward_pre_hook(self._count, with_kwargs=True)
-                if self.compile:
-                    mode_ = self.compile if isinstance(self.compile, str) and self.compile != "true" else None
-                    net.forward = torch.compile(net.forward, mode=mode_)
+            if net is not None and self.compile:
+                # forward only: the per-call NFE hooks (pipecalls.counting_rows) stay outside the graph
+                mode_ = self.compile if isinstance(self.compile, str) and self.compile != "true" else None
+                net.forward = torch.compile(net.forward, mode=mode_)
         if self.preset.family == "ltx" and mode == "i2v" and getattr(pipe.vae.config, "timestep_conditioning", False):
             self.max_batch = 1  # LTX >= 0.9.1 i2v: a list of generators crashes (tiny.py trap 6)
         self._resolved_revision = self._revision()
         return pipe
-
-    def _count(self, module, args, kwargs):
-        x = kwargs.get("hidden_states", args[0] if args else None)
-        self._calls += 1
-        self._rows += int(x.shape[0]) if hasattr(x, "shape") else 1
 
     def _revision(self) -> str | None:
         if self.random_weights:
@@ -354,51 +345,28 @@ class DiffusersGenerator(VideoGenerator):
             return self.revision
 
     # ------------------------------------------------------------------ generation
-    def _cfg(self) -> bool:
-        return self.guidance > 1.0 or float(self.call_kwargs.get("guidance_scale_2", 0) or 0) > 1.0
+    @property
+    def prompt_encodes(self) -> int:
+        """How many times a prompt went through the text encoder."""
+        return self._prompts.misses
 
-    def _encode(self, pipe, mode: str, prompt: str, negative: str) -> dict:
-        """Prompt embeddings for one video (batch 1), encoded once and cached (LRU)."""
-        key = (mode, prompt, negative, self._cfg())
-        if key in self._embeds:
-            self._embeds.move_to_end(key)
-            return self._embeds[key]
-        import torch
+    def pipe_kwargs(self, reqs: list[GenRequest]) -> dict:
+        """The plain pipeline call that renders these candidates of one item, all but ``generator``:
+        what a user would pass to ``pipe(...)`` by hand (the parity tests call exactly this)."""
+        import inspect
 
-        kw = dict(prompt=prompt, negative_prompt=negative, do_classifier_free_guidance=self._cfg(),
-                  num_videos_per_prompt=1, device=pipe._execution_device)
-        if "max_sequence_length" in self.call_kwargs:
-            kw["max_sequence_length"] = self.call_kwargs["max_sequence_length"]
-        with torch.no_grad():
-            out = pipe.encode_prompt(**kw)
-        names = (("prompt_embeds", "negative_prompt_embeds") if len(out) == 2 else
-                 ("prompt_embeds", "prompt_attention_mask", "negative_prompt_embeds", "negative_prompt_attention_mask"))
-        embeds = dict(zip(names, out))
-        self.prompt_encodes += 1
-        self._embeds[key] = embeds
-        while len(self._embeds) > 8:
-            self._embeds.popitem(last=False)
-        return embeds
-
-    def _call_args(self, pipe, mode: str, reqs: list[GenRequest]) -> dict:
-        import torch
         from PIL import Image
 
-        n = len(reqs)
+        n, mode = len(reqs), reqs[0].mode
+        pipe = self.pipeline(mode)
         negative = reqs[0].negative_prompt if reqs[0].negative_prompt is not None else self.negative_prompt
-        gens = [torch.Generator("cpu").manual_seed(int(r.seed)) for r in reqs]  # one per sample, on CPU
-        kw = dict(height=self.height, width=self.width, num_frames=self.num_frames,
-                  num_inference_steps=self.steps, guidance_scale=self.guidance,
-                  generator=gens if n > 1 else gens[0], output_type="np", **self.call_kwargs)
+        kw = dict(prompt=reqs[0].prompt if n == 1 else [reqs[0].prompt] * n, height=self.height, width=self.width,
+                  num_frames=self.num_frames, num_inference_steps=self.steps, guidance_scale=self.guidance,
+                  output_type="np", **self.call_kwargs)
+        if negative and "negative_prompt" in inspect.signature(pipe.__call__).parameters:
+            kw["negative_prompt"] = negative if n == 1 else [negative] * n
         if self.preset.family == "ltx":
             kw["frame_rate"] = self.fps  # LTX conditions its positions on the frame rate
-        if self.preset.family == "hunyuan":  # its encode_prompt needs the image: let the pipeline encode
-            kw.update(prompt=reqs[0].prompt, num_videos_per_prompt=n)
-            if negative and self.guidance > 1 and "true_cfg_scale" in self.call_kwargs:
-                kw["negative_prompt"] = negative
-        else:
-            emb = self._encode(pipe, mode, reqs[0].prompt, negative)
-            kw.update({k: (v.repeat(n, *[1] * (v.ndim - 1)) if v is not None else None) for k, v in emb.items()})
         if mode == "i2v":
             if reqs[0].image is None:
                 raise ValueError("an i2v request without an image")
@@ -441,11 +409,12 @@ class DiffusersGenerator(VideoGenerator):
         for r in reqs:
             if (r.width, r.height) != (self.width, self.height):
                 raise ValueError(f"request is {r.width}x{r.height}, {self.name} renders {self.width}x{self.height}")
-        kw = self._call_args(pipe, mode, reqs)
-        calls0, rows0 = self._calls, self._rows
+        kw = self.pipe_kwargs(reqs)
+        gens = [torch.Generator("cpu").manual_seed(int(r.seed)) for r in reqs]  # one per sample, on CPU
+        kw["generator"] = gens if len(gens) > 1 else gens[0]
         t1 = time.perf_counter()
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), self._prompts.installed(pipe), counting_rows(pipe) as count:
                 video = pipe(**kw).frames
         except torch.OutOfMemoryError as e:
             if torch.cuda.is_available():
@@ -459,7 +428,7 @@ class DiffusersGenerator(VideoGenerator):
         if video.ndim != 5 or video.shape[0] != len(reqs):
             raise RuntimeError(f"{type(pipe).__name__} returned {video.shape}, expected "
                                f"({len(reqs)}, frames, H, W, 3): the pipeline ignored the batch")
-        meta = self._meta(pipe, mode, len(reqs), pipe_s, self._calls - calls0, self._rows - rows0)
+        meta = self._meta(pipe, mode, len(reqs), pipe_s, count.calls, count.rows)
         meta["prepare_seconds"] = round(t1 - t0, 4)
         return video, meta
 
@@ -500,7 +469,7 @@ class DiffusersGenerator(VideoGenerator):
 
     def close(self) -> None:
         self._pipes.clear()
-        self._embeds.clear()
+        self._prompts.clear()
         try:
             import torch
 

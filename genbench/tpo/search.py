@@ -25,7 +25,7 @@ def compare(items: list, pipe_for: Callable, selector_for: Callable[..., Selecto
     for item in items:
         pipe, sel = pipe_for(item), selector_for(item)
         prompt = prompt_for(item)
-        bon = BestOfN(pipe, budget, sel)(prompt, **kw)
+        bon = BestOfN(pipe, budget, sel)(prompt, **kw).results[0]
         first = bon.candidates[0]  # the single-sample baseline is the first seed of the same draws
         _add(stats["single"], first.score.passed, 1, bon.compute.nfe // budget, 0)
         _add(stats[f"best-of-{budget}"], bon.selected.score.passed, budget, bon.compute.nfe, 0)
@@ -34,7 +34,7 @@ def compare(items: list, pipe_for: Callable, selector_for: Callable[..., Selecto
         _add(stats[f"pass@{budget}"], c > 0, budget, bon.compute.nfe, 0)
         for mode in ("faithful", "genbench"):
             tpo = VideoTPO(pipe, critic, mode=mode, width=width, depth=depth, selector=sel,
-                           task_definition=task_definition_for(item))(prompt, **kw)
+                           task_definition=task_definition_for(item))(prompt, **kw).results[0]
             passed = sel(tpo.video).passed
             _add(stats[f"videotpo-{mode}"], passed, tpo.compute.generations, tpo.compute.nfe,
                  tpo.compute.critic_calls)
