@@ -28,8 +28,12 @@ FAMILIES = [
     ("tiny-wan2.1-i2v", "i2v", "Wan 2.1 I2V (CLIP image encoder)"),
     ("tiny-wan2", "i2v", "Wan 2.2 TI2V-5B, image-to-video"),
     ("tiny-wan2", "t2v", "Wan 2.2 TI2V-5B, text-to-video"),
+    ("tiny-wan2.2-a14b", "t2v", "Wan 2.2 T2V-A14B, two experts"),
+    ("tiny-wan2.2-a14b", "i2v", "Wan 2.2 I2V-A14B, two experts"),
     ("tiny-cogvideox", "i2v", "CogVideoX-5B-I2V"),
     ("tiny-ltx", "i2v", "LTX-Video"),
+    ("tiny-hunyuanvideo", "t2v", "HunyuanVideo"),
+    ("tiny-hunyuanvideo", "i2v", "HunyuanVideo-I2V"),
 ]
 FAMILIES = [f for f in FAMILIES if f[0] in PRESETS]
 
@@ -44,18 +48,28 @@ def _plain(gen, req):
     """What a user writes by hand: the same arguments, a fresh CPU generator with the same seed."""
     kw = gen.pipe_kwargs([req])
     pipe = gen.pipeline(req.mode)
-    return np.asarray(pipe(**kw, generator=torch.Generator().manual_seed(SEED)).frames), kw
+    experts = {n: 0 for n in ("transformer", "transformer_2") if getattr(pipe, n, None) is not None}
+    hooks = [getattr(pipe, n).register_forward_pre_hook(lambda *a, n=n: experts.__setitem__(n, experts[n] + 1))
+             for n in experts]
+    try:
+        frames = np.asarray(pipe(**kw, generator=torch.Generator().manual_seed(SEED)).frames)
+    finally:
+        for h in hooks:
+            h.remove()
+    assert all(experts.values()), f"an expert never ran: {experts}"  # both Wan 2.2 A14B experts are covered
+    return frames, kw
 
 
 @pytest.mark.parametrize("model,mode,what", FAMILIES, ids=[f"{m}-{d}" for m, d, _ in FAMILIES])
 def test_bit_identical_to_the_plain_pipeline_call(maze, model, mode, what):
     fam, item = maze
-    gen = make_generator(model, steps=2, frames=5)
+    # Wan 2.2 A14B T2V (flow shift 12) needs 3 steps to reach its low-noise expert
+    gen = make_generator(model, steps=3 if model == "tiny-wan2.2-a14b" else 2, frames=5)
     req = build_request(gen, item, fam, mode, SEED, 0)
     req.seed = SEED  # the sample seed a run would derive; fixed here
     ref, kw = _plain(gen, req)
     # the arguments are the ones a user would write: the request's prompt, the model's settings
-    assert kw["prompt"] == req.prompt and kw["num_inference_steps"] == 2 and "prompt_embeds" not in kw
+    assert kw["prompt"] == req.prompt and kw["num_inference_steps"] == gen.steps and "prompt_embeds" not in kw
     assert np.isfinite(ref).all() and ref.std() > 0  # the other side: a real video, not a blank
 
     video, _ = gen.render_arrays([req])  # genbench's generator (prompt cache + NFE hooks installed)

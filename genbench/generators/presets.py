@@ -13,6 +13,7 @@ from .diffusers import LTX_NEGATIVE, RANDOM_WEIGHTS_NOTE, WAN_NEGATIVE, Diffuser
 WAN = {"i2v": "WanImageToVideoPipeline", "t2v": "WanPipeline"}
 LTX = {"i2v": "LTXImageToVideoPipeline", "t2v": "LTXPipeline"}
 COG = {"i2v": "CogVideoXImageToVideoPipeline", "t2v": "CogVideoXPipeline"}
+HUNYUAN = {"i2v": "HunyuanVideoImageToVideoPipeline", "t2v": "HunyuanVideoPipeline"}
 
 _REAL = [
     Preset("wan2", "Wan-AI/Wan2.2-TI2V-5B-Diffusers",
@@ -66,6 +67,17 @@ _TINY = [
     Preset("tiny-ltx", None, f"Tiny LTX-Video-style pipeline, i2v+t2v, 64x64x9 @ 24 fps. {_TINY_NOTE}",
            "ltx", LTX, 64, 64, 9, 24, 2, 3.0, LTX_NEGATIVE, size_multiple=32, frame_step=8, dtype="fp32",
            max_batch=4, tiny_kind="ltx", group="tiny"),
+]
+
+_TINY += [
+    Preset("tiny-wan2.2-a14b", None,
+           f"Tiny Wan 2.2 A14B-style pipeline: two experts (high/low noise), i2v+t2v, 64x64x9 @ 16 fps. {_TINY_NOTE}",
+           "wan", WAN, 64, 64, 9, 16, 3, 4.0, "static, blurry", dtype="fp32", max_batch=4,
+           call_kwargs={"guidance_scale_2": 3.0}, tiny_kind="wan2.2-a14b", group="tiny"),
+    Preset("tiny-hunyuanvideo", None,
+           f"Tiny HunyuanVideo-style pipelines: t2v (Llama) and i2v (HunyuanVideo-I2V: LLaVA, token_replace), "
+           f"32x32x5 @ 24 fps. {_TINY_NOTE}", "hunyuan", HUNYUAN, 32, 32, 5, 24, 2, 6.0, "", dtype="fp32",
+           tiny_kind="hunyuan", group="tiny"),
 ]
 
 PRESETS: dict[str, Preset] = {p.name: p for p in _REAL + _TINY}
