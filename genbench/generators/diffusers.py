@@ -61,7 +61,8 @@ class Preset:
     frame_step: int = 4  # frames must be frame_step·k + 1 (VAE temporal factor)
     fixed_size_modes: tuple = ()  # modes whose transformer only runs at exactly width × height
     dtype: str = "bf16"
-    vae_fp32: bool = False  # Wan's examples keep the VAE in float32
+    dtypes: dict = field(default_factory=dict)  # component → dtype where the docs differ from ``dtype``
+    vae_tiling: bool = False  # the docs' examples enable it (HunyuanVideo)
     flow_shift: float | None = None  # set on the scheduler when the model card says so
     call_kwargs: dict = field(default_factory=dict)  # e.g. guidance_scale_2, use_dynamic_cfg
     max_batch: int = 1  # candidates per pipeline call (memory); model-arg batch=N
@@ -123,6 +124,10 @@ def to_uint8(frames: np.ndarray) -> np.ndarray:
     return (np.clip(frames, 0.0, 1.0) * 255.0).round().astype(np.uint8)
 
 
+def _flag(v) -> bool:
+    return v not in (False, None, "", "false", "False", "no", "0", 0)
+
+
 def _round_down(x: int, m: int) -> int:
     return max(m, (int(x) // m) * m)
 
@@ -162,7 +167,7 @@ class DiffusersGenerator(VideoGenerator):
             raise GeneratorSetupError(f"fit={self.fit_mode!r}: use letterbox or stretch")
         self.lora = parse_lora(args["lora"]) if args.get("lora") else []
         self.offload = self._offload(args.get("offload", False))
-        self.vae_tiling = bool(args.get("vae_tiling", False))
+        self.vae_tiling = _flag(args.get("vae_tiling", preset.vae_tiling))
         self.vae_slicing = bool(args.get("vae_slicing", False))
         self.compile = args.get("compile", False)
         self.weights_seed = int(args.get("seed_weights", 0))
@@ -207,9 +212,10 @@ class DiffusersGenerator(VideoGenerator):
             return None
         if v in (True, "true", "model", 1):
             return "model"
-        if v == "sequential":
-            return "sequential"
-        raise GeneratorSetupError(f"offload={v!r}: use true (model CPU offload), sequential, or false")
+        if v in ("sequential", "group"):
+            return v
+        raise GeneratorSetupError(f"offload={v!r}: use true (model CPU offload), group (diffusers group offloading: "
+                                  f"leaf level, overlapped with compute on CUDA; for 14B models), sequential, or false")
 
     def _device(self, asked) -> str:
         import torch
@@ -290,19 +296,19 @@ class DiffusersGenerator(VideoGenerator):
         else:
             import diffusers
 
-            kw = {_dtype_kwarg(): dtype}
+            # per-component dtypes as the docs load them (e.g. Wan's VAE and CLIP image encoder in fp32)
+            per = {name: getattr(torch, _DTYPES[d]) for name, d in self.preset.dtypes.items()}
+            kw = {_dtype_kwarg(): {"default": dtype, **per} if per else dtype}
             if self.revision:
                 kw["revision"] = self.revision
-            if self.preset.vae_fp32:
-                kw["vae"] = diffusers.AutoencoderKLWan.from_pretrained(
-                    self.preset.repo, subfolder="vae", **{_dtype_kwarg(): torch.float32},
-                    **({"revision": self.revision} if self.revision else {}))
             pipe = getattr(diffusers, cls_name).from_pretrained(self.preset.repo, **kw)
         if self.flow_shift is not None and "flow_shift" in pipe.scheduler.config:
             pipe.scheduler = type(pipe.scheduler).from_config(pipe.scheduler.config, flow_shift=float(self.flow_shift))
+        experts = [{}] + ([{"load_into_transformer_2": True}] if getattr(pipe, "transformer_2", None) is not None else [])
         for i, (src, scale) in enumerate(self.lora):
             try:
-                pipe.load_lora_weights(src, adapter_name=f"lora{i}")
+                for expert in experts:  # Wan 2.2 A14B: into the high-noise and the low-noise expert
+                    pipe.load_lora_weights(src, adapter_name=f"lora{i}", **expert)
             except Exception as e:
                 raise GeneratorSetupError(f"cannot load LoRA {src!r} into {self.name}: {type(e).__name__}: {e} "
                                           f"(LoRAs need `pip install peft` and must match the base model)") from e
@@ -316,6 +322,9 @@ class DiffusersGenerator(VideoGenerator):
             pipe.enable_model_cpu_offload(device=self.device)
         elif self.offload == "sequential":
             pipe.enable_sequential_cpu_offload(device=self.device)
+        elif self.offload == "group":
+            pipe.enable_group_offload(onload_device=torch.device(self.device), offload_device=torch.device("cpu"),
+                                      offload_type="leaf_level", use_stream=self.device.startswith("cuda"))
         else:
             pipe.to(self.device)
         pipe.set_progress_bar_config(disable=True)
@@ -508,9 +517,12 @@ def _generic(repo: str, **args) -> DiffusersGenerator:
         pipelines = {"i2v": I2V_OF[cls], "t2v": cls}
     else:  # text-to-video weights (Wan 2.1 T2V, CogVideoX, HunyuanVideo) cannot take a first frame
         pipelines = {"t2v": cls}
+    # per-component dtypes of the family (Wan: VAE and any CLIP image encoder in fp32); LTX keeps its
+    # decode settings (ignored by VAEs without timestep conditioning); other call settings are per model
+    dtypes = {**base.dtypes, "image_encoder": "fp32"} if prefix == "Wan" else dict(base.dtypes)
     preset = replace(base, name=f"diffusers:{repo}", repo=repo, pipelines=pipelines,
-                     description=f"{repo} via {cls}", fixed_size_modes=(), call_kwargs={},
-                     vae_fp32=base.vae_fp32 and prefix == "Wan")
+                     description=f"{repo} via {cls}", fixed_size_modes=(), dtypes=dtypes,
+                     call_kwargs=dict(base.call_kwargs) if prefix == "LTX" else {})
     args = {k: v for k, v in args.items() if k != "pipeline"}
     return DiffusersGenerator(preset, **args)
 
