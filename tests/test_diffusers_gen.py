@@ -173,18 +173,22 @@ def test_nfe_counts_transformer_passes(item, tmp_path):
 # ---------------------------------------------------------------------------- LoRA
 
 
-def test_lora_changes_the_video_and_scale_zero_does_not(tmp_path, item):
+def _random_lora(kind: str, mode: str, path):
+    """A Wan LoRA with random (not zero) B matrices, so the adapter really changes the output."""
     pytest.importorskip("peft")
     from diffusers import WanPipeline
     from peft import LoraConfig, get_peft_model_state_dict
 
     from genbench.generators.tiny import build_tiny_pipeline
 
-    tr = build_tiny_pipeline("wan2", "i2v").transformer
-    # random (not zero) B matrices, so the adapter really changes the output
+    tr = build_tiny_pipeline(kind, mode).transformer
     tr.add_adapter(LoraConfig(r=4, lora_alpha=4, target_modules=["to_q", "to_k", "to_v", "to_out.0"],
                               init_lora_weights=False))
-    WanPipeline.save_lora_weights(tmp_path / "lora", transformer_lora_layers=get_peft_model_state_dict(tr))
+    WanPipeline.save_lora_weights(path, transformer_lora_layers=get_peft_model_state_dict(tr))
+
+
+def test_lora_changes_the_video_and_scale_zero_does_not(tmp_path, item):
+    _random_lora("wan2", "i2v", tmp_path / "lora")
     base = make_generator("tiny-wan2", frames=5)
     reqs = _reqs(base, item, [0])
     ref, _ = base.render_arrays(reqs)
@@ -311,16 +315,7 @@ def test_group_offload_gives_the_same_video(item):
 
 
 def test_lora_loads_into_both_experts(tmp_path, item):
-    pytest.importorskip("peft")
-    from diffusers import WanPipeline
-    from peft import LoraConfig, get_peft_model_state_dict
-
-    from genbench.generators.tiny import build_tiny_pipeline
-
-    tr = build_tiny_pipeline("wan2.2-a14b", "t2v").transformer
-    tr.add_adapter(LoraConfig(r=4, lora_alpha=4, target_modules=["to_q", "to_k", "to_v", "to_out.0"],
-                              init_lora_weights=False))
-    WanPipeline.save_lora_weights(tmp_path / "lora", transformer_lora_layers=get_peft_model_state_dict(tr))
+    _random_lora("wan2.2-a14b", "t2v", tmp_path / "lora")
     g = make_generator("tiny-wan2.2-a14b", steps=3, frames=1, lora=str(tmp_path / "lora"))
     pipe = g.pipeline("t2v")
     assert "lora0" in pipe.transformer.peft_config and "lora0" in pipe.transformer_2.peft_config
