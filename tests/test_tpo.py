@@ -273,3 +273,51 @@ def test_nfe_counts_rows_for_batched_guidance(kind, calls_per_step):
     assert c.forward_calls == 2 * calls_per_step
     c1 = BestOfN(pipe, 2, lambda v: 0.0)("a maze", **{**kw, "guidance_scale": 1.0}).results[0].compute
     assert c1.nfe == 2 * 2  # no guidance: one row per video per step
+
+
+# ---------------------------------------------------------------------------- early-plan screening
+
+
+def _scripted_selector(preview_scores, preview_size):
+    """Scores previews from a script (and records them); full videos all score 0.5."""
+    seen = []
+
+    def select(video):
+        if video.shape[1] == preview_size:
+            seen.append(video)
+            return preview_scores[len(seen) - 1]
+        return 0.5
+
+    return select, seen
+
+
+@pytest.mark.parametrize("scores,stopped", [([1.0, 0.5, 0.9, 0.1], [False, True, True, True]),
+                                            ([0.1, 0.5, 0.9], [False, False, False])])
+def test_screen_stops_hopeless_seeds_and_spends_the_saved_steps(tiny_pipe, scores, stopped):
+    from genbench.tpo.screen import Screen
+
+    select, previews = _scripted_selector(scores, preview_size=32)
+    kw = dict(num_inference_steps=5, num_frames=5, height=64, width=64, guidance_scale=5.0)
+    out = Screen(tiny_pipe, 3, select, screen_at=0.2)("a maze", **kw)
+    t = out.trace[0]
+    full = 5 * 2  # rows of one complete generation: 5 steps × (cond + uncond)
+    assert t["screen_at_step"] == 1 and t["nfe_budget"] == 3 * full
+    assert [s["stopped"] for s in t["seeds"]] == stopped
+    # previews were decoded from x0 at half resolution, one per seed, and differ between seeds
+    assert len(previews) == len(stopped) and previews[0].shape == (5, 32, 32, 3)
+    assert not np.array_equal(previews[0], previews[1])
+    # a stopped seed ran the transformer for steps 0..k only; the budget is never exceeded
+    assert [s["nfe"] for s in t["seeds"]] == [4 if s else full for s in stopped]
+    assert t["nfe_used"] == sum(s["nfe"] for s in t["seeds"]) == out.results[0].compute.nfe <= t["nfe_budget"]
+    assert t["nfe_saved_by_stopping"] == sum(full - 4 for s in stopped if s)
+    assert len(out.results[0].candidates) == stopped.count(False)  # only finished seeds are candidates
+    assert out.frames.shape == (1, 5, 64, 64, 3)
+
+
+def test_screen_refuses_pipelines_it_cannot_preview():
+    from genbench.generators.tiny import build_tiny_pipeline
+    from genbench.tpo.screen import Screen
+
+    pipe = build_tiny_pipeline("ltx", "t2v")
+    with pytest.raises(ValueError, match="not supported yet"):
+        Screen(pipe, 2, lambda v: 0.0)("a maze", num_inference_steps=3, num_frames=9, height=32, width=32)

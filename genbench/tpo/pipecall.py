@@ -141,7 +141,8 @@ class PipelineCaller:
                             negative=negative[p] if isinstance(negative, (list, tuple)) else negative, extra=kw))
         return out
 
-    def render(self, slot: Slot, prompt: str, index0: int, count: int) -> list[tuple[Any, np.ndarray, int]]:
+    def render(self, slot: Slot, prompt: str, index0: int, count: int,
+               extra: dict | None = None) -> list[tuple[Any, np.ndarray, int]]:
         """Candidates ``index0 … index0+count-1`` of a slot, in one pipeline call: (frames as the
         pipeline returned them, uint8 frames, seed) each. Candidate 0 uses the slot's generator."""
         import torch
@@ -155,7 +156,7 @@ class PipelineCaller:
                 s = derive_seed(slot.seed, 1, i)
                 gens.append(torch.Generator(slot.generator.device).manual_seed(s))
                 seeds.append(s)
-        call = dict(slot.extra)
+        call = {**slot.extra, **(extra or {})}
         one = count == 1  # a single candidate is called exactly as the user would: no lists
         call["prompt"] = prompt if one else [prompt] * count
         call["generator"] = gens[0] if one else gens
