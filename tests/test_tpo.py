@@ -120,21 +120,35 @@ def test_simulated_solver_compute_matched_table(critic):
     backend, _ = critic
     fam = task_family("maze.grid")
     items = list(fam.items("easy", 6, seed=3))
+
+    def uninformed(video):  # a deployable selector with no information: every candidate ties
+        return 0.0
+
     rows = compare(items, pipe_for=lambda it: SimulatedMazeSolver(fam, it, num_frames=40),
-                   selector_for=lambda it: CheckerSelector(fam, it),
+                   deployable_for=lambda it: uninformed, oracle_for=lambda it: CheckerSelector(fam, it),
                    critic=backend, prompt_for=lambda it: "Move the red circle to the green square.",
                    task_definition_for=lambda it: "move the agent to the goal by the rules",
-                   pipe_kwargs={"num_inference_steps": 4})
+                   pipe_kwargs={"num_inference_steps": 5})
     by = {r["strategy"]: r for r in rows}
-    assert by["single"]["generations_per_item"] == 1
-    for k in ("best-of-6", "pass@6", "videotpo-faithful", "videotpo-genbench"):
-        assert by[k]["generations_per_item"] == 6
+    assert by["single"]["generations_per_item"] == 1 and by["single"]["nfe_per_item"] == 5
+    for k in ("best-of-6", "pass@6", "videotpo-faithful", "videotpo-genbench",
+              "best-of-6[oracle-selected]", "videotpo-genbench[oracle-selected]"):
+        assert by[k]["generations_per_item"] == 6 and by[k]["nfe_per_item"] == 30
     assert by["videotpo-faithful"]["critic_calls_per_item"] == 6
-    assert by["videotpo-genbench"]["success"] > by["single"]["success"]
+    # the finding of issue 15, now labelled: the checker as selector makes best-of-N equal pass@N
+    assert by["best-of-6[oracle-selected]"]["success"] == by["pass@6"]["success"] > by["single"]["success"]
+    assert by["best-of-6[oracle-selected]"]["oracle_selected"] and not by["best-of-6"]["oracle_selected"]
+    # selection without information buys nothing: ties keep the first seed
+    assert by["best-of-6"]["success"] == by["single"]["success"]
+    # … and VideoTPO's ties go to the last round, so an uninformed selector keeps the critic's work
+    assert by["videotpo-genbench"]["success"] == by["videotpo-faithful"]["success"]
+    # the critic's rewrites help without any selection
     assert by["videotpo-faithful"]["success"] > by["single"]["success"]
-    assert by["best-of-6"]["success"] > by["single"]["success"]
-    assert by["best-of-6"]["success"] <= by["pass@6"]["success"]
-    assert by["single"]["nfe_per_item"] == 4
+    # screening spends at most best-of-N's NFE; with an uninformed selector it stops nothing
+    assert by["screen"]["nfe_per_item"] == 30 and by["screen"]["generations_per_item"] == 6
+    assert by["screen[oracle-selected]"]["nfe_per_item"] <= 30
+    assert by["screen[oracle-selected]"]["generations_per_item"] > 6  # stopped seeds paid for new ones
+    assert [r["oracle_selected"] for r in rows] == sorted(r["oracle_selected"] for r in rows)  # oracle rows last
 
 
 @pytest.mark.parametrize("n,c", [(5, 0), (5, 1), (6, 2), (7, 7), (8, 3)])

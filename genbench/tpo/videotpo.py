@@ -112,7 +112,8 @@ class _Search:
     def _choose(self, everyone: list[Candidate], faithful: bool = False) -> Candidate:
         if faithful or self.selector is None:  # the latest round's first candidate
             return max(everyone, key=lambda c: (c.round, -c.index))
-        return max(everyone, key=lambda c: (c.score.score, -c.round, -c.index))
+        # ties go to the latest round: a selector that cannot tell them apart keeps the critic's work
+        return max(everyone, key=lambda c: (c.score.score, c.round, -c.index))
 
     @staticmethod
     def _keep_only(chosen: Candidate, everyone: list[Candidate]) -> None:
