@@ -128,7 +128,8 @@ def run(
     lora: Optional[str] = typer.Option(None, "--lora", help="LoRA for diffusers models: PATH_OR_REPO[:scale] "
                                        "(several joined by '+'); same as --model-args lora=…"),
     tpo: Optional[str] = typer.Option(None, "--tpo", help="Test-time strategy around a diffusers model: "
-                                      "videotpo | videotpo-faithful | best-of-n."),
+                                      "videotpo | videotpo-faithful | best-of-n | screen (early-plan screening "
+                                      "within best-of-n's NFE)."),
     tpo_width: int = typer.Option(2, help="VideoTPO candidates per round."),
     tpo_depth: int = typer.Option(3, help="VideoTPO rounds (prompt updates = depth − 1)."),
     n: int = typer.Option(6, "--n", help="Best-of-N: seeds per item."),
@@ -137,6 +138,8 @@ def run(
                                                "self-verify (maze: reads the video's first frame), or oracle "
                                                "(the task's checker: an upper bound, labelled oracle-selected)."),
     tpo_baselines: bool = typer.Option(True, help="Also run best-of-N / pass@N at the same generations."),
+    tpo_screen_at: float = typer.Option(0.2, help="--tpo screen: fraction of the steps at which the x0 preview "
+                                        "is scored and hopeless seeds are stopped."),
     report: bool = typer.Option(False, "--report", help="Also write OUT/report.html (see `genbench report`)."),
 ) -> None:
     """Generate items, render videos with each model, check them and write results (resumable)."""
@@ -152,6 +155,8 @@ def run(
     if tpo:
         cfg.tpo = {"strategy": tpo, "width": tpo_width, "depth": tpo_depth, "n": n, "critic": critic,
                    "selector": tpo_selector, "baselines": tpo_baselines}
+        if tpo == "screen":
+            cfg.tpo["screen_at"] = tpo_screen_at
     try:
         results = run_(cfg, progress=not quiet)
     except (UnknownName, KeyError, ValueError, ChatBackendError) as e:

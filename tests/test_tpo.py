@@ -335,3 +335,25 @@ def test_screen_refuses_pipelines_it_cannot_preview():
     pipe = build_tiny_pipeline("ltx", "t2v")
     with pytest.raises(ValueError, match="not supported yet"):
         Screen(pipe, 2, lambda v: 0.0)("a maze", num_inference_steps=3, num_frames=9, height=32, width=32)
+
+
+def test_cli_run_with_screen(tmp_path):
+    """`--tpo screen`: the trace says where seeds were screened; the baseline is best-of-N at the same NFE."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from genbench.cli import app
+
+    out = tmp_path / "screen"
+    r = CliRunner().invoke(app, ["run", "--model", "tiny-wan2", "--tasks", "maze.grid", "--limit", "1", "--difficulty",
+                                 "easy", "--quiet", "--model-args", "steps=3,frames=5", "--out", str(out),
+                                 "--tpo", "screen", "--n", "2", "--tpo-selector", "oracle", "--tpo-screen-at", "0.4"])
+    assert r.exit_code == 0, r.output
+    g = json.loads((out / "results.json").read_text())["groups"][0]
+    assert g["model"] == "tiny-wan2+screen[oracle-selected]"
+    assert {"screen[oracle-selected]", "best-of-2[oracle-selected]", "single", "pass@2"} <= set(g["strategies"])
+    meta = json.loads((out / "samples.jsonl").read_text().splitlines()[0])["generation"]["meta"]
+    t = meta["trace"]
+    assert t["mode"] == "screen" and t["screen_at_step"] == 1 and t["nfe_budget"] == 2 * 3 * 2
+    assert t["nfe_used"] <= t["nfe_budget"] and meta["strategies"]["screen[oracle-selected]"]["nfe"] == t["nfe_used"]

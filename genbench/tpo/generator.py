@@ -23,9 +23,10 @@ from ..registry import task_family
 from ..schema import GenRequest, VideoRecord
 from ..video import write_video
 from .selectors import ORACLE_LABEL, CheckerSelector, VLMSelector, maze_self_verifier
+from .screen import Screen
 from .videotpo import BestOfN, VideoTPO
 
-STRATEGIES = ("videotpo", "videotpo-faithful", "best-of-n")
+STRATEGIES = ("videotpo", "videotpo-faithful", "best-of-n", "screen")
 SELECTORS = {"vlm": "deployable: the --critic VLM rates each candidate",
              "self-verify": "deployable: rebuild the maze from the video's own first frame, check the moves",
              "oracle": "the task's checker, which knows the solution: an upper bound, labelled oracle-selected"}
@@ -40,7 +41,8 @@ class TPOGenerator(VideoGenerator):
     max_batch = 1
 
     def __init__(self, inner, strategy: str, width: int = 2, depth: int = 3, n: int = 6,
-                 critic: str | None = None, selector: str | None = None, baselines: bool = True):
+                 critic: str | None = None, selector: str | None = None, baselines: bool = True,
+                 screen_at: float = 0.2):
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown --tpo {strategy!r}; use one of: {', '.join(STRATEGIES)}")
         if not hasattr(inner, "pipeline"):
@@ -64,6 +66,7 @@ class TPOGenerator(VideoGenerator):
         self.inner, self.strategy = inner, strategy
         self.width, self.depth, self.n = int(width), int(depth), int(n)
         self.critic_spec, self.selector_kind, self.baselines = critic, selector, baselines
+        self.screen_at = float(screen_at)
         self.oracle = selector == "oracle"
         self.label = f"{strategy}[{ORACLE_LABEL}]" if self.oracle and strategy != "videotpo-faithful" else strategy
         self.name = f"{inner.name}+{self.label}"
@@ -78,7 +81,7 @@ class TPOGenerator(VideoGenerator):
     def config(self) -> dict:
         return {"inner": self.inner.config(), "strategy": self.strategy, "width": self.width,
                 "depth": self.depth, "n": self.n, "critic": self.critic_spec, "selector": self.selector_kind,
-                "baselines": self.baselines}
+                "baselines": self.baselines, **({"screen_at": self.screen_at} if self.strategy == "screen" else {})}
 
     def frame_size(self, item):
         return self.inner.frame_size(item)
@@ -121,9 +124,12 @@ class TPOGenerator(VideoGenerator):
                 return torch.Generator("cpu").manual_seed(int(req.seed))
 
             task = f"{family.description} Rules: {req.item.prompt_i2v}"
-            if self.strategy == "best-of-n":
-                res = BestOfN(pipe, self.n, selector, batch=batch)(**kw, generator=seeded()).results[0]
-                bon = res
+            if self.strategy in ("best-of-n", "screen"):
+                bon = BestOfN(pipe, self.n, selector, batch=batch)(**kw, generator=seeded()).results[0] \
+                    if self.strategy == "best-of-n" or self.baselines else None
+                # screening spends at most best-of-n's NFE (n complete generations)
+                res = bon if self.strategy == "best-of-n" else Screen(pipe, self.n, selector, screen_at=self.screen_at)(
+                    **kw, generator=seeded()).results[0]
             else:
                 mode = "faithful" if self.strategy == "videotpo-faithful" else "genbench"
                 res = VideoTPO(pipe, self.critic(), mode=mode, width=self.width, depth=self.depth, selector=selector,
@@ -131,14 +137,17 @@ class TPOGenerator(VideoGenerator):
                 bon = BestOfN(pipe, self.budget, selector, batch=batch)(**kw, generator=seeded()).results[0] \
                     if self.baselines else None
             n = write_video(path, iter(res.video), self.inner.fps, crf=self.inner.crf)
-            strategies = {self.label: {"passed": bool(checker(res.video).passed), "generations": self.budget}}
+            strategies = {self.label: {"passed": bool(checker(res.video).passed),
+                                       "generations": res.trace.get("seeds_started", self.budget),
+                                       "nfe": res.compute.nfe}}
             if bon is not None:
                 truth = [bool(checker(c.video).passed) for c in bon.candidates]
                 best = bon.candidates.index(bon.selected)
                 c = sum(truth)
                 strategies.update({
                     "single": {"passed": truth[0], "generations": 1},
-                    self._named(f"best-of-{self.budget}"): {"passed": truth[best], "generations": self.budget},
+                    self._named(f"best-of-{self.budget}"): {"passed": truth[best], "generations": self.budget,
+                                                            "nfe": bon.compute.nfe},
                     f"pass@{self.budget}": {"passed": c > 0, "generations": self.budget,
                                             "value": pass_at_k(len(truth), c, self.budget)},
                 })

@@ -84,6 +84,8 @@ class CheckerSelector(Selector):
     def __call__(self, video: np.ndarray) -> Score:
         h, w = video.shape[1:3]
         fit = self.fit or self._geometry.make_fit("letterbox", *self.item.canvas_size, w, h)
+        if (fit.frame_w, fit.frame_h) != (w, h):  # a low-resolution preview of the same frame
+            fit = self._geometry.rescale(fit, w, h)
         v = self.family.check(self.item, iter(video), fit, self.fps)
         return Score(float(v.score) + (1.0 if v.passed else 0.0), bool(v.passed),
                      {"failure": v.failure, "status": v.status})
