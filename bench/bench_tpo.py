@@ -97,9 +97,28 @@ def main() -> None:
             for r in (r for r in rows if r["oracle_selected"] == oracle):
                 print(f"{r['strategy']:<36} {r['generations_per_item']:>9.2f} {r['nfe_per_item']:>9.1f} "
                       f"{r['success']:>8.2f} {r['critic_calls_per_item']:>11.0f}")
+        _agreement(fam)
 
 
 N_ITEMS = 40
+
+
+def _agreement(fam) -> None:
+    """How often the deployable first-frame self-verifier agrees with the checker, per candidate."""
+    try:
+        maze_self_verifier()
+    except ValueError as e:
+        print(f"\nself-verifier agreement with the checker: not measured ({str(e).split(';')[0]})")
+        return
+    agree = total = 0
+    for it in fam.items("easy", N_ITEMS, seed=3):
+        sim, verify, check = SimulatedMazeSolver(fam, it, num_frames=40), maze_self_verifier(it.prompt_i2v), \
+            CheckerSelector(fam, it)
+        for c in BestOfN(sim, 6, lambda v: 0.0)("Move the red circle to the green square.",
+                                                num_inference_steps=1).results[0].candidates:
+            agree += verify(c.video).passed == check(c.video).passed
+            total += 1
+    print(f"\nself-verifier agrees with the checker on {agree}/{total} simulated candidates ({agree / total:.1%})")
 
 
 def _deployable():

@@ -92,6 +92,7 @@ class PipelineCaller:
         sig = inspect.signature(pipe.__call__)
         self.params = {n for n, p in sig.parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
         self.accepts_any = any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values())
+        self.defaults = {n: p.default for n, p in sig.parameters.items() if p.default is not p.empty}
         self.prompts = PromptCache()
 
     def check_kwargs(self, kwargs: dict) -> None:

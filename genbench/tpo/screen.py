@@ -81,7 +81,7 @@ class Screen(_Search):
     def _search(self, slot: Slot) -> Result:
         compute = self.caller.compute = Compute()
         t0 = time.perf_counter()
-        steps = int(slot.extra.get("num_inference_steps") or 50)
+        steps = int(slot.extra.get("num_inference_steps") or self.caller.defaults.get("num_inference_steps") or 50)
         k = max(1, min(steps - 2, round(self.screen_at * steps)))  # the step whose x0 is previewed
         budget = None  # rows of one full generation × n, known after the first (full) seed
         best_preview = -np.inf
