@@ -195,9 +195,11 @@ def test_cli_run_with_videotpo_and_best_of_n(tmp_path, monkeypatch):
         assert r.exit_code != 0 and all(k in r.output for k in ("--tpo-selector", "vlm", "self-verify", "oracle"))
         # the checker as selector only when asked, and then labelled everywhere
         r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "orc"), "--tpo", "best-of-n", "--n", "3",
-                                            "--tpo-selector", "oracle"])
+                                            "--tpo-selector", "oracle", "--report"])
         assert r.exit_code == 0, r.output
         assert "oracle-selected: the task's checker picked" in r.output
+        html = (tmp_path / "orc" / "report.html").read_text()
+        assert "oracle-selected: the task&#x27;s checker picked" in html or "oracle-selected: the task's checker" in html
         g = json.loads((tmp_path / "orc" / "results.json").read_text())["groups"][0]
         assert g["model"] == "tiny-wan2+best-of-n[oracle-selected]"
         assert set(g["strategies"]) == {"best-of-n[oracle-selected]", "best-of-3[oracle-selected]", "single", "pass@3"}
