@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from .progress import Bar
 from .registry import resolve_tasks, task_family
 from .seeding import item_rng
 from .validate import Clip, canvas_clip, perturbations_for
@@ -92,20 +93,44 @@ class Record:
 
 def calibrate(tasks: str, judge: str, n: int = 2, seed: int = 0, difficulties: list[str] | None = None,
               skins: list[str] | None = None, clips: list[str] | None = None, out: str | Path = "runs/calibrate",
-              judge_args: dict | None = None, judge_obj=None, progress=None) -> dict:
+              judge_args: dict | None = None, judge_obj=None, progress: bool = False) -> dict:
     """Judge labelled videos with ``judge`` and report agreement with the checker per family.
 
+    ``progress`` shows a bar: clips made and checked, then clips judged.
     ``judge_obj`` (a built :class:`~genbench.judges.vlm.VLMJudge`) replaces building one from ``judge``.
     Videos are written under ``out/videos`` and kept: re-running hits the judge cache.
     """
     from .judges.vlm import make_judges, usage_report
-    from .runner import judge_video
 
     out = Path(out)
     (out / "videos").mkdir(parents=True, exist_ok=True)
     judges = {judge: judge_obj} if judge_obj is not None else make_judges(judge, out, judge_args)
     vlm = next(iter(judges.values()))
     jobs, labels = [], []
+    with Bar(progress, "clips") as bar:
+        _make_clips(tasks, n, seed, difficulties, skins, clips, out, jobs, labels, bar)
+        bar.restart("judging", len(jobs))
+        verdicts = []
+        step = max(16, 4 * vlm.backend.max_concurrency)  # in chunks, so the bar moves while the judge works
+        for i in range(0, len(jobs), step):
+            verdicts += vlm.judge_many(jobs[i:i + step])
+            bar.advance(len(jobs[i:i + step]))
+    records = [Record(fam, item_id, name, str(path.relative_to(out)), bool(t.passed), t.failure, v.status,
+                      bool(v.passed and v.status == "ok"), v.score, v.message)
+               for (fam, item_id, name, t), (_, _, path), v in zip(labels, jobs, verdicts)]
+    report = summarise(records)
+    report["judge"] = {"spec": judge, "model": vlm.backend.model_id, "revision": vlm.backend.revision,
+                       "version": vlm.version, "settings": vlm.settings.to_json()}
+    report["judge_usage"] = usage_report(judges)[judge]
+    report["records"] = [r.to_json() for r in records]
+    (out / "calibrate.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def _make_clips(tasks, n, seed, difficulties, skins, clips, out, jobs, labels, bar) -> None:
+    """Write each labelled clip and let the checker label it; appends to ``jobs`` and ``labels``."""
+    from .runner import judge_video
+
     for fam_name in resolve_tasks(tasks):
         family = task_family(fam_name)
         makers = clip_makers(family, list(clips) if clips else [c for c in DEFAULT_CLIPS
@@ -122,17 +147,7 @@ def calibrate(tasks: str, judge: str, n: int = 2, seed: int = 0, difficulties: l
                             continue
                         jobs.append((family, item, path))
                         labels.append((fam_name, item.id, name, truth))
-    verdicts = vlm.judge_many(jobs)
-    records = [Record(fam, item_id, name, str(path.relative_to(out)), bool(t.passed), t.failure, v.status,
-                      bool(v.passed and v.status == "ok"), v.score, v.message)
-               for (fam, item_id, name, t), (_, _, path), v in zip(labels, jobs, verdicts)]
-    report = summarise(records)
-    report["judge"] = {"spec": judge, "model": vlm.backend.model_id, "revision": vlm.backend.revision,
-                       "version": vlm.version, "settings": vlm.settings.to_json()}
-    report["judge_usage"] = usage_report(judges)[judge]
-    report["records"] = [r.to_json() for r in records]
-    (out / "calibrate.json").write_text(json.dumps(report, indent=2) + "\n")
-    return report
+                        bar.advance()
 
 
 def summarise(records: list[Record]) -> dict:

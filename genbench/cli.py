@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -16,9 +17,18 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _fail(msg: str) -> None:
-    err.print(f"[red]error:[/red] {msg}")
+def _fail(msg) -> None:
+    """Print a message (or an exception's) and exit 2."""
+    text = _message(msg) if isinstance(msg, BaseException) else str(msg)
+    # escaped: '[…]' in a message is text; soft-wrapped: no line breaks inside paths and commands
+    err.print(f"[red]error:[/red] {escape(text)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+def _message(e: BaseException) -> str:
+    """An exception's own words: a KeyError's str() would wrap them in quotes (stripping quotes off the
+    text instead would eat a message's own closing quote)."""
+    return str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
 
 
 def parse_kv(text: str | None) -> dict:
@@ -43,6 +53,17 @@ def parse_kv(text: str | None) -> dict:
     return out
 
 
+def _show(table: Table) -> None:
+    """Print a table; into a file or a pipe at its full width (names never cut to fit 80 columns)."""
+    out = console if console.is_terminal else Console(file=console.file, width=10_000)  # width: an upper bound
+    out.print(table)
+
+
+def _alias(value, old_spelling):
+    """An option's value, or what its old (hidden) spelling was given."""
+    return value if old_spelling is None else old_spelling
+
+
 def _canvas(text: str | None) -> tuple[int, int] | None:
     if not text:
         return None
@@ -51,6 +72,20 @@ def _canvas(text: str | None) -> tuple[int, int] | None:
         return w, h
     except ValueError:
         _fail(f"--canvas expects WIDTHxHEIGHT such as 832x480, got {text!r}")
+
+
+@app.callback()
+def _main(include_path: list[Path] = typer.Option([], "--include-path", metavar="DIR", help=(
+        "Also register the task families (models, judges) defined in DIR/*.py (repeatable), e.g. "
+        "`genbench --include-path my_tasks run --tasks lab.puzzle`."))) -> None:
+    """Measure and improve reasoning in video generation models."""
+    from .registry import include_path as include
+
+    for directory in include_path:
+        try:
+            include(directory)
+        except ValueError as e:
+            _fail(e)
 
 
 @app.command("ls")
@@ -67,7 +102,7 @@ def ls(what: str = typer.Argument("tasks", help="tasks | models | judges")) -> N
     table.add_column("description")
     for name, e in entries(kinds[what]).items():
         table.add_row(name, e.group, e.description)
-    console.print(table)
+    _show(table)
 
 
 def _print_results(results: dict) -> None:
@@ -80,7 +115,7 @@ def _print_results(results: dict) -> None:
         table.add_row(g["family"], g["difficulty"], g["model"], str(g["n"]), f"{g['pass_rate']:.2f}",
                       f"[{ci[0]:.2f}, {ci[1]:.2f}]", f"{g['metrics'].get('progress', float('nan')):.2f}",
                       str(g["errors"]), fails)
-    console.print(table)
+    _show(table)
 
 
 _JUDGE_HELP = ("VLM judges beside the checker, comma-separated: openai:MODEL (OpenAI or any compatible server "
@@ -107,14 +142,15 @@ def _print_strategies(results: dict) -> None:
             value = st.get("pass_at_k", st["success"])
             table.add_row(g["family"], g["difficulty"], name, f"{st['generations_per_item']:g}", f"{value:.2f}",
                           str(st["n"]))
-        console.print(table)
+        _show(table)
 
 
 @app.command()
 def run(
     tasks: str = typer.Option("maze", help="Task families or groups, comma-separated (see `genbench ls tasks`)."),
     model: str = typer.Option("oracle", "--model", "--models", help="Models, comma-separated (see `genbench ls models`)."),
-    model_args: Optional[str] = typer.Option(None, help="key=value,… passed to every model (e.g. width=832,height=480)."),
+    model_args: Optional[str] = typer.Option(None, help="key=value,… for the models: MODEL:key=value for one model "
+                                             "(tiny-wan2:steps=1); a plain key=value goes to every model that takes it."),
     limit: int = typer.Option(5, help="Items per family and difficulty."),
     seed: int = typer.Option(0, help="Suite seed: items and sample seeds derive from it."),
     difficulty: str = typer.Option("easy,medium,hard", help="Difficulties, comma-separated."),
@@ -132,7 +168,8 @@ def run(
                                       "within best-of-n's NFE)."),
     tpo_width: int = typer.Option(2, help="VideoTPO candidates per round."),
     tpo_depth: int = typer.Option(3, help="VideoTPO rounds (prompt updates = depth − 1)."),
-    n: int = typer.Option(6, "--n", help="Best-of-N: seeds per item."),
+    n: int = typer.Option(6, "--best-of", help="Best-of-N (--tpo best-of-n): seeds per item."),
+    n_old: Optional[int] = typer.Option(None, "--n", hidden=True),  # the old name of --best-of
     critic: Optional[str] = typer.Option(None, help="VideoTPO critic: openai:MODEL or hf:REPO."),
     tpo_selector: Optional[str] = typer.Option(None, help="Who picks the final video: vlm (default with --critic), "
                                                "self-verify (maze: reads the video's first frame), or oracle "
@@ -141,26 +178,37 @@ def run(
     tpo_screen_at: float = typer.Option(0.2, help="--tpo screen: fraction of the steps at which the x0 preview "
                                         "is scored and hopeless seeds are stopped."),
     report: bool = typer.Option(False, "--report", help="Also write OUT/report.html (see `genbench report`)."),
+    shard: Optional[str] = typer.Option(None, "--shard", help="K/N: run slice K of N of the work list (Slurm "
+                                        "arrays, several machines); `genbench merge OUT` joins the slices."),
 ) -> None:
-    """Generate items, render videos with each model, check them and write results (resumable)."""
+    """Generate items, render videos with each model, check them and write results (resumable).
+
+    Scales out under `accelerate launch --num_processes N -m genbench run …` or `torchrun`: each rank
+    takes its slice of the work and rank 0 writes the merged results."""
     from .judges.backends import ChatBackendError
+    from .deps import MissingDependency
     from .registry import UnknownName
     from .runner import RunConfig, run as run_
+    from .store import RunLocked
 
     cfg = RunConfig(tasks=tasks, models=model, out=str(out), limit=limit, seed=seed, difficulties=difficulty,
                     skin=skin, mode=mode, samples_per_item=samples_per_item, model_args=parse_kv(model_args),
-                    judges=judge or "", judge_args=parse_kv(judge_args))
+                    judges=judge or "", judge_args=parse_kv(judge_args), shard=shard)
     if lora:  # kept as text: parse_kv would read a scale-less path as a number or split on commas
         cfg.model_args["lora"] = lora
     if tpo:
-        cfg.tpo = {"strategy": tpo, "width": tpo_width, "depth": tpo_depth, "n": n, "critic": critic,
+        cfg.tpo = {"strategy": tpo, "width": tpo_width, "depth": tpo_depth, "n": _alias(n, n_old), "critic": critic,
                    "selector": tpo_selector, "baselines": tpo_baselines}
         if tpo == "screen":
             cfg.tpo["screen_at"] = tpo_screen_at
     try:
         results = run_(cfg, progress=not quiet)
-    except (UnknownName, KeyError, ValueError, ChatBackendError) as e:
-        _fail(str(e).strip("'\""))
+    except (UnknownName, KeyError, ValueError, ChatBackendError, MissingDependency, RunLocked) as e:
+        _fail(e)
+    from .shards import launcher_world
+
+    if launcher_world()[0] != 0:  # one table per launch: rank 0 prints the merged results
+        return
     _print_results(results)
     _print_strategies(results)
     c = results["counts"]
@@ -170,11 +218,35 @@ def run(
         from .report import write_report
 
         console.print(f"report → {write_report(out)}")
+    for fam, skipped in results.get("skipped_difficulties", {}).items():
+        err.print(f"note: {fam} has no {', '.join(skipped)} difficulty: skipped", highlight=False, soft_wrap=True)
+    for name, first in results.get("all_failed", {}).items():
+        err.print(f"[red]error:[/red] every generation of {escape(name)} failed; the first: {escape(str(first))}",
+                  highlight=False, soft_wrap=True)
+    if results.get("all_failed"):
+        raise typer.Exit(1)
+
+
+@app.command()
+def merge(run_dir: Path = typer.Argument(..., help="Run directory whose slices (--shard K/N) to join.")) -> None:
+    """Join the slices of a split run (--shard K/N, or ranks of a launch) into one results.json."""
+    from .runner import merge as merge_
+
+    try:
+        results = merge_(run_dir)
+    except (FileNotFoundError, ValueError) as e:
+        _fail(str(e))
+    _print_results(results)
+    sh = results.get("shards", {})
+    console.print(f"merged {sh.get('done', 0)}/{sh.get('samples', 0)} samples from {sh.get('slices', 1)} "
+                  f"slice file(s){'' if sh.get('complete') else ' — INCOMPLETE: some slices have not finished'} "
+                  f"→ {run_dir / 'results.json'}")
 
 
 @app.command()
 def judge(
-    videos: Path = typer.Option(..., help="Directory of videos named <family>/<difficulty>/<index>[_c<k>].mp4."),
+    videos: Path = typer.Option(..., help="Directory of videos named <family>/<difficulty>/<index>[_c<k>].mp4 "
+                                "(or a run's own videos/MODEL folder)."),
     tasks: str = typer.Option("maze", help="Task families or groups the videos belong to."),
     out: Path = typer.Option(Path("runs/judged"), help="Run directory for verdicts and results."),
     seed: int = typer.Option(0, help="Suite seed the items were made with (ignored with --items)."),
@@ -188,6 +260,7 @@ def judge(
 ) -> None:
     """Score videos made elsewhere (your own model's outputs), matched to items by id."""
     from .judges.backends import ChatBackendError
+    from .deps import MissingDependency
     from .registry import UnknownName
     from .runner import judge_dir
 
@@ -195,8 +268,8 @@ def judge(
         results = judge_dir(tasks, videos, out, seed=seed, skin=skin, model=model, fit_mode=fit,
                             items_file=items, progress=not quiet, judges=judge or "",
                             judge_args=parse_kv(judge_args))
-    except (UnknownName, FileNotFoundError, ValueError, ChatBackendError) as e:
-        _fail(str(e).strip("'\""))
+    except (UnknownName, FileNotFoundError, ValueError, ChatBackendError, MissingDependency) as e:
+        _fail(e)
     _print_results(results)
     console.print(f"→ {out / 'results.json'}")
 
@@ -222,7 +295,8 @@ def report(
 @app.command()
 def export(
     tasks: str = typer.Argument("maze", help="Task families or groups to export."),
-    n: int = typer.Option(10, help="Items per family and difficulty (unique layouts)."),
+    n: int = typer.Option(10, "--limit", help="Items per family and difficulty (unique layouts)."),
+    n_old: Optional[int] = typer.Option(None, "--n", hidden=True),  # the old name of --limit
     difficulty: str = typer.Option("easy,medium,hard", help="Difficulties, comma-separated."),
     out: Path = typer.Option(Path("export"), help="Output directory."),
     seed: int = typer.Option(0, help="Suite seed."),
@@ -231,10 +305,12 @@ def export(
     fit: str = typer.Option("letterbox", help="letterbox | stretch (with --canvas)."),
     fps: Optional[float] = typer.Option(None, help="Video frame rate (default: the family's)."),
     frames: Optional[int] = typer.Option(None, help="Fixed frame count per video (e.g. 81); default: natural pace."),
-    no_videos: bool = typer.Option(False, help="Only images and items.jsonl."),
+    no_videos: bool = typer.Option(False, "--no-videos", help="Only images and items.jsonl."),
     quiet: bool = typer.Option(False, help="No progress bar."),
-    format: str = typer.Option("genbench", "--format", help="genbench | vrbench (VR-Bench's folder layout and "
-                                                             "state JSON; maze.grid, maze.trapfield, maze.sokoban)."),
+    format: str = typer.Option("genbench", "--format", help="genbench | hf (adds metadata.jsonl beside images and "
+                               "videos for datasets.load_dataset) | diffsynth (adds metadata.csv: video,prompt,"
+                               "input_image) | vrbench (VR-Bench's folder layout and state JSON; maze.grid, "
+                               "maze.trapfield, maze.sokoban)."),
     split: str = typer.Option("test", help="Split folder name (--format vrbench)."),
 ) -> None:
     """Export a deterministic dataset: first frames, ground-truth videos, items.jsonl."""
@@ -242,29 +318,34 @@ def export(
     from .registry import UnknownName
 
     diffs = [d.strip() for d in difficulty.split(",") if d.strip()]
+    n = _alias(n, n_old)
     if format == "vrbench":
         from .vrbench import export_vrbench
 
         try:
             res = export_vrbench(tasks, n, diffs, out, seed=seed, skin=skin, split=split, videos=not no_videos)
         except (UnknownName, ValueError, RuntimeError) as e:
-            _fail(str(e).strip("'\""))
+            _fail(e)
         console.print(json.dumps(res, indent=2))
         return
-    if format != "genbench":
-        _fail(f"unknown --format {format!r}; use genbench or vrbench")
+    from .export import FORMATS
+
+    if format not in FORMATS:
+        _fail(f"unknown --format {format!r}; use one of: {', '.join(FORMATS)}, vrbench")
+    size = _canvas(canvas)  # outside the try below: its exit must not be caught as an error again
     try:
-        res = export_(tasks, n, diffs, out, seed=seed, skin=skin, canvas=_canvas(canvas), fit=fit, fps=fps,
-                      num_frames=frames, videos=not no_videos, progress=not quiet)
+        res = export_(tasks, n, diffs, out, seed=seed, skin=skin, canvas=size, fit=fit, fps=fps,
+                      num_frames=frames, videos=not no_videos, progress=not quiet, format=format)
     except (UnknownName, ValueError, RuntimeError) as e:
-        _fail(str(e).strip("'\""))
+        _fail(e)
     console.print(json.dumps(res, indent=2))
 
 
 @app.command()
 def validate(
     tasks: str = typer.Option("all", help="Task families or groups to validate."),
-    n: int = typer.Option(1, help="Items per family × skin × difficulty."),
+    n: int = typer.Option(1, "--limit", help="Items per family × skin × difficulty."),
+    n_old: Optional[int] = typer.Option(None, "--n", hidden=True),  # the old name of --limit
     seed: int = typer.Option(0, help="Suite seed."),
     difficulty: Optional[str] = typer.Option(None, help="Difficulties (default: all of each family)."),
     skin: Optional[str] = typer.Option(None, help="Skins, comma-separated (default: all, hard ones included)."),
@@ -272,17 +353,22 @@ def validate(
     out: Path = typer.Option(Path("runs/validate"), help="Where validate.json goes."),
     max_frames: Optional[int] = typer.Option(None, help="Frame budget for clips whose meaning allows it (CI: 72)."),
     rotate: Optional[int] = typer.Option(None, help="Per item: the oracle + this many perturbations, in turn."),
+    quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Prove the checkers right: labelled perturbations of ground truth must pass or fail as expected."""
     from .registry import UnknownName
-    from .validate import validate as validate_, write_report
+    from .progress import Bar
+    from .validate import planned_clips, validate as validate_, write_report
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
+    n = _alias(n, n_old)
     try:
-        report = validate_(tasks, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
-                           only=split(only), max_frames=max_frames, rotate=rotate)
+        total = planned_clips(tasks, n, split(difficulty), split(skin), split(only), rotate)
+        with Bar(not quiet, "validate", total) as bar:
+            report = validate_(tasks, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
+                               only=split(only), max_frames=max_frames, rotate=rotate, on_outcome=lambda _: bar.advance())
     except (UnknownName, ValueError) as e:
-        _fail(str(e).strip("'\""))
+        _fail(e)
     table = Table(show_header=True, header_style="bold")
     for col in ("family", "perturbation", "expect", "n", "accuracy", "got"):
         table.add_column(col)
@@ -290,7 +376,7 @@ def validate(
         style = "" if r["accuracy"] == 1.0 else "red"
         table.add_row(r["family"], r["perturbation"], r["expect"], str(r["n"]), f"{r['accuracy']:.2f}",
                       ", ".join(f"{k}:{v}" for k, v in r["got"].items()), style=style)
-    console.print(table)
+    _show(table)
     summary = report.summary()
     console.print(json.dumps(summary))
     console.print(f"→ {write_report(report, out)}")
@@ -302,7 +388,8 @@ def validate(
 def calibrate_judge(
     judge: str = typer.Option(..., "--judge", help=_JUDGE_HELP),
     tasks: str = typer.Option("maze", help="Task families or groups."),
-    n: int = typer.Option(2, help="Items per family × difficulty × skin."),
+    n: int = typer.Option(2, "--limit", help="Items per family × difficulty × skin."),
+    n_old: Optional[int] = typer.Option(None, "--n", hidden=True),  # the old name of --limit
     seed: int = typer.Option(0, help="Suite seed."),
     difficulty: Optional[str] = typer.Option(None, help="Difficulties (default: each family's easiest)."),
     skin: Optional[str] = typer.Option(None, help="Skins, comma-separated (default: skins rotate)."),
@@ -311,18 +398,21 @@ def calibrate_judge(
                                                    "random walk)."),
     judge_args: Optional[str] = typer.Option(None, help=_JUDGE_ARGS_HELP),
     out: Path = typer.Option(Path("runs/calibrate"), help="Where videos, the judge cache and calibrate.json go."),
+    quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """How far to trust a VLM judge: its agreement with the programmatic checkers (accuracy, κ, false passes)."""
     from .calibrate import calibrate
     from .judges.backends import ChatBackendError
+    from .deps import MissingDependency
     from .registry import UnknownName
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     try:
-        report = calibrate(tasks, judge, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
-                           clips=split(clips), out=out, judge_args=parse_kv(judge_args))
-    except (UnknownName, ValueError, ChatBackendError) as e:
-        _fail(str(e).strip("'\""))
+        report = calibrate(tasks, judge, n=_alias(n, n_old), seed=seed, difficulties=split(difficulty), skins=split(skin),
+                           clips=split(clips), out=out, judge_args=parse_kv(judge_args),
+                           progress=not quiet)
+    except (UnknownName, ValueError, ChatBackendError, MissingDependency) as e:
+        _fail(e)
     fmt = lambda x: "n/a" if x is None else f"{x:.2f}"  # noqa: E731
     table = Table(show_header=True, header_style="bold")
     for col in ("family", "n", "accuracy", "kappa", "false pass", "false fail", "judge errors"):
@@ -330,7 +420,7 @@ def calibrate_judge(
     for fam, r in report["families"].items():
         table.add_row(fam, str(r["n"]), fmt(r["accuracy"]), fmt(r["kappa"]), fmt(r["false_pass_rate"]),
                       fmt(r["false_fail_rate"]), str(r["judge_errors"]))
-    console.print(table)
+    _show(table)
     console.print(f"judge usage: {json.dumps(report['judge_usage'])}")
     console.print(f"→ {out / 'calibrate.json'}")
 
@@ -353,7 +443,7 @@ def import_vrbench(
     try:
         res = import_(root, out)
     except (ValueError, KeyError) as e:
-        _fail(str(e).strip("'\""))
+        _fail(e)
     console.print(json.dumps(res, indent=2))
 
 

@@ -58,8 +58,28 @@ def summarise_vlm(rows: list[dict]) -> dict:
     return out
 
 
+# Metrics renamed since results were first written: (family prefix, old name) → name. Old rows and
+# results.json read with today's names. Mazes' "success" (goal reached and held) counted illegal
+# solutions beside a 0% pass rate, so it says what it measures now.
+RENAMED_METRICS = {("maze.", "success"): "goal_reached_held"}
+
+
+def current_metric_names(family: str, group: dict) -> dict:
+    """Rename, in place, old metric names in ``group["metrics"]`` (a verdict or a results group) and
+    their ``NAME_ci95`` keys; returns ``group``."""
+    for (prefix, old), new in RENAMED_METRICS.items():
+        if family.startswith(prefix):
+            metrics = group.get("metrics") or {}
+            if old in metrics and new not in metrics:
+                metrics[new] = metrics.pop(old)
+            if f"{old}_ci95" in group:
+                group[f"{new}_ci95"] = group.pop(f"{old}_ci95")
+    return group
+
+
 def summarise(rows: list[dict]) -> dict:
-    verdicts = [r["verdict"] for r in rows]
+    verdicts = [current_metric_names(r.get("family", ""), {**r["verdict"], "metrics": dict(r["verdict"]["metrics"])})
+                for r in rows]
     ok = [v for v in verdicts if v["status"] == "ok"]
     n, n_err = len(verdicts), len(verdicts) - len(ok)
     passed = sum(bool(v["passed"]) for v in verdicts)  # an error counts as a failure, never dropped
@@ -76,9 +96,10 @@ def summarise(rows: list[dict]) -> dict:
         "metrics": means,
         "failures": dict(Counter(v["failure"] for v in verdicts if v["failure"] and not v["passed"])),
     }
-    if "success" in means:
-        k = sum(int(v["metrics"].get("success", 0)) for v in ok)
-        res["success_ci95"] = [round(x, 4) for x in wilson(k, n)]
+    for name in ("goal_reached_held", "success"):  # rates of their own: a Wilson interval each
+        if name in means:
+            k = sum(int(v["metrics"].get(name, 0)) for v in ok)
+            res[f"{name}_ci95"] = [round(x, 4) for x in wilson(k, n)]
     # test-time strategies: each row may carry the compute-matched baselines it also ran
     strat: dict[str, list] = defaultdict(list)
     for r in rows:

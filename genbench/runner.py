@@ -3,6 +3,7 @@ videos made elsewhere."""
 
 from __future__ import annotations
 
+import json
 import platform
 import re
 import sys
@@ -12,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__, geometry
+from . import __version__, geometry, shards
 from .metrics import aggregate
-from .registry import make_generator, resolve_tasks, split_model_spec, task_family, entries
+from .registry import difficulties_by_family, entries, make_generator, resolve_tasks, split_model_args, split_model_spec, task_family
 from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
 from .seeding import sample_seed
 from .store import RunStore, gen_key, judge_key
@@ -72,6 +73,7 @@ class RunConfig:
     judges: str = ""  # VLM judges beside the checker, e.g. "openai:gpt-4o,binary:openai:gpt-4o"
     judge_args: dict = field(default_factory=dict)  # frame sampling, backend and cache settings
     tpo: dict = field(default_factory=dict)  # test-time strategy: strategy, width, depth, n, critic, selector
+    shard: str | None = None  # "K/N": this process's slice of the work list (see genbench.shards)
 
     def difficulty_list(self) -> list[str]:
         return [d.strip() for d in self.difficulties.split(",") if d.strip()]
@@ -88,13 +90,12 @@ def validate_config(cfg: RunConfig) -> list[str]:
         name, _ = split_model_spec(spec)
         if spec not in known and name not in known:
             raise KeyError(f"unknown model {spec!r}; known: {', '.join(known)}")
+    split_model_args(cfg.model_list(), cfg.model_args)  # a key no model takes fails here, before any work
     if cfg.mode not in ("i2v", "t2v"):
         raise ValueError(f"unknown mode {cfg.mode!r}; use i2v or t2v")
+    difficulties_by_family(families, cfg.difficulty_list())
     for f in families:
-        fam = task_family(f)
-        for d in cfg.difficulty_list():
-            fam.check_difficulty(d)
-        fam.check_skin(cfg.skin)
+        task_family(f).check_skin(cfg.skin)
     if cfg.limit < 1 or cfg.samples_per_item < 1:
         raise ValueError("--limit and --samples-per-item must be at least 1")
     return families
@@ -112,10 +113,27 @@ def build_request(gen, item: TaskItem, family, mode: str, seed: int, candidate: 
 
 
 def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None] | None = None) -> dict:
+    """Make the items, render and judge every sample not done yet, write results.json.
+
+    Under a data-parallel launcher or with ``cfg.shard`` this process does only its slice of the work
+    list (genbench.shards); results.json is computed over every slice's samples, by rank 0 once all
+    ranks are done (a ``--shard`` process writes what is there so far: the last slice to finish
+    writes the complete table, and ``genbench merge`` recomputes it at any time)."""
     families = validate_config(cfg)
-    store = RunStore(cfg.out)
-    store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
-    generators = {spec: make_generator(spec, **cfg.model_args) for spec in cfg.model_list()}
+    shard = shards.current(cfg.shard, cfg.model_args)
+    store = RunStore(cfg.out, shard=shard.name, writer=shard.writer)
+    try:
+        shards.check_same_run(store.root, asdict(cfg), shard)
+        if shard.main:
+            store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
+        return _run(cfg, families, shard, store, progress, on_sample)
+    finally:
+        store.close()
+
+
+def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sample) -> dict:
+    model_args = split_model_args(cfg.model_list(), cfg.model_args)
+    generators = {spec: _build_generator(spec, model_args[spec]) for spec in cfg.model_list()}
     if cfg.tpo:  # wrap every model in the test-time strategy (videotpo, best-of-n)
         from .tpo.generator import TPOGenerator
 
@@ -126,45 +144,165 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
             raise ValueError(f"{spec} cannot do {cfg.mode} (it does {', '.join(gen.modes)}); "
                              f"use --mode {gen.modes[0]} or another model")
     vlm = _vlm_pool(cfg.judges, cfg.out, cfg.judge_args)
-    plan = [(fam, d, item) for fam in families for d in cfg.difficulty_list()
+    wanted = difficulties_by_family(families, cfg.difficulty_list())
+    plan = [(fam, d, item) for fam in families for d in wanted[fam]
             for item in task_family(fam).items(d, cfg.limit, cfg.seed, cfg.skin)]
-    total = len(plan) * len(generators) * cfg.samples_per_item
-    keys: list[str] = []
+    units = work_units(cfg, generators, plan, vlm)
+    keys = [jk for unit in units for _, _, jk in unit.samples]
+    shards.write_work_list(store.root, asdict(cfg), keys)
+    mine = shard.take(units)
+    done_before = {jk for unit in mine for _, _, jk in unit.samples if store.done(jk)}  # one snapshot:
+    # the ranks of a context-parallel group must agree on what to render
     stats = {"generated": 0, "rejudged": 0, "skipped": 0, "errors": 0}
-    bar = _progress(progress)
+    tried: dict[str, list] = {}  # model → [samples emitted, failed generations, first failure]
+
+    def note(row: dict) -> None:
+        t = tried.setdefault(row["model"], [0, 0, None])
+        t[0] += 1
+        if not row["done"]:
+            t[1] += 1
+            t[2] = t[2] or row["verdict"].get("message")
+        if on_sample:
+            on_sample(row)
+
+    log = RankLog(store.root, shard, sum(len(u.samples) for u in mine))
+    bar = _progress(progress and shard.main)
     with bar if bar else nullcontext():
-        task = bar.add_task("samples", total=total) if bar else None
-        for spec, gen in generators.items():
-            for fam_name, difficulty, item in plan:
-                family = task_family(fam_name)
-                todo = []
-                for cand in range(cfg.samples_per_item):
-                    req = build_request(gen, item, family, cfg.mode, cfg.seed, cand)
-                    gk = gen_key(gen.config(), item.content_hash, cfg.mode, req.seed, cand)
-                    jk = judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))
-                    keys.append(jk)
-                    if store.done(jk):
-                        stats["skipped"] += 1
-                        if bar:
-                            bar.advance(task)
-                        continue
-                    todo.append((req, gk, jk))
-                for i in range(0, len(todo), max(1, gen.max_batch)):
-                    batch = todo[i:i + max(1, gen.max_batch)]
-                    _generate_and_judge(store, spec, gen, family, item, batch, cfg, stats, on_sample, vlm)
-                    if bar:
-                        bar.advance(task, len(batch))
+        task = bar.add_task("samples" if shard.count == 1 else f"samples ({shard.label()})",
+                            total=sum(len(u.samples) for u in mine)) if bar else None
+        for unit in mine:
+            gen, family = generators[unit.spec], task_family(unit.family)
+            todo = [s for s in unit.samples if s[2] not in done_before]
+            stats["skipped"] += len(unit.samples) - len(todo)
+            for i in range(0, len(todo), max(1, gen.max_batch)):
+                batch = todo[i:i + max(1, gen.max_batch)]
+                if shard.writer:
+                    _generate_and_judge(store, unit.spec, gen, family, unit.item, batch, cfg, stats, note, vlm)
+                else:  # a context-parallel helper rank: drives the shared model, writes nothing
+                    _render_only(store, shard, gen, batch)
+            log.advance(len(unit.samples), unit)
+            if bar:
+                bar.advance(task, len(unit.samples))
     for gen in generators.values():
         gen.close()
     if vlm:
         vlm.close()
+    log.close(stats)
+    stats = shard.total(stats)  # a collective call: also waits until every rank has written its last row
+    if shard.count > 1 and shard.main:
+        store.reload()  # the other slices' rows, as they stand now
+    results = _results(cfg, keys, store, stats, split=shard.count > 1, vlm=vlm)
+    if shard.main:
+        store.write_results(results)
+    # about this invocation only (not results.json): models whose every generation failed, with the
+    # first reason, so the CLI can say it and exit non-zero instead of a quiet error count
+    results["all_failed"] = {m: first for m, (n, failed, first) in tried.items() if n and failed == n}
+    results["skipped_difficulties"] = {f: [d for d in cfg.difficulty_list() if d not in ds]
+                                       for f, ds in wanted.items() if len(ds) < len(cfg.difficulty_list())}
+    return results
+
+
+def _results(cfg: RunConfig, keys: list[str], store: RunStore, stats: dict, split: bool, vlm=None) -> dict:
     rows = [store.rows[k] for k in keys if k in store.rows]
     results = {"schema_version": SCHEMA_VERSION, "config": asdict(cfg), "versions": versions(),
                "counts": stats, **aggregate(rows)}
+    if split:
+        results["shards"] = {"slices": len(shards.slice_files(store.root)) or 1, "samples": len(keys),
+                             "done": len(rows), "complete": len(rows) == len(keys)}
     if vlm:
         results["judge_usage"] = _vlm_usage(vlm, rows)
+    return results
+
+
+def merge(out: str | Path) -> dict:
+    """results.json over every slice of a split run (``genbench merge``), from the work list the
+    slices recorded; no model is loaded, so any machine that sees the run directory can merge."""
+    root = Path(out)
+    config_path = root / "config.json"
+    if not config_path.exists():
+        raise FileNotFoundError(f"{root} is not a genbench run directory (no config.json)")
+    raw = json.loads(config_path.read_text())
+    cfg = RunConfig(**{k: v for k, v in raw.items() if k in RunConfig.__dataclass_fields__})
+    keys = shards.read_work_list(root, asdict(cfg))
+    store = RunStore(root, writer=False)
+    results = _results(cfg, keys, store, {"merged_files": len(store.files)}, split=True)
     store.write_results(results)
     return results
+
+
+def _build_generator(spec: str, args: dict):
+    try:
+        return make_generator(spec, **args)
+    except TypeError as e:  # a model that takes **args and rejects one: name the model, not a traceback
+        raise ValueError(f"{spec} rejected --model-args {', '.join(sorted(args)) or '(none)'}: {e}") from e
+
+
+@dataclass
+class WorkUnit:
+    """What one process does at a time: an item for one model, as many candidates as the model
+    renders in one call (all of them for a test-time strategy, which searches over them together)."""
+
+    spec: str
+    family: str
+    item: TaskItem
+    samples: list  # (GenRequest, generation key, judge key)
+
+
+def work_units(cfg: RunConfig, generators: dict, plan: list, vlm=None) -> list[WorkUnit]:
+    """The run's whole work list, in the same order in every process."""
+    units = []
+    for spec, gen in generators.items():
+        for fam_name, _, item in plan:
+            family = task_family(fam_name)
+            samples = []
+            for cand in range(cfg.samples_per_item):
+                req = build_request(gen, item, family, cfg.mode, cfg.seed, cand)
+                gk = gen_key(gen.config(), item.content_hash, cfg.mode, req.seed, cand)
+                samples.append((req, gk, judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))))
+            size = len(samples) if cfg.tpo else max(1, gen.max_batch)  # what one pipeline call renders
+            units += [WorkUnit(spec, fam_name, item, samples[i:i + size]) for i in range(0, len(samples), size)]
+    return units
+
+
+def _render_only(store: RunStore, shard, gen, batch) -> None:
+    """A non-writing context-parallel rank takes part in the same pipeline calls; its copies of the
+    videos go to a scratch folder and are dropped."""
+    scratch = store.root / ".scratch" / f"rank-{shard.rank}"
+    paths = [scratch / f"{gk}.mp4" for _, gk, _ in batch]
+    try:
+        gen.generate([req for req, _, _ in batch], paths)
+    except Exception:  # the writing rank records the error
+        pass
+    for p in paths:
+        p.unlink(missing_ok=True)
+
+
+class RankLog:
+    """Per-process progress in the run directory (``logs/<slice>.log``): samples done, samples/s, ETA."""
+
+    def __init__(self, root: Path, shard, total: int):
+        self.total, self.done, self.t0 = total, 0, time.perf_counter()
+        (root / "logs").mkdir(exist_ok=True)
+        name = shard.name or "run"
+        if shard.cp > 1:
+            name += f".rank-{shard.rank}"
+        self.f = open(root / "logs" / f"{name}.log", "a", encoding="utf-8")
+        self._write(f"start {shard.label()}: {total} samples in this slice")
+
+    def _write(self, msg: str) -> None:
+        self.f.write(time.strftime("%Y-%m-%dT%H:%M:%SZ ", time.gmtime()) + msg + "\n")
+        self.f.flush()
+
+    def advance(self, n: int, unit: WorkUnit) -> None:
+        self.done += n
+        dt = time.perf_counter() - self.t0
+        rate = self.done / dt if dt > 0 else 0.0
+        eta = (self.total - self.done) / rate if rate > 0 else float("nan")
+        self._write(f"{self.done}/{self.total} {unit.spec} {unit.item.id} · {rate:.2f} samples/s · ETA {eta:.0f} s")
+
+    def close(self, stats: dict) -> None:
+        self._write(f"end: {stats}")
+        self.f.close()
 
 
 def _vlm_pool(judges: str, out, args: dict):
@@ -259,7 +397,8 @@ def _progress(enabled: bool):
 
 # --- judging videos made elsewhere -----------------------------------------------------------------
 
-VIDEO_NAME = re.compile(r"^(?P<index>\d+)(?:_c(?P<cand>\d+))?\.(?:mp4|mov|webm|mkv|avi)$")
+# `<index>[_c<k>].mp4`, or as `genbench run` names them, `<index>_c<k>_<key8>.mp4` (videos/MODEL/…)
+VIDEO_NAME = re.compile(r"^(?P<index>\d+)(?:_c(?P<cand>\d+)(?:_[0-9a-f]{8})?)?\.(?:mp4|mov|webm|mkv|avi)$")
 
 
 def find_videos(videos: Path, families: list[str]) -> list[tuple[str, str, int, int, Path]]:
@@ -291,8 +430,11 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
         raise FileNotFoundError(f"{videos}: not a directory")
     found = find_videos(videos, families)
     if not found:
+        models = sorted(d.name for d in videos.iterdir() if d.is_dir() and find_videos(d, families))
+        hint = (f"; this looks like a run's videos folder: pass --videos {videos / models[0]} (models here: "
+                f"{', '.join(models)})") if models else ""
         raise FileNotFoundError(f"no videos named <family>/<difficulty>/<index>[_c<k>].mp4 under {videos} "
-                                f"for {', '.join(families)}")
+                                f"for {', '.join(families)}{hint}")
     recipe, recipe_hash = _load_items_file(items_file) if items_file else ({}, {})
     store = RunStore(out)
     store.write_config({"schema_version": SCHEMA_VERSION, "command": "judge", "tasks": tasks,

@@ -324,6 +324,21 @@ def combos(tasks: str = "all", difficulties: list[str] | None = None, skins: lis
     return out
 
 
+def planned_clips(tasks: str = "all", n: int = 1, difficulties: list[str] | None = None,
+                  skins: list[str] | None = None, only: list[str] | None = None, rotate: int | None = None,
+                  keep_oracle: bool = True) -> int:
+    """How many clips :func:`validate` will judge with these arguments (for a progress bar)."""
+    total = 0
+    for fam_name, _, _ in combos(tasks, difficulties, skins):
+        plist = [p for p in perturbations_for(task_family(fam_name)) if not only or p.name in only]
+        count = len(plist)
+        if rotate is not None:  # the oracle, then `rotate` of the others
+            rest = [p for p in plist if not (keep_oracle and p.name == "oracle")]
+            count = len(plist) - len(rest) + min(rotate, len(rest))
+        total += n * count
+    return total
+
+
 def validate(tasks: str = "all", n: int = 1, seed: int = 0, difficulties: list[str] | None = None,
              skins: list[str] | None = None, only: list[str] | None = None, workdir: str | Path | None = None,
              on_outcome: Callable[[Outcome], None] | None = None, *, max_frames: int | None = None,

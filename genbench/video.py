@@ -62,8 +62,13 @@ def read_frames(path: str | os.PathLike, threads: bool = True,
     ``size=(w, h)`` resamples (area average) inside the colour conversion, which costs less than
     converting at full size: checkers that work small ask for it.
     """
+    from av.video.reformatter import VideoReformatter
+
     kw = {} if size is None else {"width": int(size[0]), "height": int(size[1]), "interpolation": "AREA"}
     container = open_video(path)
+    # One reformatter for the whole video: frame.to_ndarray(format=…) builds and frees a swscale
+    # context (and its threads) per frame, a third of decode time; the pixels are the same.
+    reformatter = VideoReformatter()
     n = 0
     try:
         stream = container.streams.video[0]
@@ -72,7 +77,7 @@ def read_frames(path: str | os.PathLike, threads: bool = True,
         try:
             for frame in container.decode(stream):
                 n += 1
-                yield frame.to_ndarray(format="rgb24", **kw)
+                yield reformatter.reformat(frame, format="rgb24", **kw).to_ndarray()
         except VideoError:
             raise
         except Exception as e:

@@ -301,6 +301,10 @@ def import_vrbench(root: str | Path, out: str | Path) -> dict:
                "vrbench_rel": str(p.relative_to(root).parent.parent / "videos" / f"{p.stem}.mp4")}
         rows.append(json.dumps(row, sort_keys=True))
         counts[item.family] = counts.get(item.family, 0) + 1
+    if not rows:  # say so before writing anything: an empty items file would only fail later
+        games = f" (games genbench does not read: {', '.join(sorted(skipped))})" if skipped else ""
+        raise ValueError(f"{root}: no VR-Bench maze, trapfield or Sokoban states found{games}; expected "
+                         f"{{split}}/{{game}}/{{skin}}/{{difficulty}}/states/*.json as VR-Bench writes")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(rows) + ("\n" if rows else ""))

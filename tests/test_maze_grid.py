@@ -73,7 +73,7 @@ def test_oracle_video_passes_every_skin_and_difficulty(maze, tmp_path, skin, dif
     v = judge_video(maze, it, path)
     assert v.status == "ok", v.message
     m = v.metrics
-    assert v.passed and m["success"] == m["legal"] == m["exact"] == m["optimal"] == 1.0, (v.failure, v.message)
+    assert v.passed and m["goal_reached_held"] == m["legal"] == m["exact"] == m["optimal"] == 1.0, (v.failure, v.message)
     assert m["sr"] == 1.0 and m["pr"] >= 0.98 and m["em"] == 1.0 and abs(m["sd"]) <= 0.1
     assert v.evidence["cells"][0] == it.state["start"][0] * it.state["cols"] + it.state["start"][1]
 

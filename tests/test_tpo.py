@@ -191,10 +191,10 @@ def test_cli_run_with_videotpo_and_best_of_n(tmp_path, monkeypatch):
         assert meta["compute"]["generations"] == 4 and meta["trace"]["selected"]["selector"] == "vlm:critic"
         assert meta["oracle_selected"] is False and meta["selector_kind"] == "deployable"
         # best-of-N without a selector (and no critic): refused, naming the options
-        r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "bon"), "--tpo", "best-of-n", "--n", "3"])
+        r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "bon"), "--tpo", "best-of-n", "--best-of", "3"])
         assert r.exit_code != 0 and all(k in r.output for k in ("--tpo-selector", "vlm", "self-verify", "oracle"))
         # the checker as selector only when asked, and then labelled everywhere
-        r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "orc"), "--tpo", "best-of-n", "--n", "3",
+        r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "orc"), "--tpo", "best-of-n", "--best-of", "3",
                                             "--tpo-selector", "oracle", "--report"])
         assert r.exit_code == 0, r.output
         assert "oracle-selected: the task's checker picked" in r.output
@@ -350,7 +350,7 @@ def test_cli_run_with_screen(tmp_path):
     out = tmp_path / "screen"
     r = CliRunner().invoke(app, ["run", "--model", "tiny-wan2", "--tasks", "maze.grid", "--limit", "1", "--difficulty",
                                  "easy", "--quiet", "--model-args", "steps=3,frames=5", "--out", str(out),
-                                 "--tpo", "screen", "--n", "2", "--tpo-selector", "oracle", "--tpo-screen-at", "0.4"])
+                                 "--tpo", "screen", "--best-of", "2", "--tpo-selector", "oracle", "--tpo-screen-at", "0.4"])
     assert r.exit_code == 0, r.output
     g = json.loads((out / "results.json").read_text())["groups"][0]
     assert g["model"] == "tiny-wan2+screen[oracle-selected]"

@@ -389,6 +389,7 @@ def test_calibrate_judge_end_to_end(tmp_path, monkeypatch):
         r = CliRunner().invoke(app, args)
         assert r.exit_code == 0, r.output
         assert srv.request_count == 4
+        assert "judging" in r.output and "4/4" in r.output  # the progress bar's last state
         rep = json.loads((out / "calibrate.json").read_text())
         truth = {x["clip"]: x["truth"] for x in rep["records"]}
         pred = {x["clip"]: x["judge_passed"] for x in rep["records"]}

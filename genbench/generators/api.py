@@ -20,6 +20,7 @@ import time
 import warnings
 from pathlib import Path
 
+from ..deps import require
 from ..registry import add
 from ..schema import GenRequest, VideoRecord
 from .base import VideoGenerator
@@ -78,7 +79,7 @@ class OpenAIVideoGenerator(VideoGenerator):
 
     def client(self):
         if self._client is None:
-            from openai import OpenAI
+            OpenAI = require("openai", f"the video API model {self.model}", "api").OpenAI
 
             self._client = OpenAI(api_key=self.api_key, base_url=self.base_url, max_retries=self.max_retries,
                                   timeout=self.request_timeout)
@@ -167,6 +168,7 @@ def _factory(model: str):
     def make(**args) -> OpenAIVideoGenerator:
         return OpenAIVideoGenerator(model=model, **args)
 
+    make.accepts = _ARGS  # so plain --model-args reach only the models that take them
     return make
 
 

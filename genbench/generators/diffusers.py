@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..deps import require
 from ..registry import add
 from ..schema import GenRequest, VideoRecord
 from ..video import write_video
@@ -91,7 +92,8 @@ _DTYPES = {"bf16": "bfloat16", "bfloat16": "bfloat16", "fp16": "float16", "float
 # model-args this generator understands (anything else is an error, not silently ignored)
 _ARGS = {"dtype", "steps", "guidance", "frames", "num_frames", "fps", "width", "height", "offload",
          "vae_tiling", "vae_slicing", "compile", "lora", "negative_prompt", "batch", "device", "fit",
-         "revision", "crf", "seed_weights", "flow_shift", "pipeline", "guidance_2", "max_sequence_length"}
+         "revision", "crf", "seed_weights", "flow_shift", "pipeline", "guidance_2", "max_sequence_length",
+         "parallel"}
 
 
 def parse_lora(spec: str) -> list[tuple[str, float]]:
@@ -172,6 +174,11 @@ class DiffusersGenerator(VideoGenerator):
         self.compile = args.get("compile", False)
         self.weights_seed = int(args.get("seed_weights", 0))
         self.pipeline_override = args.get("pipeline")
+        self.parallel = args.get("parallel")  # context parallelism, e.g. cp:4 (generators.parallel)
+        if self.parallel:
+            from .parallel import parse
+
+            parse(self.parallel)
         self.device = self._device(args.get("device"))
         default_dtype = "fp32" if self.device == "cpu" and self.random_weights else preset.dtype
         dt = str(args.get("dtype", default_dtype)).lower()
@@ -240,7 +247,9 @@ class DiffusersGenerator(VideoGenerator):
                 "flow_shift": self.flow_shift, "fit": self.fit_mode, "crf": self.crf,
                 "vae_tiling": self.vae_tiling, "pipeline": self.pipeline_override,
                 "lora": [(src, scale, _fingerprint(src)) for src, scale in self.lora],
-                "weights_seed": self.weights_seed if self.random_weights else None}
+                "weights_seed": self.weights_seed if self.random_weights else None,
+                # split attention sums in another order: not bit-identical to one device
+                **({"parallel": self.parallel} if self.parallel else {})}
 
     def frame_size(self, item):
         return self.width, self.height
@@ -280,7 +289,8 @@ class DiffusersGenerator(VideoGenerator):
         return f"cannot load {where!r}: {text}"
 
     def _load(self, mode: str):
-        import torch
+        torch = require("torch", f"the diffusers model {self.name}", "models")
+        require("diffusers", f"the diffusers model {self.name}", "models")
 
         dtype = getattr(torch, self.dtype)
         cls_name = self.pipeline_override or self.preset.pipelines[mode]
@@ -327,6 +337,10 @@ class DiffusersGenerator(VideoGenerator):
                                       offload_type="leaf_level", use_stream=self.device.startswith("cuda"))
         else:
             pipe.to(self.device)
+        if self.parallel:
+            from .parallel import enable
+
+            enable(pipe, self.parallel)
         pipe.set_progress_bar_config(disable=True)
         for name in ("transformer", "transformer_2"):
             net = getattr(pipe, name, None)
@@ -539,6 +553,7 @@ def _model_index(repo: str, revision: str | None) -> dict:
             f"works too: --model diffusers:/path/to/dir") from None
 
 
+_generic.accepts = _ARGS  # so plain --model-args reach only the models that take them
 add("generator", "diffusers", _generic,
     "Any diffusers video pipeline: --model diffusers:ORG/REPO (or a local dir); defaults from its family's preset.",
     group="diffusers")

@@ -8,7 +8,7 @@ The tiny-* models are the real diffusers pipeline classes with tiny RANDOM weigh
 from __future__ import annotations
 
 from ..registry import add
-from .diffusers import LTX_NEGATIVE, RANDOM_WEIGHTS_NOTE, WAN_NEGATIVE, DiffusersGenerator, Preset
+from .diffusers import _ARGS, LTX_NEGATIVE, RANDOM_WEIGHTS_NOTE, WAN_NEGATIVE, DiffusersGenerator, Preset
 
 WAN = {"i2v": "WanImageToVideoPipeline", "t2v": "WanPipeline"}
 LTX = {"i2v": "LTXImageToVideoPipeline", "t2v": "LTXPipeline"}
@@ -116,6 +116,7 @@ def _factory(preset: Preset):
     def make(**args) -> DiffusersGenerator:
         return DiffusersGenerator(preset, **args)
 
+    make.accepts = _ARGS  # so plain --model-args reach only the models that take them
     return make
 
 

@@ -617,6 +617,13 @@ _BUILDERS = {
 }
 
 
+def tiny_call_kwargs(kind: str) -> dict[str, Any]:
+    """Pipeline call arguments that work for a tiny pipeline of ``kind``: ``TINY_DEFAULTS[kind]``
+    without ``fps`` (the frame rate a video is encoded at, not a pipeline argument), e.g.
+    ``pipe(prompt=…, image=…, **tiny_call_kwargs("wan2"))``."""
+    return {k: v for k, v in TINY_DEFAULTS[kind].items() if k != "fps"}
+
+
 def build_tiny_pipeline(kind: str, mode: str, *, seed: int = 0, torch_dtype=None):
     """Build a real diffusers pipeline with tiny RANDOM weights, on CPU, offline.
 
@@ -625,7 +632,7 @@ def build_tiny_pipeline(kind: str, mode: str, *, seed: int = 0, torch_dtype=None
     ``torch.bfloat16``) casts the text/image encoders and transformer, and the
     VAE except for Wan (whose VAE stays float32, as in the Wan examples);
     ``_keep_in_fp32_modules`` stay float32. Default: everything float32. The
-    progress bar is disabled. Use ``TINY_DEFAULTS[kind]`` for sizes that work.
+    progress bar is disabled. Call it with ``tiny_call_kwargs(kind)`` (sizes and steps that work).
     The output is noise: this proves the code path, not reasoning.
     """
     if kind not in _BUILDERS:

@@ -32,6 +32,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..deps import require
+
 Messages = list[dict[str, Any]]
 
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
@@ -317,7 +319,7 @@ class OpenAIChatBackend(ChatBackend):
                  cache: ResponseCache | None = None, meter: UsageMeter | None = None,
                  revision: str = "", retry_base_delay: float = 0.5, retry_max_delay: float = 30.0) -> None:
         super().__init__(cache=cache, meter=meter, max_concurrency=max_concurrency)
-        import openai
+        openai = require("openai", f"the judge openai:{model}", "judges")
 
         self.model_id = model
         self.revision = revision

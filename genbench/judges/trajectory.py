@@ -64,6 +64,11 @@ class RegionMap:
     wall_depth: np.ndarray = field(default=None)  # distance into a wall, in working px
     snap: np.ndarray = field(default=None)  # nearest non-wall label for every pixel
     reference: np.ndarray | None = None  # expected first frame at working size (RGB uint8)
+    node_names: list | None = None  # how messages name each node ("row 2, column 3"); default "node N"
+
+    def where(self, node: int) -> str:
+        """A node as a person reads it on the frame."""
+        return self.node_names[node] if self.node_names else f"node {node}"
 
     def __post_init__(self) -> None:
         n = len(self.node_xy)
@@ -100,6 +105,12 @@ class RegionMap:
         pm = self.palette_map
         out[pm >= 0] = self.palette[pm[pm >= 0]]
         return out
+
+
+def grid_node_names(rows: int, cols: int) -> list[str]:
+    """Names of the nodes of a rows × cols grid (node r·cols + c), counted from 1 at the top left as
+    the prompts count them."""
+    return [f"row {r + 1}, column {c + 1}" for r in range(rows) for c in range(cols)]
 
 
 # --- frame → working pixels ------------------------------------------------------------------------
@@ -557,7 +568,8 @@ class TrajectoryChecker:
                 continue
             if cur is None:
                 if node != rm.start:
-                    events.append(_Event(i, "WRONG_START", f"agent first seen at node {node}, start is {rm.start}"))
+                    events.append(_Event(i, "WRONG_START",
+                                         f"agent first seen at {rm.where(node)}, the start is {rm.where(rm.start)}"))
             elif node != cur:
                 pair = (min(cur, node), max(cur, node))
                 bridge = self._bridge(cur, node, i - seen_at) if i - seen_at > 1 else None
@@ -566,10 +578,13 @@ class TrajectoryChecker:
                 elif bridge:  # unseen for a few frames, reappeared along open passages: moves we missed
                     moves.extend((i, a, b) for a, b in zip(bridge, bridge[1:]))
                 elif pair in rm.lattice_pairs and not jumped:
-                    events.append(_Event(i, "WALL_CROSSING", f"moved {cur}→{node} through a wall"))
+                    events.append(_Event(i, "WALL_CROSSING",
+                                         f"moved from {rm.where(cur)} to {rm.where(node)} through a wall"))
                     moves.append((i, cur, node))
                 else:
-                    events.append(_Event(i, "TELEPORT", f"jumped {cur}→{node} ({self._hops(cur, node)} cells)"))
+                    hops = self._hops(cur, node)
+                    events.append(_Event(i, "TELEPORT", f"jumped from {rm.where(cur)} to {rm.where(node)} "
+                                                        f"({hops} cell{'' if hops == 1 else 's'})"))
                     moves.append((i, cur, node))
             if node in rm.goals:
                 if reached_at is None:
@@ -633,8 +648,7 @@ class TrajectoryChecker:
                 break
             prefix += 1
         progress = prefix / shortest if shortest else 1.0
-        success = held
-        exact = success and legal and optimal
+        exact = held and legal and optimal
 
         failure, first_error = None, None
         if legal_events:
@@ -651,7 +665,7 @@ class TrajectoryChecker:
 
         vr = self._vrbench(xys, reached, mf)
         metrics = {
-            "success": float(success), "reached": float(reached), "legal": float(legal),
+            "goal_reached_held": float(held), "reached": float(reached), "legal": float(legal),
             "optimal": float(optimal), "exact": float(exact), "progress": round(progress, 4),
             "moves": steps, "shortest": shortest, "frames": n, **vr,
         }

@@ -13,10 +13,11 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from ..metrics import current_metric_names
 from .svg import esc, path_overlay, rate_bars, stacked_bars, timeline
 
 # Metrics worth a column in the summary, in this order, when a group reports them.
-HEADLINE = ("success", "reached", "legal", "optimal", "exact", "progress", "solved_last", "selected_last",
+HEADLINE = ("goal_reached_held", "success", "reached", "legal", "optimal", "exact", "progress", "solved_last", "selected_last",
             "score_last", "sr", "pr", "em", "overall")
 MAX_HEADLINE = 7
 
@@ -117,6 +118,8 @@ def write_report(run_dir: str | os.PathLike, out: str | os.PathLike | None = Non
     out = Path(out) if out else run_dir / "report.html"
     config, cfg_problem = _read_json(run_dir / "config.json")
     results, res_problem = _read_json(run_dir / "results.json")
+    for group in (results or {}).get("groups", []):  # older runs: today's metric names
+        current_metric_names(group.get("family", ""), group)
     rows, bad_lines = load_rows(run_dir / "samples.jsonl")
     problems = [p for p in (cfg_problem, res_problem) if p]
     if bad_lines:
@@ -145,6 +148,7 @@ body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;c
 main{max-width:1200px;margin:0 auto;padding:12px 20px 40px}
 h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:22px 0 8px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:6px 0;background:#fff}
+table.summary{max-width:100%}table.summary td,table.summary th{overflow-wrap:anywhere;padding:3px 5px}
 td,th{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}
 th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .kv td:first-child{font-weight:600;white-space:nowrap}
@@ -255,7 +259,8 @@ def _summary(results: dict) -> str:
     cols = ["family", "difficulty", "model", "n", "pass (checker)", "95% CI"] + heads + passk + ["errors", "failures"]
     out = ["<h2>Summary</h2><p class='muted'>From results.json. <b>pass</b> is the checker's strict verdict "
            "(an error counts as a failure); metric columns are means over judged samples; "
-           "<b>success</b> shows its own 95% Wilson CI where the checker reports one.</p><table><tr>"
+           "<b>goal_reached_held</b> (mazes: the goal reached and held, legal or not) and <b>success</b> "
+           "show their own 95% Wilson CI where the checker reports one.</p><table class='summary'><tr>"
            + "".join(f"<th>{esc(c)}</th>" for c in cols) + "</tr>"]
     for g in groups:
         m = g.get("metrics") or {}
@@ -265,8 +270,8 @@ def _summary(results: dict) -> str:
                  f'<td class="num">{_ci(g.get("pass_ci95"))}</td>']
         for k in heads:
             v = m.get(k)
-            if k == "success" and "success_ci95" in g:
-                cells.append(f'<td class="num">{_pct(v)} {_ci(g["success_ci95"])}</td>')
+            if f"{k}_ci95" in g:
+                cells.append(f'<td class="num">{_pct(v)} {_ci(g[f"{k}_ci95"])}</td>')
             else:
                 cells.append(f'<td class="num">{_metric(k, v)}</td>')
         cells += [f'<td class="num">{_pct((g.get("pass_at_k") or {}).get(k))}</td>' for k in passk]
@@ -278,7 +283,7 @@ def _summary(results: dict) -> str:
     out.append(_vlm_summary(groups))
     other = sorted(present - set(heads))
     if other:
-        out.append("<details><summary>all metric means per group</summary><table><tr><th>family</th>"
+        out.append("<details><summary>all metric means per group</summary><table class='summary'><tr><th>family</th>"
                    "<th>difficulty</th><th>model</th>" + "".join(f"<th>{esc(k)}</th>" for k in other) + "</tr>")
         for g in groups:
             m = g.get("metrics") or {}

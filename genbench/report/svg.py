@@ -203,6 +203,7 @@ def timeline(evidence: dict, n_frames: int | None, error_frame: int | None = Non
     if error_frame is not None and 0 <= error_frame < n_frames:
         out.append(f'<line x1="{fx(error_frame):.1f}" y1="{top}" x2="{fx(error_frame):.1f}" y2="{y}" class="err">'
                    f'<title>first error frame {error_frame}</title></line>')
+    out.append(f'<text x="{label_w - 4}" y="{y + 12}" class="ax" text-anchor="end">frame</text>')  # the axis
     for f in sorted({0, n_frames - 1, *([error_frame] if error_frame is not None else [])}):
         if 0 <= f < n_frames:
             out.append(f'<text x="{fx(f):.1f}" y="{y + 12}" class="ax{" errt" if f == error_frame else ""}" '

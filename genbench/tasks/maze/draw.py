@@ -498,7 +498,7 @@ class StrokeChecker:
         elif not optimal:
             failure = "NOT_OPTIMAL"
         C = sm.cols
-        metrics = {"success": float(held), "reached": float(reached), "legal": float(legal),
+        metrics = {"goal_reached_held": float(held), "reached": float(reached), "legal": float(legal),
                    "optimal": float(optimal), "exact": float(exact), "progress": round(progress, 4),
                    "cells_drawn": len(drawn), "shortest": len(sm.solutions[0]) - 1, "frames": n, "mf": round(mf, 4)}
         evidence = {"drawn": [[k // C, k % C] for k in drawn],

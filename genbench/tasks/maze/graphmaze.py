@@ -493,6 +493,8 @@ def build_region_map(fam: GraphMaze, item: TaskItem):
         lattice_pairs=set(pairs), start=s["start"], goals={s["goal"]}, dist_to_goal=bfs(adj, s["goal"]),
         solutions=[list(x) for x in s["solutions"]], cell_px=cell * k, step_px=step,
         agent_area=float(((first_idx >= 0) & (pclass[np.maximum(first_idx, 0)] == AGENT)).sum()),
+        # where a person finds a node on the picture (these lattices have no rows and columns)
+        node_names=[f"the cell {x / Wc:.0%} across and {y / Hc:.0%} down" for x, y in xy],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...judges.trajectory import AGENT, RegionMap
+from ...judges.trajectory import AGENT, RegionMap, grid_node_names
 from ...schema import TaskItem
 from .grid import Geometry, adjacency, bfs, walls_from_grid
 from .skins import WALL
@@ -104,4 +104,5 @@ def grid_region_map(item: TaskItem) -> RegionMap:
         step_px=geom.pitch * W / geom.width,
         agent_area=float(((first_idx >= 0) & (pclass[np.maximum(first_idx, 0)] == AGENT)).sum()),
         reference=np.ascontiguousarray(item.first_frame[sample]),  # sampled as the checker samples
+        node_names=grid_node_names(R, C),
     )

@@ -672,7 +672,7 @@ class SokobanChecker:
         gt = np.array([(c, r) for r, c in sc.solution], np.float64)
         scale = np.array([sc.cols, sc.rows], np.float64)  # cell units → normalised frame coordinates
         vr = vr_metrics((gen + 0.5) / scale, (gt + 0.5) / scale, reached, mf, eps=0.5 / max(sc.rows, sc.cols))
-        metrics = {"success": float(held), "reached": float(reached), "legal": float(legal),
+        metrics = {"goal_reached_held": float(held), "reached": float(reached), "legal": float(legal),
                    "optimal": float(optimal), "exact": float(passed and optimal), "progress": progress,
                    "moves": moves, "pushes": pushes, "min_pushes": sc.min_pushes, "frames": n, **vr}
         evidence = {"player": [None if p is None else [round(p[0], 3), round(p[1], 3)] for p in track],

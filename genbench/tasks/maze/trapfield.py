@@ -431,7 +431,7 @@ class TrapField(TaskFamily):
         # the agent's footprint on the goal (for calibration) and the border (not a game element)
         foot = np.zeros(base.shape, np.uint8)
         paste(foot, sk.agent_shape, int(round(geom.cell * sk.agent_scale)) + 4, (1, 1, 1), *geom.centre(*s["goal"]))
-        return canvas_region_map(
+        rm = canvas_region_map(
             node_of=node_of, block_of=cell, base_class=base_class, ignore=~inside,
             calib_ignore=foot[..., 0].astype(bool), first=item.first_frame,
             first_index=palette_index(item.first_frame, palette), palette=palette, palette_class=pclass,
@@ -439,6 +439,10 @@ class TrapField(TaskFamily):
             goals={s["goal"][0] * C + s["goal"][1]},
             solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],
             cell_px=geom.cell, step_px=geom.cell, agent_px=geom.cell * sk.agent_scale)
+        from ...judges.trajectory import grid_node_names
+
+        rm.node_names = grid_node_names(R, C)
+        return rm
 
     def working_size(self, item):
         rm = self.region_map(item)
