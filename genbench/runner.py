@@ -148,7 +148,8 @@ def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sa
     if cfg.tpo:  # wrap every model in the test-time strategy (videotpo, best-of-n)
         from .tpo.generator import TPOGenerator
 
-        generators = {f"{spec}+{cfg.tpo['strategy']}": TPOGenerator(gen, **cfg.tpo) for spec, gen in generators.items()}
+        wrapped = {spec: TPOGenerator(gen, **cfg.tpo) for spec, gen in generators.items()}
+        generators = {f"{spec}+{t.label}": t for spec, t in wrapped.items()}  # label says oracle-selected
     for spec, gen in generators.items():  # fail fast: a text-to-video-only model cannot take --mode i2v
         if cfg.mode not in getattr(gen, "modes", (cfg.mode,)):
             raise ValueError(f"{spec} cannot do {cfg.mode} (it does {', '.join(gen.modes)}); "

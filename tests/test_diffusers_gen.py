@@ -173,18 +173,22 @@ def test_nfe_counts_transformer_passes(item, tmp_path):
 # ---------------------------------------------------------------------------- LoRA
 
 
-def test_lora_changes_the_video_and_scale_zero_does_not(tmp_path, item):
+def _random_lora(kind: str, mode: str, path):
+    """A Wan LoRA with random (not zero) B matrices, so the adapter really changes the output."""
     pytest.importorskip("peft")
     from diffusers import WanPipeline
     from peft import LoraConfig, get_peft_model_state_dict
 
     from genbench.generators.tiny import build_tiny_pipeline
 
-    tr = build_tiny_pipeline("wan2", "i2v").transformer
-    # random (not zero) B matrices, so the adapter really changes the output
+    tr = build_tiny_pipeline(kind, mode).transformer
     tr.add_adapter(LoraConfig(r=4, lora_alpha=4, target_modules=["to_q", "to_k", "to_v", "to_out.0"],
                               init_lora_weights=False))
-    WanPipeline.save_lora_weights(tmp_path / "lora", transformer_lora_layers=get_peft_model_state_dict(tr))
+    WanPipeline.save_lora_weights(path, transformer_lora_layers=get_peft_model_state_dict(tr))
+
+
+def test_lora_changes_the_video_and_scale_zero_does_not(tmp_path, item):
+    _random_lora("wan2", "i2v", tmp_path / "lora")
     base = make_generator("tiny-wan2", frames=5)
     reqs = _reqs(base, item, [0])
     ref, _ = base.render_arrays(reqs)
@@ -268,3 +272,53 @@ def test_run_end_to_end_and_resume(tmp_path, model, fps):
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0 and "generated 0" in res.output and "skipped 2" in res.output
     assert len(_rows(out)) == 2
+
+
+# ---------------------------------------------------------------------------- presets as the docs load them
+
+
+def test_a14b_presets_carry_their_own_flow_shift_and_guidance():
+    """Wan2.2's official configs: shift 12.0 (T2V-A14B) and 5.0 (I2V-A14B), two guidance scales."""
+    t2v, i2v = PRESETS["wan2.2-t2v-a14b"], PRESETS["wan2.2-i2v-a14b"]
+    assert (t2v.flow_shift, t2v.guidance, t2v.call_kwargs["guidance_scale_2"]) == (12.0, 4.0, 3.0)
+    assert (i2v.flow_shift, i2v.guidance, i2v.call_kwargs["guidance_scale_2"]) == (5.0, 3.5, 3.5)
+    assert PRESETS["hunyuanvideo-i2v"].vae_tiling and make_generator("hunyuanvideo-i2v", device="cpu").vae_tiling
+    assert not make_generator("hunyuanvideo-i2v", device="cpu", vae_tiling="false").vae_tiling
+
+
+def test_flow_shift_reaches_the_scheduler(item):
+    g = make_generator("tiny-wan2.2-a14b", steps=2, frames=5, flow_shift=7.0)
+    assert g.pipeline("t2v").scheduler.config.flow_shift == 7.0
+    assert make_generator("tiny-wan2.2-a14b").pipeline("t2v").scheduler.config.flow_shift == 12.0  # its own
+
+
+def test_per_component_dtypes_as_in_the_docs(tmp_path):
+    """Wan 2.1 I2V through from_pretrained: transformer in the asked dtype, VAE and CLIP image encoder fp32."""
+    from genbench.generators.tiny import build_tiny_pipeline
+
+    build_tiny_pipeline("wan2.1-i2v", "i2v").save_pretrained(tmp_path / "wan21")
+    pipe = make_generator(f"diffusers:{tmp_path / 'wan21'}", device="cpu", dtype="bf16").pipeline("i2v")
+    assert pipe.transformer.dtype == torch.bfloat16 and pipe.text_encoder.dtype == torch.bfloat16
+    assert pipe.vae.dtype == torch.float32 and pipe.image_encoder.dtype == torch.float32
+
+
+def test_group_offload_gives_the_same_video(item):
+    fam, it = item
+    plain = make_generator("tiny-wan2", steps=1, frames=1)
+    group = make_generator("tiny-wan2", steps=1, frames=1, offload="group")
+    reqs = _reqs(plain, item, [0])
+    a, _ = plain.render_arrays(reqs)
+    b, meta = group.render_arrays(reqs)
+    assert meta["offload"] == "group" and np.array_equal(a, b)
+    with pytest.raises(GeneratorSetupError, match="group"):
+        make_generator("tiny-wan2", offload="groups")
+
+
+def test_lora_loads_into_both_experts(tmp_path, item):
+    _random_lora("wan2.2-a14b", "t2v", tmp_path / "lora")
+    g = make_generator("tiny-wan2.2-a14b", steps=3, frames=1, lora=str(tmp_path / "lora"))
+    pipe = g.pipeline("t2v")
+    assert "lora0" in pipe.transformer.peft_config and "lora0" in pipe.transformer_2.peft_config
+    base = make_generator("tiny-wan2.2-a14b", steps=3, frames=1)
+    reqs = _reqs(g, item, [0], mode="t2v")
+    assert np.abs(g.render_arrays(reqs)[0] - base.render_arrays(reqs)[0]).max() > 1e-3

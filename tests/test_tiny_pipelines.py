@@ -13,7 +13,7 @@ row counts in the Linear layers (e.g. ``Linear`` on a (1, 7, d) vs a (2, 7, d)
 input already differs). It is NOT prompt padding (every pipeline pads prompts
 to a fixed ``max_sequence_length``; text-encoder outputs are bit-identical
 batched vs. alone) and NOT cross-sample leakage (two identical samples inside
-one batch are bit-identical to each other). ``test_batched_bit_identical``
+one batch agree to ~1e-7, bit-identical for most kinds). ``test_batched_bit_identical``
 records this as an explicit xfail with the measured difference; the
 tolerance test below is what we actually rely on.
 """
@@ -162,8 +162,11 @@ def test_batched_matches_alone(kind, mode):
     np.testing.assert_allclose(batch[1], r["alone1"][0], rtol=0, atol=BATCH_ATOL)
     # ... and different seeds/prompts really give different videos.
     assert np.abs(batch[0] - batch[1]).max() > 1e-2
-    # No cross-sample leakage: two identical samples in one batch are bit-identical.
-    assert np.array_equal(r["dup"][0], r["dup"][1])
+    # No cross-sample leakage: two identical samples in one batch are the same video up to float
+    # rounding. Bit-identity does not hold everywhere: measured ~1e-7..1e-6 differences for Wan 2.2
+    # A14B t2v, both Hunyuans and (on a loaded 2-core machine, on main too) Wan 2.1 t2v; cause not
+    # traced. Leakage would show as differences like the seed's (> 1e-2).
+    np.testing.assert_allclose(r["dup"][0], r["dup"][1], rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("kind,mode", CASES, ids=IDS)

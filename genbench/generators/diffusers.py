@@ -6,8 +6,10 @@ taken from the preset of the same pipeline family. ``--model-args`` overrides an
 
 What this module guarantees (and tests/test_diffusers_gen.py checks on tiny random pipelines):
 - the pipeline loads once, lazily on the first ``generate``, and is reused for every item;
-- a prompt is encoded once (``encode_prompt`` → cached embeddings, repeated for a batch), never
-  once per candidate;
+- a video is bit-identical to the plain ``pipe(**pipe_kwargs(reqs), generator=…)`` call
+  (tests/test_parity.py, every pipeline family);
+- a prompt goes through the text encoder once (the pipeline's own ``encode_prompt`` memoised for
+  the call, pipecalls.py), never once per candidate;
 - one CPU ``torch.Generator`` per sample: a seed gives the same video batched or alone (up to the
   ~1e-6 float noise of batch-size-dependent CPU/GPU kernels, see tiny.py trap 8);
 - sizes obey each pipeline's rules (multiples of 16/32, 4k+1 or 8k+1 frames) and every adjustment
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from ..registry import add
 from ..schema import GenRequest, VideoRecord
 from ..video import write_video
 from .base import VideoGenerator
+from .pipecalls import PromptCache, counting_rows
 
 RANDOM_WEIGHTS_NOTE = "RANDOM WEIGHTS: this video is noise; it proves the code path, not reasoning"
 
@@ -60,7 +62,8 @@ class Preset:
     frame_step: int = 4  # frames must be frame_step·k + 1 (VAE temporal factor)
     fixed_size_modes: tuple = ()  # modes whose transformer only runs at exactly width × height
     dtype: str = "bf16"
-    vae_fp32: bool = False  # Wan's examples keep the VAE in float32
+    dtypes: dict = field(default_factory=dict)  # component → dtype where the docs differ from ``dtype``
+    vae_tiling: bool = False  # the docs' examples enable it (HunyuanVideo)
     flow_shift: float | None = None  # set on the scheduler when the model card says so
     call_kwargs: dict = field(default_factory=dict)  # e.g. guidance_scale_2, use_dynamic_cfg
     max_batch: int = 1  # candidates per pipeline call (memory); model-arg batch=N
@@ -123,6 +126,10 @@ def to_uint8(frames: np.ndarray) -> np.ndarray:
     return (np.clip(frames, 0.0, 1.0) * 255.0).round().astype(np.uint8)
 
 
+def _flag(v) -> bool:
+    return v not in (False, None, "", "false", "False", "no", "0", 0)
+
+
 def _round_down(x: int, m: int) -> int:
     return max(m, (int(x) // m) * m)
 
@@ -162,7 +169,7 @@ class DiffusersGenerator(VideoGenerator):
             raise GeneratorSetupError(f"fit={self.fit_mode!r}: use letterbox or stretch")
         self.lora = parse_lora(args["lora"]) if args.get("lora") else []
         self.offload = self._offload(args.get("offload", False))
-        self.vae_tiling = bool(args.get("vae_tiling", False))
+        self.vae_tiling = _flag(args.get("vae_tiling", preset.vae_tiling))
         self.vae_slicing = bool(args.get("vae_slicing", False))
         self.compile = args.get("compile", False)
         self.weights_seed = int(args.get("seed_weights", 0))
@@ -181,10 +188,7 @@ class DiffusersGenerator(VideoGenerator):
         self.modes = tuple(preset.pipelines)
         self._pipes: dict = {}  # mode → loaded pipeline (loaded lazily, reused for every item)
         self._load_error: Exception | None = None
-        self._embeds: OrderedDict = OrderedDict()  # (mode, prompt, negative, cfg) → encoded prompt
-        self.prompt_encodes = 0  # how many times a prompt went through the text encoder
-        self._calls = 0
-        self._rows = 0
+        self._prompts = PromptCache()  # encode_prompt results, reused across candidates and items
         self._resolved_revision: str | None = None
 
     # ------------------------------------------------------------------ settings
@@ -215,9 +219,10 @@ class DiffusersGenerator(VideoGenerator):
             return None
         if v in (True, "true", "model", 1):
             return "model"
-        if v == "sequential":
-            return "sequential"
-        raise GeneratorSetupError(f"offload={v!r}: use true (model CPU offload), sequential, or false")
+        if v in ("sequential", "group"):
+            return v
+        raise GeneratorSetupError(f"offload={v!r}: use true (model CPU offload), group (diffusers group offloading: "
+                                  f"leaf level, overlapped with compute on CUDA; for 14B models), sequential, or false")
 
     def _device(self, asked) -> str:
         import torch
@@ -301,19 +306,19 @@ class DiffusersGenerator(VideoGenerator):
         else:
             import diffusers
 
-            kw = {_dtype_kwarg(): dtype}
+            # per-component dtypes as the docs load them (e.g. Wan's VAE and CLIP image encoder in fp32)
+            per = {name: getattr(torch, _DTYPES[d]) for name, d in self.preset.dtypes.items()}
+            kw = {_dtype_kwarg(): {"default": dtype, **per} if per else dtype}
             if self.revision:
                 kw["revision"] = self.revision
-            if self.preset.vae_fp32:
-                kw["vae"] = diffusers.AutoencoderKLWan.from_pretrained(
-                    self.preset.repo, subfolder="vae", **{_dtype_kwarg(): torch.float32},
-                    **({"revision": self.revision} if self.revision else {}))
             pipe = getattr(diffusers, cls_name).from_pretrained(self.preset.repo, **kw)
         if self.flow_shift is not None and "flow_shift" in pipe.scheduler.config:
             pipe.scheduler = type(pipe.scheduler).from_config(pipe.scheduler.config, flow_shift=float(self.flow_shift))
+        experts = [{}] + ([{"load_into_transformer_2": True}] if getattr(pipe, "transformer_2", None) is not None else [])
         for i, (src, scale) in enumerate(self.lora):
             try:
-                pipe.load_lora_weights(src, adapter_name=f"lora{i}")
+                for expert in experts:  # Wan 2.2 A14B: into the high-noise and the low-noise expert
+                    pipe.load_lora_weights(src, adapter_name=f"lora{i}", **expert)
             except Exception as e:
                 raise GeneratorSetupError(f"cannot load LoRA {src!r} into {self.name}: {type(e).__name__}: {e} "
                                           f"(LoRAs need `pip install peft` and must match the base model)") from e
@@ -327,6 +332,9 @@ class DiffusersGenerator(VideoGenerator):
             pipe.enable_model_cpu_offload(device=self.device)
         elif self.offload == "sequential":
             pipe.enable_sequential_cpu_offload(device=self.device)
+        elif self.offload == "group":
+            pipe.enable_group_offload(onload_device=torch.device(self.device), offload_device=torch.device("cpu"),
+                                      offload_type="leaf_level", use_stream=self.device.startswith("cuda"))
         else:
             pipe.to(self.device)
         if self.parallel:
@@ -336,22 +344,14 @@ class DiffusersGenerator(VideoGenerator):
         pipe.set_progress_bar_config(disable=True)
         for name in ("transformer", "transformer_2"):
             net = getattr(pipe, name, None)
-            if net is not None:
-                # count forward passes (rows = videos × CFG branches) for NFE; hooks stay outside
-                # torch.compile, which only wraps forward
-                net.register_forward_pre_hook(self._count, with_kwargs=True)
-                if self.compile:
-                    mode_ = self.compile if isinstance(self.compile, str) and self.compile != "true" else None
-                    net.forward = torch.compile(net.forward, mode=mode_)
+            if net is not None and self.compile:
+                # forward only: the per-call NFE hooks (pipecalls.counting_rows) stay outside the graph
+                mode_ = self.compile if isinstance(self.compile, str) and self.compile != "true" else None
+                net.forward = torch.compile(net.forward, mode=mode_)
         if self.preset.family == "ltx" and mode == "i2v" and getattr(pipe.vae.config, "timestep_conditioning", False):
             self.max_batch = 1  # LTX >= 0.9.1 i2v: a list of generators crashes (tiny.py trap 6)
         self._resolved_revision = self._revision()
         return pipe
-
-    def _count(self, module, args, kwargs):
-        x = kwargs.get("hidden_states", args[0] if args else None)
-        self._calls += 1
-        self._rows += int(x.shape[0]) if hasattr(x, "shape") else 1
 
     def _revision(self) -> str | None:
         if self.random_weights:
@@ -368,51 +368,28 @@ class DiffusersGenerator(VideoGenerator):
             return self.revision
 
     # ------------------------------------------------------------------ generation
-    def _cfg(self) -> bool:
-        return self.guidance > 1.0 or float(self.call_kwargs.get("guidance_scale_2", 0) or 0) > 1.0
+    @property
+    def prompt_encodes(self) -> int:
+        """How many times a prompt went through the text encoder."""
+        return self._prompts.misses
 
-    def _encode(self, pipe, mode: str, prompt: str, negative: str) -> dict:
-        """Prompt embeddings for one video (batch 1), encoded once and cached (LRU)."""
-        key = (mode, prompt, negative, self._cfg())
-        if key in self._embeds:
-            self._embeds.move_to_end(key)
-            return self._embeds[key]
-        import torch
+    def pipe_kwargs(self, reqs: list[GenRequest]) -> dict:
+        """The plain pipeline call that renders these candidates of one item, all but ``generator``:
+        what a user would pass to ``pipe(...)`` by hand (the parity tests call exactly this)."""
+        import inspect
 
-        kw = dict(prompt=prompt, negative_prompt=negative, do_classifier_free_guidance=self._cfg(),
-                  num_videos_per_prompt=1, device=pipe._execution_device)
-        if "max_sequence_length" in self.call_kwargs:
-            kw["max_sequence_length"] = self.call_kwargs["max_sequence_length"]
-        with torch.no_grad():
-            out = pipe.encode_prompt(**kw)
-        names = (("prompt_embeds", "negative_prompt_embeds") if len(out) == 2 else
-                 ("prompt_embeds", "prompt_attention_mask", "negative_prompt_embeds", "negative_prompt_attention_mask"))
-        embeds = dict(zip(names, out))
-        self.prompt_encodes += 1
-        self._embeds[key] = embeds
-        while len(self._embeds) > 8:
-            self._embeds.popitem(last=False)
-        return embeds
-
-    def _call_args(self, pipe, mode: str, reqs: list[GenRequest]) -> dict:
-        import torch
         from PIL import Image
 
-        n = len(reqs)
+        n, mode = len(reqs), reqs[0].mode
+        pipe = self.pipeline(mode)
         negative = reqs[0].negative_prompt if reqs[0].negative_prompt is not None else self.negative_prompt
-        gens = [torch.Generator("cpu").manual_seed(int(r.seed)) for r in reqs]  # one per sample, on CPU
-        kw = dict(height=self.height, width=self.width, num_frames=self.num_frames,
-                  num_inference_steps=self.steps, guidance_scale=self.guidance,
-                  generator=gens if n > 1 else gens[0], output_type="np", **self.call_kwargs)
+        kw = dict(prompt=reqs[0].prompt if n == 1 else [reqs[0].prompt] * n, height=self.height, width=self.width,
+                  num_frames=self.num_frames, num_inference_steps=self.steps, guidance_scale=self.guidance,
+                  output_type="np", **self.call_kwargs)
+        if negative and "negative_prompt" in inspect.signature(pipe.__call__).parameters:
+            kw["negative_prompt"] = negative if n == 1 else [negative] * n
         if self.preset.family == "ltx":
             kw["frame_rate"] = self.fps  # LTX conditions its positions on the frame rate
-        if self.preset.family == "hunyuan":  # its encode_prompt needs the image: let the pipeline encode
-            kw.update(prompt=reqs[0].prompt, num_videos_per_prompt=n)
-            if negative and self.guidance > 1 and "true_cfg_scale" in self.call_kwargs:
-                kw["negative_prompt"] = negative
-        else:
-            emb = self._encode(pipe, mode, reqs[0].prompt, negative)
-            kw.update({k: (v.repeat(n, *[1] * (v.ndim - 1)) if v is not None else None) for k, v in emb.items()})
         if mode == "i2v":
             if reqs[0].image is None:
                 raise ValueError("an i2v request without an image")
@@ -455,11 +432,12 @@ class DiffusersGenerator(VideoGenerator):
         for r in reqs:
             if (r.width, r.height) != (self.width, self.height):
                 raise ValueError(f"request is {r.width}x{r.height}, {self.name} renders {self.width}x{self.height}")
-        kw = self._call_args(pipe, mode, reqs)
-        calls0, rows0 = self._calls, self._rows
+        kw = self.pipe_kwargs(reqs)
+        gens = [torch.Generator("cpu").manual_seed(int(r.seed)) for r in reqs]  # one per sample, on CPU
+        kw["generator"] = gens if len(gens) > 1 else gens[0]
         t1 = time.perf_counter()
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), self._prompts.installed(pipe), counting_rows(pipe) as count:
                 video = pipe(**kw).frames
         except torch.OutOfMemoryError as e:
             if torch.cuda.is_available():
@@ -473,7 +451,7 @@ class DiffusersGenerator(VideoGenerator):
         if video.ndim != 5 or video.shape[0] != len(reqs):
             raise RuntimeError(f"{type(pipe).__name__} returned {video.shape}, expected "
                                f"({len(reqs)}, frames, H, W, 3): the pipeline ignored the batch")
-        meta = self._meta(pipe, mode, len(reqs), pipe_s, self._calls - calls0, self._rows - rows0)
+        meta = self._meta(pipe, mode, len(reqs), pipe_s, count.calls, count.rows)
         meta["prepare_seconds"] = round(t1 - t0, 4)
         return video, meta
 
@@ -514,7 +492,7 @@ class DiffusersGenerator(VideoGenerator):
 
     def close(self) -> None:
         self._pipes.clear()
-        self._embeds.clear()
+        self._prompts.clear()
         try:
             import torch
 
@@ -553,9 +531,12 @@ def _generic(repo: str, **args) -> DiffusersGenerator:
         pipelines = {"i2v": I2V_OF[cls], "t2v": cls}
     else:  # text-to-video weights (Wan 2.1 T2V, CogVideoX, HunyuanVideo) cannot take a first frame
         pipelines = {"t2v": cls}
+    # per-component dtypes of the family (Wan: VAE and any CLIP image encoder in fp32); LTX keeps its
+    # decode settings (ignored by VAEs without timestep conditioning); other call settings are per model
+    dtypes = {**base.dtypes, "image_encoder": "fp32"} if prefix == "Wan" else dict(base.dtypes)
     preset = replace(base, name=f"diffusers:{repo}", repo=repo, pipelines=pipelines,
-                     description=f"{repo} via {cls}", fixed_size_modes=(), call_kwargs={},
-                     vae_fp32=base.vae_fp32 and prefix == "Wan")
+                     description=f"{repo} via {cls}", fixed_size_modes=(), dtypes=dtypes,
+                     call_kwargs=dict(base.call_kwargs) if prefix == "LTX" else {})
     args = {k: v for k, v in args.items() if k != "pipeline"}
     return DiffusersGenerator(preset, **args)
 

@@ -27,6 +27,16 @@ to 0.17-0.35 M parameters per pipeline:
                   ``image_dim``/``added_kv_proj_dim`` set. t2v uses
                   ``WanPipeline`` with a Wan 2.1 T2V-style 16-channel
                   transformer (Wan2.1 VAE shared).
+* ``wan2.2-a14b`` Wan 2.2 A14B style: two experts (``transformer`` high
+                  noise, ``transformer_2`` low noise, ``boundary_ratio`` 0.875
+                  t2v / 0.9 i2v), Wan2.1 VAE, i2v by 36-channel latent
+                  concatenation without a CLIP image encoder.
+* ``hunyuan``     HunyuanVideo (t2v, ``HunyuanVideoPipeline``: Llama + CLIP
+                  text encoders) and HunyuanVideo-I2V (i2v,
+                  ``HunyuanVideoImageToVideoPipeline``: a LLaVA text encoder
+                  that sees the image as 576 tokens, ``token_replace``
+                  conditioning, embedded guidance); the Llama-3 chat markers
+                  of its prompt templates are special tokens.
 * ``cogvideox``   CogVideoX-5B(-I2V) style: ``CogVideoXImageToVideoPipeline``
                   (32-channel input, rotary + learned positional embeddings)
                   / ``CogVideoXPipeline`` (16-channel, rotary), 8x spatial /
@@ -116,7 +126,7 @@ from __future__ import annotations
 
 from typing import Any
 
-TINY_KINDS: tuple[str, ...] = ("wan2", "wan2.1-i2v", "cogvideox", "ltx")
+TINY_KINDS: tuple[str, ...] = ("wan2", "wan2.1-i2v", "wan2.2-a14b", "cogvideox", "ltx", "hunyuan")
 TINY_MODES: tuple[str, ...] = ("i2v", "t2v")
 
 # Sizes respect each pipeline's rules: Wan 2.2 -> multiples of 32 (16x VAE * patch 2),
@@ -126,12 +136,14 @@ TINY_MODES: tuple[str, ...] = ("i2v", "t2v")
 TINY_DEFAULTS: dict[str, dict[str, Any]] = {
     "wan2": dict(width=64, height=64, num_frames=9, fps=24, num_inference_steps=2, guidance_scale=5.0),
     "wan2.1-i2v": dict(width=64, height=64, num_frames=9, fps=16, num_inference_steps=2, guidance_scale=5.0),
+    "wan2.2-a14b": dict(width=64, height=64, num_frames=9, fps=16, num_inference_steps=2, guidance_scale=4.0),
+    "hunyuan": dict(width=32, height=32, num_frames=5, fps=24, num_inference_steps=2, guidance_scale=6.0),
     "cogvideox": dict(width=64, height=64, num_frames=9, fps=8, num_inference_steps=2, guidance_scale=6.0),
     "ltx": dict(width=64, height=64, num_frames=9, fps=24, num_inference_steps=2, guidance_scale=3.0),
 }
 
 # Maximum prompt lengths the real pipelines use (tokenizer model_max_length).
-_MAX_TEXT_LEN = {"wan2": 512, "wan2.1-i2v": 512, "cogvideox": 226, "ltx": 128}
+_MAX_TEXT_LEN = {"wan2": 512, "wan2.1-i2v": 512, "wan2.2-a14b": 512, "cogvideox": 226, "ltx": 128, "hunyuan": 256}
 
 _TEXT_DIM = 32  # d_model of every tiny text encoder == transformer text dim
 
@@ -371,6 +383,89 @@ def _build_wan21(mode: str, seed: int):
     )
 
 
+def _build_wan22_a14b(mode: str, seed: int):
+    """Wan 2.2 A14B style: two experts (``transformer`` for high noise, ``transformer_2`` for low
+    noise, switched at ``boundary_ratio``), Wan 2.1 VAE, no CLIP image encoder (i2v concatenates the
+    image latents: 36 input channels)."""
+    from diffusers import WanImageToVideoPipeline, WanPipeline
+
+    cin = 36 if mode == "i2v" else 16
+    comps = dict(
+        tokenizer=build_tiny_tokenizer(_MAX_TEXT_LEN["wan2.2-a14b"]),
+        text_encoder=_t5_encoder(seed, umt5=True),
+        vae=_wan_vae(seed + 1, v22=False),
+        scheduler=_wan_scheduler(flow_shift=12.0 if mode == "t2v" else 5.0),
+        transformer=_wan_transformer(seed + 2, in_channels=cin, out_channels=16),
+        transformer_2=_wan_transformer(seed + 3, in_channels=cin, out_channels=16),
+        # the real repos' model_index.json: 0.875 (T2V), 0.9 (I2V)
+        boundary_ratio=0.875 if mode == "t2v" else 0.9,
+    )
+    if mode == "t2v":
+        return WanPipeline(**comps)
+    return WanImageToVideoPipeline(**comps, image_encoder=None, image_processor=None)
+
+
+# ----------------------------------------------------------------------- HunyuanVideo
+
+# Llama-3 chat markers of Hunyuan's prompt templates: special tokens, so the pipeline finds them
+_HUNYUAN_SPECIAL = ["<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>", "<image>"]
+_HUNYUAN_IMAGE = 48  # CLIP vision input; patch 2 -> 24 x 24 = 576 image tokens, as the template expects
+
+
+def _build_hunyuan(mode: str, seed: int):
+    """HunyuanVideo (t2v: ``HunyuanVideoPipeline``, Llama text encoder) and HunyuanVideo-I2V (i2v:
+    ``HunyuanVideoImageToVideoPipeline``, LLaVA text encoder that sees the image, ``token_replace``
+    image conditioning, embedded guidance), both with a CLIP text encoder for the pooled prompt."""
+    import torch
+    from diffusers import (AutoencoderKLHunyuanVideo, FlowMatchEulerDiscreteScheduler,
+                           HunyuanVideoImageToVideoPipeline, HunyuanVideoPipeline, HunyuanVideoTransformer3DModel)
+    from transformers import (CLIPImageProcessor, CLIPTextConfig, CLIPTextModel, CLIPVisionConfig, LlamaConfig,
+                              LlamaModel, LlavaConfig, LlavaForConditionalGeneration)
+
+    tokenizer = build_tiny_tokenizer(_MAX_TEXT_LEN["hunyuan"] + 512)
+    tokenizer.add_special_tokens({"additional_special_tokens": _HUNYUAN_SPECIAL})
+    vocab = _vocab_size()
+    llama = dict(vocab_size=vocab, hidden_size=_TEXT_DIM, intermediate_size=64, num_hidden_layers=3,
+                 num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=2048, pad_token_id=0,
+                 bos_token_id=1, eos_token_id=1)
+    torch.manual_seed(seed)
+    if mode == "i2v":
+        text_encoder = LlavaForConditionalGeneration(LlavaConfig(
+            text_config=LlamaConfig(**llama),
+            vision_config=CLIPVisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+                                           num_attention_heads=2, image_size=_HUNYUAN_IMAGE, patch_size=2,
+                                           projection_dim=16),
+            image_token_index=tokenizer.convert_tokens_to_ids("<image>"), pad_token_id=0,
+            vision_feature_select_strategy="default", vision_feature_layer=-2)).eval()
+    else:
+        text_encoder = LlamaModel(LlamaConfig(**llama)).eval()
+    torch.manual_seed(seed + 1)
+    text_encoder_2 = CLIPTextModel(CLIPTextConfig(vocab_size=vocab, hidden_size=16, intermediate_size=32,
+                                                  num_hidden_layers=2, num_attention_heads=2,
+                                                  max_position_embeddings=77, projection_dim=16,
+                                                  pad_token_id=0, bos_token_id=1, eos_token_id=1)).eval()
+    torch.manual_seed(seed + 2)
+    vae = AutoencoderKLHunyuanVideo(
+        latent_channels=4, down_block_types=("HunyuanVideoDownBlock3D",) * 4,
+        up_block_types=("HunyuanVideoUpBlock3D",) * 4, block_out_channels=(8, 8, 8, 8), layers_per_block=1,
+        norm_num_groups=4, scaling_factor=0.476986, spatial_compression_ratio=8, temporal_compression_ratio=4,
+        mid_block_add_attention=True).eval()
+    torch.manual_seed(seed + 3)
+    transformer = HunyuanVideoTransformer3DModel(
+        in_channels=4, out_channels=4, num_attention_heads=2, attention_head_dim=10, num_layers=1,
+        num_single_layers=1, num_refiner_layers=1, patch_size=1, patch_size_t=1, guidance_embeds=True,
+        text_embed_dim=_TEXT_DIM, pooled_projection_dim=16, rope_axes_dim=(2, 4, 4),
+        image_condition_type="token_replace" if mode == "i2v" else None).eval()
+    comps = dict(text_encoder=text_encoder, tokenizer=tokenizer, transformer=transformer, vae=vae,
+                 scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0), text_encoder_2=text_encoder_2,
+                 tokenizer_2=build_tiny_tokenizer(77))
+    if mode == "t2v":
+        return HunyuanVideoPipeline(**comps)
+    proc = CLIPImageProcessor(do_resize=True, size={"shortest_edge": _HUNYUAN_IMAGE}, do_center_crop=True,
+                              crop_size={"height": _HUNYUAN_IMAGE, "width": _HUNYUAN_IMAGE})
+    return HunyuanVideoImageToVideoPipeline(**comps, image_processor=proc)
+
+
 # ----------------------------------------------------------------------- CogVideoX
 
 
@@ -515,6 +610,8 @@ def _cast_keep_fp32(module, dtype) -> None:
 _BUILDERS = {
     "wan2": _build_wan2,
     "wan2.1-i2v": _build_wan21,
+    "wan2.2-a14b": _build_wan22_a14b,
+    "hunyuan": _build_hunyuan,
     "cogvideox": _build_cogvideox,
     "ltx": _build_ltx,
 }

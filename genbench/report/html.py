@@ -288,11 +288,17 @@ def _summary(results: dict) -> str:
 
 def _strategies(groups: list[dict]) -> str:
     rows = [(g, name, st) for g in groups for name, st in (g.get("strategies") or {}).items() if isinstance(st, dict)]
+    # rows the task's checker selected are upper bounds: a table of their own, never ranked with the rest
+    oracle = [r for r in rows if "oracle-selected" in r[1]]
+    return _strategy_table("Test-time strategies (same generations per item)", [r for r in rows if r not in oracle]) \
+        + _strategy_table("oracle-selected: the task's checker picked (upper bounds, not deployable)", oracle)
+
+
+def _strategy_table(title: str, rows: list) -> str:
     if not rows:
         return ""
-    out = ["<h3>Test-time strategies (same generations per item)</h3><table><tr><th>family</th><th>difficulty</th>"
-           "<th>model</th><th>strategy</th><th>generations/item</th><th>success [95% CI]</th><th>pass@k [95% CI]</th>"
-           "<th>n</th></tr>"]
+    out = [f"<h3>{esc(title)}</h3><table><tr><th>family</th><th>difficulty</th>"
+           "<th>model</th><th>strategy</th><th>generations/item</th><th>success [95% CI]</th><th>pass@k [95% CI]</th><th>n</th></tr>"]
     for g, name, st in rows:
         labels = ", ".join(str(v) for k, v in st.items() if isinstance(v, str))
         out.append(f"<tr><td>{esc(g.get('family'))}</td><td>{esc(g.get('difficulty'))}</td><td>{esc(g.get('model'))}</td>"

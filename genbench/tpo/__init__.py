@@ -1,7 +1,10 @@
-"""Test-time optimisation: VideoTPO, best-of-N and compute-matched comparisons."""
+"""Test-time optimisation: VideoTPO, best-of-N, early-plan screening and compute-matched comparisons."""
 
 from .pipecall import Compute, PipelineCaller
-from .videotpo import BestOfN, CheckerSelector, Result, Selector, VideoTPO, VLMSelector
+from .selectors import (CheckerSelector, FirstFrameVerifier, Score, Selector, VLMSelector, as_selector,
+                        maze_self_verifier)
+from .screen import Screen
+from .videotpo import BestOfN, Result, VideoTPO
 
-__all__ = ["BestOfN", "CheckerSelector", "Compute", "PipelineCaller", "Result", "Selector", "VideoTPO",
-           "VLMSelector"]
+__all__ = ["BestOfN", "CheckerSelector", "Compute", "FirstFrameVerifier", "PipelineCaller", "Result", "Score", "Screen",
+           "Selector", "VLMSelector", "VideoTPO", "as_selector", "maze_self_verifier"]

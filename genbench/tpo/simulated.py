@@ -36,11 +36,24 @@ class SimulatedMazeSolver:
         self.grid = np.array(s["grid"])
 
     def __call__(self, prompt=None, generator=None, num_frames=None, output_type="np", image=None,
-                 num_inference_steps=None):
+                 num_inference_steps=None, callback_on_step_end=None):
         prompts = prompt if isinstance(prompt, list) else [prompt]
         gens = generator if isinstance(generator, list) else [generator]
+        self._interrupt, self._current = False, (prompts[0], gens[0].initial_seed())
+        ran = 0
+        for i in range(num_inference_steps or self.steps):  # the denoising loop, as diffusers runs it
+            if self._interrupt:
+                continue
+            ran += 1
+            if callback_on_step_end is not None:
+                callback_on_step_end(self, i, i, {"latents": None})
         videos = [self.render(p, g.initial_seed()) for p, g in zip(prompts, gens)]
-        return SimOutput(np.stack(videos), nfe=len(videos) * (num_inference_steps or self.steps))
+        return SimOutput(np.stack(videos), nfe=len(videos) * ran)
+
+    def preview(self, downscale: int = 2) -> np.ndarray:
+        """The x0 preview during a call. ASSUMPTION of this simulation (the early-plan hypothesis at
+        its strongest): the seed fixes the plan and the preview already shows it, at low resolution."""
+        return self.render(*self._current)[:, ::downscale, ::downscale]
 
     def errors(self, prompt: str, seed: int) -> set[str]:
         # the same seed draws the same uniforms whatever the prompt: a better prompt only removes errors

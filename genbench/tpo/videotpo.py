@@ -10,89 +10,29 @@ Two modes:
   selects the final video (the last round's first candidate is returned, as in the paper).
 - ``genbench``: fixes its gaps — the critic sees K frames across the whole video at a usable size
   plus the task's rule; width and depth are free; the returned video is *selected* among all
-  candidates, by the task's programmatic checker when one is given, else by a VLM judge; the
-  selector used is recorded.
+  candidates by a selector (selectors.py: deployable by default, the checker only as a labelled
+  oracle); the selector used is recorded.
+
+Both are drop-in wrappers: ``VideoTPO(pipe, critic=…)(prompt=…, image=…, generator=…, **pipe_kwargs)``
+is called like the pipeline and returns the pipeline's own output (``.frames`` in the asked
+``output_type``, one video per prompt × ``num_videos_per_prompt``), with ``.trace`` (one JSON-able
+trace per video) and ``.results`` (candidates, selection, compute). With one round of one candidate
+(or ``BestOfN(n=1)``) the video is exactly ``pipe(**same_kwargs)``. The critic may be a chat backend
+(the three-stage VLM loop) or a plain callable ``critic(prompt, videos) -> next prompt``.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
-import cv2
 import numpy as np
 
-from .pipecall import Compute, PipelineCaller
+from .pipecall import Compute, PipelineCaller, Slot
+from .selectors import ORACLE, ORACLE_LABEL, Score, Selector, as_selector, sample_frames
 
 MAX_PROMPT_TOKENS = 300
-
-
-@dataclass
-class Score:
-    score: float
-    passed: bool
-    detail: dict = field(default_factory=dict)
-
-
-class Selector:
-    """Scores a candidate video; ``name`` is recorded in the trace."""
-
-    name = "none"
-
-    def __call__(self, video: np.ndarray) -> Score:
-        raise NotImplementedError
-
-
-class CheckerSelector(Selector):
-    """The task's programmatic checker: score = its partial credit, passed = its verdict."""
-
-    def __init__(self, family, item, fit=None, fps: float | None = None):
-        from .. import geometry
-
-        self.family, self.item = family, item
-        self.fit, self.fps = fit, fps or family.default_fps
-        self._geometry = geometry
-        self.name = f"checker:{family.checker_name}"
-
-    def __call__(self, video: np.ndarray) -> Score:
-        h, w = video.shape[1:3]
-        fit = self.fit or self._geometry.make_fit("letterbox", *self.item.canvas_size, w, h)
-        v = self.family.check(self.item, iter(video), fit, self.fps)
-        return Score(float(v.score) + (1.0 if v.passed else 0.0), bool(v.passed),
-                     {"failure": v.failure, "status": v.status})
-
-
-class VLMSelector(Selector):
-    """A VLM rates how well a candidate solves the task (0–10) from frames across the video."""
-
-    def __init__(self, backend, task_definition: str, frames: int = 6):
-        self.backend, self.task, self.k = backend, task_definition, frames
-        self.name = f"vlm:{backend.model_id}"
-
-    def __call__(self, video: np.ndarray) -> Score:
-        from ..judges.backends import image_part, text_part
-
-        parts = [text_part(f"Task: {self.task}\nThese frames are sampled in order across one video. "
-                           "Rate from 0 to 10 how correctly the video carries out the task, following "
-                           "its rules at every step. Reply with the number only.")]
-        parts += [image_part(f) for f in sample_frames(video, self.k)]
-        reply = self.backend.complete([{"role": "user", "content": parts}], max_tokens=8)
-        m = re.search(r"\d+(\.\d+)?", reply.text or "")
-        score = min(10.0, float(m.group())) if m else 0.0
-        return Score(score / 10.0, score >= 8.0, {"raw": reply.text})
-
-
-def sample_frames(video: np.ndarray, k: int, long_side: int = 512) -> list[np.ndarray]:
-    idx = np.linspace(0, len(video) - 1, max(1, min(k, len(video)))).round().astype(int)
-    return [_shrink(video[i], long_side) for i in idx]
-
-
-def _shrink(img: np.ndarray, long_side: int) -> np.ndarray:
-    s = long_side / max(img.shape[:2])
-    if s >= 1:
-        return img
-    return cv2.resize(img, (round(img.shape[1] * s), round(img.shape[0] * s)), interpolation=cv2.INTER_AREA)
 
 
 def clip_tokens(text: str, limit: int = MAX_PROMPT_TOKENS) -> str:
@@ -107,7 +47,8 @@ class Candidate:
     index: int
     seed: int
     prompt: str
-    video: np.ndarray = field(repr=False)
+    video: np.ndarray = field(repr=False)  # (F, H, W, 3) uint8, what selectors and critics see
+    frames: Any = field(default=None, repr=False)  # as the pipeline returned it; kept for the chosen one only
     score: Score | None = None
 
     def to_json(self) -> dict:
@@ -119,39 +60,93 @@ class Candidate:
 
 @dataclass
 class Result:
-    video: np.ndarray = field(repr=False)
+    """One returned video's search: every candidate, the chosen one, the trace and the compute."""
+
     selected: Candidate
     candidates: list[Candidate]
     trace: dict
     compute: Compute
 
-
-def _score(selector: Selector, cands: list[Candidate], compute: Compute) -> None:
-    t0 = time.perf_counter()
-    for c in cands:
-        c.score = selector(c.video)
-    compute.selector_seconds += time.perf_counter() - t0
+    @property
+    def video(self) -> np.ndarray:
+        return self.selected.video
 
 
-class VideoTPO:
-    """``VideoTPO(pipe, critic=backend)(prompt=…, image=…, **pipe_kwargs)`` → Result."""
+def selector_label(selector: Selector | None) -> str:
+    if selector is None:
+        return "none"
+    return f"{selector.name} ({ORACLE_LABEL})" if selector.kind == ORACLE else selector.name
 
-    def __init__(self, pipe, critic, *, mode: str = "genbench", width: int | None = None, depth: int | None = None,
-                 task_definition: str = "", selector: Selector | None = None, critic_frames: int = 8,
-                 seed: int = 0, critic_max_tokens: int = 600):
+
+class _Search:
+    """The drop-in call shared by VideoTPO and BestOfN: split the user's call into the videos it
+    asks for, search each, and return them in the pipeline's own output object."""
+
+    def __init__(self, pipe, selector, seed: int, batch: int | None):
+        self.caller = PipelineCaller(pipe)
+        self.selector = as_selector(selector)
+        self.seed = int(seed)
+        self.batch = batch  # candidates per pipeline call (memory); None: a whole round at once
+
+    def __call__(self, prompt=None, **kwargs):
+        slots = self.caller.slots({"prompt": prompt, **kwargs}, self.seed)
+        results = [self._search(slot) for slot in slots]
+        out = self.caller.assemble([r.selected.frames for r in results])
+        out.trace = [r.trace for r in results]
+        out.results = results
+        return out
+
+    def _render(self, slot: Slot, prompt: str, rnd: int, index0: int, count: int) -> list[Candidate]:
+        step = self.batch or count
+        cands = []
+        for start in range(index0, index0 + count, step):
+            for k, (frames, video, seed) in enumerate(self.caller.render(slot, prompt, start, min(step, index0 + count - start))):
+                cands.append(Candidate(rnd, start - index0 + k, seed, prompt, video, frames))
+        if self.selector is not None:
+            t0 = time.perf_counter()
+            for c in cands:
+                c.score = self.selector(c.video)
+            self.caller.compute.selector_seconds += time.perf_counter() - t0
+        return cands
+
+    def _choose(self, everyone: list[Candidate], faithful: bool = False) -> Candidate:
+        if faithful or self.selector is None:  # the latest round's first candidate
+            return max(everyone, key=lambda c: (c.round, -c.index))
+        # ties go to the latest round: a selector that cannot tell them apart keeps the critic's work
+        return max(everyone, key=lambda c: (c.score.score, c.round, -c.index))
+
+    @staticmethod
+    def _keep_only(chosen: Candidate, everyone: list[Candidate]) -> None:
+        for c in everyone:  # decoded float videos are large: keep the pipeline's frames of the best one only
+            if c is not chosen:
+                c.frames = None
+
+    def _search(self, slot: Slot) -> Result:
+        raise NotImplementedError
+
+
+class VideoTPO(_Search):
+    """``VideoTPO(pipe, critic=backend_or_callable)(prompt=…, image=…, **pipe_kwargs)`` → pipeline output."""
+
+    def __init__(self, pipe, critic=None, *, mode: str = "genbench", width: int | None = None,
+                 depth: int | None = None, task_definition: str = "", selector=None, critic_frames: int = 8,
+                 seed: int = 0, critic_max_tokens: int = 600, batch: int | None = None):
         if mode not in ("faithful", "genbench"):
             raise ValueError(f"unknown VideoTPO mode {mode!r}; use 'faithful' or 'genbench'")
+        super().__init__(pipe, selector, seed, batch)
         self.mode = mode
         self.width = width or 2
         self.depth = depth or 3  # rounds of generation (depth − 1 prompt updates)
         if mode == "faithful" and (self.width, self.depth) != (2, 3):
             raise ValueError("faithful mode is the published setting: width 2, 3 rounds")
+        if critic is None and self.depth > 1:
+            raise ValueError("VideoTPO with more than one round needs a critic: a chat backend or "
+                             "critic(prompt, videos) -> next prompt")
+        if critic is not None and not (hasattr(critic, "complete") or callable(critic)):
+            raise TypeError("a critic is a chat backend (.complete) or a callable critic(prompt, videos) -> str")
         self.critic, self.task = critic, task_definition
-        self.selector = selector
         self.critic_frames = critic_frames
-        self.seed = int(seed)
         self.critic_max_tokens = critic_max_tokens
-        self.caller = PipelineCaller(pipe)
 
     # -- critic calls --------------------------------------------------------------------------------
     def _ask(self, parts: list, compute: Compute) -> str:
@@ -170,6 +165,12 @@ class VideoTPO:
         return [(f"frame {i} of {len(video)}", f) for i, f in zip(idx, frames)]
 
     def _update(self, prompt: str, cands: list[Candidate], compute: Compute) -> dict:
+        if not hasattr(self.critic, "complete"):  # a plain callable rewrites the prompt in one step
+            t0 = time.perf_counter()
+            new = self.critic(prompt, [c.video for c in cands])
+            compute.critic_seconds += time.perf_counter() - t0
+            compute.critic_calls += 1
+            return {"critique": None, "directions": None, "next_prompt": clip_tokens(str(new or "")) or prompt}
         from ..judges.backends import image_part, text_part
 
         parts = [text_part(f"Task definition: {self.task}\nCurrent prompt: {prompt}\n"
@@ -192,56 +193,58 @@ class VideoTPO:
         return {"critique": critique, "directions": directions, "next_prompt": new}
 
     # -- the loop -----------------------------------------------------------------------------------------
-    def __call__(self, prompt: str, image=None, **pipe_kwargs) -> Result:
-        self.caller.check_kwargs(pipe_kwargs)
+    def _search(self, slot: Slot) -> Result:
         compute = self.caller.compute = Compute()
         t0 = time.perf_counter()
         rounds, everyone = [], []
-        current = prompt
+        current = slot.prompt
+        faithful = self.mode == "faithful"
         for r in range(self.depth):
-            seeds = [self.seed * 1000 + r * self.width + k for k in range(self.width)]
-            videos = self.caller.generate(current, seeds, image=image, **pipe_kwargs)
-            cands = [Candidate(r, k, s, current, v) for k, (s, v) in enumerate(zip(seeds, videos))]
-            if self.selector is not None:
-                _score(self.selector, cands, compute)
+            cands = self._render(slot, current, r, r * self.width, self.width)
             everyone += cands
+            self._keep_only(self._choose(everyone, faithful), everyone)
             entry = {"round": r, "prompt": current, "candidates": [c.to_json() for c in cands]}
             if r < self.depth - 1:
                 entry.update(self._update(current, cands, compute))
                 current = entry["next_prompt"]
             rounds.append(entry)
-        if self.mode == "faithful" or self.selector is None:
-            chosen = next(c for c in everyone if c.round == self.depth - 1 and c.index == 0)
-            how = "none: the last round's first candidate (as published)" if self.mode == "faithful" else \
-                "none: no selector given, the last round's first candidate"
+        chosen = self._choose(everyone, faithful)
+        if faithful:
+            how = "none: the last round's first candidate (as published)"
+        elif self.selector is None:
+            how = "none: no selector given, the last round's first candidate"
         else:
-            chosen = max(everyone, key=lambda c: (c.score.score, -c.round, -c.index))
-            how = self.selector.name
+            how = selector_label(self.selector)
         compute.wall_seconds = time.perf_counter() - t0
         trace = {"mode": self.mode, "width": self.width, "depth": self.depth, "task_definition": self.task,
                  "rounds": rounds, "selected": {"round": chosen.round, "candidate": chosen.index,
-                                                "seed": chosen.seed, "selector": how},
+                                                "seed": chosen.seed, "selector": how,
+                                                "oracle_selected": bool(self.selector and self.selector.kind == ORACLE
+                                                                        and not faithful)},
                  "compute": compute.to_json()}
-        return Result(chosen.video, chosen, everyone, trace, compute)
+        return Result(chosen, everyone, trace, compute)
 
 
-class BestOfN:
+class BestOfN(_Search):
     """N seeds, one prompt, the best by the selector: the compute-matched baseline of VideoTPO."""
 
-    def __init__(self, pipe, n: int, selector: Selector, seed: int = 0):
-        self.n, self.selector, self.seed = int(n), selector, int(seed)
-        self.caller = PipelineCaller(pipe)
+    def __init__(self, pipe, n: int, selector, seed: int = 0, batch: int | None = None):
+        if selector is None:
+            raise ValueError("best-of-N needs a selector: a deployable one (a VLM judge, a first-frame "
+                             "verifier, any callable video -> score) or the task's checker as a labelled oracle")
+        super().__init__(pipe, selector, seed, batch)
+        self.n = int(n)
 
-    def __call__(self, prompt: str, image=None, **pipe_kwargs) -> Result:
+    def _search(self, slot: Slot) -> Result:
         compute = self.caller.compute = Compute()
         t0 = time.perf_counter()
-        seeds = [self.seed * 1000 + k for k in range(self.n)]
-        videos = self.caller.generate(prompt, seeds, image=image, **pipe_kwargs)
-        cands = [Candidate(0, k, s, prompt, v) for k, (s, v) in enumerate(zip(seeds, videos))]
-        _score(self.selector, cands, compute)
-        chosen = max(cands, key=lambda c: (c.score.score, -c.index))
+        cands = self._render(slot, slot.prompt, 0, 0, self.n)
+        chosen = self._choose(cands)
+        self._keep_only(chosen, cands)
         compute.wall_seconds = time.perf_counter() - t0
         trace = {"mode": "best-of-n", "n": self.n, "candidates": [c.to_json() for c in cands],
-                 "selected": {"candidate": chosen.index, "seed": chosen.seed, "selector": self.selector.name},
+                 "selected": {"candidate": chosen.index, "seed": chosen.seed,
+                              "selector": selector_label(self.selector),
+                              "oracle_selected": self.selector.kind == ORACLE},
                  "compute": compute.to_json()}
-        return Result(chosen.video, chosen, cands, trace, compute)
+        return Result(chosen, cands, trace, compute)
