@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -17,8 +19,35 @@ err = Console(stderr=True)
 
 
 def _fail(msg: str) -> None:
-    err.print(f"[red]error:[/red] {msg}")
+    from rich.markup import escape
+
+    from .redact import redact
+
+    err.print(f"[red]error:[/red] {escape(redact(msg))}")
     raise typer.Exit(2)
+
+
+def _os_message(e: OSError) -> str:
+    if e.filename is None:
+        return str(e).strip("'\"")
+    why = e.strerror or type(e).__name__
+    hint = {errno.EACCES: " (is it writable by you?)", errno.EROFS: " (a read-only file system)",
+            errno.ENOSPC: " (the disk is full)", errno.ENOTDIR: " (a file stands where a directory must be)"}
+    return f"{e.filename}: {why}{hint.get(e.errno, '')}"
+
+
+@contextmanager
+def _user_errors(*extra: type):
+    """Errors the user must act on become one clear line and exit code 2, not a traceback."""
+    from .judges.backends import ChatBackendError
+    from .registry import UnknownName
+
+    try:
+        yield
+    except OSError as e:
+        _fail(_os_message(e))
+    except (UnknownName, KeyError, ValueError, ChatBackendError, *extra) as e:
+        _fail(str(e).strip("'\""))
 
 
 def parse_kv(text: str | None) -> dict:
@@ -115,6 +144,8 @@ def run(
     mode: str = typer.Option("i2v", help="i2v (first frame + instruction) or t2v (description only)."),
     samples_per_item: int = typer.Option(1, "--samples-per-item", help="Candidates per item (pass@k)."),
     out: Path = typer.Option(Path("runs/demo"), help="Run directory (resumable)."),
+    max_retries: int = typer.Option(2, "--max-retries", help="Later runs retry a sample that ended in an error "
+                                    "(failed generation, VLM judge error) up to this many times."),
     quiet: bool = typer.Option(False, help="No progress bar."),
     judge: Optional[str] = typer.Option(None, "--judge", help=_JUDGE_HELP),
     judge_args: Optional[str] = typer.Option(None, help=_JUDGE_ARGS_HELP),
@@ -131,22 +162,18 @@ def run(
     report: bool = typer.Option(False, "--report", help="Also write OUT/report.html (see `genbench report`)."),
 ) -> None:
     """Generate items, render videos with each model, check them and write results (resumable)."""
-    from .judges.backends import ChatBackendError
-    from .registry import UnknownName
     from .runner import RunConfig, run as run_
 
     cfg = RunConfig(tasks=tasks, models=model, out=str(out), limit=limit, seed=seed, difficulties=difficulty,
                     skin=skin, mode=mode, samples_per_item=samples_per_item, model_args=parse_kv(model_args),
-                    judges=judge or "", judge_args=parse_kv(judge_args))
+                    judges=judge or "", judge_args=parse_kv(judge_args), max_retries=max_retries)
     if lora:  # kept as text: parse_kv would read a scale-less path as a number or split on commas
         cfg.model_args["lora"] = lora
     if tpo:
         cfg.tpo = {"strategy": tpo, "width": tpo_width, "depth": tpo_depth, "n": n, "critic": critic,
                    "selector": tpo_selector, "baselines": tpo_baselines}
-    try:
+    with _user_errors():
         results = run_(cfg, progress=not quiet)
-    except (UnknownName, KeyError, ValueError, ChatBackendError) as e:
-        _fail(str(e).strip("'\""))
     _print_results(results)
     _print_strategies(results)
     c = results["counts"]
@@ -165,7 +192,12 @@ def judge(
     out: Path = typer.Option(Path("runs/judged"), help="Run directory for verdicts and results."),
     seed: int = typer.Option(0, help="Suite seed the items were made with (ignored with --items)."),
     skin: Optional[str] = typer.Option(None, help="Skin the items were made with (ignored with --items)."),
-    items: Optional[Path] = typer.Option(None, help="items.jsonl from `genbench export` (exact items)."),
+    items: Optional[Path] = typer.Option(None, help="items.jsonl from `genbench export` (exact items) or "
+                                         "`genbench import vrbench`."),
+    root: Optional[Path] = typer.Option(None, help="Imported VR-Bench items: the tree they were imported from "
+                                        "(their first frames are read there, never outside it; default: --videos)."),
+    max_retries: int = typer.Option(2, "--max-retries", help="Later runs retry a VLM judge error up to this "
+                                    "many times."),
     fit: str = typer.Option("letterbox", help="How the first frame was fitted into the video: letterbox | stretch."),
     model: str = typer.Option("external", help="Name to file these videos under in results."),
     quiet: bool = typer.Option(False, help="No progress bar."),
@@ -173,16 +205,12 @@ def judge(
     judge_args: Optional[str] = typer.Option(None, help=_JUDGE_ARGS_HELP),
 ) -> None:
     """Score videos made elsewhere (your own model's outputs), matched to items by id."""
-    from .judges.backends import ChatBackendError
-    from .registry import UnknownName
     from .runner import judge_dir
 
-    try:
+    with _user_errors():
         results = judge_dir(tasks, videos, out, seed=seed, skin=skin, model=model, fit_mode=fit,
                             items_file=items, progress=not quiet, judges=judge or "",
-                            judge_args=parse_kv(judge_args))
-    except (UnknownName, FileNotFoundError, ValueError, ChatBackendError) as e:
-        _fail(str(e).strip("'\""))
+                            judge_args=parse_kv(judge_args), max_retries=max_retries, root=root)
     _print_results(results)
     console.print(f"→ {out / 'results.json'}")
 
@@ -198,10 +226,8 @@ def report(
     """Write one self-contained HTML page: summary, plots, and why each video passed or failed."""
     from .report import write_report
 
-    try:
+    with _user_errors():
         path = write_report(run_dir, out, max_samples=max_samples, thumbs=thumbs, items=items)
-    except FileNotFoundError as e:
-        _fail(str(e))
     console.print(f"→ {path}")
 
 
@@ -225,25 +251,20 @@ def export(
 ) -> None:
     """Export a deterministic dataset: first frames, ground-truth videos, items.jsonl."""
     from .export import export as export_
-    from .registry import UnknownName
 
     diffs = [d.strip() for d in difficulty.split(",") if d.strip()]
     if format == "vrbench":
         from .vrbench import export_vrbench
 
-        try:
+        with _user_errors(RuntimeError):
             res = export_vrbench(tasks, n, diffs, out, seed=seed, skin=skin, split=split, videos=not no_videos)
-        except (UnknownName, ValueError, RuntimeError) as e:
-            _fail(str(e).strip("'\""))
         console.print(json.dumps(res, indent=2))
         return
     if format != "genbench":
         _fail(f"unknown --format {format!r}; use genbench or vrbench")
-    try:
+    with _user_errors(RuntimeError):
         res = export_(tasks, n, diffs, out, seed=seed, skin=skin, canvas=_canvas(canvas), fit=fit, fps=fps,
                       num_frames=frames, videos=not no_videos, progress=not quiet)
-    except (UnknownName, ValueError, RuntimeError) as e:
-        _fail(str(e).strip("'\""))
     console.print(json.dumps(res, indent=2))
 
 
@@ -260,15 +281,12 @@ def validate(
     rotate: Optional[int] = typer.Option(None, help="Per item: the oracle + this many perturbations, in turn."),
 ) -> None:
     """Prove the checkers right: labelled perturbations of ground truth must pass or fail as expected."""
-    from .registry import UnknownName
     from .validate import validate as validate_, write_report
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
-    try:
+    with _user_errors():
         report = validate_(tasks, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
                            only=split(only), max_frames=max_frames, rotate=rotate)
-    except (UnknownName, ValueError) as e:
-        _fail(str(e).strip("'\""))
     table = Table(show_header=True, header_style="bold")
     for col in ("family", "perturbation", "expect", "n", "accuracy", "got"):
         table.add_column(col)
@@ -300,15 +318,11 @@ def calibrate_judge(
 ) -> None:
     """How far to trust a VLM judge: its agreement with the programmatic checkers (accuracy, κ, false passes)."""
     from .calibrate import calibrate
-    from .judges.backends import ChatBackendError
-    from .registry import UnknownName
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
-    try:
+    with _user_errors():
         report = calibrate(tasks, judge, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
                            clips=split(clips), out=out, judge_args=parse_kv(judge_args))
-    except (UnknownName, ValueError, ChatBackendError) as e:
-        _fail(str(e).strip("'\""))
     fmt = lambda x: "n/a" if x is None else f"{x:.2f}"  # noqa: E731
     table = Table(show_header=True, header_style="bold")
     for col in ("family", "n", "accuracy", "kappa", "false pass", "false fail", "judge errors"):
@@ -336,10 +350,10 @@ def import_vrbench(
 
     if not root.is_dir():
         _fail(f"{root}: not a directory")
-    try:
+    with _user_errors():
         res = import_(root, out)
-    except (ValueError, KeyError) as e:
-        _fail(str(e).strip("'\""))
+    for where, why in res.get("errors", {}).items():  # one bad level is reported and skipped, not fatal
+        err.print(f"skipped {where}: {why}", markup=False, highlight=False)
     console.print(json.dumps(res, indent=2))
 
 

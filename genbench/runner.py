@@ -17,7 +17,7 @@ from .metrics import aggregate
 from .registry import make_generator, resolve_tasks, split_model_spec, task_family, entries
 from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
 from .seeding import sample_seed
-from .store import RunStore, gen_key, judge_key
+from .store import DEFAULT_MAX_RETRIES, RunStore, gen_key, judge_key
 from .video import VideoError, probe, read_frames
 
 
@@ -72,6 +72,7 @@ class RunConfig:
     judges: str = ""  # VLM judges beside the checker, e.g. "openai:gpt-4o,binary:openai:gpt-4o"
     judge_args: dict = field(default_factory=dict)  # frame sampling, backend and cache settings
     tpo: dict = field(default_factory=dict)  # test-time strategy: strategy, width, depth, n, critic, selector
+    max_retries: int = DEFAULT_MAX_RETRIES  # later runs retry a sample that ended in an error this many times
 
     def difficulty_list(self) -> list[str]:
         return [d.strip() for d in self.difficulties.split(",") if d.strip()]
@@ -80,8 +81,30 @@ class RunConfig:
         return [m.strip() for m in self.models.split(",") if m.strip()]
 
 
+def check_out(out) -> None:
+    """An output directory that can be one (not an existing file)."""
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        raise NotADirectoryError(f"--out {p} is a file, not a directory: choose another --out")
+
+
+def check_args(model_args: dict, judge_args: dict, judges: str) -> None:
+    """Keys never on the command line; no --judge-args name that no judge reads."""
+    from .redact import refuse_inline_keys
+
+    refuse_inline_keys(model_args, "--model-args")
+    if judges or judge_args:
+        from .judges.vlm import check_judge_args
+
+        check_judge_args(judge_args)
+
+
 def validate_config(cfg: RunConfig) -> list[str]:
-    """Fail fast, before any work, with messages that say what would work."""
+    """Fail fast, before any work (and before anything is written), with messages that say what would work."""
+    check_out(cfg.out)
+    check_args(cfg.model_args, cfg.judge_args, cfg.judges)
+    if cfg.max_retries < 0:
+        raise ValueError("--max-retries must be 0 or more")
     families = resolve_tasks(cfg.tasks)
     known = entries("generator")
     for spec in cfg.model_list():
@@ -113,8 +136,7 @@ def build_request(gen, item: TaskItem, family, mode: str, seed: int, candidate: 
 
 def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None] | None = None) -> dict:
     families = validate_config(cfg)
-    store = RunStore(cfg.out)
-    store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
+    # models and judges are built (their arguments and keys checked) before anything is written
     generators = {spec: make_generator(spec, **cfg.model_args) for spec in cfg.model_list()}
     if cfg.tpo:  # wrap every model in the test-time strategy (videotpo, best-of-n)
         from .tpo.generator import TPOGenerator
@@ -124,7 +146,9 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
         if cfg.mode not in getattr(gen, "modes", (cfg.mode,)):
             raise ValueError(f"{spec} cannot do {cfg.mode} (it does {', '.join(gen.modes)}); "
                              f"use --mode {gen.modes[0]} or another model")
+    store = RunStore(cfg.out)
     vlm = _vlm_pool(cfg.judges, cfg.out, cfg.judge_args)
+    store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
     plan = [(fam, d, item) for fam in families for d in cfg.difficulty_list()
             for item in task_family(fam).items(d, cfg.limit, cfg.seed, cfg.skin)]
     total = len(plan) * len(generators) * cfg.samples_per_item
@@ -142,7 +166,7 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
                     gk = gen_key(gen.config(), item.content_hash, cfg.mode, req.seed, cand)
                     jk = judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))
                     keys.append(jk)
-                    if store.done(jk):
+                    if store.done(jk, cfg.max_retries):
                         stats["skipped"] += 1
                         if bar:
                             bar.advance(task)
@@ -157,13 +181,26 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
         gen.close()
     if vlm:
         vlm.close()
+    store.clean_stale()
     rows = [store.rows[k] for k in keys if k in store.rows]
     results = {"schema_version": SCHEMA_VERSION, "config": asdict(cfg), "versions": versions(),
-               "counts": stats, **aggregate(rows)}
+               "counts": stats, "unfinished": _unfinished(store, keys, cfg.max_retries), **aggregate(rows)}
     if vlm:
         results["judge_usage"] = _vlm_usage(vlm, rows)
     store.write_results(results)
     return results
+
+
+def _unfinished(store: RunStore, keys: list[str], max_retries: int) -> dict:
+    """Samples of this plan without a finished row (their generation failed): retried by the next run,
+    or given up after ``max_retries``; and finished ones whose VLM verdict is an error still to retry."""
+    from .store import retryable
+
+    no_video = [k for k in keys if k not in store.rows]
+    judge_errors = [k for k in keys if k in store.rows and retryable(store.rows[k])]
+    return {"generation_failed": len(no_video),
+            "judge_errors": len(judge_errors),
+            "gave_up": sum(store.done(k, max_retries) for k in no_video + judge_errors)}
 
 
 def _vlm_pool(judges: str, out, args: dict):
@@ -278,12 +315,16 @@ def find_videos(videos: Path, families: list[str]) -> list[tuple[str, str, int, 
 
 def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, skin: str | None = None,
               model: str = "external", fit_mode: str = "letterbox", items_file: str | Path | None = None,
-              progress: bool = True, judges: str = "", judge_args: dict | None = None) -> dict:
+              progress: bool = True, judges: str = "", judge_args: dict | None = None,
+              max_retries: int = DEFAULT_MAX_RETRIES, root: str | Path | None = None) -> dict:
+    check_out(out)
+    check_args({}, judge_args or {}, judges)
     if items_file:
         from . import vrbench
 
         if vrbench.is_import(items_file):  # items read from VR-Bench files: matched by VR-Bench path
-            return vrbench.judge_imported(items_file, videos, out, model=model, fit_mode=fit_mode, progress=progress)
+            return vrbench.judge_imported(items_file, videos, out, model=model, fit_mode=fit_mode, progress=progress,
+                                          judges=judges, judge_args=judge_args, max_retries=max_retries, root=root)
     families = resolve_tasks(tasks)
     videos = Path(videos)
     if not videos.is_dir():
@@ -293,50 +334,35 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
         raise FileNotFoundError(f"no videos named <family>/<difficulty>/<index>[_c<k>].mp4 under {videos} "
                                 f"for {', '.join(families)}")
     recipe, recipe_hash = _load_items_file(items_file) if items_file else ({}, {})
+    if items_file:  # exact items asked for: a video of an item the file lacks must not fall back to --seed
+        ids = [f"{fam}/{d}/{i:04d}" for fam, d, i, _, _ in found]
+        missing = sorted({i for i in ids if i not in recipe})
+        if missing:
+            more = f" (and {len(missing) - 10} more)" if len(missing) > 10 else ""
+            raise ValueError(f"{items_file} has no item for these videos: {', '.join(missing[:10])}{more}; "
+                             "judge with the items file they were made from, or without --items")
+    vlm = _vlm_pool(judges, out, judge_args or {})
     store = RunStore(out)
     store.write_config({"schema_version": SCHEMA_VERSION, "command": "judge", "tasks": tasks,
-                        "videos": str(videos), "seed": seed, "skin": skin, "fit": fit_mode,
-                        "items": str(items_file) if items_file else None, "versions": versions()})
-    rows = []
-    vlm = _vlm_pool(judges, out, judge_args or {})
-    bar = _progress(progress)
-    with bar if bar else nullcontext():
-        task = bar.add_task("judging", total=len(found)) if bar else None
+                        "videos": str(videos.resolve()), "seed": seed, "skin": skin, "fit": fit_mode,
+                        "items": str(Path(items_file).resolve()) if items_file else None,
+                        "max_retries": max_retries, "versions": versions()})
+
+    def jobs():
         for fam_name, difficulty, index, cand, path in found:
             family = task_family(fam_name)
             item_id = f"{fam_name}/{difficulty}/{index:04d}"
-            r_seed, r_skin = recipe.get(item_id, (seed, skin))
+            r_seed, r_skin = recipe[item_id] if items_file else (seed, skin)
             item = family.generate(index, difficulty, r_seed, r_skin)
             want = recipe_hash.get(item_id)
             if want and want != item.content_hash:
                 raise ValueError(f"{item_id}: {items_file} was made by another genbench version "
                                  f"(content hash differs); export again or judge with --seed")
-            st = path.stat()
-            gk = gen_key({"name": model, "file": str(path.resolve()), "size": st.st_size,
-                          "mtime": st.st_mtime_ns, "fit": fit_mode}, item.content_hash, "i2v", 0, cand)
-            jk = judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))
-            if store.done(jk):  # resume: this exact file was judged by this checker already
-                rows.append(store.rows[jk])
-                if bar:
-                    bar.advance(task)
-                continue
-            t0 = time.perf_counter()
-            verdict = judge_video(family, item, path, None, "i2v", fit_mode)
-            row = {"key": jk, "gen_key": gk,
-                   "done": True, "item_id": item.id, "family": fam_name, "difficulty": difficulty,
-                   "item_hash": item.content_hash, "model": model, "mode": "i2v", "candidate": cand,
-                   "video": str(path), "verdict": verdict.to_json(),
-                   "timings": {"judge_s": round(time.perf_counter() - t0, 4)}, "versions": versions()}
-            if vlm:
-                vlm.submit(row, family, item, path, "i2v", lambda r: (store.append(r), rows.append(r)))
-            else:
-                store.append(row)
-                rows.append(row)
-            if bar:
-                bar.advance(task)
-        if vlm:
-            vlm.close()
-    results = {"schema_version": SCHEMA_VERSION, "command": "judge", "videos": str(videos),
+            yield family, item, path, cand
+
+    rows = judge_files(store, jobs(), len(found), model=model, fit_mode=fit_mode, vlm=vlm, max_retries=max_retries,
+                       progress=progress)
+    results = {"schema_version": SCHEMA_VERSION, "command": "judge", "videos": str(videos.resolve()),
                "versions": versions(), **aggregate(rows)}
     if vlm:
         results["judge_usage"] = _vlm_usage(vlm, rows)
@@ -344,16 +370,82 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
     return results
 
 
-def _load_items_file(path):
-    """Seed and skin of each exported item (to rebuild it exactly) and its content hash."""
+def judge_files(store: RunStore, jobs: Iterable[tuple], total: int, model: str, fit_mode: str, vlm=None,
+                max_retries: int = DEFAULT_MAX_RETRIES, progress: bool = True) -> list[dict]:
+    """Judge videos made elsewhere, ``jobs`` = (family, item, path, candidate), resumably: a file is keyed by
+    its resolved path, size and mtime. Rows store the resolved path, so a report made anywhere finds it."""
+    rows: list[dict] = []
+    bar = _progress(progress)
+    with bar if bar else nullcontext():
+        task = bar.add_task("judging", total=total) if bar else None
+        for family, item, path, cand in jobs:
+            path = Path(path).resolve()
+            st = path.stat()
+            gk = gen_key({"name": model, "file": str(path), "size": st.st_size, "mtime": st.st_mtime_ns,
+                          "fit": fit_mode}, item.content_hash, "i2v", 0, cand)
+            jk = judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))
+            if store.done(jk, max_retries):  # resume: this exact file was judged by this checker already
+                if jk in store.rows:
+                    rows.append(store.rows[jk])
+            else:
+                t0 = time.perf_counter()
+                verdict = judge_video(family, item, path, None, "i2v", fit_mode)
+                row = {"key": jk, "gen_key": gk, "done": True, "item_id": item.id, "family": family.name,
+                       "difficulty": item.difficulty, "item_hash": item.content_hash, "model": model, "mode": "i2v",
+                       "candidate": cand, "video": str(path), "verdict": verdict.to_json(),
+                       "timings": {"judge_s": round(time.perf_counter() - t0, 4)}, "versions": versions()}
+                if vlm:
+                    vlm.submit(row, family, item, path, "i2v", lambda r: (store.append(r), rows.append(r)))
+                else:
+                    store.append(row)
+                    rows.append(row)
+            if bar:
+                bar.advance(task)
+        if vlm:
+            vlm.close()
+    return rows
+
+
+def read_items_file(path, required: tuple = ("id", "seed", "state")):
+    """The rows of an items.jsonl, each checked (a JSON object with ``required``) and brought to the
+    current schema; a bad line is refused naming the file and the line. An empty file is refused."""
     import json
 
+    from .schema import upgrade
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such items file")
+    rows = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for no, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            where = f"{path} line {no}"
+            try:
+                d = json.loads(line)
+            except ValueError as e:
+                raise ValueError(f"{where}: not JSON ({e})") from None
+            if not isinstance(d, dict):
+                raise ValueError(f"{where}: a JSON {type(d).__name__}, not an item object")
+            missing = [k for k in required if k not in d]
+            if missing:
+                raise ValueError(f"{where}: the item has no {', '.join(missing)}")
+            if not isinstance(d["id"], str) or not isinstance(d.get("state"), dict):
+                raise ValueError(f"{where}: 'id' must be a string and 'state' an object")
+            rows.append(upgrade(d, where))
+    if not rows:
+        raise ValueError(f"{path} holds no items")
+    return rows
+
+
+def _load_items_file(path):
+    """Seed and skin of each exported item (to rebuild it exactly) and its content hash."""
     recipe, hashes = {}, {}
-    for line in Path(path).read_text().splitlines():
-        if line.strip():
-            d = json.loads(line)
-            recipe[d["id"]] = (d["seed"], d["state"].get("skin", {}).get("name"))
-            hashes[d["id"]] = d.get("content_hash")
+    for d in read_items_file(path):
+        skin = d["state"].get("skin")
+        recipe[d["id"]] = (d["seed"], skin.get("name") if isinstance(skin, dict) else None)
+        hashes[d["id"]] = d.get("content_hash")
     return recipe, hashes
 
 

@@ -30,13 +30,9 @@ import numpy as np
 from ..registry import add
 from ..schema import GenRequest, VideoRecord
 from ..video import write_video
-from .base import VideoGenerator
+from .base import GeneratorSetupError, VideoGenerator
 
 RANDOM_WEIGHTS_NOTE = "RANDOM WEIGHTS: this video is noise; it proves the code path, not reasoning"
-
-
-class GeneratorSetupError(ValueError):
-    """A model that cannot run as asked (no GPU, bad argument, wrong mode): the user must act."""
 
 
 @dataclass(frozen=True)
