@@ -115,7 +115,8 @@ def _print_results(results: dict) -> None:
 _JUDGE_HELP = ("VLM judges beside the checker, comma-separated: openai:MODEL (OpenAI or any compatible server "
                "via OPENAI_BASE_URL), hf:REPO (local transformers VLM); prefix binary: for yes/no questions.")
 _JUDGE_ARGS_HELP = ("key=value,… for VLM judges: fps, max_frames, long_side, first_reference, final_reference, "
-                    "max_tokens, pass_threshold, max_concurrency, timeout, max_retries, revision, cache=PATH|none.")
+                    "max_tokens, pass_threshold, max_concurrency, timeout, max_retries, revision, cache=PATH|none, "
+                    "api_key_env=NAME, api_key_file=PATH (keys never on the command line).")
 
 
 def _print_strategies(results: dict) -> None:

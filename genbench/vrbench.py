@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import arclength, resample
+from .store import DEFAULT_MAX_RETRIES
 
 
 def vr_metrics(gen: np.ndarray, gt: np.ndarray, reached: bool, mf: float, eps: float, k: int = 100) -> dict:
@@ -511,7 +512,7 @@ def _video_for(row: dict, videos: Path | None, root: Path, items_file) -> Path |
 
 def judge_imported(items_file: str | Path, videos: str | Path | None, out: str | Path, model: str = "external",
                    fit_mode: str = "letterbox", progress: bool = True, judges: str = "",
-                   judge_args: dict | None = None, max_retries: int | None = None,
+                   judge_args: dict | None = None, max_retries: int = DEFAULT_MAX_RETRIES,
                    root: str | Path | None = None) -> dict:
     """Judge videos of imported VR-Bench items (the user's model outputs laid out like VR-Bench's
     videos/ folders, or with ``videos=None`` the ground-truth videos the import found), with the
@@ -520,7 +521,7 @@ def judge_imported(items_file: str | Path, videos: str | Path | None, out: str |
     from .metrics import aggregate
     from .runner import _vlm_pool, _vlm_usage, check_args, check_out, judge_files, versions
     from .schema import SCHEMA_VERSION
-    from .store import DEFAULT_MAX_RETRIES, RunStore
+    from .store import RunStore
 
     check_out(out)
     check_args({}, judge_args or {}, judges)
@@ -546,7 +547,7 @@ def judge_imported(items_file: str | Path, videos: str | Path | None, out: str |
                         "videos": str(videos.resolve()) if videos else "ground truth", "fit": fit_mode,
                         "judges": judges, "judge_args": judge_args or {}, "versions": versions()})
     rows = judge_files(store, jobs, len(jobs), model=model, fit_mode=fit_mode, vlm=vlm, progress=progress,
-                       max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries)
+                       max_retries=max_retries)
     results = {"schema_version": SCHEMA_VERSION, "command": "judge", "source": "vrbench",
                "videos": str(videos.resolve()) if videos else "ground truth", "missing_videos": missing,
                "versions": versions(), **aggregate(rows)}
