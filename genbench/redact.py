@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import threading
 from typing import Any
 
@@ -63,6 +64,11 @@ def redact(text: str) -> str:
     for pat, repl in _PATTERNS:
         text = pat.sub(repl, text)
     return text
+
+
+def warn(message: str) -> None:
+    """A warning for the person running genbench: one line on stderr, secrets redacted."""
+    print(f"genbench: warning: {redact(message)}", file=sys.stderr, flush=True)
 
 
 def redact_url(url: str | None) -> str | None:

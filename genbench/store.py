@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 from .fsio import append_durably, replace_durably, write_text_durably
-from .redact import redact, redact_obj
+from .redact import redact_obj, warn
 from .schema import SCHEMA_VERSION, NewerSchemaError, SchemaVersionError, canonical_json, sha256_hex, upgrade
 
 REJECTED = "samples.rejected.jsonl"
@@ -38,11 +37,6 @@ def judge_key(gkey: str, checker: str, version: str) -> str:
 def atomic_write_json(path: Path, obj) -> None:
     """Write a JSON file atomically and durably, with every secret redacted."""
     write_text_durably(path, json.dumps(redact_obj(json.loads(json.dumps(obj, default=str))), indent=2) + "\n")
-
-
-def warn(message: str) -> None:
-    """A warning for the person running genbench (stderr; secrets redacted)."""
-    print(f"genbench: warning: {redact(message)}", file=sys.stderr, flush=True)
 
 
 def retryable(row: dict) -> bool:

@@ -32,7 +32,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from ..redact import read_key, redact, redact_url, remember
+from ..redact import read_key, redact, redact_url, remember, warn
 
 Messages = list[dict[str, Any]]
 
@@ -207,10 +207,8 @@ class ResponseCache:
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(self.path + suffix):
                     os.replace(self.path + suffix, aside + suffix)
-            import sys
-
-            print(f"genbench: warning: {self.path} is not a usable cache ({e}); moved it to {aside} and "
-                  "started an empty one (earlier replies will be asked again)", file=sys.stderr, flush=True)
+            warn(f"{self.path} is not a usable cache ({e}); moved it to {aside} and started an empty one "
+                 "(earlier replies will be asked again)")
             self._conn = self._open()
         self.hits = 0
         self.misses = 0
