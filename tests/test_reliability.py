@@ -28,7 +28,7 @@ from genbench.schema import SCHEMA_VERSION
 from genbench.store import RunStore
 from genbench.video import write_video
 
-cli = CliRunner()
+cli = CliRunner(env={"COLUMNS": "1000"})  # messages on one line: tests read them whatever the tmp path's length
 REJECTED = "samples.rejected.jsonl"
 SMALL = JudgeSettings(FrameSampling(fps=2, max_frames=3, long_side=64), max_tokens=256)
 FAST_JUDGE = "max_frames=3,long_side=64,max_retries=0,retry_base_delay=0,retry_max_delay=0"
