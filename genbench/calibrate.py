@@ -11,7 +11,6 @@ false-pass rate (truly failing videos the judge passes) and false-fail rate.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,9 +100,12 @@ def calibrate(tasks: str, judge: str, n: int = 2, seed: int = 0, difficulties: l
     ``judge_obj`` (a built :class:`~genbench.judges.vlm.VLMJudge`) replaces building one from ``judge``.
     Videos are written under ``out/videos`` and kept: re-running hits the judge cache.
     """
-    from .judges.vlm import make_judges, usage_report
+    from .judges.vlm import check_judge_args, make_judges, usage_report
+    from .store import atomic_write_json
 
     out = Path(out)
+    if judge_obj is None:
+        check_judge_args(judge_args or {})  # before anything is written
     (out / "videos").mkdir(parents=True, exist_ok=True)
     judges = {judge: judge_obj} if judge_obj is not None else make_judges(judge, out, judge_args)
     vlm = next(iter(judges.values()))
@@ -124,7 +126,7 @@ def calibrate(tasks: str, judge: str, n: int = 2, seed: int = 0, difficulties: l
                        "version": vlm.version, "settings": vlm.settings.to_json()}
     report["judge_usage"] = usage_report(judges)[judge]
     report["records"] = [r.to_json() for r in records]
-    (out / "calibrate.json").write_text(json.dumps(report, indent=2) + "\n")
+    atomic_write_json(out / "calibrate.json", report)
     return report
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -18,10 +20,12 @@ err = Console(stderr=True)
 
 
 def _fail(msg) -> None:
-    """Print a message (or an exception's) and exit 2."""
+    """Print a message (or an exception's), secrets redacted, and exit 2."""
+    from .redact import redact
+
     text = _message(msg) if isinstance(msg, BaseException) else str(msg)
     # escaped: '[…]' in a message is text; soft-wrapped: no line breaks inside paths and commands
-    err.print(f"[red]error:[/red] {escape(text)}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(redact(text))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -29,6 +33,33 @@ def _message(e: BaseException) -> str:
     """An exception's own words: a KeyError's str() would wrap them in quotes (stripping quotes off the
     text instead would eat a message's own closing quote)."""
     return str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+
+
+def _os_message(e: OSError) -> str:
+    if e.filename is None:
+        return _message(e)
+    why = e.strerror or type(e).__name__
+    hint = {errno.EACCES: " (is it writable by you?)", errno.EROFS: " (a read-only file system)",
+            errno.ENOSPC: " (the disk is full)", errno.ENOTDIR: " (a file stands where a directory must be)"}
+    return f"{e.filename}: {why}{hint.get(e.errno, '')}"
+
+
+@contextmanager
+def _user_errors(*extra: type):
+    """Errors the user must act on become one clear line and exit code 2, not a traceback."""
+    from .deps import MissingDependency
+    from .judges.backends import ChatBackendError
+    from .registry import UnknownName
+    from .store import RunLocked
+
+    try:
+        yield
+    except typer.Exit:
+        raise  # already said (click's Exit is a RuntimeError: never report it twice)
+    except OSError as e:
+        _fail(_os_message(e))
+    except (UnknownName, KeyError, ValueError, ChatBackendError, MissingDependency, RunLocked, *extra) as e:
+        _fail(e)
 
 
 def parse_kv(text: str | None) -> dict:
@@ -125,7 +156,8 @@ def _print_results(results: dict) -> None:
 _JUDGE_HELP = ("VLM judges beside the checker, comma-separated: openai:MODEL (OpenAI or any compatible server "
                "via OPENAI_BASE_URL), hf:REPO (local transformers VLM); prefix binary: for yes/no questions.")
 _JUDGE_ARGS_HELP = ("key=value,… for VLM judges: fps, max_frames, long_side, first_reference, final_reference, "
-                    "max_tokens, pass_threshold, max_concurrency, timeout, max_retries, revision, cache=PATH|none.")
+                    "max_tokens, pass_threshold, max_concurrency, timeout, max_retries, revision, cache=PATH|none, "
+                    "api_key_env=NAME, api_key_file=PATH (keys never on the command line).")
 
 
 def _print_strategies(results: dict) -> None:
@@ -163,6 +195,8 @@ def run(
     samples_per_item: int = typer.Option(1, "--samples-per-item", help="Candidates per item (pass@k)."),
     out: Optional[Path] = typer.Option(None, help="Run directory (resumable; results.json covers every sample "
                                        "in it). Default: runs/<tasks>__<models>__<UTC time>."),
+    max_retries: int = typer.Option(2, "--max-retries", help="Later runs retry a sample that ended in an error "
+                                    "(failed generation, VLM judge error) up to this many times."),
     quiet: bool = typer.Option(False, help="No progress bar."),
     judge: Optional[str] = typer.Option(None, "--judge", help=_JUDGE_HELP),
     judge_args: Optional[str] = typer.Option(None, help=_JUDGE_ARGS_HELP),
@@ -192,15 +226,12 @@ def run(
 
     Scales out under `accelerate launch --num_processes N -m genbench run …` or `torchrun`: each rank
     takes its slice of the work and rank 0 writes the merged results."""
-    from .judges.backends import ChatBackendError
-    from .deps import MissingDependency
-    from .registry import UnknownName
     from .runner import RunConfig, run as run_
-    from .store import RunLocked
 
     cfg = RunConfig(tasks=tasks, models=model, out=str(out) if out else None, limit=limit, seed=seed, difficulties=difficulty,
                     skin=skin, mode=mode, samples_per_item=samples_per_item, model_args=parse_kv(model_args),
-                    judges=judge or "", judge_args=parse_kv(judge_args), shard=shard, protocol=protocol)
+                    judges=judge or "", judge_args=parse_kv(judge_args), shard=shard, protocol=protocol,
+                    max_retries=max_retries)
     if lora:  # kept as text: parse_kv would read a scale-less path as a number or split on commas
         cfg.model_args["lora"] = lora
     if tpo:
@@ -208,10 +239,8 @@ def run(
                    "selector": tpo_selector, "baselines": tpo_baselines}
         if tpo == "screen":
             cfg.tpo["screen_at"] = tpo_screen_at
-    try:
+    with _user_errors():
         results = run_(cfg, progress=not quiet)
-    except (UnknownName, KeyError, ValueError, ChatBackendError, MissingDependency, RunLocked) as e:
-        _fail(e)
     from .shards import launcher_world
 
     if launcher_world()[0] != 0:  # one table per launch: rank 0 prints the merged results
@@ -241,10 +270,8 @@ def merge(run_dir: Path = typer.Argument(..., help="Run directory whose slices (
     """Join the slices of a split run (--shard K/N, or ranks of a launch) into one results.json."""
     from .runner import merge as merge_
 
-    try:
+    with _user_errors():
         results = merge_(run_dir)
-    except (FileNotFoundError, ValueError) as e:
-        _fail(str(e))
     _print_results(results)
     sh = results.get("shards", {})
     console.print(f"merged {sh.get('done', 0)}/{sh.get('samples', 0)} samples from {sh.get('slices', 1)} "
@@ -264,10 +291,8 @@ def compare(
     both runs hold); says which differences are significant (interval excludes 0)."""
     from .runner import compare_runs
 
-    try:
+    with _user_errors():
         res = compare_runs(run_a, run_b, model_a, model_b, by)
-    except (FileNotFoundError, ValueError) as e:
-        _fail(e)
     table = Table(show_header=True, header_style="bold",
                   caption=f"A = {res['a']}, B = {res['b']}; 95% bootstrap interval over items, {res['resamples']} "
                           "resamples, seed 0")
@@ -291,7 +316,12 @@ def judge(
     out: Path = typer.Option(Path("runs/judged"), help="Run directory for verdicts and results."),
     seed: int = typer.Option(0, help="Suite seed the items were made with (ignored with --items)."),
     skin: Optional[str] = typer.Option(None, help="Skin the items were made with (ignored with --items)."),
-    items: Optional[Path] = typer.Option(None, help="items.jsonl from `genbench export` (exact items)."),
+    items: Optional[Path] = typer.Option(None, help="items.jsonl from `genbench export` (exact items) or "
+                                         "`genbench import vrbench`."),
+    root: Optional[Path] = typer.Option(None, help="Imported VR-Bench items: the tree they were imported from "
+                                        "(their first frames are read there, never outside it; default: --videos)."),
+    max_retries: int = typer.Option(2, "--max-retries", help="Later runs retry a VLM judge error up to this "
+                                    "many times."),
     fit: str = typer.Option("letterbox", help="How the first frame was fitted into the video: letterbox | stretch."),
     model: str = typer.Option("external", help="Name to file these videos under in results."),
     quiet: bool = typer.Option(False, help="No progress bar."),
@@ -299,17 +329,12 @@ def judge(
     judge_args: Optional[str] = typer.Option(None, help=_JUDGE_ARGS_HELP),
 ) -> None:
     """Score videos made elsewhere (your own model's outputs), matched to items by id."""
-    from .judges.backends import ChatBackendError
-    from .deps import MissingDependency
-    from .registry import UnknownName
     from .runner import judge_dir
 
-    try:
+    with _user_errors():
         results = judge_dir(tasks, videos, out, seed=seed, skin=skin, model=model, fit_mode=fit,
                             items_file=items, progress=not quiet, judges=judge or "",
-                            judge_args=parse_kv(judge_args))
-    except (UnknownName, FileNotFoundError, ValueError, ChatBackendError, MissingDependency) as e:
-        _fail(e)
+                            judge_args=parse_kv(judge_args), max_retries=max_retries, root=root)
     _print_results(results)
     console.print(f"→ {out / 'results.json'}")
 
@@ -325,10 +350,8 @@ def report(
     """Write one self-contained HTML page: summary, plots, and why each video passed or failed."""
     from .report import write_report
 
-    try:
+    with _user_errors():
         path = write_report(run_dir, out, max_samples=max_samples, thumbs=thumbs, items=items)
-    except FileNotFoundError as e:
-        _fail(str(e))
     console.print(f"→ {path}")
 
 
@@ -355,29 +378,24 @@ def export(
 ) -> None:
     """Export a deterministic dataset: first frames, ground-truth videos, items.jsonl."""
     from .export import export as export_
-    from .registry import UnknownName
 
     diffs = [d.strip() for d in difficulty.split(",") if d.strip()]
     n = _alias(n, n_old)
     if format == "vrbench":
         from .vrbench import export_vrbench
 
-        try:
+        with _user_errors(RuntimeError):
             res = export_vrbench(tasks, n, diffs, out, seed=seed, skin=skin, split=split, videos=not no_videos)
-        except (UnknownName, ValueError, RuntimeError) as e:
-            _fail(e)
         console.print(json.dumps(res, indent=2))
         return
     from .export import FORMATS
 
     if format not in FORMATS:
         _fail(f"unknown --format {format!r}; use one of: {', '.join(FORMATS)}, vrbench")
-    size = _canvas(canvas)  # outside the try below: its exit must not be caught as an error again
-    try:
+    size = _canvas(canvas)
+    with _user_errors(RuntimeError):
         res = export_(tasks, n, diffs, out, seed=seed, skin=skin, canvas=size, fit=fit, fps=fps,
                       num_frames=frames, videos=not no_videos, progress=not quiet, format=format)
-    except (UnknownName, ValueError, RuntimeError) as e:
-        _fail(e)
     console.print(json.dumps(res, indent=2))
 
 
@@ -396,19 +414,16 @@ def validate(
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Prove the checkers right: labelled perturbations of ground truth must pass or fail as expected."""
-    from .registry import UnknownName
     from .progress import Bar
     from .validate import planned_clips, validate as validate_, write_report
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     n = _alias(n, n_old)
-    try:
+    with _user_errors():
         total = planned_clips(tasks, n, split(difficulty), split(skin), split(only), rotate)
         with Bar(not quiet, "validate", total) as bar:
             report = validate_(tasks, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
                                only=split(only), max_frames=max_frames, rotate=rotate, on_outcome=lambda _: bar.advance())
-    except (UnknownName, ValueError) as e:
-        _fail(e)
     table = Table(show_header=True, header_style="bold")
     for col in ("family", "perturbation", "expect", "n", "accuracy", "got"):
         table.add_column(col)
@@ -442,17 +457,12 @@ def calibrate_judge(
 ) -> None:
     """How far to trust a VLM judge: its agreement with the programmatic checkers (accuracy, κ, false passes)."""
     from .calibrate import calibrate
-    from .judges.backends import ChatBackendError
-    from .deps import MissingDependency
-    from .registry import UnknownName
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
-    try:
+    with _user_errors():
         report = calibrate(tasks, judge, n=_alias(n, n_old), seed=seed, difficulties=split(difficulty), skins=split(skin),
                            clips=split(clips), out=out, judge_args=parse_kv(judge_args),
                            progress=not quiet)
-    except (UnknownName, ValueError, ChatBackendError, MissingDependency) as e:
-        _fail(e)
     fmt = lambda x: "n/a" if x is None else f"{x:.2f}"  # noqa: E731
     table = Table(show_header=True, header_style="bold")
     for col in ("family", "n", "accuracy", "95% CI", "kappa", "false pass", "false fail", "judge errors (left out)"):
@@ -481,10 +491,10 @@ def import_vrbench(
 
     if not root.is_dir():
         _fail(f"{root}: not a directory")
-    try:
+    with _user_errors():
         res = import_(root, out)
-    except (ValueError, KeyError) as e:
-        _fail(e)
+    for where, why in res.get("errors", {}).items():  # one bad level is reported and skipped, not fatal
+        err.print(f"skipped {where}: {why}", markup=False, highlight=False)
     console.print(json.dumps(res, indent=2))
 
 

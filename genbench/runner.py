@@ -20,7 +20,7 @@ from .metrics import aggregate, read_samples
 from .registry import difficulties_by_family, entries, make_generator, resolve_tasks, split_model_args, split_model_spec, task_family
 from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
 from .seeding import sample_seed
-from .store import RunStore, gen_key, judge_key, sample_files
+from .store import DEFAULT_MAX_RETRIES, RunStore, gen_key, judge_key, sample_files
 from .video import VideoError, probe, read_frames
 
 
@@ -78,6 +78,7 @@ class RunConfig:
     tpo: dict = field(default_factory=dict)  # test-time strategy: strategy, width, depth, n, critic, selector
     shard: str | None = None  # "K/N": this process's slice of the work list (see genbench.shards)
     protocol: str = "genbench"  # whose prompts the models get: genbench | vrbench (see protocols.py)
+    max_retries: int = DEFAULT_MAX_RETRIES  # later runs retry a sample that ended in an error this many times
 
     def difficulty_list(self) -> list[str]:
         return [d.strip() for d in self.difficulties.split(",") if d.strip()]
@@ -86,8 +87,30 @@ class RunConfig:
         return [m.strip() for m in self.models.split(",") if m.strip()]
 
 
+def check_out(out) -> None:
+    """An output directory that can be one (not an existing file)."""
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        raise NotADirectoryError(f"--out {p} is a file, not a directory: choose another --out")
+
+
+def check_args(model_args: dict, judge_args: dict, judges: str) -> None:
+    """Keys never on the command line; no --judge-args name that no judge reads."""
+    from .redact import refuse_inline_keys
+
+    refuse_inline_keys(model_args, "--model-args")
+    if judges or judge_args:
+        from .judges.vlm import check_judge_args
+
+        check_judge_args(judge_args)
+
+
 def validate_config(cfg: RunConfig) -> list[str]:
-    """Fail fast, before any work, with messages that say what would work."""
+    """Fail fast, before any work (and before anything is written), with messages that say what would work."""
+    check_out(cfg.out)
+    check_args(cfg.model_args, cfg.judge_args, cfg.judges)
+    if cfg.max_retries < 0:
+        raise ValueError("--max-retries must be 0 or more")
     families = resolve_tasks(cfg.tasks)
     known = entries("generator")
     for spec in cfg.model_list():
@@ -132,17 +155,7 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
             raise ValueError("a split run (--shard, or the ranks of a launch) needs --out: every slice must "
                              "write to the same directory")
         cfg.out = default_out(cfg.tasks, cfg.models)
-    store = RunStore(cfg.out, shard=shard.name, writer=shard.writer)
-    try:
-        shards.check_same_run(store.root, asdict(cfg), shard)
-        if shard.main:
-            store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
-        return _run(cfg, families, shard, store, progress, on_sample)
-    finally:
-        store.close()
-
-
-def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sample) -> dict:
+    # models are built (their arguments and keys checked) before anything is written
     model_args = split_model_args(cfg.model_list(), cfg.model_args)
     generators = {spec: _build_generator(spec, model_args[spec]) for spec in cfg.model_list()}
     if cfg.tpo:  # wrap every model in the test-time strategy (videotpo, best-of-n)
@@ -154,7 +167,19 @@ def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sa
         if cfg.mode not in getattr(gen, "modes", (cfg.mode,)):
             raise ValueError(f"{spec} cannot do {cfg.mode} (it does {', '.join(gen.modes)}); "
                              f"use --mode {gen.modes[0]} or another model")
-    vlm = _vlm_pool(cfg.judges, cfg.out, cfg.judge_args)
+    store = RunStore(cfg.out, shard=shard.name, writer=shard.writer)
+    try:
+        shards.check_same_run(store.root, asdict(cfg), shard)
+        vlm = _vlm_pool(cfg.judges, cfg.out, cfg.judge_args)
+        if shard.main:
+            store.write_config({"schema_version": SCHEMA_VERSION, **asdict(cfg), "versions": versions()})
+        return _run(cfg, families, shard, store, generators, vlm, progress, on_sample)
+    finally:
+        store.close()
+
+
+def _run(cfg: RunConfig, families, shard, store: RunStore, generators: dict, vlm, progress: bool,
+         on_sample) -> dict:
     wanted = difficulties_by_family(families, cfg.difficulty_list())
     plan = [(fam, d, item) for fam in families for d in wanted[fam]
             for item in task_family(fam).items(d, cfg.limit, cfg.seed, cfg.skin)]
@@ -162,7 +187,7 @@ def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sa
     keys = [jk for unit in units for _, _, jk in unit.samples]
     shards.write_work_list(store.root, asdict(cfg), keys)
     mine = shard.take(units)
-    done_before = {jk for unit in mine for _, _, jk in unit.samples if store.done(jk)}  # one snapshot:
+    done_before = {jk for unit in mine for _, _, jk in unit.samples if store.done(jk, cfg.max_retries)}  # one snapshot:
     # the ranks of a context-parallel group must agree on what to render
     stats = {"generated": 0, "rejudged": 0, "skipped": 0, "errors": 0}
     tried: dict[str, list] = {}  # model → [samples emitted, failed generations, first failure]
@@ -202,6 +227,8 @@ def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sa
     stats = shard.total(stats)  # a collective call: also waits until every rank has written its last row
     if shard.count > 1 and shard.main:
         store.reload()  # the other slices' rows, as they stand now
+    if shard.count == 1:  # a slice leaves the others' temporary files alone: they may be mid-write
+        store.clean_stale()
     results = _results(cfg, keys, store, stats, split=shard.count > 1, vlm=vlm)
     if shard.main:
         store.write_results(results)
@@ -215,7 +242,8 @@ def _run(cfg: RunConfig, families, shard, store: RunStore, progress: bool, on_sa
 
 def _results(cfg: RunConfig, keys: list[str], store: RunStore, stats: dict, split: bool, vlm=None) -> dict:
     rows = [store.rows[k] for k in keys if k in store.rows]
-    results = results_for(store, {"config": asdict(cfg), "counts": stats},
+    results = results_for(store, {"config": asdict(cfg), "counts": stats,
+                                  "unfinished": _unfinished(store, keys, cfg.max_retries)},
                           judge_usage=_vlm_usage(vlm, rows) if vlm else None)
     if split:
         results["shards"] = {"slices": len(shards.slice_files(store.root)) or 1, "samples": len(keys),
@@ -361,6 +389,18 @@ class RankLog:
         self.f.close()
 
 
+def _unfinished(store: RunStore, keys: list[str], max_retries: int) -> dict:
+    """Samples of this plan without a finished row (their generation failed): retried by the next run,
+    or given up after ``max_retries``; and finished ones whose VLM verdict is an error still to retry."""
+    from .store import retryable
+
+    no_video = [k for k in keys if k not in store.rows]
+    judge_errors = [k for k in keys if k in store.rows and retryable(store.rows[k])]
+    return {"generation_failed": len(no_video),
+            "judge_errors": len(judge_errors),
+            "gave_up": sum(store.done(k, max_retries) for k in no_video + judge_errors)}
+
+
 def _vlm_pool(judges: str, out, args: dict):
     """VLM judges (if any were asked for) in a background pool; None otherwise."""
     if not judges:
@@ -497,12 +537,16 @@ def find_videos(videos: Path, families: list[str]) -> list[tuple[str, str, int, 
 
 def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, skin: str | None = None,
               model: str = "external", fit_mode: str = "letterbox", items_file: str | Path | None = None,
-              progress: bool = True, judges: str = "", judge_args: dict | None = None) -> dict:
+              progress: bool = True, judges: str = "", judge_args: dict | None = None,
+              max_retries: int = DEFAULT_MAX_RETRIES, root: str | Path | None = None) -> dict:
+    check_out(out)
+    check_args({}, judge_args or {}, judges)
     if items_file:
         from . import vrbench
 
         if vrbench.is_import(items_file):  # items read from VR-Bench files: matched by VR-Bench path
-            return vrbench.judge_imported(items_file, videos, out, model=model, fit_mode=fit_mode, progress=progress)
+            return vrbench.judge_imported(items_file, videos, out, model=model, fit_mode=fit_mode, progress=progress,
+                                          judges=judges, judge_args=judge_args, max_retries=max_retries, root=root)
     families = resolve_tasks(tasks)
     videos = Path(videos)
     if not videos.is_dir():
@@ -515,63 +559,114 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
         raise FileNotFoundError(f"no videos named <family>/<difficulty>/<index>[_c<k>].mp4 under {videos} "
                                 f"for {', '.join(families)}{hint}")
     recipe, recipe_hash = _load_items_file(items_file) if items_file else ({}, {})
+    if items_file:  # exact items asked for: a video of an item the file lacks must not fall back to --seed
+        ids = [f"{fam}/{d}/{i:04d}" for fam, d, i, _, _ in found]
+        missing = sorted({i for i in ids if i not in recipe})
+        if missing:
+            more = f" (and {len(missing) - 10} more)" if len(missing) > 10 else ""
+            raise ValueError(f"{items_file} has no item for these videos: {', '.join(missing[:10])}{more}; "
+                             "judge with the items file they were made from, or without --items")
+    vlm = _vlm_pool(judges, out, judge_args or {})
     store = RunStore(out)
     store.write_config({"schema_version": SCHEMA_VERSION, "command": "judge", "tasks": tasks,
-                        "videos": str(videos), "seed": seed, "skin": skin, "fit": fit_mode,
-                        "items": str(items_file) if items_file else None, "versions": versions()})
-    rows = []
-    vlm = _vlm_pool(judges, out, judge_args or {})
-    bar = _progress(progress)
-    with bar if bar else nullcontext():
-        task = bar.add_task("judging", total=len(found)) if bar else None
+                        "videos": str(videos.resolve()), "seed": seed, "skin": skin, "fit": fit_mode,
+                        "items": str(Path(items_file).resolve()) if items_file else None,
+                        "max_retries": max_retries, "versions": versions()})
+
+    def jobs():
         for fam_name, difficulty, index, cand, path in found:
             family = task_family(fam_name)
             item_id = f"{fam_name}/{difficulty}/{index:04d}"
-            r_seed, r_skin = recipe.get(item_id, (seed, skin))
+            r_seed, r_skin = recipe[item_id] if items_file else (seed, skin)
             item = family.generate(index, difficulty, r_seed, r_skin)
             want = recipe_hash.get(item_id)
             if want and want != item.content_hash:
                 raise ValueError(f"{item_id}: {items_file} was made by another genbench version "
                                  f"(content hash differs); export again or judge with --seed")
+            yield family, item, path, cand
+
+    rows = judge_files(store, jobs(), len(found), model=model, fit_mode=fit_mode, vlm=vlm, max_retries=max_retries,
+                       progress=progress)
+    return write_results(store, {"command": "judge", "videos": str(videos.resolve())},
+                         judge_usage=_vlm_usage(vlm, rows) if vlm else None)
+
+
+def judge_files(store: RunStore, jobs: Iterable[tuple], total: int, model: str, fit_mode: str, vlm=None,
+                max_retries: int = DEFAULT_MAX_RETRIES, progress: bool = True) -> list[dict]:
+    """Judge videos made elsewhere, ``jobs`` = (family, item, path, candidate), resumably: a file is keyed by
+    its resolved path, size and mtime. Rows store the resolved path, so a report made anywhere finds it."""
+    rows: list[dict] = []
+    bar = _progress(progress)
+    with bar if bar else nullcontext():
+        task = bar.add_task("judging", total=total) if bar else None
+        for family, item, path, cand in jobs:
+            path = Path(path).resolve()
             st = path.stat()
-            gk = gen_key({"name": model, "file": str(path.resolve()), "size": st.st_size,
-                          "mtime": st.st_mtime_ns, "fit": fit_mode}, item.content_hash, "i2v", 0, cand)
+            gk = gen_key({"name": model, "file": str(path), "size": st.st_size, "mtime": st.st_mtime_ns,
+                          "fit": fit_mode}, item.content_hash, "i2v", 0, cand)
             jk = judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))
-            if store.done(jk):  # resume: this exact file was judged by this checker already
-                rows.append(store.rows[jk])
-                if bar:
-                    bar.advance(task)
-                continue
-            t0 = time.perf_counter()
-            verdict = judge_video(family, item, path, None, "i2v", fit_mode)
-            row = {"key": jk, "gen_key": gk,
-                   "done": True, "item_id": item.id, "family": fam_name, "difficulty": difficulty,
-                   "item_hash": item.content_hash, "model": model, "mode": "i2v", "candidate": cand,
-                   "video": str(path), "verdict": verdict.to_json(),
-                   "timings": {"judge_s": round(time.perf_counter() - t0, 4)}, "versions": versions()}
-            if vlm:
-                vlm.submit(row, family, item, path, "i2v", lambda r: (store.append(r), rows.append(r)))
+            if store.done(jk, max_retries):  # resume: this exact file was judged by this checker already
+                if jk in store.rows:
+                    rows.append(store.rows[jk])
             else:
-                store.append(row)
-                rows.append(row)
+                t0 = time.perf_counter()
+                verdict = judge_video(family, item, path, None, "i2v", fit_mode)
+                row = {"key": jk, "gen_key": gk, "done": True, "item_id": item.id, "family": family.name,
+                       "difficulty": item.difficulty, "item_hash": item.content_hash, "model": model, "mode": "i2v",
+                       "candidate": cand, "video": str(path), "verdict": verdict.to_json(),
+                       "timings": {"judge_s": round(time.perf_counter() - t0, 4)}, "versions": versions()}
+                if vlm:
+                    vlm.submit(row, family, item, path, "i2v", lambda r: (store.append(r), rows.append(r)))
+                else:
+                    store.append(row)
+                    rows.append(row)
             if bar:
                 bar.advance(task)
         if vlm:
             vlm.close()
-    return write_results(store, {"command": "judge", "videos": str(videos)},
-                         judge_usage=_vlm_usage(vlm, rows) if vlm else None)
+    return rows
+
+
+def read_items_file(path, required: tuple = ("id", "seed", "state")):
+    """The rows of an items.jsonl, each checked (a JSON object with ``required``) and brought to the
+    current schema; a bad line is refused naming the file and the line. An empty file is refused."""
+    import json
+
+    from .schema import upgrade
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such items file")
+    rows = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for no, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            where = f"{path} line {no}"
+            try:
+                d = json.loads(line)
+            except ValueError as e:
+                raise ValueError(f"{where}: not JSON ({e})") from None
+            if not isinstance(d, dict):
+                raise ValueError(f"{where}: a JSON {type(d).__name__}, not an item object")
+            missing = [k for k in required if k not in d]
+            if missing:
+                raise ValueError(f"{where}: the item has no {', '.join(missing)}")
+            if not isinstance(d["id"], str) or not isinstance(d.get("state"), dict):
+                raise ValueError(f"{where}: 'id' must be a string and 'state' an object")
+            rows.append(upgrade(d, where))
+    if not rows:
+        raise ValueError(f"{path} holds no items")
+    return rows
 
 
 def _load_items_file(path):
     """Seed and skin of each exported item (to rebuild it exactly) and its content hash."""
-    import json
-
     recipe, hashes = {}, {}
-    for line in Path(path).read_text().splitlines():
-        if line.strip():
-            d = json.loads(line)
-            recipe[d["id"]] = (d["seed"], d["state"].get("skin", {}).get("name"))
-            hashes[d["id"]] = d.get("content_hash")
+    for d in read_items_file(path):
+        skin = d["state"].get("skin")
+        recipe[d["id"]] = (d["seed"], skin.get("name") if isinstance(skin, dict) else None)
+        hashes[d["id"]] = d.get("content_hash")
     return recipe, hashes
 
 

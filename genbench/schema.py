@@ -14,6 +14,35 @@ import numpy as np
 
 SCHEMA_VERSION = 1
 
+
+class SchemaVersionError(ValueError):
+    """A file whose schema_version is not a version number."""
+
+
+class NewerSchemaError(SchemaVersionError):
+    """A file written by a newer genbench: an older one must neither read nor rewrite it."""
+
+
+# schema_version N → N + 1. Version 0 is a file from before versions were written: the same fields.
+MIGRATIONS: dict = {0: lambda d: d}
+
+
+def upgrade(obj: dict, where: str) -> dict:
+    """``obj`` (a row or a JSON file read from disk) in the current schema: older versions are migrated,
+    newer ones refused with a message naming ``where``."""
+    v = obj.get("schema_version", 0)
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise SchemaVersionError(f"{where}: schema_version {v!r} is not a version number")
+    if v > SCHEMA_VERSION:
+        raise NewerSchemaError(f"{where} was written by a newer genbench (schema_version {v}; this one reads "
+                                 f"up to {SCHEMA_VERSION}): upgrade genbench to read it")
+    while v < SCHEMA_VERSION:
+        obj = MIGRATIONS[v](obj)
+        v += 1
+    if "schema_version" in obj:
+        obj["schema_version"] = SCHEMA_VERSION
+    return obj
+
 # Failure codes a checker may report. A verdict carries exactly one (the first that explains the
 # failure); per-code counts appear in results.json.
 FAILURE_CODES = {

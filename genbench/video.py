@@ -13,6 +13,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from .fsio import replace_durably
+
 
 class VideoError(RuntimeError):
     """The file is missing, empty, corrupt or has no video stream."""
@@ -126,7 +128,8 @@ class VideoWriter:
         for packet in self._stream.encode():
             self._container.mux(packet)
         self._container.close()
-        os.replace(self._tmp, self.path)  # atomic: a half-written video never has the final name
+        # atomic and durable: a half-written video never has the final name, even after a power cut
+        replace_durably(self._tmp, self.path)
 
     def abort(self) -> None:
         try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import arclength, resample
+from .store import DEFAULT_MAX_RETRIES
 
 
 def vr_metrics(gen: np.ndarray, gt: np.ndarray, reached: bool, mf: float, eps: float, k: int = 100) -> dict:
@@ -214,9 +215,12 @@ def nearest_index(img: np.ndarray, palette: np.ndarray, max_dist: float = 60.0) 
     return np.where(d.min(-1) <= max_dist, k, -1).astype(np.int16)
 
 
-def read_state(path: str | Path, image: np.ndarray | None = None, **where) -> "object":
+def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Path | None = None,
+               **where) -> "object":
     """One VR-Bench state JSON (+ its first-frame PNG) → a genbench TaskItem, or None for games
-    genbench does not import (irregular and 3D mazes)."""
+    genbench does not import (irregular and 3D mazes). The item records where it came from as the
+    state's path under ``root`` (the tree), so its content hash does not depend on how the path was
+    spelled (relative, absolute, through ``..``)."""
     from PIL import Image
 
     from .schema import TaskItem
@@ -249,7 +253,8 @@ def read_state(path: str | Path, image: np.ndarray | None = None, **where) -> "o
              "grid": np.where(walls, 1, 0).tolist(), "start": list(player), "goal": list(goal),
              "targets": [list(g) for g in goals], "boxes": [list(b) for b in boxes],
              "cell_w": cw, "cell_h": ch, "agent_px": float(ents.get("player", {}).get("bbox", {}).get("width", 0.6 * cw)),
-             "palette": palette.tolist(), "palette_class": pclass.tolist(), "vrbench": {**where, "state": str(path)}}
+             "palette": palette.tolist(), "palette_class": pclass.tolist(),
+             "vrbench": {**where, "state": _source_name(path, root)}}
     if game == "sokoban":
         res = solve(~walls, player, boxes, goals)
         if res is None:
@@ -276,6 +281,16 @@ def read_state(path: str | Path, image: np.ndarray | None = None, **where) -> "o
 import re  # noqa: E402
 
 
+def _source_name(path: Path, root) -> str:
+    """The state file as a path under the tree (posix), whatever spelling reached it."""
+    if root is not None:
+        try:
+            return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return Path(path).name
+
+
 def find_states(root: str | Path):
     """(state path, split, game, skin, difficulty) for every state JSON under a VR-Bench tree."""
     root = Path(root)
@@ -287,21 +302,29 @@ def find_states(root: str | Path):
 
 
 def import_vrbench(root: str | Path, out: str | Path) -> dict:
-    """Read a VR-Bench tree into OUT (an items.jsonl whose rows carry the state, the first-frame path
-    and the ground-truth video path) for `genbench judge --items`."""
+    """Read a VR-Bench tree into OUT (an items.jsonl whose rows carry the state and, relative to the tree,
+    the first-frame and ground-truth video paths) for `genbench judge --items`. A level that cannot be
+    read is reported under ``errors`` and skipped; the others are imported."""
+    from .fsio import write_text_durably
+
     root = Path(root)
-    rows, skipped, counts = [], {}, {}
+    base = root.resolve()
+    rows, skipped, counts, errors = [], {}, {}, {}
     for p, where in find_states(root):
-        item = read_state(p, **where)
-        if item is None:
-            g = json.loads(p.read_text()).get("game_type", "?")
-            skipped[g] = skipped.get(g, 0) + 1
+        name = p.relative_to(root).as_posix()
+        try:
+            item = read_state(p, root=root, **where)
+            if item is None:
+                g = json.loads(p.read_text()).get("game_type", "?")
+                skipped[str(g)] = skipped.get(str(g), 0) + 1
+                continue
+        except Exception as e:  # noqa: BLE001 — one bad level must not abort the import of the others
+            errors[name] = f"{type(e).__name__}: {e}"[:500]
             continue
-        img = p.parent.parent / "images" / f"{p.stem}.png"
-        vid = p.parent.parent / "videos" / f"{p.stem}.mp4"
-        row = {**item.to_json(), "source": "vrbench", "image": str(img.resolve()),
-               "video": str(vid.resolve()) if vid.exists() else None,
-               "vrbench_rel": str(p.relative_to(root).parent.parent / "videos" / f"{p.stem}.mp4")}
+        level = p.relative_to(root).parent.parent
+        vid = (level / "videos" / f"{p.stem}.mp4").as_posix()
+        row = {**item.to_json(), "source": "vrbench", "image": (level / "images" / f"{p.stem}.png").as_posix(),
+               "video": vid if (root / vid).is_file() else None, "vrbench_rel": vid, "vrbench_root": str(base)}
         rows.append(json.dumps(row, sort_keys=True))
         counts[item.family] = counts.get(item.family, 0) + 1
     if not rows:  # say so before writing anything: an empty items file would only fail later
@@ -310,31 +333,52 @@ def import_vrbench(root: str | Path, out: str | Path) -> dict:
                          f"{{split}}/{{game}}/{{skin}}/{{difficulty}}/states/*.json as VR-Bench writes")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(rows) + ("\n" if rows else ""))
-    return {"out": str(out), "items": len(rows), "counts": counts, "skipped_games": skipped}
+    write_text_durably(out, "\n".join(rows) + ("\n" if rows else ""))
+    return {"out": str(out), "items": len(rows), "counts": counts, "skipped_games": skipped, "errors": errors}
 
 
-def load_imported(items_file: str | Path) -> list[tuple[object, dict]]:
+def load_imported(items_file: str | Path, root: str | Path | None = None) -> list[tuple[object, dict]]:
+    """The items of an import, each with its row. First frames are read under ``root`` (default: the tree
+    the import recorded) and never outside it."""
     from PIL import Image
 
+    from .fsio import confined
+    from .runner import read_items_file
     from .schema import TaskItem
 
     out = []
-    for line in Path(items_file).read_text().splitlines():
-        if line.strip():
-            d = json.loads(line)
-            img = np.asarray(Image.open(d["image"]).convert("RGB"))
-            item = TaskItem.from_json(d, img)
-            if item.compute_hash() != d["content_hash"]:
-                raise ValueError(f"{d['id']}: the first frame {d['image']} changed since import; import again")
-            out.append((item, d))
+    for d in read_items_file(items_file, required=("id", "state", "image", "content_hash", "vrbench_rel")):
+        base = _images_root(d, items_file, root)
+        img_path = confined(base, d["image"], f"{items_file}: {d['id']}: image")
+        if not img_path.is_file():
+            hint = (f"; pass --root with the VR-Bench tree it was imported from ({d.get('vrbench_root')})"
+                    if d.get("vrbench_root") and root is not None else "")
+            raise FileNotFoundError(f"{items_file}: {d['id']}: first frame {d['image']} not found under {base}{hint}")
+        img = np.asarray(Image.open(img_path).convert("RGB"))
+        item = TaskItem.from_json(d, img)
+        if item.compute_hash() != d["content_hash"]:
+            raise ValueError(f"{d['id']}: the first frame {img_path} changed since import; import again")
+        out.append((item, d))
     return out
 
 
+def _images_root(row: dict, items_file, root) -> Path:
+    if root is not None:
+        return Path(root).resolve()
+    if isinstance(row.get("vrbench_root"), str) and Path(row["vrbench_root"]).is_absolute():
+        return Path(row["vrbench_root"])
+    return Path(items_file).resolve().parent
+
+
 def is_import(items_file: str | Path) -> bool:
-    with open(items_file) as f:
-        first = f.readline()
-    return bool(first.strip()) and json.loads(first).get("source") == "vrbench"
+    """Whether an items file came from `genbench import vrbench` (its first row says so)."""
+    try:
+        with open(items_file, encoding="utf-8", errors="replace") as f:
+            first = next((line for line in f if line.strip()), "")
+        row = json.loads(first) if first else None
+    except (OSError, ValueError):
+        return False  # the items reader says what is wrong with the file
+    return isinstance(row, dict) and row.get("source") == "vrbench"
 
 
 # --- judging imported items ------------------------------------------------------------------------
@@ -448,57 +492,68 @@ class ImportedFamily:
         return v
 
 
-def _video_for(row: dict, videos: Path | None) -> Path | None:
+def _video_for(row: dict, videos: Path | None, root: Path, items_file) -> Path | None:
+    """The video of an imported item, confined to its declared root: ``videos`` (matched by VR-Bench path),
+    or, without it, the ground-truth video under the tree."""
+    import glob
+
+    from .fsio import confined
+
+    what = f"{items_file}: {row['id']}"
     if videos is None:
-        return Path(row["video"]) if row.get("video") else None
-    rel = Path(row["vrbench_rel"])
-    for cand in (videos / rel, videos / Path(*rel.parts[1:]) if len(rel.parts) > 1 else None):
-        if cand is not None and cand.is_file():
-            return cand
+        p = confined(root, row["video"], f"{what}: video") if row.get("video") else None
+        return p if p is not None and p.is_file() else None
+    base = videos.resolve()
+    rel = Path(confined(base, row["vrbench_rel"], f"{what}: vrbench_rel").relative_to(base))
+    cands = [rel] + ([Path(*rel.parts[1:])] if len(rel.parts) > 1 else [])  # with or without the split folder
+    for cand in cands:
+        if (base / cand).is_file():
+            return base / cand
     tail = "/".join(rel.parts[-4:])  # skin/difficulty/videos/name.mp4
-    hits = sorted(videos.rglob(rel.name))
-    hits = [h for h in hits if str(h).replace("\\", "/").endswith(tail)] or []
-    return hits[0] if hits else None
+    for hit in sorted(base.rglob(glob.escape(rel.name))):
+        full = hit.resolve()
+        if hit.as_posix().endswith(tail) and full.is_file() and base in full.parents:
+            return full
+    return None
 
 
 def judge_imported(items_file: str | Path, videos: str | Path | None, out: str | Path, model: str = "external",
-                   fit_mode: str = "letterbox", progress: bool = True) -> dict:
+                   fit_mode: str = "letterbox", progress: bool = True, judges: str = "",
+                   judge_args: dict | None = None, max_retries: int = DEFAULT_MAX_RETRIES,
+                   root: str | Path | None = None) -> dict:
     """Judge videos of imported VR-Bench items (the user's model outputs laid out like VR-Bench's
-    videos/ folders, or with ``videos=None`` the ground-truth videos the import found)."""
-    import time
-
-    from .runner import judge_video, versions, write_results
+    videos/ folders, or with ``videos=None`` the ground-truth videos the import found), with the
+    checker and any VLM ``judges``. First frames are read under ``root`` (default: ``videos``, else
+    the tree the import recorded); no path in the items file may lead outside its root."""
+    from .runner import _vlm_pool, _vlm_usage, check_args, check_out, judge_files, versions, write_results
     from .schema import SCHEMA_VERSION
-    from .store import RunStore, gen_key, judge_key
+    from .store import RunStore
 
+    check_out(out)
+    check_args({}, judge_args or {}, judges)
     videos = Path(videos) if videos is not None else None
-    store = RunStore(out)
-    store.write_config({"schema_version": SCHEMA_VERSION, "command": "judge", "source": "vrbench",
-                        "items": str(items_file), "videos": str(videos) if videos else "ground truth",
-                        "fit": fit_mode, "versions": versions()})
-    rows, missing = [], []
-    for item, row in load_imported(items_file):
-        path = _video_for(row, videos)
+    if videos is not None and not videos.is_dir():
+        raise FileNotFoundError(f"{videos}: not a directory")
+    img_root = root if root is not None else videos
+    loaded = load_imported(items_file, img_root)  # every path checked before anything is written
+    jobs, missing = [], []
+    for item, row in loaded:
+        path = _video_for(row, videos, _images_root(row, items_file, img_root), items_file)
         if path is None:
             missing.append(item.id)
-            continue
-        fam = ImportedFamily(item.state["game"])
-        st = path.stat()
-        gk = gen_key({"name": model, "file": str(path.resolve()), "size": st.st_size, "mtime": st.st_mtime_ns,
-                      "fit": fit_mode}, item.content_hash, "i2v", 0, 0)
-        jk = judge_key(gk, fam.checker_name, fam.checker_version)
-        if store.done(jk):
-            rows.append(store.rows[jk])
-            continue
-        t0 = time.perf_counter()
-        verdict = judge_video(fam, item, path, None, "i2v", fit_mode)
-        r = {"key": jk, "gen_key": gk, "done": True, "item_id": item.id, "family": fam.name,
-             "difficulty": item.difficulty, "item_hash": item.content_hash, "model": model, "mode": "i2v",
-             "candidate": 0, "video": str(path), "verdict": verdict.to_json(),
-             "timings": {"judge_s": round(time.perf_counter() - t0, 4)}, "versions": versions()}
-        store.append(r)
-        rows.append(r)
-    if not rows:
-        raise FileNotFoundError(f"no videos found for the items of {items_file} under {videos}")
+        else:
+            jobs.append((ImportedFamily(item.state["game"]), item, path, 0))
+    if not jobs:
+        raise FileNotFoundError(f"no videos found for the items of {items_file} under "
+                                f"{videos if videos is not None else 'the imported tree'}")
+    vlm = _vlm_pool(judges, out, judge_args or {})
+    store = RunStore(out)
+    store.write_config({"schema_version": SCHEMA_VERSION, "command": "judge", "source": "vrbench",
+                        "items": str(Path(items_file).resolve()),
+                        "videos": str(videos.resolve()) if videos else "ground truth", "fit": fit_mode,
+                        "judges": judges, "judge_args": judge_args or {}, "versions": versions()})
+    rows = judge_files(store, jobs, len(jobs), model=model, fit_mode=fit_mode, vlm=vlm, progress=progress,
+                       max_retries=max_retries)
     return write_results(store, {"command": "judge", "source": "vrbench",
-                                 "videos": str(videos) if videos else "ground truth", "missing_videos": missing})
+                                 "videos": str(videos.resolve()) if videos else "ground truth",
+                                 "missing_videos": missing}, _vlm_usage(vlm, rows) if vlm else None)

@@ -11,6 +11,10 @@ when the script is used up, requests are answered with ``reply_fn(request_json)`
         ...
         srv.requests          # every request body received, in arrival order
         srv.max_in_flight     # peak number of requests being handled at once
+        srv.cancelled         # requests whose client hung up while they were delayed
+
+Like a real model server (vLLM aborts a request whose connection closed), a delayed request whose
+client disconnects is cancelled at once, so ``in_flight`` counts only requests a client still awaits.
 
 Actions: a ``str`` (reply text), :class:`Error`, :class:`Delay`, :class:`Malformed`.
 """
@@ -18,6 +22,8 @@ Actions: a ``str`` (reply text), :class:`Error`, :class:`Delay`, :class:`Malform
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 from collections import deque
@@ -55,6 +61,7 @@ class Malformed:
 
 
 Action = Union[str, Error, Delay, Malformed]
+CANCEL_POLL_S = 0.02  # how often a delayed request looks for a hung-up client (a server's scheduling step)
 
 
 def _word_count(messages: list[dict]) -> int:
@@ -75,6 +82,7 @@ class ChatServer:
         self.requests: list[dict[str, Any]] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.cancelled = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
@@ -149,13 +157,29 @@ class ChatServer:
             with self._lock:
                 self.in_flight -= 1
 
+    def _client_gone(self, h: BaseHTTPRequestHandler, step: float) -> bool:
+        """Work for ``step`` s, then look whether the client closed its connection (a real server notices
+        a hang-up between steps of its work, not the instant it happens)."""
+        self._stopping.wait(step)
+        try:
+            readable, _, _ = select.select([h.connection], [], [], 0)
+            return bool(readable) and h.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
     def _act(self, h: BaseHTTPRequestHandler, req: dict, action: Action | None) -> None:
-        while isinstance(action, Delay):
-            if self._stopping.wait(action.seconds):
-                return
-            action = action.then
         if action is None:
             action = self.reply_fn(req)
+        while isinstance(action, Delay):
+            deadline = time.monotonic() + action.seconds
+            while (left := deadline - time.monotonic()) > 0:
+                if self._stopping.is_set():
+                    return
+                if self._client_gone(h, min(left, CANCEL_POLL_S)):
+                    with self._lock:
+                        self.cancelled += 1
+                    return
+            action = action.then if action.then is not None else self.reply_fn(req)
         if isinstance(action, Error):
             headers = {} if action.retry_after is None else {"Retry-After": f"{action.retry_after:g}"}
             body = {"error": {"message": action.message, "type": "server_error", "code": action.status}}

@@ -135,12 +135,16 @@ def test_timeout_every_time_gives_clear_error():
     Malformed(b'{"object": "chat.completion"}'),  # no choices
     Malformed(b"<html>gateway</html>", content_type="text/html"),
 ])
-def test_malformed_body_raises(body):
-    with ChatServer(script=[body]) as srv:
+def test_malformed_body_is_retried_like_a_5xx(body):
+    with ChatServer(script=[body]) as srv:  # once (a proxy cut the body): the retry gets the answer
         b = backend(srv)
-        with pytest.raises(MalformedReplyError):
+        assert b.complete(ask("q"), max_tokens=4).text == "ok"
+    assert srv.request_count == 2 and b.meter.retries == 1 and b.meter.failures == 0
+    with ChatServer(script=[body] * 3) as srv:  # every time: bounded by max_retries, then a clear error
+        b = backend(srv, max_retries=2)
+        with pytest.raises(MalformedReplyError, match="giving up after 3 attempts"):
             b.complete(ask("q"), max_tokens=4)
-    assert srv.request_count == 1  # a broken server is not hammered with retries
+    assert srv.request_count == 3 and b.meter.failures == 1
 
 
 def test_missing_api_key_for_openai_is_a_clear_error():

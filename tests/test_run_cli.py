@@ -98,15 +98,20 @@ def test_judge_scores_external_videos_by_name(tmp_path):
                          "--canvas", "832x480"])
     assert r.exit_code == 0, r.output
     vids = exp / "videos"
-    (vids / "maze.grid" / "easy" / "0999.mp4").write_bytes(b"broken")  # no such item → ignored? no: judged
+    stray = vids / "maze.grid" / "easy" / "0999.mp4"
+    stray.write_bytes(b"broken")  # an item the file does not hold: refused by name, never made up from --seed
+    r = cli.invoke(app, ["judge", "--videos", str(vids), "--tasks", "maze.grid", "--items", str(exp / "items.jsonl"),
+                         "--out", str(tmp_path / "j"), "--quiet"])
+    assert r.exit_code == 2 and "maze.grid/easy/0999" in r.output and not (tmp_path / "j").exists()
+    stray.unlink()
+    (vids / "maze.grid" / "easy" / "0001_c1.mp4").write_bytes(b"broken")  # a broken candidate of a real item
     r = cli.invoke(app, ["judge", "--videos", str(vids), "--tasks", "maze.grid", "--items", str(exp / "items.jsonl"),
                          "--out", str(tmp_path / "j"), "--quiet"])
     assert r.exit_code == 0, r.output
     rows = _rows(tmp_path / "j")
-    by_id = {x["item_id"]: x for x in rows}
     ok = [x for x in rows if x["verdict"]["status"] == "ok"]
     assert len(ok) == 2 and all(x["verdict"]["passed"] for x in ok)
-    assert by_id["maze.grid/easy/0999"]["verdict"]["status"] == "error"
+    assert [x["candidate"] for x in rows if x["verdict"]["status"] == "error"] == [1]
     # judging again resumes: no new lines
     n = len(rows)
     cli.invoke(app, ["judge", "--videos", str(vids), "--tasks", "maze.grid", "--items", str(exp / "items.jsonl"),

@@ -21,13 +21,15 @@ import warnings
 from pathlib import Path
 
 from ..deps import require
+from ..fsio import replace_durably
+from ..redact import read_key, redact, redact_url
 from ..registry import add
 from ..schema import GenRequest, VideoRecord
 from .base import VideoGenerator
-from .diffusers import GeneratorSetupError
+from .base import GeneratorSetupError
 
-_ARGS = {"size", "seconds", "base_url", "api_key_env", "poll_interval", "timeout", "request_timeout",
-         "max_retries", "job_retries", "fit", "fps"}
+_ARGS = {"size", "seconds", "base_url", "api_key_env", "api_key_file", "poll_interval", "timeout",
+         "request_timeout", "max_retries", "job_retries", "fit", "fps"}
 
 
 class VideoJobError(RuntimeError):
@@ -40,7 +42,8 @@ class OpenAIVideoGenerator(VideoGenerator):
     modes = ("i2v", "t2v")
 
     def __init__(self, model: str = "sora-2", size: str = "1280x720", seconds: int | str = 4,
-                 base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY", poll_interval: float = 5.0,
+                 base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY", api_key_file: str | None = None,
+                 poll_interval: float = 5.0,
                  timeout: float = 1800.0, request_timeout: float = 120.0, max_retries: int = 4,
                  job_retries: int = 0, fit: str = "letterbox", fps: float | None = None, **unknown):
         if unknown:
@@ -48,11 +51,15 @@ class OpenAIVideoGenerator(VideoGenerator):
                                       f"known: {', '.join(sorted(_ARGS))}")
         self.model = model
         self.name = model
-        self.api_key = os.environ.get(api_key_env)
+        try:
+            self.api_key = read_key(api_key_env, api_key_file)
+        except ValueError as e:
+            raise GeneratorSetupError(str(e)) from None
         if not self.api_key:
             raise GeneratorSetupError(f"{model} needs an API key: set {api_key_env} (export {api_key_env}=sk-…), "
-                                      f"or point api_key_env=NAME in --model-args at the variable that holds it")
+                                      f"or point api_key_env=NAME (or api_key_file=PATH) in --model-args at it")
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        self.shown_url = redact_url(self.base_url)  # configs, keys and messages never carry URL credentials
         try:
             w, h = (int(v) for v in str(size).lower().split("x"))
         except ValueError:
@@ -69,7 +76,7 @@ class OpenAIVideoGenerator(VideoGenerator):
     def config(self) -> dict:
         # the base URL is part of the key: another server is another model
         return {"name": self.name, "model": self.model, "size": f"{self.width}x{self.height}",
-                "seconds": self.seconds, "base_url": self.base_url, "fit": self.fit_mode}
+                "seconds": self.seconds, "base_url": self.shown_url, "fit": self.fit_mode}
 
     def frame_size(self, item):
         return self.width, self.height
@@ -108,8 +115,8 @@ class OpenAIVideoGenerator(VideoGenerator):
                 if attempt == self.job_retries:
                     raise
             except APIError as e:  # after the client's own retries: say what failed, clearly
-                raise RuntimeError(f"{self.model} API error at {self.base_url or 'api.openai.com'}: "
-                                   f"{type(e).__name__}: {e}") from e
+                raise RuntimeError(redact(f"{self.model} API error at {self.shown_url or 'api.openai.com'}: "
+                                          f"{type(e).__name__}: {e}")) from None
         try:
             info = probe(path)
             from ..video import read_frames
@@ -120,7 +127,7 @@ class OpenAIVideoGenerator(VideoGenerator):
         import openai
 
         meta = {"model": self.model, "job_ids": attempts, "size": f"{self.width}x{self.height}",
-                "seconds": self.seconds, "base_url": self.base_url, "mode": req.mode, "seed": int(req.seed),
+                "seconds": self.seconds, "base_url": self.shown_url, "mode": req.mode, "seed": int(req.seed),
                 "seed_used": False, "returned_size": f"{info.width}x{info.height}",
                 "versions": {"openai": openai.__version__}}
         return VideoRecord(str(path), info.width, info.height, n, info.fps, time.perf_counter() - t0, 0, meta)
@@ -155,8 +162,11 @@ class OpenAIVideoGenerator(VideoGenerator):
     def _download(self, video_id: str, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".part")
-        self.client().videos.download_content(video_id, variant="video").write_to_file(tmp)
-        os.replace(tmp, path)  # a half-downloaded video never has the final name
+        try:
+            self.client().videos.download_content(video_id, variant="video").write_to_file(tmp)
+            replace_durably(tmp, path)  # a half-downloaded video never has the final name
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def close(self) -> None:
         if self._client is not None:

@@ -7,6 +7,10 @@ from pathlib import Path
 from ..schema import GenRequest, TaskItem, VideoRecord
 
 
+class GeneratorSetupError(ValueError):
+    """A model that cannot run as asked (no GPU, bad argument, wrong mode): the user must act."""
+
+
 class VideoGenerator:
     name: str = ""
     kind: str = "reference"  # reference | diffusers | api

@@ -18,14 +18,17 @@ from .. import geometry
 from ..registry import register, task_family
 from ..schema import GenRequest, VideoRecord
 from ..video import write_video
-from .base import VideoGenerator
+from .base import GeneratorSetupError, VideoGenerator
 
 
 class ReferenceGenerator(VideoGenerator):
     kind = "reference"
 
     def __init__(self, width: int | None = None, height: int | None = None, num_frames: int | None = None,
-                 fps: float | None = None, fit: str = "letterbox", crf: int = 18):
+                 fps: float | None = None, fit: str = "letterbox", crf: int = 18, **unknown):
+        if unknown:
+            raise GeneratorSetupError(f"{self.name}: unknown model-args {', '.join(sorted(unknown))}; known: "
+                                      "width, height, num_frames, fps, fit, crf")
         self.width, self.height = width, height
         self.num_frames, self.fps = num_frames, fps
         self.fit_mode, self.crf = fit, int(crf)

@@ -32,14 +32,10 @@ from ..deps import require
 from ..registry import add
 from ..schema import GenRequest, VideoRecord
 from ..video import write_video
-from .base import VideoGenerator
+from .base import GeneratorSetupError, VideoGenerator
 from .pipecalls import PromptCache, counting_rows
 
 RANDOM_WEIGHTS_NOTE = "RANDOM WEIGHTS: this video is noise; it proves the code path, not reasoning"
-
-
-class GeneratorSetupError(ValueError):
-    """A model that cannot run as asked (no GPU, bad argument, wrong mode): the user must act."""
 
 
 @dataclass(frozen=True)

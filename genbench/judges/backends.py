@@ -28,17 +28,28 @@ from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
 from ..deps import require
+from ..redact import read_key, redact, redact_url, remember, warn
 
 Messages = list[dict[str, Any]]
 
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
+ABANDON_GRACE_S = 0.1  # least wait before retrying a request the client timed out on
 # Bump when the key recipe or the stored columns change, so old entries are simply missed.
 _CACHE_SCHEMA = "genbench-chat-cache-v1"
+
+
+def _per_conversation(usable, n: int) -> list:
+    """One cache check per conversation of a batch (the same for all, or none)."""
+    if isinstance(usable, (list, tuple)):
+        if len(usable) != n:
+            raise ValueError(f"{len(usable)} usable checks for {n} conversations")
+        return list(usable)
+    return [usable] * n
 
 
 class ChatBackendError(RuntimeError):
@@ -69,6 +80,10 @@ class ChatReply:
     usage: Usage = field(default_factory=Usage)
     cached: bool = False
     raw: dict | None = None  # the server's full JSON body, when there is one (never cached)
+
+
+# Whether a reply may be cached: one check for a whole batch, or one per conversation.
+Usable = Union[Callable[[ChatReply], bool], Sequence[Optional[Callable[[ChatReply], bool]]], None]
 
 
 class UsageMeter:
@@ -184,15 +199,35 @@ class ResponseCache:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, model TEXT, text TEXT,"
-            " prompt_tokens INTEGER, completion_tokens INTEGER, created REAL)"
-        )
-        self._conn.commit()
+        try:
+            self._conn = self._open()
+        except sqlite3.DatabaseError as e:  # not a database (a disk error, a stray file): start afresh
+            if self.path == ":memory:":
+                raise
+            aside = f"{self.path}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(self.path + suffix):
+                    os.replace(self.path + suffix, aside + suffix)
+            warn(f"{self.path} is not a usable cache ({e}); moved it to {aside} and started an empty one "
+                 "(earlier replies will be asked again)")
+            self._conn = self._open()
         self.hits = 0
         self.misses = 0
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, model TEXT, text TEXT,"
+                " prompt_tokens INTEGER, completion_tokens INTEGER, created REAL)"
+            )
+            conn.execute("SELECT COUNT(*) FROM replies").fetchone()
+            conn.commit()
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
 
     @staticmethod
     def key(model_id: str, revision: str, messages: Messages, max_tokens: int, temperature: float) -> str:
@@ -219,11 +254,20 @@ class ResponseCache:
         return ChatReply(text=row[1], model=row[0], usage=Usage(row[2], row[3]), cached=True)
 
     def put(self, key: str, reply: ChatReply) -> None:
+        """Store a reply (an empty one is never stored: it answers nothing)."""
+        if not (reply.text or "").strip():
+            return
         with self._lock:
             self._conn.execute(
                 "INSERT OR REPLACE INTO replies VALUES (?, ?, ?, ?, ?, ?)",
-                (key, reply.model, reply.text, reply.usage.prompt_tokens, reply.usage.completion_tokens, time.time()),
+                (key, reply.model, redact(reply.text), reply.usage.prompt_tokens, reply.usage.completion_tokens,
+                 time.time()),
             )
+            self._conn.commit()
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM replies WHERE key = ?", (key,))
             self._conn.commit()
 
     def __len__(self) -> int:
@@ -264,26 +308,39 @@ class ChatBackend(ABC):
     def cache_key(self, messages: Messages, max_tokens: int, temperature: float) -> str:
         return ResponseCache.key(self.model_id, self.revision, messages, max_tokens, temperature)
 
-    def _cached(self, messages: Messages, max_tokens: int, temperature: float) -> tuple[str | None, ChatReply | None]:
+    def _cached(self, messages: Messages, max_tokens: int, temperature: float,
+                usable: Callable[[ChatReply], bool] | None = None) -> tuple[str | None, ChatReply | None]:
         if self.cache is None:
             return None, None
         key = self.cache_key(messages, max_tokens, temperature)
         reply = self.cache.get(key)
+        if reply is not None and usable is not None and not usable(reply):
+            self.cache.drop(key)  # an unusable reply cached by an older genbench: ask again
+            reply = None
         if reply is not None:
             self.meter.add(cached=1)
         return key, reply
 
-    def complete(self, messages: Messages, *, max_tokens: int, temperature: float = 0.0) -> ChatReply:
-        key, reply = self._cached(messages, max_tokens, temperature)
+    def _store(self, key: str | None, reply: ChatReply, usable: Callable[[ChatReply], bool] | None) -> None:
+        """Cache a reply only if it answers: not empty, and ``usable`` (e.g. it parses) when given."""
+        if key is not None and (usable is None or usable(reply)):
+            self.cache.put(key, reply)
+
+    def complete(self, messages: Messages, *, max_tokens: int, temperature: float = 0.0,
+                 usable: Callable[[ChatReply], bool] | None = None) -> ChatReply:
+        """A reply, from the cache or the model. ``usable(reply)`` decides whether a reply may be cached
+        (and served from the cache): a reply the caller cannot use must be asked again next time."""
+        key, reply = self._cached(messages, max_tokens, temperature, usable)
         if reply is not None:
             return reply
         reply = self._complete_uncached(messages, max_tokens=max_tokens, temperature=temperature)
-        if key is not None:
-            self.cache.put(key, reply)
+        self._store(key, reply, usable)
         return reply
 
-    def complete_many(self, batch: Sequence[Messages], *, max_tokens: int, temperature: float = 0.0) -> list[ChatReply]:
+    def complete_many(self, batch: Sequence[Messages], *, max_tokens: int, temperature: float = 0.0,
+                      usable: Usable = None) -> list[ChatReply]:
         """Complete every conversation, at most ``max_concurrency`` at a time; results in input order.
+        ``usable``: one check for all, or one per conversation (see :meth:`complete`).
 
         The first failure is raised (after the calls already running finish); replies that
         succeeded are in the cache, so a re-run only repeats the failed ones.
@@ -291,8 +348,10 @@ class ChatBackend(ABC):
         if not batch:
             return []
         workers = min(self.max_concurrency, len(batch))
+        checks = _per_conversation(usable, len(batch))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="genbench-chat") as pool:
-            return list(pool.map(lambda m: self.complete(m, max_tokens=max_tokens, temperature=temperature), batch))
+            return list(pool.map(lambda m, u: self.complete(m, max_tokens=max_tokens, temperature=temperature,
+                                                            usable=u), batch, checks))
 
     @abstractmethod
     def _complete_uncached(self, messages: Messages, *, max_tokens: int, temperature: float) -> ChatReply: ...
@@ -315,6 +374,7 @@ class OpenAIChatBackend(ChatBackend):
     """
 
     def __init__(self, model: str, *, base_url: str | None = None, api_key: str | None = None,
+                 api_key_env: str = "OPENAI_API_KEY", api_key_file: str | None = None,
                  timeout: float = 60, max_retries: int = 4, max_concurrency: int = 8,
                  cache: ResponseCache | None = None, meter: UsageMeter | None = None,
                  revision: str = "", retry_base_delay: float = 0.5, retry_max_delay: float = 30.0) -> None:
@@ -324,12 +384,15 @@ class OpenAIChatBackend(ChatBackend):
         self.model_id = model
         self.revision = revision
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_OPENAI_BASE_URL
-        api_key = api_key or os.environ.get("OPENAI_API_KEY")
+        self.shown_url = redact_url(self.base_url)  # what messages say: never the URL's credentials
+        remember(api_key)
+        api_key = api_key or read_key(api_key_env, api_key_file)
         if not api_key:
             if _is_default_openai_url(self.base_url):
                 raise ChatBackendError(
-                    f"No API key for {self.base_url}: set the OPENAI_API_KEY environment variable "
-                    "(or pass api_key=), or point OPENAI_BASE_URL / base_url at an OpenAI-compatible server."
+                    f"No API key for {self.shown_url}: set the {api_key_env} environment variable "
+                    "(or api_key_file=PATH in --judge-args), or point OPENAI_BASE_URL / base_url at an "
+                    "OpenAI-compatible server."
                 )
             # Self-hosted servers (vLLM, SGLang) accept any key unless started with --api-key,
             # but the openai client refuses to run without one.
@@ -349,9 +412,19 @@ class OpenAIChatBackend(ChatBackend):
                 delay = max(delay, float(retry_after))
             except ValueError:  # an HTTP date: rare from model servers, fall back to backoff
                 pass
-        return min(delay, self.retry_max_delay)
+        delay = min(delay, self.retry_max_delay)
+        import openai
+
+        if isinstance(err, openai.APITimeoutError):
+            # the timed-out request's connection is closed (the server cancels it); leave the server the
+            # moment it takes to notice, so the retry never runs beside it (in flight <= max_concurrency)
+            delay = max(delay, ABANDON_GRACE_S)
+        return delay
 
     def _complete_uncached(self, messages: Messages, *, max_tokens: int, temperature: float) -> ChatReply:
+        """One reply. 408/429/5xx, timeouts, connection errors and malformed bodies (a truncated or
+        incomplete completion: a proxy or an overloaded server) are retried with backoff; a request the
+        client timed out on is abandoned with its connection closed, so the server can cancel it."""
         import openai
 
         for attempt in range(self.max_retries + 1):
@@ -360,26 +433,27 @@ class OpenAIChatBackend(ChatBackend):
                 resp = self._client.chat.completions.create(
                     model=self.model_id, messages=messages, max_tokens=max_tokens, temperature=temperature
                 )
-                break
+                return self._parse(resp)
             except openai.APIConnectionError as e:  # includes APITimeoutError
                 err: Exception = e
             except openai.APIStatusError as e:
                 if e.status_code not in (408, 429) and e.status_code < 500:
                     self.meter.add(failures=1)
-                    raise ChatBackendError(f"{self.model_id}: HTTP {e.status_code} from {self.base_url}: {e}") from e
+                    raise ChatBackendError(redact(f"{self.model_id}: HTTP {e.status_code} from {self.shown_url}: "
+                                                  f"{e}")) from None
                 err = e
             except (openai.APIResponseValidationError, json.JSONDecodeError) as e:
                 # e.g. a truncated body: the client parses JSON itself and lets the decode error out
-                self.meter.add(failures=1)
-                raise MalformedReplyError(f"{self.model_id}: malformed response from {self.base_url}: {e}") from e
+                err = MalformedReplyError(f"malformed response: {e}")
+            except MalformedReplyError as e:
+                err = e
             if attempt == self.max_retries:
                 self.meter.add(failures=1)
-                raise ChatBackendError(
-                    f"{self.model_id}: giving up after {attempt + 1} attempts to {self.base_url}: "
-                    f"{type(err).__name__}: {err}"
-                ) from err
+                kind = MalformedReplyError if isinstance(err, MalformedReplyError) else ChatBackendError
+                raise kind(redact(f"{self.model_id}: giving up after {attempt + 1} attempts to {self.shown_url}: "
+                                  f"{type(err).__name__}: {err}")) from None
             time.sleep(self._retry_delay(attempt, err))
-        return self._parse(resp)
+        raise AssertionError("unreachable")
 
     def _parse(self, resp: Any) -> ChatReply:
         # The client validates leniently, so a body missing fields still arrives as an object
@@ -395,12 +469,10 @@ class OpenAIChatBackend(ChatBackend):
                 raw=resp.model_dump(),
             )
         except (AttributeError, IndexError, TypeError, KeyError, ValueError) as e:
-            self.meter.add(failures=1)
             raise MalformedReplyError(
-                f"{self.model_id}: malformed chat completion from {self.base_url}: {str(resp)[:200]!r}"
+                f"{self.model_id}: malformed chat completion from {self.shown_url}: {str(resp)[:200]!r}"
             ) from e
         if not isinstance(reply.text, str):
-            self.meter.add(failures=1)
             raise MalformedReplyError(f"{self.model_id}: message content is not text: {reply.text!r}"[:300])
         self.meter.add(reply.usage)
         return reply
@@ -454,14 +526,17 @@ class TransformersChatBackend(ChatBackend):
             self.model_id = type(model).__name__
         self._lock = threading.Lock()
 
-    def complete(self, messages: Messages, *, max_tokens: int, temperature: float = 0.0) -> ChatReply:
-        return self.complete_many([messages], max_tokens=max_tokens, temperature=temperature)[0]
+    def complete(self, messages: Messages, *, max_tokens: int, temperature: float = 0.0,
+                 usable: Callable[[ChatReply], bool] | None = None) -> ChatReply:
+        return self.complete_many([messages], max_tokens=max_tokens, temperature=temperature, usable=usable)[0]
 
-    def complete_many(self, batch: Sequence[Messages], *, max_tokens: int, temperature: float = 0.0) -> list[ChatReply]:
+    def complete_many(self, batch: Sequence[Messages], *, max_tokens: int, temperature: float = 0.0,
+                      usable: Usable = None) -> list[ChatReply]:
         replies: list[ChatReply | None] = [None] * len(batch)
         todo: list[tuple[int, str | None]] = []
+        checks = _per_conversation(usable, len(batch))
         for i, messages in enumerate(batch):
-            key, replies[i] = self._cached(messages, max_tokens, temperature)
+            key, replies[i] = self._cached(messages, max_tokens, temperature, checks[i])
             if replies[i] is None:
                 todo.append((i, key))
         for start in range(0, len(todo), self.batch_size):
@@ -469,8 +544,7 @@ class TransformersChatBackend(ChatBackend):
             outs = self._generate([batch[i] for i, _ in chunk], max_tokens=max_tokens, temperature=temperature)
             for (i, key), reply in zip(chunk, outs):
                 replies[i] = reply
-                if key is not None:
-                    self.cache.put(key, reply)
+                self._store(key, reply, checks[i])
         return replies  # type: ignore[return-value]
 
     def _complete_uncached(self, messages: Messages, *, max_tokens: int, temperature: float) -> ChatReply:

@@ -264,7 +264,8 @@ class VLMJudge:
             asks = [self._prepare(*j, mode=mode) for j in jobs[i:i + chunk]]
             for _ in range(2):  # the first ask, then one re-ask of what could not be parsed
                 idx = [k for k, a in enumerate(asks) if isinstance(a, _Ask)]
-                replies = _complete_all(self.backend, [asks[k].messages for k in idx], self.settings.max_tokens)
+                replies = _complete_all(self.backend, [asks[k].messages for k in idx], self.settings.max_tokens,
+                                        [self._usable(asks[k]) for k in idx])
                 for k, reply in zip(idx, replies):
                     asks[k] = self._take(asks[k], reply)
             out += [a if isinstance(a, Verdict) else self._unparseable(a) for a in asks]
@@ -275,7 +276,8 @@ class VLMJudge:
         for _ in range(2):
             if isinstance(ask, Verdict):
                 return ask
-            ask = self._take(ask, _complete_one(self.backend, ask.messages, self.settings.max_tokens))
+            ask = self._take(ask, _complete_one(self.backend, ask.messages, self.settings.max_tokens,
+                                                self._usable(ask)))
         return ask if isinstance(ask, Verdict) else self._unparseable(ask)
 
     def _prepare(self, family, item, path, mode: str) -> "_Ask | Verdict":
@@ -298,6 +300,21 @@ class VLMJudge:
         # the frames live on only as PNGs inside the messages
         messages = build_messages(self.kind, item, questions, video, mode, s.sampling, first_ref, final_ref)
         return _Ask(messages, questions, evidence)
+
+    def _usable(self, ask: "_Ask"):
+        """Whether a reply answers ``ask`` (only such replies are cached: an empty or unparseable one
+        must be asked again by the next run, not served to it)."""
+        ids = [q.id for q in ask.questions]
+        allowed = GRADES if self.kind == "checklist" else YES_NO
+
+        def usable(reply) -> bool:
+            try:
+                parse_answers(reply.text, ids, allowed)
+                return True
+            except ParseError:
+                return False
+
+        return usable
 
     def _take(self, ask: "_Ask", reply) -> "_Ask | Verdict":
         """A reply (or the backend's exception) → a verdict, or the re-ask to send next."""
@@ -374,31 +391,42 @@ class _Ask:
     problem: str = ""
 
 
-def _complete_one(backend, messages: list[dict], max_tokens: int):
+def _complete_one(backend, messages: list[dict], max_tokens: int, usable=None):
     """The ChatReply, or the exception that ended the request (it becomes an error verdict: a local
     model may also raise, e.g. on a prompt longer than its context)."""
     try:
-        return backend.complete(messages, max_tokens=max_tokens, temperature=0.0)
+        return backend.complete(messages, max_tokens=max_tokens, temperature=0.0, usable=usable)
     except Exception as e:  # noqa: BLE001
         return e
 
 
-def _complete_all(backend, batch: list[list[dict]], max_tokens: int) -> list:
+def _complete_all(backend, batch: list[list[dict]], max_tokens: int, usable: list) -> list:
     """A local model's replies in order, generated ``batch_size`` per forward pass; if the batch
     raises, each conversation is retried alone so one failure does not sink the others."""
     if not batch:
         return []
     try:
-        return backend.complete_many(batch, max_tokens=max_tokens, temperature=0.0)
+        return backend.complete_many(batch, max_tokens=max_tokens, temperature=0.0, usable=usable)
     except Exception:  # noqa: BLE001
-        return [_complete_one(backend, m, max_tokens) for m in batch]
+        return [_complete_one(backend, m, max_tokens, u) for m, u in zip(batch, usable)]
 
 
 # --------------------------------------------------------------------------- construction
 
 
 BACKEND_ARGS = ("timeout", "max_retries", "max_concurrency", "revision", "base_url", "device", "batch_size",
-                "retry_base_delay", "retry_max_delay")
+                "retry_base_delay", "retry_max_delay", "api_key_env", "api_key_file")
+JUDGE_ARGS = (*BACKEND_ARGS, *FrameSampling.__dataclass_fields__, "max_tokens", "pass_threshold", "cache")
+
+
+def check_judge_args(args: dict) -> None:
+    """Refuse keys passed inline and names no judge reads, before anything is written."""
+    from ..redact import refuse_inline_keys
+
+    refuse_inline_keys(args, "--judge-args")
+    unknown = sorted(set(args) - set(JUDGE_ARGS))
+    if unknown:
+        raise ValueError(f"--judge-args: unknown {', '.join(unknown)}; known: {', '.join(JUDGE_ARGS)}")
 
 
 def split_judge_spec(spec: str) -> tuple[str, str]:
@@ -420,11 +448,13 @@ def make_judge(spec: str, *, cache=None, meter=None, args: dict | None = None, b
     from .backends import make_backend
 
     args = dict(args or {})
+    check_judge_args(args)
     kind, backend_spec = split_judge_spec(spec)
     if backend is None:
         bkw = {k: args[k] for k in BACKEND_ARGS if k in args}
-        if "revision" in bkw:  # --judge-args parses digits as numbers; a revision is a string
-            bkw["revision"] = str(bkw["revision"])
+        for k in ("revision", "api_key_env", "api_key_file"):  # --judge-args parses digits as numbers
+            if k in bkw:
+                bkw[k] = str(bkw[k])
         if backend_spec.startswith("hf:"):
             bkw.pop("max_concurrency", None)  # one local model: batching, not threads
             bkw = {k: v for k, v in bkw.items() if k in ("revision", "device", "batch_size")}
@@ -445,9 +475,14 @@ def make_judges(specs: str, out: str | Path | None, args: dict | None = None) ->
     names = [s.strip() for s in specs.split(",") if s.strip()]
     if not names:
         return {}
+    check_judge_args(args)
     cache_path = args.pop("cache", None) or (Path(out) / "judge_cache.sqlite" if out else None)
-    cache = ResponseCache(cache_path) if cache_path and str(cache_path).lower() != "none" else None
-    return {name: make_judge(name, cache=cache, args=args) for name in names}
+    judges = {name: make_judge(name, args=args) for name in names}  # a missing key fails before any file
+    if cache_path and str(cache_path).lower() != "none":
+        cache = ResponseCache(cache_path)
+        for j in judges.values():
+            j.backend.cache = cache
+    return judges
 
 
 def judges_signature(judges: dict[str, VLMJudge]) -> str:

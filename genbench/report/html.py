@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ..metrics import current_metric_names
 from ..store import sample_files
+from ..fsio import replace_durably
+from ..redact import redact
 from .svg import esc, path_overlay, rate_bars, stacked_bars, timeline
 
 # Metrics worth a column in the summary, in this order, when a group reports them.
@@ -121,8 +123,8 @@ def write_report(run_dir: str | os.PathLike, out: str | os.PathLike | None = Non
                                                              thumb_width, items), "</main></body></html>\n"]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("".join(parts), encoding="utf-8")
-    os.replace(tmp, out)  # a reader never sees half a page
+    tmp.write_text(redact("".join(parts)), encoding="utf-8")  # no key or URL credential reaches the page
+    replace_durably(tmp, out)  # a reader never sees half a page
     return out
 
 

@@ -177,22 +177,23 @@ def all_shortest_paths(adj: list[list[int]], src: int, dst: int, cap: int = 64) 
     dist = bfs(adj, dst)  # distances to the goal: step to any neighbour one closer
     if dist[src] < 0:
         return []
+    if src == dst:
+        return [[src]]
+    # depth first over the layers, neighbours in sorted order; iterative, so a path of any length
+    # (a long imported level) cannot exhaust the interpreter's recursion limit
+    closer = lambda a: iter(sorted(b for b in adj[a] if dist[b] == dist[a] - 1))  # noqa: E731
     paths: list[list[int]] = []
-
-    def walk(path: list[int]) -> None:
-        if len(paths) >= cap:
-            return
-        a = path[-1]
-        if a == dst:
-            paths.append(list(path))
-            return
-        for b in sorted(adj[a]):
-            if dist[b] == dist[a] - 1:
-                path.append(b)
-                walk(path)
-                path.pop()
-
-    walk([src])
+    path, stack = [src], [closer(src)]
+    while stack and len(paths) < cap:
+        b = next(stack[-1], None)
+        if b is None:
+            stack.pop()
+            path.pop()
+        elif b == dst:
+            paths.append(path + [b])
+        else:
+            path.append(b)
+            stack.append(closer(b))
     return paths
 
 
