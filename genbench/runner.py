@@ -88,7 +88,9 @@ class RunConfig:
 
 
 def check_out(out) -> None:
-    """An output directory that can be one (not an existing file)."""
+    """An output directory that can be one (not an existing file); None: a default to come."""
+    if out is None:
+        return
     p = Path(out)
     if p.exists() and not p.is_dir():
         raise NotADirectoryError(f"--out {p} is a file, not a directory: choose another --out")
@@ -167,7 +169,7 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
         if cfg.mode not in getattr(gen, "modes", (cfg.mode,)):
             raise ValueError(f"{spec} cannot do {cfg.mode} (it does {', '.join(gen.modes)}); "
                              f"use --mode {gen.modes[0]} or another model")
-    store = RunStore(cfg.out, shard=shard.name, writer=shard.writer)
+    store = RunStore(cfg.out, shard=shard.name, writer=shard.writer, lock=shard.writer)
     try:
         shards.check_same_run(store.root, asdict(cfg), shard)
         vlm = _vlm_pool(cfg.judges, cfg.out, cfg.judge_args)

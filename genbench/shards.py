@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .fsio import write_text_durably
 from .schema import canonical_json, sha256_hex
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -182,9 +183,7 @@ def write_work_list(root: Path, config: dict, keys: list[str]) -> None:
     if path.exists():
         return
     path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"config_hash": config_hash(config), "keys": keys}))
-    os.replace(tmp, path)
+    write_text_durably(path, json.dumps({"config_hash": config_hash(config), "keys": keys}))
 
 
 def read_work_list(root: Path, config: dict) -> list[str]:

@@ -78,10 +78,11 @@ def sample_files(root: Path) -> list[Path]:
 
 class RunStore:
     """A run directory. ``shard`` names this process's own samples file (``samples.<shard>.jsonl``);
-    rows are read from every samples file of the run. A store opened with ``writer=False`` (merging,
-    a context-parallel helper rank) neither locks nor repairs."""
+    rows are read from every samples file of the run. ``lock=True`` holds an advisory lock on this
+    process's file (:meth:`lock`); a store opened with ``writer=False`` (merging, a context-parallel
+    helper rank) repairs nothing."""
 
-    def __init__(self, root: str | os.PathLike, shard: str | None = None, writer: bool = True):
+    def __init__(self, root: str | os.PathLike, shard: str | None = None, writer: bool = True, lock: bool = False):
         self.root = Path(root)
         if self.root.exists() and not self.root.is_dir():
             raise NotADirectoryError(f"{self.root} is a file, not a run directory: choose another --out")
@@ -94,11 +95,14 @@ class RunStore:
         self.videos: dict[str, str] = {}  # generation key → video path of a finished generation
         self.started = time.time()
         self.writer = writer
-        self._lock = self._acquire() if writer else None
+        self._lock = None
+        if lock:  # before reading: repairing a file another process is writing would cut its rows
+            self.lock()
         self._load()
 
-    def _acquire(self):
-        """An advisory lock on this process's samples file, held while the store lives."""
+    def lock(self) -> "RunStore":
+        """Take an advisory lock on this process's samples file, held until ``close()``: a second
+        process writing the same file (the same run, or the same slice of a split run) is refused."""
         import fcntl
 
         path = self.samples_path.with_name(f".{self.samples_path.name}.lock")
@@ -115,7 +119,8 @@ class RunStore:
         f.truncate()
         f.write(f"pid {os.getpid()}")
         f.flush()
-        return f
+        self._lock = f
+        return self
 
     def close(self) -> None:
         if self._lock:

@@ -130,7 +130,7 @@ def test_slices_of_another_config_are_refused(tmp_path):
 
 def test_a_slice_is_written_by_one_process_at_a_time(tmp_path):
     out = tmp_path / "run"
-    holder = RunStore(out, shard="shard-0-of-2")  # another process at work on slice 0
+    holder = RunStore(out, shard="shard-0-of-2", lock=True)  # another process at work on slice 0
     try:
         res = CliRunner().invoke(app, ["run", *BASE, "--model", "oracle", "--limit", "2", "--out", str(out),
                                        "--shard", "0/2"])

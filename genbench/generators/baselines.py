@@ -23,12 +23,13 @@ from .base import GeneratorSetupError, VideoGenerator
 
 class ReferenceGenerator(VideoGenerator):
     kind = "reference"
+    accepts = ("width", "height", "num_frames", "fps", "fit", "crf")  # its --model-args (registry.accepted_args)
 
     def __init__(self, width: int | None = None, height: int | None = None, num_frames: int | None = None,
                  fps: float | None = None, fit: str = "letterbox", crf: int = 18, **unknown):
         if unknown:
             raise GeneratorSetupError(f"{self.name}: unknown model-args {', '.join(sorted(unknown))}; known: "
-                                      "width, height, num_frames, fps, fit, crf")
+                                      f"{', '.join(self.accepts)}")
         self.width, self.height = width, height
         self.num_frames, self.fps = num_frames, fps
         self.fit_mode, self.crf = fit, int(crf)
