@@ -193,7 +193,7 @@ def split_model_args(specs: list[str], model_args: dict) -> dict[str, dict]:
     for key, value in plain.items():
         takers = [s for s in specs if takes[s] is None or key in takes[s]]
         if not takers:
-            raise ValueError(f"--model-args {key}: no model in this run takes it ("
+            raise ValueError(f"unknown --model-args {key}: no model in this run takes it ("
                              + "; ".join(f"{s} takes {', '.join(sorted(takes[s])) or 'nothing'}" for s in specs)
                              + ")")
         for s in takers:
