@@ -20,10 +20,12 @@ CI_FRAMES = 72  # frame budget for clips whose meaning does not depend on the pa
 
 def _ci_run(name, tmp_path):
     fam = task_family(name)
-    plist = V.perturbations_for(fam)
+    # the model canvases (long clips at 1280×720) have a sweep of their own below
+    plist = [p for p in V.perturbations_for(fam) if not p.name.startswith("preset_")]
     combos = V.combos(name)
     rotate = max(1, math.ceil((len(plist) - 1) / max(len(combos), 1)))
-    report = V.validate(name, n=1, workdir=tmp_path, max_frames=CI_FRAMES, rotate=rotate)
+    report = V.validate(name, n=1, workdir=tmp_path, max_frames=CI_FRAMES, rotate=rotate,
+                        only=[p.name for p in plist])
     return plist, combos, report
 
 
@@ -325,3 +327,42 @@ def test_a_perturbation_that_cannot_be_built_is_a_reported_miss_and_the_run_goes
     push = next(p for p in V.perturbations_for(sok) if p.name == "push_into_wall")
     o = V.run_one(sok, _indexed_item(sok, "easy", "dusk", 3), push, 0, tmp_path, max_frames=CI_FRAMES, skin="dusk")
     assert (o.got, o.ok) == (V.NOT_APPLICABLE, True), o.message
+
+
+PRESETS = [f"preset_{w}x{h}_{n}f" for w, h, n, fps in V.shipped_canvases()]
+
+
+@pytest.mark.parametrize("k,name", list(enumerate(resolve_tasks("all"))))
+def test_every_family_passes_at_a_shipped_model_canvas(k, name, tmp_path):
+    """The ground truth as the oracle generator makes it for a model we ship (its frame count, fps and
+    canvas) passes. One canvas per family, rotating, so that every canvas and every frame count runs."""
+    fam = task_family(name)
+    preset = PRESETS[k % len(PRESETS)]
+    p = next(p for p in V.perturbations_for(fam) if p.name == preset)
+    ds = list(fam.difficulties)
+    for difficulty in ds[k % len(ds):] + ds[:k % len(ds)]:  # the first whose solution fits the frames
+        o = V.run_one(fam, fam.generate(0, difficulty), p, 0, tmp_path)
+        if o.got != V.NOT_APPLICABLE:
+            break
+    assert o.got == V.PASS, (name, preset, difficulty, o.got, o.message)
+
+
+def test_every_shipped_frame_count_and_canvas_is_validated():
+    sizes = {(w, h) for w, h, n, fps in V.shipped_canvases()}
+    counts = {n for w, h, n, fps in V.shipped_canvases()}
+    assert {(832, 480), (1280, 704), (1280, 720), (720, 480), (768, 512)} <= sizes
+    assert {81, 121, 49, 129} <= counts
+    assert set(PRESETS) <= {p.name for p in V.perturbations_for(task_family("maze.grid"))}
+
+
+@pytest.mark.parametrize("n", [81, 121])
+def test_sorting_hard_at_wan_frame_counts(n, tmp_path):
+    """Two bars swapping pass above and below a tall resting bar and hide most of it; the hidden bar
+    read as a third mover ("3 objects move at once"). Hidden by movers, it still rests."""
+    fam = task_family("puzzle.sorting")
+    item = _indexed_item(fam, "hard", "bars", 3)
+    clip = V.canvas_clip(fam, item, fam.solution_frames(item, num_frames=n))
+    o = V.run_one(fam, item, V.Perturbation(f"oracle_{n}", V.PASS, lambda f, it, rng: clip), 0, tmp_path)
+    assert o.ok, o.message
+    rot = next(p for p in V.perturbations_for(fam) if p.name == "rotate_three")
+    assert V.run_one(fam, item, rot, 0, tmp_path).got == "ILLEGAL_MOVE"

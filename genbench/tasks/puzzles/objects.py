@@ -385,6 +385,26 @@ class ProcessChecker:
         n_in = np.bincount(self.block_id[inner], minlength=self.n_blocks)
         return n_bad > np.maximum(12, 0.12 * n_in)  # a changed digit stroke is ~35 px here; crf 40 ≤ 16
 
+    def _occluded_rest(self, rest, missing, frac, total, committed, integrals, area) -> np.ndarray:
+        """An object still in its slot but partly hidden by objects in transit drawn over it (a bar
+        lifted past a tall one, a swap crossing above and below it) rests there: its own colour
+        plus the movers' colours fill its box. Only movers can hide it, some of it must show, and
+        none of it may show outside its box (a tile half out of its slot is moving, not hidden)."""
+        movers = [j for j in range(len(rest)) if rest[j] < 0 and not missing[j]]
+        if len(movers) < 2:
+            return rest
+        out = rest.copy()
+        for k in movers:
+            s = committed[k]
+            x0, y0, x1, y1 = self.rects[k, s]
+            if x0 < 0 or frac[k, s] < 0.15 or total[k] - frac[k, s] * area[k] > 0.1 * area[k]:
+                continue
+            hidden = sum(integrals[j][y1, x1] - integrals[j][y0, x1] - integrals[j][y1, x0] + integrals[j][y0, x0]
+                         for j in movers if j != k)
+            if frac[k, s] + hidden / area[k] >= self.rest_fill:
+                out[k] = s
+        return out
+
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         g, rects = self.g, self.rects
         K = len(g.obj_class)
@@ -428,8 +448,10 @@ class ProcessChecker:
             # per object: fill of its box in every slot, and its total pixel count
             fill = np.zeros(rects.shape[:2])
             total = np.zeros(K)
+            integrals = []
             for k in range(K):
                 ii = cv2.integral((cls == classes[k]).astype(np.uint8))
+                integrals.append(ii)
                 r = rects[k]
                 fill[k] = (ii[r[:, 3], r[:, 2]] - ii[r[:, 1], r[:, 2]] - ii[r[:, 3], r[:, 0]] + ii[r[:, 1], r[:, 0]])
                 fill[k, r[:, 0] < 0] = 0
@@ -443,6 +465,8 @@ class ProcessChecker:
             at_rest = frac >= self.rest_fill
             rest = np.where(at_rest.any(1), frac.argmax(1), -1)
             missing = total < 0.3 * self.area
+            if committed is not None:
+                rest = self._occluded_rest(rest, missing, frac, total, committed, integrals, area)
 
             # objects must persist and stay single
             lost_run = np.where(missing, lost_run + 1, 0)
