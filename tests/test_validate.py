@@ -366,3 +366,36 @@ def test_sorting_hard_at_wan_frame_counts(n, tmp_path):
     assert o.ok, o.message
     rot = next(p for p in V.perturbations_for(fam) if p.name == "rotate_three")
     assert V.run_one(fam, item, rot, 0, tmp_path).got == "ILLEGAL_MOVE"
+
+
+def test_tracking_absorbs_a_growing_zoom_and_pan_but_not_an_erased_wall(tmp_path):
+    """A first-frame alignment cannot absorb a camera that keeps zooming and panning (the layout
+    drifts off the mapping and reads as changed); tracked through the video it passes, and walls
+    erased under the same drift still fail."""
+    from genbench.judges.trajectory import TrajectoryChecker
+    from genbench.video import read_frames, write_video
+
+    fam = task_family("maze.grid")
+    item = fam.generate(0, "hard", skin="thin_walls")
+    rng = np.random.default_rng(0)
+    frames = V.camera_motion(fam.solution_frames(item, num_frames=48), rng, **V.DRIFT)
+    write_video(tmp_path / "d.mp4", frames, 24, crf=34)
+    fit = V.geometry.identity(*item.canvas_size)
+    rm = fam.region_map(item)
+    first_only = TrajectoryChecker(rm, track=False).check(read_frames(tmp_path / "d.mp4"), fit, 24)
+    tracked = TrajectoryChecker(rm).check(read_frames(tmp_path / "d.mp4"), fit, 24)
+    assert first_only.failure == "LAYOUT_CHANGED"
+    assert tracked.passed, tracked.message
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    for name in ("walls_erased+drift", "goal_moved+drift", "pan_ramp", "zoom_out_ramp"):
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin="thin_walls")
+        assert o.ok, (name, o.got, o.message)
+
+
+def test_a_sub_cell_excursion_into_a_wall_is_a_crossing_on_every_lattice(tmp_path):
+    for name, skin in (("maze.grid", "thin_walls"), ("maze.irregular", None), ("maze.hex", None)):
+        fam = task_family(name)
+        item = fam.generate(1, "ood" if "ood" in fam.difficulties else "hard", skin=skin)
+        p = next(p for p in V.perturbations_for(fam) if p.name == "wall_excursion")
+        o = V.run_one(fam, item, p, 0, tmp_path, max_frames=CI_FRAMES)
+        assert o.got == "WALL_CROSSING", (name, o.got, o.message)
