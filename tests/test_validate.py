@@ -399,3 +399,14 @@ def test_a_sub_cell_excursion_into_a_wall_is_a_crossing_on_every_lattice(tmp_pat
         p = next(p for p in V.perturbations_for(fam) if p.name == "wall_excursion")
         o = V.run_one(fam, item, p, 0, tmp_path, max_frames=CI_FRAMES)
         assert o.got == "WALL_CROSSING", (name, o.got, o.message)
+
+
+def test_a_sorting_ball_drawn_bigger_fails_and_one_easing_into_its_slot_passes(tmp_path):
+    """A ball grown 1.35× still fills its slot's box, so it read as resting and the video passed;
+    its pixels around the slot now give it away. Easing the last pixels into a slot stays legal."""
+    fam = task_family("puzzle.sorting")
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    item = fam.generate(0, "medium", skin="balls")
+    assert V.run_one(fam, item, ps["item_grows"], 0, tmp_path, max_frames=CI_FRAMES).got == "LAYOUT_CHANGED"
+    assert V.run_one(fam, item, ps["settle_easing"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS
+    assert V.run_one(fam, item, ps["oracle"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS

@@ -329,7 +329,7 @@ def _blends_are_not_agents(c: np.ndarray, d2: np.ndarray, k: np.ndarray, col: np
             if min(_segment_distance(col[is_agent], p, q)) < 60:
                 continue  # the agent itself looks like a mix of these two
             seg_d = np.minimum(seg_d, _segment_distance(c[hit], p, q))
-    blend = seg_d < 0.5 * np.sqrt(d2[hit, k[hit]])
+    blend = seg_d < 0.25 * np.sqrt(d2[hit, k[hit]])
     if blend.any():
         k = k.copy()
         k[hit[blend]] = layout[d2[np.ix_(hit[blend], layout)].argmin(1)]

@@ -409,6 +409,10 @@ class ProcessChecker:
         self.W, self.H = game.working
         self.rects = game.rects()
         self.around = game.rects(GROWN_BOX)  # room for an object drawn bigger than it is
+        r = self.rects.astype(np.float64)
+        self.centre = np.stack([(r[..., 0] + r[..., 2]) / 2, (r[..., 1] + r[..., 3]) / 2], -1)  # (K, S, 2)
+        self.extent = np.max(r[..., 2:] - r[..., :2], (1, 2))  # each object's larger side, working px
+        self._off_ref = None
         self._expected: dict = {}
         K = len(game.obj_class)
         e0, _ = self.expected(game.start)
@@ -450,6 +454,23 @@ class ProcessChecker:
         n_bad = np.bincount(self.block_id[bad], minlength=self.n_blocks)
         n_in = np.bincount(self.block_id[inner], minlength=self.n_blocks)
         return n_bad > np.maximum(12, 0.12 * n_in)  # a changed digit stroke is ~35 px here; crf 40 ≤ 16
+
+    def _creeping(self, cls: np.ndarray, classes: np.ndarray, rest) -> bool:
+        """Is some object off its slot's centre by more than at the first still frame, and more
+        than the others are (the camera moves them all alike)? Then it is on its way, however
+        slowly, and the frame is not a still one; an object drawn wider or recoloured stays
+        centred and is judged."""
+        off = np.zeros((len(rest), 2))
+        for k, s in enumerate(rest):
+            x0, y0, x1, y1 = self.around[k, s]
+            m = cv2.moments((cls[y0:y1, x0:x1] == classes[k]).view(np.uint8), True)
+            if m["m00"] > 0:
+                off[k] = (x0 + m["m10"] / m["m00"] - self.centre[k, s, 0], y0 + m["m01"] / m["m00"] - self.centre[k, s, 1])
+        if self._off_ref is None:
+            self._off_ref = off
+        off = off - self._off_ref  # a digit or a peg makes an object's colour off-centre from the start
+        rel = np.hypot(*(off - np.median(off, 0)).T)
+        return bool((rel > np.maximum(1.0, 0.04 * self.extent)).any())
 
     def _size_at_rest(self, rest, integrals) -> np.ndarray:
         """(K,) each object's pixels in a box around its slot, room left for it to grow."""
@@ -623,6 +644,8 @@ class ProcessChecker:
                 k = int(np.flatnonzero(size_run == self.layout_persist)[0])
                 events.append(_Event(i - self.layout_persist + 1, "LAYOUT_CHANGED", f"object {k} grew"))
             still = settled and bool((np.abs(frac[np.arange(K), rest] - 1.0) <= self.still_tol).all())
+            if still:  # one creeping out of its slot (a slow model) still fills most of its box
+                still = not self._creeping(cls, classes, rest)
             if still:  # nothing in motion: the frame must show exactly the decoded state
                 bad = self._layout_bad(cls, cur)
                 if bad.any() and i - tracked_at >= 2 and not any(e.code == "LAYOUT_CHANGED" for e in events):
