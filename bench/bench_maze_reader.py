@@ -60,6 +60,8 @@ def main() -> None:
                     if not p.must_pass:
                         continue
                     clip = p.make(fam, item, np.random.default_rng(item.index))
+                    if clip is None:  # not applicable to this item
+                        continue
                     g, m = judge(item, first_frame(clip, tmp / "c.mp4"))
                     for key in (("perturbation", p.name), ("skin", skin), ("difficulty", difficulty), ("all", "")):
                         r = rows[key]

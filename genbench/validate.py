@@ -326,14 +326,15 @@ CAMERA: list[Perturbation] = [
 
 
 # checkers that track their alignment through the video; the others (board, pointer, tiles, stroke,
-# sokoban) still align on the first frame only and fail a growing drift: not yet validated under it
+# sokoban) still align on the first frame only and fail a growing drift: not yet validated under it.
+# A family whose checker tracks but which still fails it says so: ``tracks_camera = False``.
 TRACKS_CAMERA = {"trajectory", "process"}
 
 
 def perturbations_for(family) -> list[Perturbation]:
     """Generic perturbations (with the family's re-labels and skips) plus the family's own."""
     over = getattr(family, "perturbation_expectations", {}) or {}
-    tracks = family.checker_name in TRACKS_CAMERA
+    tracks = getattr(family, "checker_name", None) in TRACKS_CAMERA and getattr(family, "tracks_camera", True)
     out = []
     for p in GENERIC + CAMERA * tracks:
         expect = over.get(p.name, p.expect)
