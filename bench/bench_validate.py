@@ -156,6 +156,12 @@ def main() -> None:
         print(f"{f:<24} {items:>6} {len(rows):>7} {_rate([o for o in rows if o.expect == V.PASS]):>18} "
               f"{_rate([o for o in rows if o.expect != V.PASS]):>18}")
 
+    print(f"\n{'family':<24} {'must-pass false-fail [95% CI]':>36} {'must-fail false-pass [95% CI]':>36}")
+    for r in report.error_rates():
+        ci = lambda k, n, c: f"{k}/{n} [{c[0]:.2%}, {c[1]:.2%}]" if n else "-"  # noqa: E731
+        print(f"{r['family']:<24} {ci(r['false_fail'], r['pass_n'], r['false_fail_ci']):>36} "
+              f"{ci(r['false_pass'], r['fail_n'], r['false_pass_ci']):>36}")
+
     s = report.summary()
     decode_fps = dec_frames / dec_s if dec_s else float("nan")
     print(f"\n{s['videos']} videos ({s['not_applicable']} not applicable) in {time.perf_counter() - t0:.0f} s "

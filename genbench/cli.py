@@ -432,11 +432,22 @@ def validate(
         table.add_row(r["family"], r["perturbation"], r["expect"], str(r["n"]), f"{r['accuracy']:.2f}",
                       ", ".join(f"{k}:{v}" for k, v in r["got"].items()), style=style)
     _show(table)
+    rates = Table(show_header=True, header_style="bold", title="error rates per family (Wilson 95% intervals)")
+    for col in ("family", "must-pass false-fail", "must-fail false-pass", "wrong code"):
+        rates.add_column(col)
+    for r in report.error_rates():
+        rates.add_row(r["family"], _rate_ci(r["false_fail"], r["pass_n"], r["false_fail_ci"]),
+                      _rate_ci(r["false_pass"], r["fail_n"], r["false_pass_ci"]), f"{r['wrong_code']}/{r['fail_n']}")
+    _show(rates)
     summary = report.summary()
     console.print(json.dumps(summary))
     console.print(f"→ {write_report(report, out)}")
     if summary["misses"]:
         raise typer.Exit(1)
+
+
+def _rate_ci(k: int, n: int, ci) -> str:
+    return f"{k}/{n} = {k / max(n, 1):.2%} [{ci[0]:.2%}, {ci[1]:.2%}]" if n else "-"
 
 
 @app.command("calibrate-judge")

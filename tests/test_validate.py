@@ -20,10 +20,12 @@ CI_FRAMES = 72  # frame budget for clips whose meaning does not depend on the pa
 
 def _ci_run(name, tmp_path):
     fam = task_family(name)
-    plist = V.perturbations_for(fam)
+    # the model canvases (long clips at 1280×720) have a sweep of their own below
+    plist = [p for p in V.perturbations_for(fam) if not p.name.startswith("preset_")]
     combos = V.combos(name)
     rotate = max(1, math.ceil((len(plist) - 1) / max(len(combos), 1)))
-    report = V.validate(name, n=1, workdir=tmp_path, max_frames=CI_FRAMES, rotate=rotate)
+    report = V.validate(name, n=1, workdir=tmp_path, max_frames=CI_FRAMES, rotate=rotate,
+                        only=[p.name for p in plist])
     return plist, combos, report
 
 
@@ -325,3 +327,86 @@ def test_a_perturbation_that_cannot_be_built_is_a_reported_miss_and_the_run_goes
     push = next(p for p in V.perturbations_for(sok) if p.name == "push_into_wall")
     o = V.run_one(sok, _indexed_item(sok, "easy", "dusk", 3), push, 0, tmp_path, max_frames=CI_FRAMES, skin="dusk")
     assert (o.got, o.ok) == (V.NOT_APPLICABLE, True), o.message
+
+
+PRESETS = [f"preset_{w}x{h}_{n}f" for w, h, n, fps in V.shipped_canvases()]
+
+
+@pytest.mark.parametrize("k,name", list(enumerate(resolve_tasks("all"))))
+def test_every_family_passes_at_a_shipped_model_canvas(k, name, tmp_path):
+    """The ground truth as the oracle generator makes it for a model we ship (its frame count, fps and
+    canvas) passes. One canvas per family, rotating, so that every canvas and every frame count runs."""
+    fam = task_family(name)
+    preset = PRESETS[k % len(PRESETS)]
+    p = next(p for p in V.perturbations_for(fam) if p.name == preset)
+    ds = list(fam.difficulties)
+    for difficulty in ds[k % len(ds):] + ds[:k % len(ds)]:  # the first whose solution fits the frames
+        o = V.run_one(fam, fam.generate(0, difficulty), p, 0, tmp_path)
+        if o.got != V.NOT_APPLICABLE:
+            break
+    assert o.got == V.PASS, (name, preset, difficulty, o.got, o.message)
+
+
+def test_every_shipped_frame_count_and_canvas_is_validated():
+    sizes = {(w, h) for w, h, n, fps in V.shipped_canvases()}
+    counts = {n for w, h, n, fps in V.shipped_canvases()}
+    assert {(832, 480), (1280, 704), (1280, 720), (720, 480), (768, 512)} <= sizes
+    assert {81, 121, 49, 129} <= counts
+    assert set(PRESETS) <= {p.name for p in V.perturbations_for(task_family("maze.grid"))}
+
+
+@pytest.mark.parametrize("n", [81, 121])
+def test_sorting_hard_at_wan_frame_counts(n, tmp_path):
+    """Two bars swapping pass above and below a tall resting bar and hide most of it; the hidden bar
+    read as a third mover ("3 objects move at once"). Hidden by movers, it still rests."""
+    fam = task_family("puzzle.sorting")
+    item = _indexed_item(fam, "hard", "bars", 3)
+    clip = V.canvas_clip(fam, item, fam.solution_frames(item, num_frames=n))
+    o = V.run_one(fam, item, V.Perturbation(f"oracle_{n}", V.PASS, lambda f, it, rng: clip), 0, tmp_path)
+    assert o.ok, o.message
+    rot = next(p for p in V.perturbations_for(fam) if p.name == "rotate_three")
+    assert V.run_one(fam, item, rot, 0, tmp_path).got == "ILLEGAL_MOVE"
+
+
+def test_tracking_absorbs_a_growing_zoom_and_pan_but_not_an_erased_wall(tmp_path):
+    """A first-frame alignment cannot absorb a camera that keeps zooming and panning (the layout
+    drifts off the mapping and reads as changed); tracked through the video it passes, and walls
+    erased under the same drift still fail."""
+    from genbench.judges.trajectory import TrajectoryChecker
+    from genbench.video import read_frames, write_video
+
+    fam = task_family("maze.grid")
+    item = fam.generate(0, "hard", skin="thin_walls")
+    rng = np.random.default_rng(0)
+    frames = V.camera_motion(fam.solution_frames(item, num_frames=48), rng, **V.DRIFT)
+    write_video(tmp_path / "d.mp4", frames, 24, crf=34)
+    fit = V.geometry.identity(*item.canvas_size)
+    rm = fam.region_map(item)
+    first_only = TrajectoryChecker(rm, track=False).check(read_frames(tmp_path / "d.mp4"), fit, 24)
+    tracked = TrajectoryChecker(rm).check(read_frames(tmp_path / "d.mp4"), fit, 24)
+    assert first_only.failure == "LAYOUT_CHANGED"
+    assert tracked.passed, tracked.message
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    for name in ("walls_erased+drift", "goal_moved+drift", "pan_ramp", "zoom_out_ramp"):
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin="thin_walls")
+        assert o.ok, (name, o.got, o.message)
+
+
+def test_a_sub_cell_excursion_into_a_wall_is_a_crossing_on_every_lattice(tmp_path):
+    for name, skin in (("maze.grid", "thin_walls"), ("maze.irregular", None), ("maze.hex", None)):
+        fam = task_family(name)
+        item = fam.generate(1, "ood" if "ood" in fam.difficulties else "hard", skin=skin)
+        p = next(p for p in V.perturbations_for(fam) if p.name == "wall_excursion")
+        o = V.run_one(fam, item, p, 0, tmp_path, max_frames=CI_FRAMES)
+        assert o.got == "WALL_CROSSING", (name, o.got, o.message)
+
+
+def test_a_sorting_ball_drawn_bigger_fails_and_one_easing_into_its_slot_passes(tmp_path):
+    """A ball grown 1.35× still fills its slot's box, so it read as resting and the video passed;
+    its pixels around the slot now give it away. Easing the last pixels into a slot stays legal."""
+    fam = task_family("puzzle.sorting")
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    item = fam.generate(0, "medium", skin="balls")
+    assert V.run_one(fam, item, ps["item_grows"], 0, tmp_path, max_frames=CI_FRAMES).got == "LAYOUT_CHANGED"
+    assert V.run_one(fam, item, ps["settle_easing"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS
+    assert V.run_one(fam, item, ps["oracle"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS

@@ -167,31 +167,67 @@ class FrameMapper:
         levels, so colour shifts do not matter) and fold it into the mapping. Implausible or unhelpful
         estimates are dropped: alignment may only absorb camera drift, never re-place the maze.
         Returns the frame mapped with the final mapping."""
+        self._fit_only = (self.ax, self.bx, self.ay, self.by)
+        self._bounds = (max_shift, max_zoom)
         img = self(frame)
+        w = self._estimate(img, reference, None, 40, 1e-4, 0.01)
+        if w is None or not self._plausible(w, self._fit_only):
+            return img  # no gain, or not a camera drift (rotation / shear are not modelled)
+        self._fold(w)
+        return self(frame)
+
+    def track(self, frame: np.ndarray, reference: np.ndarray, ignore=()) -> bool:
+        """Re-estimate the alignment on a later frame, for a camera that keeps drifting (a zoom or pan
+        growing over the clip). ``ignore``: working-pixel boxes (x, y, w, h) not to match on (the agent
+        now and where it started). Bounded like ``align``: the whole mapping may only differ from the
+        fit by a drift, and a step must improve the match; a global zoom / shift cannot hide a wall
+        erased or a goal moved, which stay wrong after it. Returns whether the mapping changed."""
+        if not hasattr(self, "_fit_only"):
+            return False
+        img = self(frame)
+        mask = np.full((self.H, self.W), 255, np.uint8)
+        for x, y, w, h in ignore:
+            mask[max(y - 2, 0):y + h + 2, max(x - 2, 0):x + w + 2] = 0
+        w = self._estimate(img, reference, mask, 25, 1e-4, 0.002)
+        if w is None or not self._plausible(w, self._fit_only):
+            return False
+        self._fold(w)
+        return True
+
+    def _estimate(self, img, reference, mask, iters: int, eps: float, min_gain: float):
+        """ECC affine warp (reference coords → img coords), or None when it fails or gains nothing."""
         ref = cv2.cvtColor(reference, cv2.COLOR_RGB2GRAY).astype(np.float32)
         got = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(np.float32)
         if ref.std() < 1 or got.std() < 1:
-            return img
+            return None
         warp = np.eye(2, 3, dtype=np.float32)
-        crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4)
+        crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, eps)
         try:
-            before = cv2.computeECC(ref, got)
-            after, warp = cv2.findTransformECC(ref, got, warp, cv2.MOTION_AFFINE, crit, None, 3)
+            before = cv2.computeECC(ref, got, mask)
+            after, warp = cv2.findTransformECC(ref, got, warp, cv2.MOTION_AFFINE, crit, mask, 3)
         except cv2.error:
-            return img
-        w = warp.astype(np.float64)
-        shift = np.abs(w[:, 2]) / np.array([self.W, self.H])
-        if (after <= before + 0.01 or abs(w[0, 0] - 1) > max_zoom or abs(w[1, 1] - 1) > max_zoom
-                or shift.max() > max_shift or abs(w[0, 1]) > 0.01 or abs(w[1, 0]) > 0.01):
-            return img  # no gain, or not a camera drift (rotation / shear are not modelled)
-        self.alignment = w
+            return None
+        return warp.astype(np.float64) if after > before + min_gain else None
+
+    def _plausible(self, w: np.ndarray, base) -> bool:
+        """Would folding ``w`` in keep the mapping within a camera drift of ``base`` (the fit)?"""
+        max_shift, max_zoom = self._bounds
+        if abs(w[0, 1]) > 0.01 or abs(w[1, 0]) > 0.01:
+            return False  # rotation / shear are not modelled
+        ax, bx, ay, by = self._folded(w)
+        ax0, bx0, ay0, by0 = base
+        return (abs(ax / ax0 - 1) <= max_zoom and abs(ay / ay0 - 1) <= max_zoom
+                and abs(bx - bx0) <= max_shift * ax0 * self.W and abs(by - by0) <= max_shift * ay0 * self.H)
+
+    def _folded(self, w: np.ndarray) -> tuple[float, float, float, float]:
         # aligned working x → unaligned working x' = w00·x + w02 (pixel indices) → frame
-        self.bx += self.ax * (w[0, 2] + 0.5 - 0.5 * w[0, 0])
-        self.ax *= w[0, 0]
-        self.by += self.ay * (w[1, 2] + 0.5 - 0.5 * w[1, 1])
-        self.ay *= w[1, 1]
+        return (self.ax * w[0, 0], self.bx + self.ax * (w[0, 2] + 0.5 - 0.5 * w[0, 0]),
+                self.ay * w[1, 1], self.by + self.ay * (w[1, 2] + 0.5 - 0.5 * w[1, 1]))
+
+    def _fold(self, w: np.ndarray) -> None:
+        self.alignment = w
+        self.ax, self.bx, self.ay, self.by = self._folded(w)
         self._plan()
-        return self(frame)
 
     def inside(self) -> np.ndarray:
         """Working pixels that show the canvas area of the frame (a zoom or shift pushes some of the
@@ -279,9 +315,45 @@ def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0)
     col = colours.astype(np.float32)
     d2 = c2[:, None] - 2.0 * (c @ col.T) + (col * col).sum(1)[None, :]  # |c − col|², as one product
     k = d2.argmin(1)
+    k = _blends_are_not_agents(c, d2, k, col, classes)
     lut = classes[k].astype(np.uint8)
     lut[d2[np.arange(len(c)), k] > max_dist ** 2] = UNKNOWN
     return lut
+
+
+def _blends_are_not_agents(c: np.ndarray, d2: np.ndarray, k: np.ndarray, col: np.ndarray,
+                           classes: np.ndarray) -> np.ndarray:
+    """A colour that is clearly a mix of two layout colours (the grey of a black wall's edge on a
+    white floor, resampled by a drifting camera and compressed) is that edge, not the agent, even
+    where the agent's colour is the nearest entry: such greys along every wall read as a second
+    agent. Only for layout pairs whose mixes stay far from the agent's own colour (a grey agent on a
+    black-and-white maze keeps its greys)."""
+    is_agent = classes == AGENT
+    if not is_agent.any() or is_agent.all():
+        return k
+    hit = np.flatnonzero(is_agent[k])
+    layout = np.flatnonzero(~is_agent)
+    seg_d = np.full(len(hit), np.inf, np.float32)
+    for ai, a in enumerate(layout):
+        for b in layout[ai + 1:]:
+            if classes[a] == classes[b]:
+                continue
+            p, q = col[a], col[b]
+            if min(_segment_distance(col[is_agent], p, q)) < 60:
+                continue  # the agent itself looks like a mix of these two
+            seg_d = np.minimum(seg_d, _segment_distance(c[hit], p, q))
+    blend = seg_d < 0.25 * np.sqrt(d2[hit, k[hit]])
+    if blend.any():
+        k = k.copy()
+        k[hit[blend]] = layout[d2[np.ix_(hit[blend], layout)].argmin(1)]
+    return k
+
+
+def _segment_distance(x: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Distance of each colour in ``x`` to the segment p–q (every mix of p and q)."""
+    d = q - p
+    t = np.clip((x - p) @ d / max(float(d @ d), 1e-6), 0, 1)
+    return np.linalg.norm(x - p - t[:, None] * d, axis=1)
 
 
 @dataclass
@@ -299,7 +371,7 @@ class TrajectoryChecker:
 
     def __init__(self, rm: RegionMap, version: str = "1", lost_seconds: float = 0.25,
                  layout_persist: int = 2, match_threshold: float = 0.75, pr_eps_cells: float = 0.5,
-                 align: bool = True):
+                 align: bool = True, track: bool = True):
         self.rm = rm
         self.version = version
         self.lost_seconds = lost_seconds
@@ -307,6 +379,7 @@ class TrajectoryChecker:
         self.match_threshold = match_threshold
         self.pr_eps_cells = pr_eps_cells
         self.align = align
+        self.track = track  # re-align through the video, not only on the first frame
         # agent pixels within this box are one sprite (motion blur included); wider: look closer
         self._compact = 1.6 * rm.agent_extent + 3
         self._min_side = max(2, int(0.4 * rm.agent_extent))
@@ -384,6 +457,17 @@ class TrajectoryChecker:
         # every agent-sized blob, the tracked one first
         boxes = tuple(self._sprite_box(*(int(v) for v in stats[1 + k, :4])) for k in [j] + [k for k in big if k != j])
         return (float(main[0]), float(main[1])), float(areas[j]), dup, boxes
+
+    def _sight(self, cls: np.ndarray, last_xy, since: int):
+        """The agent's centre in a classified frame (None: not seen), whether a second agent shows, and
+        the boxes of agent blobs."""
+        xy, area, dup, boxes = self._observe(cls, last_xy)
+        if (xy is not None and last_xy is not None and area < REMNANT * self._ref_area
+                and np.hypot(xy[0] - last_xy[0], xy[1] - last_xy[1]) >= 0.9 * self.rm.step_px * since):
+            # a remnant (or an encoder's echo of where the sprite goes next) a step away is no
+            # sighting; after frames unseen the agent may be that far on, and a faint blob there is it
+            xy = None
+        return xy, dup, boxes
 
     def _sprite_box(self, x: int, y: int, w: int, h: int) -> tuple[int, int, int, int]:
         """A blob's box grown to at least the sprite's drawn size around its centre: a blurred or
@@ -503,6 +587,7 @@ class TrajectoryChecker:
         moves: list[tuple[int, int, int]] = []
         last_xy = None
         last_seen = 0
+        tracked_at, mf_ref, start_boxes = 0, 1.0, ()
         n = 0
         for i, frame in enumerate(frames):
             n += 1
@@ -517,18 +602,25 @@ class TrajectoryChecker:
                 self._confuser = None
                 first = self._observe(cls, None)
                 self._learn_confuser(cls, first[3])
+                start_boxes = first[3][:1]
                 # the sprite's area as this video shows it at rest: heavy compression can halve a small
                 # sprite everywhere, and "faint" must mean fainter than that, not than the drawing
                 self._ref_area = min(rm.agent_area, first[1]) if first[0] is not None else rm.agent_area
-            xy, area, dup, boxes = self._observe(cls, last_xy)
-            if (xy is not None and last_xy is not None and area < REMNANT * self._ref_area
-                    and np.hypot(xy[0] - last_xy[0], xy[1] - last_xy[1]) >= 0.9 * rm.step_px * (i - last_seen)):
-                # a remnant (or an encoder's echo of where the sprite goes next) a step away is no
-                # sighting; after frames unseen the agent may be that far on, and a faint blob there is it
-                xy = None
-
+            xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
             # Layout: every region keeps its class, ignoring pixels under and around the agent.
             bad, mf = self._layout(cls, boxes)
+            if i == 0:
+                mf_ref = mf
+            elif (self.align and self.track and (bad is not None or mf < mf_ref - 0.004) and i - tracked_at >= 2
+                  and not any(e.code == "LAYOUT_CHANGED" for e in events)):
+                # the layout drifts from the mapping: a camera still zooming or panning. Re-align on
+                # the layout away from the agent (now and at the start), then read the frame again
+                tracked_at = i
+                if mapper.track(frame, rm.reference_image(), boxes + start_boxes):
+                    self._use_view(mapper.inside())
+                    cls = lut.take(_quantise(mapper(frame)))
+                    xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
+                    bad, mf = self._layout(cls, boxes)
             mf_sum += mf
             mf_n += 1
             goal_run = goal_run + 1 if self._goal_gone(cls, boxes) else 0

@@ -595,8 +595,9 @@ def _leave(fam, item, rng):
     return _clip(fam, item, fam.plan(s, sol + [sol[-2]]))
 
 
-def _layout(fam, item, rng):
-    """The oracle, but a third of the way in a wall opens (or a new road appears) away from the path."""
+def _layout(fam, item, rng, fade: int = 0):
+    """The oracle, but a third of the way in a wall opens (or a new road appears) away from the path;
+    with ``fade``, gradually over that many frames."""
     from ...validate import canvas_clip
 
     s = item.state
@@ -625,8 +626,11 @@ def _layout(fam, item, rng):
         line, t = lat["routes"][k], int(lat["draw"]["road_px"])
     frames = list(fam.solution_frames(item))
     cut = len(frames) // 3
-    for f in frames[cut:]:
-        cv2.polylines(f, [_pts(line)], False, tuple(int(v) for v in sk.floor), thickness=t)
+    for j, f in enumerate(frames[cut:]):
+        opened = f.copy()
+        cv2.polylines(opened, [_pts(line)], False, tuple(int(v) for v in sk.floor), thickness=t)
+        a = min(1.0, (j + 1) / fade) if fade else 1.0
+        f[:] = np.round(f * (1 - a) + opened * a).astype(np.uint8)
     return canvas_clip(fam, item, frames)
 
 
@@ -639,4 +643,15 @@ def graph_perturbations() -> list:
         Perturbation("stop_short", "GOAL_NOT_REACHED", _stop_short, "stops two cells before the goal"),
         Perturbation("reach_then_leave", "GOAL_NOT_HELD", _leave, "reaches the goal, then steps off it"),
         Perturbation("layout_changed", "LAYOUT_CHANGED", _layout, "a wall opens a third of the way in"),
+        Perturbation("layout_fades_open", "LAYOUT_CHANGED", lambda fam, item, rng: _layout(fam, item, rng, fade=12),
+                     "a wall opens (a road appears) gradually over 12 frames"),
+        Perturbation("wall_excursion", "WALL_CROSSING", _excursion,
+                     "the agent's centre goes a third of a cell into a wall and comes back"),
     ]
+
+
+def _excursion(fam, item, rng):
+    from .excursion import wall_excursion
+
+    s = item.state
+    return wall_excursion(fam, item, fam.plan(s, s["solutions"][0]), lambda pos: _clip(fam, item, pos))

@@ -186,6 +186,32 @@ def duplicate(fam, item, rng):
 def walls_erased(fam, item, rng):
     """From a third of the way on, three inner wall blocks away from the route become floor."""
     m = _Maze(fam, item)
+    img = _erased(m, rng, 3)
+    if img is None:
+        return None
+    plan = m.plan(m.sol)
+    return _clip(fam, item, m.frames(plan, layouts=[(len(plan) // 3, img)]))
+
+
+def wall_fades_open(fam, item, rng, fade: int = 12):
+    """From a third of the way on, one inner wall block fades into floor over ``fade`` frames (a
+    model's drawing drifting, not a cut): the opening must be caught however slowly it comes."""
+    m = _Maze(fam, item)
+    img = _erased(m, rng, 1)
+    if img is None:
+        return None
+    plan = m.plan(m.sol)
+    at = len(plan) // 3
+    steps = [(at + j, _blend(m.base, img, (j + 1) / fade)) for j in range(fade)]
+    return _clip(fam, item, m.frames(plan, layouts=steps))
+
+
+def _blend(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
+    return np.round(a * (1 - t) + b * t).astype(np.uint8)
+
+
+def _erased(m, rng, count: int):
+    """The layout with ``count`` inner wall blocks away from the route turned to floor, or None."""
     g = m.grid
     on = {(2 * r + 1, 2 * c + 1) for r, c in map(m.rc, m.sol)}
     cand = [(by, bx) for by in range(1, g.shape[0] - 1) for bx in range(1, g.shape[1] - 1)
@@ -193,13 +219,12 @@ def walls_erased(fam, item, rng):
             and min(abs(by - a) + abs(bx - b) for a, b in on) >= 2]
     if not cand:
         return None
-    pick = [cand[j] for j in rng.choice(len(cand), size=min(3, len(cand)), replace=False)]
+    pick = [cand[j] for j in rng.choice(len(cand), size=min(count, len(cand)), replace=False)]
     img = m.base.copy()
     for by, bx in pick:
         x0, y0, x1, y1 = m.block_rect(by, bx)
         img[y0:y1, x0:x1] = m.skin.floor
-    plan = m.plan(m.sol)
-    return _clip(fam, item, m.frames(plan, layouts=[(len(plan) // 3, img)]))
+    return img
 
 
 def wall_added(fam, item, rng):
@@ -255,7 +280,20 @@ def grid_perturbations() -> list:
         P("vanish", "SPRITE_LOST", vanish, "disappears for a second, reappears on the goal"),
         P("duplicate", "AGENT_DUPLICATED", duplicate, "a second agent appears and stays"),
         P("walls_erased", "LAYOUT_CHANGED", walls_erased, "three walls away from the route vanish"),
+        P("wall_fades_open", "LAYOUT_CHANGED", wall_fades_open, "a wall block fades into floor over 12 frames"),
         P("wall_added", "LAYOUT_CHANGED", wall_added, "a passage is walled up behind the agent"),
         P("goal_moved", "LAYOUT_CHANGED", goal_moved, "the goal jumps to where the agent stopped"),
         P("motion_blur", PASS, motion_blur, "mild sprite blur / ghosting between cells", budget_ok=False),
+        P("wall_excursion", "WALL_CROSSING", wall_excursion,
+          "the agent's centre goes a third of a cell into a wall and comes back"),
     ]
+
+
+def wall_excursion(fam, item, rng):
+    from .excursion import wall_excursion as excursion
+
+    m = _Maze(fam, item)
+    g = m.geom
+    xy = [g.centre(*rc) for rc in m.plan(m.sol)]
+    to_rc = lambda x, y: ((y - g.wall - g.cell / 2) / g.pitch, (x - g.wall - g.cell / 2) / g.pitch)  # noqa: E731
+    return excursion(fam, item, xy, lambda pos: _clip(fam, item, m.frames([to_rc(*p) for p in pos])))

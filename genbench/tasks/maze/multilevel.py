@@ -172,6 +172,9 @@ class MultiLevel(TaskFamily):
     skins = tuple(n for n, s in ML_SKINS.items() if not s.hard)
     all_skins = tuple(ML_SKINS)
     checker_name = "trajectory"
+    # hard levels (tall many-floor canvases, small cells) lose the goal or the agent under a growing
+    # camera drift combined with CRF 34-40: not validated under camera drift yet (validate.TRACKS_CAMERA)
+    tracks_camera = False
     checker_version = "1"
     frames_per_step = 6  # per block
     hold_frames = 16

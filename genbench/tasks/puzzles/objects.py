@@ -103,20 +103,23 @@ class Game:
     # row off, or one frame far off (a cut across the open), is an illegal move
     transit_check: Callable[[int, float, float, tuple], tuple[str, bool] | None] | None = None
     lift_check: Callable[[int, tuple], str | None] | None = None  # object k leaves its slot: allowed?
+    # objects stand apart at rest (a row, not a stack), so one drawn bigger shows around its slot
+    check_growth: bool = False
     words: dict = field(default_factory=dict)
 
     @property
     def working(self) -> tuple[int, int]:
         return max(8, int(round(self.canvas[0] * self.scale))), max(8, int(round(self.canvas[1] * self.scale)))
 
-    def rects(self) -> np.ndarray:
-        """(K, S, 4) integer boxes x0, y0, x1, y1 at working size (−1 where the slot is impossible)."""
+    def rects(self, grow: float = 1.0) -> np.ndarray:
+        """(K, S, 4) integer boxes x0, y0, x1, y1 at working size (−1 where the slot is impossible),
+        each ``grow`` times the object's size about its centre."""
         W, H = self.working
         sx, sy = W / self.canvas[0], H / self.canvas[1]
         c = self.slot_xy
         out = np.full(c.shape[:2] + (4,), -1, np.int32)
         ok = ~np.isnan(c[..., 0])
-        hw, hh = self.half[:, None, 0], self.half[:, None, 1]
+        hw, hh = grow * self.half[:, None, 0], grow * self.half[:, None, 1]
         box = np.stack([(c[..., 0] - hw) * sx, (c[..., 1] - hh) * sy, (c[..., 0] + hw) * sx, (c[..., 1] + hh) * sy], -1)
         box = np.round(np.nan_to_num(box, nan=-1)).astype(np.int32)
         box[..., 0::2] = np.clip(box[..., 0::2], 0, W)
@@ -190,6 +193,66 @@ def play(draw: Callable[[np.ndarray, list[int]], np.ndarray], positions: Callabl
             return
     for _ in range(pace.hold if not num_frames else max(0, num_frames - made)):
         yield emit(still)
+
+
+def settle_frames(fam, item, states: Sequence[tuple], rng, transit: int = 6, rest: int = 4,
+                  ease: Sequence[float] = (3.0, 2.0, 1.0), jitter: float = 0.0) -> Iterator[np.ndarray]:
+    """A process drawn as a model draws it: each mover eases into its slot over the last few pixels
+    (``ease``, overshooting along its way in), and every object at rest jitters by up to ``jitter``
+    pixels on every frame. Legal: the must-pass side of "an object that changes is caught"."""
+    def shaken(xy):
+        return xy + rng.uniform(-jitter, jitter, xy.shape)
+
+    hold = [states[0]] * 3
+    for a in hold:
+        yield fam.draw_objects(item, shaken(fam.positions(item, a)), [])
+    for a, b in zip(states, states[1:]):
+        xa, xb = fam.positions(item, a), fam.positions(item, b)
+        moving = [k for k in range(len(a)) if a[k] != b[k]]
+        routes = {k: fam.path(item, k, a, b) for k in moving}
+        for i in range(1, transit + 1):
+            xy = shaken(xa)
+            for k in moving:
+                xy[k] = polyline(routes[k], i / transit)
+            yield fam.draw_objects(item, xy, moving)
+        for off in ease:  # still a few pixels short of the slot, closing in
+            xy = shaken(xb)
+            for k in moving:
+                d = np.asarray(routes[k][-1], np.float64) - np.asarray(routes[k][-2], np.float64)
+                xy[k] = xb[k] - off * d / max(float(np.hypot(*d)), 1e-6)
+            yield fam.draw_objects(item, xy, moving)
+        for _ in range(rest):
+            yield fam.draw_objects(item, shaken(xb), [])
+    for _ in range(12):
+        yield fam.draw_objects(item, shaken(fam.positions(item, states[-1])), [])
+
+
+def resize_object(img: np.ndarray, colour, scale: float, background, bars: bool = False) -> np.ndarray:
+    """The frame with the object drawn in ``colour`` (and what it encloses: a ball's number) scaled
+    by ``scale`` about its centre, or, for a bar standing on a line, in height about its foot: the
+    must-fail of an object that changes size mid-video."""
+    mask = (img == np.asarray(colour, np.uint8)).all(-1).astype(np.uint8)
+    x, y, w, h = cv2.boundingRect(mask)
+    if w == 0:
+        return img
+    out = img.copy()
+    out[y:y + h, x:x + w][mask[y:y + h, x:x + w] > 0] = background
+    if bars:
+        nh = max(1, int(round(h * scale)))
+        patch = cv2.resize(img[y:y + h, x:x + w], (w, nh), interpolation=cv2.INTER_NEAREST)
+        x0, y0 = x, y + h - nh
+    else:
+        nw, nh = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
+        patch = cv2.resize(img[y:y + h, x:x + w], (nw, nh), interpolation=cv2.INTER_NEAREST)
+        x0, y0 = x + (w - nw) // 2, y + (h - nh) // 2
+    pm = cv2.resize(mask[y:y + h, x:x + w], patch.shape[1::-1], interpolation=cv2.INTER_NEAREST)
+    if not bars:  # a ball's number lies inside it: keep what the ball's outline encloses
+        pm = cv2.morphologyEx(pm, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    H, W = out.shape[:2]
+    ys, xs = np.nonzero(pm)
+    keep = (ys + y0 >= 0) & (ys + y0 < H) & (xs + x0 >= 0) & (xs + x0 < W)
+    out[ys[keep] + y0, xs[keep] + x0] = patch[ys[keep], xs[keep]]
+    return out
 
 
 # --- reading frames back ------------------------------------------------------------------------------
@@ -325,6 +388,8 @@ class _Event:
 
 
 ORDER_OF_BLAME = ("WRONG_START", "LAYOUT_CHANGED", "TELEPORT", "ILLEGAL_MOVE")
+GROWN = 1.15  # an object's pixels against its own at the start: it was drawn bigger
+GROWN_BOX = 1.4  # the box around a resting object in which its growth is measured
 
 
 class ProcessChecker:
@@ -343,6 +408,11 @@ class ProcessChecker:
         self.block = block
         self.W, self.H = game.working
         self.rects = game.rects()
+        self.around = game.rects(GROWN_BOX)  # room for an object drawn bigger than it is
+        r = self.rects.astype(np.float64)
+        self.centre = np.stack([(r[..., 0] + r[..., 2]) / 2, (r[..., 1] + r[..., 3]) / 2], -1)  # (K, S, 2)
+        self.extent = np.max(r[..., 2:] - r[..., :2], (1, 2))  # each object's larger side, working px
+        self._off_ref = None
         self._expected: dict = {}
         K = len(game.obj_class)
         e0, _ = self.expected(game.start)
@@ -385,6 +455,52 @@ class ProcessChecker:
         n_in = np.bincount(self.block_id[inner], minlength=self.n_blocks)
         return n_bad > np.maximum(12, 0.12 * n_in)  # a changed digit stroke is ~35 px here; crf 40 ≤ 16
 
+    def _creeping(self, cls: np.ndarray, classes: np.ndarray, rest) -> bool:
+        """Is some object off its slot's centre by more than at the first still frame, and more
+        than the others are (the camera moves them all alike)? Then it is on its way, however
+        slowly, and the frame is not a still one; an object drawn wider or recoloured stays
+        centred and is judged."""
+        off = np.zeros((len(rest), 2))
+        for k, s in enumerate(rest):
+            x0, y0, x1, y1 = self.around[k, s]
+            m = cv2.moments((cls[y0:y1, x0:x1] == classes[k]).view(np.uint8), True)
+            if m["m00"] > 0:
+                off[k] = (x0 + m["m10"] / m["m00"] - self.centre[k, s, 0], y0 + m["m01"] / m["m00"] - self.centre[k, s, 1])
+        if self._off_ref is None:
+            self._off_ref = off
+        off = off - self._off_ref  # a digit or a peg makes an object's colour off-centre from the start
+        rel = np.hypot(*(off - np.median(off, 0)).T)
+        return bool((rel > np.maximum(1.0, 0.04 * self.extent)).any())
+
+    def _size_at_rest(self, rest, integrals) -> np.ndarray:
+        """(K,) each object's pixels in a box around its slot, room left for it to grow."""
+        out = np.zeros(len(rest))
+        for k, s in enumerate(rest):
+            x0, y0, x1, y1 = self.around[k, s]
+            ii = integrals[k]
+            out[k] = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
+        return out
+
+    def _occluded_rest(self, rest, missing, frac, total, committed, integrals, area) -> np.ndarray:
+        """An object still in its slot but partly hidden by objects in transit drawn over it (a bar
+        lifted past a tall one, a swap crossing above and below it) rests there: its own colour
+        plus the movers' colours fill its box. Only movers can hide it, some of it must show, and
+        none of it may show outside its box (a tile half out of its slot is moving, not hidden)."""
+        movers = [j for j in range(len(rest)) if rest[j] < 0 and not missing[j]]
+        if len(movers) < 2:
+            return rest
+        out = rest.copy()
+        for k in movers:
+            s = committed[k]
+            x0, y0, x1, y1 = self.rects[k, s]
+            if x0 < 0 or frac[k, s] < 0.15 or total[k] - frac[k, s] * area[k] > 0.1 * area[k]:
+                continue
+            hidden = sum(integrals[j][y1, x1] - integrals[j][y0, x1] - integrals[j][y1, x0] + integrals[j][y0, x0]
+                         for j in movers if j != k)
+            if frac[k, s] + hidden / area[k] >= self.rest_fill:
+                out[k] = s
+        return out
+
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         g, rects = self.g, self.rects
         K = len(g.obj_class)
@@ -407,11 +523,14 @@ class ProcessChecker:
         area = None
         instant: list[bool] = []  # per landing since the last complete state: was it a jump?
         multi_run = 0
+        size_run = np.zeros(K, np.int32)
+        size_ref = None
+        tracked_at = 0
         n = 0
         classes = np.array(g.obj_class)
         for i, frame in enumerate(frames):
             n += 1
-            img = to_canvas(fit, frame, self.W, self.H)
+            img = raw = to_canvas(fit, frame, self.W, self.H)
             if lut is None:
                 exp0, in0 = self.expected(g.start)
                 ref = cv2.resize(g.render(g.start), (self.W, self.H), interpolation=cv2.INTER_AREA)
@@ -428,8 +547,10 @@ class ProcessChecker:
             # per object: fill of its box in every slot, and its total pixel count
             fill = np.zeros(rects.shape[:2])
             total = np.zeros(K)
+            integrals = []
             for k in range(K):
                 ii = cv2.integral((cls == classes[k]).astype(np.uint8))
+                integrals.append(ii)
                 r = rects[k]
                 fill[k] = (ii[r[:, 3], r[:, 2]] - ii[r[:, 1], r[:, 2]] - ii[r[:, 3], r[:, 0]] + ii[r[:, 1], r[:, 0]])
                 fill[k, r[:, 0] < 0] = 0
@@ -443,6 +564,8 @@ class ProcessChecker:
             at_rest = frac >= self.rest_fill
             rest = np.where(at_rest.any(1), frac.argmax(1), -1)
             missing = total < 0.3 * self.area
+            if committed is not None:
+                rest = self._occluded_rest(rest, missing, frac, total, committed, integrals, area)
 
             # objects must persist and stay single
             lost_run = np.where(missing, lost_run + 1, 0)
@@ -510,9 +633,34 @@ class ProcessChecker:
                 last_valid = cur
                 instant = []
             settled = (rest >= 0).all() and g.valid(cur)
+            # with everything at rest (nothing in transit: no ghost or overlap adds pixels), an
+            # object showing more of its colour around its slot than at the start was drawn bigger
+            settled_apart = settled and g.check_growth
+            size = self._size_at_rest(rest, integrals) if settled_apart else None
+            if size_ref is None and settled_apart:
+                size_ref = size  # each object as this video draws it at the start
+            size_run = np.where(size > GROWN * size_ref, size_run + 1, 0) if settled_apart else 0 * size_run
+            if (size_run == self.layout_persist).any():
+                k = int(np.flatnonzero(size_run == self.layout_persist)[0])
+                events.append(_Event(i - self.layout_persist + 1, "LAYOUT_CHANGED", f"object {k} grew"))
             still = settled and bool((np.abs(frac[np.arange(K), rest] - 1.0) <= self.still_tol).all())
+            if still:  # one creeping out of its slot (a slow model) still fills most of its box
+                still = not self._creeping(cls, classes, rest)
             if still:  # nothing in motion: the frame must show exactly the decoded state
                 bad = self._layout_bad(cls, cur)
+                if bad.any() and i - tracked_at >= 2 and not any(e.code == "LAYOUT_CHANGED" for e in events):
+                    # a camera still drifting (a zoom or pan growing over the clip): re-align on this
+                    # still frame against the state it shows; bounded to a drift of the whole frame, it
+                    # cannot hide an item that changed, which stays wrong after it
+                    tracked_at = i
+                    shown = cv2.resize(g.render(cur), (self.W, self.H), interpolation=cv2.INTER_AREA)
+                    new = estimate_warp(shown, raw)
+                    if new is not None:
+                        warp = new
+                        cls = lut[_quantise(cv2.warpAffine(raw, warp, (self.W, self.H),
+                                                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                                           borderMode=cv2.BORDER_REPLICATE))]
+                        bad = self._layout_bad(cls, cur)
                 bad_run = np.where(bad, bad_run + 1, 0)
                 if (bad_run == self.layout_persist).any():
                     blocks = np.flatnonzero(bad_run >= self.layout_persist)[:6].tolist()

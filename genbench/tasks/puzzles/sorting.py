@@ -16,7 +16,8 @@ from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ...validate import Perturbation, canvas_clip
 from ..base import TaskFamily
-from .objects import COLOUR_WORDS, OBJECT_COLOURS, Game, ProcessFamilyMixin, draw_number, fill_circle, fill_rect
+from .objects import (COLOUR_WORDS, OBJECT_COLOURS, Game, ProcessFamilyMixin, draw_number, fill_circle, fill_rect,
+                      resize_object, settle_frames)
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ class Sorting(ProcessFamilyMixin, TaskFamily):
                     slot_xy=slot_xy, half=half, start=tuple(s["start"]), goals={goal}, optimal=s["min_swaps"],
                     render=lambda st: self.draw_objects(item, self.positions(item, st), []),
                     valid=lambda st: len(set(st)) == n, legal=legal, distance=lambda st: min_swaps(st, goal),
-                    max_moving=2)
+                    max_moving=2, check_growth=True)
 
     # checker validity
     def perturbations(self) -> list:
@@ -262,7 +263,21 @@ class Sorting(ProcessFamilyMixin, TaskFamily):
                     yield f
             return canvas_clip(fam, item, gen())
 
+        def grows(fam, item, rng):
+            g = fam.cached_game(item)
+            colour = g.palette[g.obj_class[int(rng.integers(item.state["n"]))]]
+            bars = item.state["geometry"]["kind"] == "bars"
+            frames = list(fam.solution_frames(item))
+            cut = len(frames) // 3
+            bg = item.state["skin"]["background"]
+            return canvas_clip(fam, item, frames[:cut] + [resize_object(f, colour, 1.35, bg, bars) for f in frames[cut:]])
+
+        def easing(fam, item, rng):
+            return canvas_clip(fam, item, settle_frames(fam, item, fam.solution_states(item), rng))
+
         return [Perturbation("rotate_three", "ILLEGAL_MOVE", rotate3, "three items change places in one move"),
+                Perturbation("settle_easing", "pass", easing, "items ease the last 3 px into their slots"),
+                Perturbation("item_grows", "LAYOUT_CHANGED", grows, "an item grows 1.35× a third of the way in"),
                 Perturbation("wrong_final", "GOAL_NOT_REACHED", wrong_final, "legal swaps ending unsorted"),
                 Perturbation("cut_to_wrong", "TELEPORT", cut_wrong, "a cut to an unsorted row"),
                 Perturbation("item_recoloured", "LAYOUT_CHANGED", recolour, "an item takes another item's colour midway")]
