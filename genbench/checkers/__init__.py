@@ -2,8 +2,11 @@
 
 ``read_grid_maze(frame)`` reads a grid maze from a video's own first frame: the layout a
 text-to-video model drew, or a first-frame verifier for test-time selection.
+``verify_from_first_frame(video)`` judges a grid-maze video against that layout alone: the
+deployable self-verifier of ``--tpo-selector self-verify``.
 """
 
 from .maze_reader import GridMazeRead, LayoutNotFound, read_grid_maze
+from .maze_verifier import SelfVerdict, verify_from_first_frame
 
-__all__ = ["GridMazeRead", "LayoutNotFound", "read_grid_maze"]
+__all__ = ["GridMazeRead", "LayoutNotFound", "SelfVerdict", "read_grid_maze", "verify_from_first_frame"]
