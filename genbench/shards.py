@@ -54,11 +54,6 @@ class Shard:
     def take(self, units: list) -> list:
         return units[self.index::self.count]
 
-    def wait_for_everyone(self) -> None:
-        """Barrier over the launcher's ranks (no-op without a launcher)."""
-        if self.distributed:
-            _state().wait_for_everyone()
-
     def total(self, counts: dict) -> dict:
         """Counts summed over the writing ranks of a launch (this process's own without a launcher)."""
         if not self.distributed:
@@ -154,8 +149,12 @@ def check_same_run(root: Path, config: dict, shard: Shard) -> None:
     path = root / "shards.json"
     h = config_hash(config)
     mine = {"config_hash": h, "count": shard.count, "config": {k: v for k, v in config.items() if k != "out"}}
+    # first slice wins, atomically and whole: written aside, then hard-linked into place (a link fails
+    # if the name exists), so another slice never reads a file still being written
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    write_text_durably(tmp, json.dumps(mine, indent=2, default=str))
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)  # first slice wins, atomically
+        os.link(tmp, path)
     except FileExistsError:
         theirs = json.loads(path.read_text())
         if theirs.get("count") != shard.count or theirs.get("config_hash") != h:
@@ -166,9 +165,8 @@ def check_same_run(root: Path, config: dict, shard: Shard) -> None:
             raise ValueError(f"{root} is a run split into {what}; this process ({shard.label()}) would "
                              f"mix results. Use the same arguments, or another --out, or delete "
                              f"{path} to split this run anew")
-        return
-    with os.fdopen(fd, "w") as f:
-        json.dump(mine, f, indent=2, default=str)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # --- the work list, so any process can merge without loading a model ---------------------------
