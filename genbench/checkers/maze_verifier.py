@@ -72,10 +72,9 @@ def verify_from_first_frame(video, prompt: str = "") -> SelfVerdict:
         here = cell
         if best:
             progress = max(progress, 1.0 - dist_to_goal[here] / best)
-    seen = [c for c in track if c is not None]
-    held = [c for c in _forward_fill(track)]  # unseen for a frame: where it was last seen (e.g. over the goal)
+    held = _forward_fill(track)  # unseen for a frame: where it was last seen (e.g. over the goal)
     hold = max(2, int(round(HOLD_FRACTION * len(track))))
-    if any(c != goal_cell for c in held[-hold:]) or not seen:
+    if any(c != goal_cell for c in held[-hold:]):
         return SelfVerdict(False, progress, "GOAL_NOT_REACHED" if goal_cell not in track else "GOAL_NOT_HELD",
                            "the agent does not end on the goal", track=track)
     return SelfVerdict(True, 1.0, track=track)
