@@ -7,6 +7,8 @@ checker change can show exactly which verdicts it moved and why.
     python bench/freeze_verdicts.py freeze --tasks all --rotate 3 --max-frames 48 --out runs/freeze-before.jsonl
     python bench/freeze_verdicts.py freeze --like runs/freeze-before.jsonl --out runs/freeze-after.jsonl
     python bench/freeze_verdicts.py diff runs/freeze-before.jsonl runs/freeze-after.jsonl
+    python bench/freeze_verdicts.py hashes --per 10 --out runs/hashes-before.jsonl   # items' content hashes
+    python bench/freeze_verdicts.py diff runs/hashes-before.jsonl runs/hashes-after.jsonl
 """
 
 from __future__ import annotations
@@ -72,6 +74,20 @@ def freeze(tasks: str, rotate: int, max_frames: int | None, seed: int, out: Path
             print(("ok   " if o.ok else "MISS ") + key, o.got, flush=True)
 
 
+def hashes(tasks: str, per: int, seed: int, out: Path) -> None:
+    """Content hashes (and a hash of the first frame's pixels) of `per` items of every family × difficulty × skin."""
+    import hashlib
+
+    from genbench.registry import task_family
+
+    with out.open("w") as fh:
+        for fam_name, difficulty, skin in V.combos(tasks):
+            for i, item in enumerate(task_family(fam_name).items(difficulty, per, seed, skin)):
+                pixels = hashlib.sha256(item.first_frame.tobytes()).hexdigest()[:16]
+                fh.write(json.dumps({"key": f"{fam_name}/{difficulty}/{skin}/{i}", "got": item.content_hash,
+                                     "passed": item.id, "failure": pixels}) + "\n")
+
+
 def diff(a: Path, b: Path) -> None:
     load = lambda p: {r["key"]: r for r in map(json.loads, p.read_text().splitlines())}  # noqa: E731
     ra, rb = load(a), load(b)
@@ -96,6 +112,11 @@ def main() -> None:
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--out", required=True)
     f.add_argument("--like", default=None, help="freeze the same verdicts as this earlier freeze")
+    h = sub.add_parser("hashes")
+    h.add_argument("--tasks", default="all")
+    h.add_argument("--per", type=int, default=10)
+    h.add_argument("--seed", type=int, default=0)
+    h.add_argument("--out", required=True)
     d = sub.add_parser("diff")
     d.add_argument("before")
     d.add_argument("after")
@@ -103,6 +124,8 @@ def main() -> None:
     if args.cmd == "freeze":
         freeze(args.tasks, args.rotate, args.max_frames, args.seed, Path(args.out),
                Path(args.like) if args.like else None)
+    elif args.cmd == "hashes":
+        hashes(args.tasks, args.per, args.seed, Path(args.out))
     else:
         diff(Path(args.before), Path(args.after))
 
