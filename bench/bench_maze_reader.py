@@ -52,7 +52,7 @@ def main() -> None:
     fam = task_family("maze.grid")
     tmp = Path(tempfile.mkdtemp(prefix="genbench-reader-"))
     rows = defaultdict(lambda: [0, 0, 0])  # key -> [n, grid ok, grid+markers ok]
-    token = V._BUDGET.set(24)  # only the first frame is read
+    token = V.BUDGET.set(24)  # only the first frame is read
     try:
         for _, difficulty, skin in V.combos("maze.grid"):
             for item in fam.items(difficulty, args.n, 0, skin):
@@ -69,7 +69,7 @@ def main() -> None:
                         r[1] += g
                         r[2] += m
     finally:
-        V._BUDGET.reset(token)
+        V.BUDGET.reset(token)
     print(f"{'by':<13} {'':<24} {'n':>5} {'grid exact':>12} {'+ agent, goal':>14}")
     for (kind, name), (n, g, m) in sorted(rows.items()):
         print(f"{kind:<13} {name:<24} {n:>5} {g / n:>12.2%} {m / n:>14.2%}")

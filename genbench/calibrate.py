@@ -19,7 +19,8 @@ from .metrics import by_item, clustered_interval
 from .progress import Bar
 from .registry import resolve_tasks, task_family
 from .seeding import item_rng
-from .validate import Clip, canvas_clip, perturbations_for
+from .perturb import Clip, canvas_clip
+from .validate import perturbations_for
 from .video import write_video
 
 DEFAULT_CLIPS = ("oracle", "noise", "letterbox_832x480", "static", "cut_to_final", "backwards", "random_walk")

@@ -17,7 +17,7 @@ How a family gets covered (the whole contract):
 * Add the family's own must-fail (and must-pass) cases in one method::
 
       def perturbations(self):
-          from genbench.validate import Perturbation, canvas_clip, solution
+          from genbench.perturb import Perturbation, canvas_clip, solution
           def stop_short(fam, item, rng):
               path = item.state["solutions"][0][:-1]
               return canvas_clip(fam, item, fam.frames_at(item, path))
@@ -39,7 +39,6 @@ the moment it is registered.
 
 from __future__ import annotations
 
-import contextvars
 import json
 import tempfile
 import time
@@ -53,87 +52,11 @@ import numpy as np
 
 from . import geometry
 from .registry import resolve_tasks, task_family
-from .schema import Fit, TaskItem
+from .schema import TaskItem
 from .seeding import item_rng
+from .perturb import (BUDGET, NOT_APPLICABLE, PASS, SKIP, Clip, Perturbation, canvas_clip,  # noqa: F401
+                      oracle, solution)
 from .video import resample_indices, write_video
-
-PASS = "pass"
-SKIP = "skip"
-NOT_APPLICABLE = "n/a"
-
-_BUDGET: contextvars.ContextVar[int | None] = contextvars.ContextVar("genbench_validate_budget", default=None)
-
-
-@dataclass
-class Clip:
-    """A synthetic video: frames in the model frame, the fit the checker is told, encoding quality."""
-
-    frames: Iterable[np.ndarray]
-    fps: float
-    fit: Fit
-    crf: int = 18
-    preset: str = "veryfast"  # x264 speed: validation encodes many clips; crf40 keeps "medium"
-
-
-@dataclass
-class Perturbation:
-    name: str
-    expect: str  # PASS, or the failure code the checker must report
-    make: Callable[..., Clip | None]  # make(family, item, rng) -> Clip, or None: not applicable
-    description: str = ""
-    budget_ok: bool = True  # the clip may be built within validate's frame budget
-
-    @property
-    def must_pass(self) -> bool:
-        return self.expect == PASS
-
-
-def solution(family, item: TaskItem, solution_index: int = 0) -> list[np.ndarray]:
-    """The ground-truth frames, spread over the run's frame budget when one is set and shorter.
-
-    Rendered once per item and budget: the generic perturbations all start from them, so the suite
-    would otherwise redraw the same frames a dozen times per item. Read-only, so no perturbation can
-    spoil the next one's input.
-    """
-    budget = _BUDGET.get()
-    if budget:
-        budget = max(budget, family.min_frames(item) or 0)
-    item_key = (family.name, item.content_hash, solution_index)
-    if _FRAMES.get("item") != item_key:
-        _FRAMES.clear()
-        _FRAMES["item"] = item_key
-    if "natural" not in _FRAMES:
-        _FRAMES["natural"] = _frozen(family.solution_frames(item, solution_index))
-    natural = _FRAMES["natural"]
-    if not budget or len(natural) <= budget:
-        return natural
-    if budget not in _FRAMES:
-        _FRAMES[budget] = _frozen(family.solution_frames(item, solution_index, num_frames=budget))
-    return _FRAMES[budget]
-
-
-def _frozen(frames: Iterable[np.ndarray]) -> list[np.ndarray]:
-    out = []
-    for f in frames:
-        f = np.asarray(f)
-        f.setflags(write=False)
-        out.append(f)
-    return out
-
-
-_FRAMES: dict = {}  # the current item's rendered ground truth: "natural" and per frame budget
-
-
-def canvas_clip(family, item: TaskItem, frames: Iterable[np.ndarray], fps: float | None = None, crf: int = 18) -> Clip:
-    """A clip at the task's native canvas size."""
-    return Clip(frames, fps or family.default_fps, geometry.identity(*item.canvas_size), crf)
-
-
-def oracle(family, item: TaskItem) -> list[np.ndarray]:
-    return solution(family, item)
-
-
-# --- generic perturbations -------------------------------------------------------------------------
 
 def _fitted(family, item, size, mode) -> Clip:
     fit = geometry.make_fit(mode, *item.canvas_size, *size)
@@ -506,7 +429,7 @@ def run_one(family, item: TaskItem, p: Perturbation, seed: int, tmp: Path, max_f
     from .runner import judge_video
 
     rng = item_rng(seed, family.name, item.index, "validate", p.name)
-    token = _BUDGET.set(max_frames if p.budget_ok else None)
+    token = BUDGET.set(max_frames if p.budget_ok else None)
     drawn = item.state.get("skin") or ""  # a skin's dict in some families, its name in others
     skin_name = skin or str(drawn.get("name", "") if isinstance(drawn, dict) else drawn)
     try:
@@ -521,7 +444,7 @@ def run_one(family, item: TaskItem, p: Perturbation, seed: int, tmp: Path, max_f
         path = tmp / f"{family.name}_{item.difficulty}_{skin_name}_{item.index}_{p.name}.mp4"
         frames = write_video(path, clip.frames, clip.fps, crf=clip.crf, preset=clip.preset)
     finally:
-        _BUDGET.reset(token)
+        BUDGET.reset(token)
     t0 = time.perf_counter()
     v = judge_video(family, item, path, clip.fit)
     dt = time.perf_counter() - t0

@@ -105,11 +105,11 @@ def test_min_frames_keeps_two_frames_a_move_under_a_budget():
     fam = task_family("maze.grid")
     item = fam.generate(0, "hard", seed=3)
     moves = len(item.state["solutions"][0]) - 1
-    token = V._BUDGET.set(20)
+    token = V.BUDGET.set(20)
     try:
         frames = V.solution(fam, item)
     finally:
-        V._BUDGET.reset(token)
+        V.BUDGET.reset(token)
     assert len(frames) >= 2 * moves
     assert not frames[0].flags.writeable  # shared by every perturbation of the item: read-only
 

@@ -218,7 +218,7 @@ class GridDrawMaze(TaskFamily):
         return StrokeChecker(self.stroke_map(item), version=self.checker_version).check(frames, fit, fps)
 
     def perturbations(self) -> list:
-        from ...validate import Perturbation
+        from ...perturb import Perturbation
 
         return [
             Perturbation("wall_crossing", "WALL_CROSSING", _p_wall, "the line cuts through a wall"),
@@ -517,7 +517,7 @@ def _has(events, code: str) -> bool:
 # --- must-fail perturbations ----------------------------------------------------------------------------
 
 def _clip(fam: GridDrawMaze, item: TaskItem, per_frame: list):
-    from ...validate import canvas_clip
+    from ...perturb import canvas_clip
 
     return canvas_clip(fam, item, fam.frames_of_strokes(item.state, per_frame))
 
@@ -562,7 +562,7 @@ def _p_erase(fam, item, rng):
 
 
 def _p_layout(fam, item, rng):
-    from ...validate import canvas_clip
+    from ...perturb import canvas_clip
 
     s = item.state
     geom = Geometry.from_json(s["geometry"])

@@ -501,7 +501,7 @@ def build_region_map(fam: GraphMaze, item: TaskItem):
 # --- must-fail perturbations (genbench validate) ------------------------------------------------------
 
 def _clip(fam: GraphMaze, item: TaskItem, positions):
-    from ...validate import canvas_clip
+    from ...perturb import canvas_clip
 
     return canvas_clip(fam, item, fam.frames_at(item, positions))
 
@@ -598,7 +598,7 @@ def _leave(fam, item, rng):
 def _layout(fam, item, rng, fade: int = 0):
     """The oracle, but a third of the way in a wall opens (or a new road appears) away from the path;
     with ``fade``, gradually over that many frames."""
-    from ...validate import canvas_clip
+    from ...perturb import canvas_clip
 
     s = item.state
     lat = s["lattice"]
@@ -635,7 +635,7 @@ def _layout(fam, item, rng, fade: int = 0):
 
 
 def graph_perturbations() -> list:
-    from ...validate import Perturbation
+    from ...perturb import Perturbation
 
     return [
         Perturbation("wall_crossing", "WALL_CROSSING", _wall_crossing, "walks smoothly through a wall"),

@@ -21,7 +21,7 @@ class _Maze:
     """An item's graph, route and drawing helpers."""
 
     def __init__(self, fam, item):
-        from ...validate import _BUDGET
+        from ...perturb import BUDGET as _BUDGET
 
         s = item.state
         self.fam, self.item = fam, item
@@ -108,7 +108,7 @@ class _Maze:
 
 
 def _clip(fam, item, frames):
-    from ...validate import canvas_clip
+    from ...perturb import canvas_clip
 
     return canvas_clip(fam, item, frames)
 
@@ -267,7 +267,7 @@ def motion_blur(fam, item, rng):
 
 
 def grid_perturbations() -> list:
-    from ...validate import PASS, Perturbation
+    from ...perturb import PASS, Perturbation
 
     P = Perturbation
     return [

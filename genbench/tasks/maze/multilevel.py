@@ -414,7 +414,7 @@ class MultiLevel(TaskFamily):
 
     # --- must-fail controls
     def perturbations(self) -> list:
-        from ...validate import Perturbation, canvas_clip
+        from ...perturb import Perturbation, canvas_clip
 
         def no_ladder(fam, item, rng):
             s = item.state

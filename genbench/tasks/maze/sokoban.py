@@ -692,7 +692,7 @@ def _states(item):
 
 
 def _clip(fam, item, path, track):
-    from ...validate import canvas_clip
+    from ...perturb import canvas_clip
 
     return canvas_clip(fam, item, fam.frames_for(item, path, boxes_track=track))
 
@@ -716,7 +716,7 @@ def _walk_then(item, want):
 
 
 def sokoban_perturbations() -> list:
-    from ...validate import Perturbation
+    from ...perturb import Perturbation
 
     def pull(fam, item, rng):
         def want(bx, reach, free):

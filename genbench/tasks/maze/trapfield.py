@@ -465,7 +465,7 @@ class TrapField(TaskFamily):
 
     # --- must-fail controls
     def perturbations(self) -> list:
-        from ...validate import Perturbation, canvas_clip
+        from ...perturb import Perturbation, canvas_clip
 
         def trap_step(fam, item, rng):
             s = item.state

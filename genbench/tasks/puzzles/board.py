@@ -567,7 +567,7 @@ class BoardFamily(TaskFamily):
             frames, fit, fps)
 
     def perturbations(self) -> list:
-        from ...validate import Perturbation, canvas_clip
+        from ...perturb import Perturbation, canvas_clip
 
         out = []
         for name, expect, fn, desc in self.bad_cases():

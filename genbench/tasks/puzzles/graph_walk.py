@@ -16,7 +16,7 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
-from ...validate import Perturbation, canvas_clip
+from ...perturb import Perturbation, canvas_clip
 from ..base import TaskFamily
 from ..maze.grid import all_shortest_paths, bfs
 from .objects import Game, Pace, ProcessFamilyMixin, fill_circle

@@ -883,7 +883,7 @@ def _blank_box(img, box, colour) -> np.ndarray:
 
 
 def pointer_perturbations() -> list:
-    from ...validate import Perturbation, canvas_clip
+    from ...perturb import Perturbation, canvas_clip
 
     def wrong_answer(fam, it, rng):
         return canvas_clip(fam, it, fam.frames_to(it, _wrong(it, rng)))

@@ -181,7 +181,7 @@ class Sequence(TaskFamily):
                            self.checker_version).check(frames, fit, fps)
 
     def perturbations(self) -> list:
-        from ...validate import Perturbation, canvas_clip
+        from ...perturb import Perturbation, canvas_clip
 
         def wrong(it, rng):
             ks = [k for k in range(len(it.state["options"])) if k != it.state["answer"]]

@@ -14,7 +14,7 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
-from ...validate import Perturbation, canvas_clip
+from ...perturb import Perturbation, canvas_clip
 from ..base import TaskFamily
 from .objects import (COLOUR_WORDS, OBJECT_COLOURS, Game, ProcessFamilyMixin, draw_number, fill_circle, fill_rect,
                       resize_object, settle_frames)
