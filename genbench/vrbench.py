@@ -481,7 +481,7 @@ class ImportedFamily:
             from .tasks.maze.sokoban import SokobanChecker
 
             return SokobanChecker(_cached(item, _soko_scene), self.checker_version).check(frames, fit, fps)
-        from .judges.trajectory import TrajectoryChecker
+        from .checkers.trajectory import TrajectoryChecker
         from .tasks.maze.trapfield import relabel_forbidden
 
         v = TrajectoryChecker(_cached(item, _region_map), version=self.checker_version).check(frames, fit, fps)

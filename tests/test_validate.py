@@ -116,7 +116,7 @@ def test_min_frames_keeps_two_frames_a_move_under_a_budget():
 
 def test_alignment_is_what_absorbs_a_zoom(tmp_path):
     """Without the global alignment a 2% zoom + 1% shift breaks the layout test; with it, it passes."""
-    from genbench.judges.trajectory import TrajectoryChecker
+    from genbench.checkers.trajectory import TrajectoryChecker
     from genbench.video import read_frames, write_video
 
     fam = task_family("maze.grid")
@@ -377,7 +377,7 @@ def test_tracking_absorbs_a_growing_zoom_and_pan_but_not_an_erased_wall(tmp_path
     """A first-frame alignment cannot absorb a camera that keeps zooming and panning (the layout
     drifts off the mapping and reads as changed); tracked through the video it passes, and walls
     erased under the same drift still fail."""
-    from genbench.judges.trajectory import TrajectoryChecker
+    from genbench.checkers.trajectory import TrajectoryChecker
     from genbench.video import read_frames, write_video
 
     fam = task_family("maze.grid")

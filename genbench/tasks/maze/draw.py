@@ -247,7 +247,7 @@ class StrokeMap:
 
     @classmethod
     def build(cls, fam: GridDrawMaze, item: TaskItem) -> "StrokeMap":
-        from ...judges.trajectory import RegionMap
+        from ...checkers.trajectory import RegionMap
         from .graphmaze import palette_index
 
         s = item.state
@@ -332,8 +332,9 @@ class StrokeChecker:
         self.match_threshold = match_threshold
 
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
-        from ...judges import trajectory as tj
-        from ...judges.trajectory import _quantise, build_lut, calibrate
+        from ...checkers import trajectory as tj
+        from ...checkers.trajectory import palette_lut
+        from ...vision.lut import quantise as _quantise
 
         sm, rm = self.sm, self.sm.rm
         N = rm.n_nodes
@@ -375,7 +376,7 @@ class StrokeChecker:
                 img = mapper.align(frame, self.sm.reference)
                 unseen = ~mapper.inside().ravel()  # pushed out of view by the drift: not judged
                 unseen = unseen if unseen.any() else None
-                lut = build_lut(calibrate(rm, img), rm.palette_class)
+                lut = palette_lut(rm, img)
             else:
                 img = mapper(frame)
             cls = lut[_quantise(img)]

@@ -413,7 +413,7 @@ class GraphMaze(TaskFamily):
         return rm.width, rm.height
 
     def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
-        from ...judges.trajectory import TrajectoryChecker
+        from ...checkers.trajectory import TrajectoryChecker
 
         return TrajectoryChecker(self.region_map(item), version=self.checker_version).check(frames, fit, fps)
 
@@ -438,7 +438,7 @@ def palette_index(img: np.ndarray, palette: np.ndarray) -> np.ndarray:
 
 def build_region_map(fam: GraphMaze, item: TaskItem):
     """Sample the canvas label image at the working size into the trajectory checker's RegionMap."""
-    from ...judges.trajectory import RegionMap
+    from ...checkers.trajectory import RegionMap
 
     s = item.state
     lat = s["lattice"]

@@ -484,6 +484,6 @@ class GridMaze(TaskFamily):
         return None
 
     def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
-        from ...judges.trajectory import TrajectoryChecker
+        from ...checkers.trajectory import TrajectoryChecker
 
         return TrajectoryChecker(self.region_map(item), version=self.checker_version).check(frames, fit, fps)

@@ -407,7 +407,7 @@ class MultiLevel(TaskFamily):
         return rm.width, rm.height
 
     def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
-        from ...judges.trajectory import TrajectoryChecker
+        from ...checkers.trajectory import TrajectoryChecker
 
         v = TrajectoryChecker(self.region_map(item), version=self.checker_version).check(frames, fit, fps)
         return relabel_floor_change(v, item.state)

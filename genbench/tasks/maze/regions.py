@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...judges.trajectory import AGENT, RegionMap, grid_node_names
+from ...checkers.trajectory import AGENT, RegionMap, grid_node_names
 from ...schema import TaskItem
 from .grid import Geometry, adjacency, bfs, walls_from_grid
 from .skins import WALL

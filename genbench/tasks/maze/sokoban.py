@@ -488,7 +488,8 @@ class SokobanChecker:
         import cv2
 
         from ...geometry import to_canvas
-        from ...judges.trajectory import _quantise, build_lut, calibrate
+        from ...checkers.trajectory import palette_lut
+        from ...vision.lut import quantise as _quantise
 
         sc = self.sc
         R, C = sc.rows, sc.cols
@@ -520,7 +521,7 @@ class SokobanChecker:
             n += 1
             img = to_canvas(fit, frame, sc.width, sc.height)
             if lut is None:
-                lut = build_lut(calibrate(sc, img), sc.palette_class)
+                lut = palette_lut(sc, img)
             cls = lut[_quantise(img)]
             p, amask = self._player(cls)
             # a player a cell or more from its last sighting jumped; judged before the boxes, because a

@@ -49,7 +49,7 @@ def canvas_region_map(*, node_of: np.ndarray, block_of: np.ndarray, base_class: 
     ``calib_ignore`` pixels left out of palette calibration (e.g. where an agent standing on the goal
     would hide it: a video that starts there must not teach the checker that the goal is agent-coloured).
     """
-    from ...judges.trajectory import RegionMap
+    from ...checkers.trajectory import RegionMap
 
     Hc, Wc = node_of.shape
     s = working_scale(cell_px, agent_px)
@@ -439,7 +439,7 @@ class TrapField(TaskFamily):
             goals={s["goal"][0] * C + s["goal"][1]},
             solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],
             cell_px=geom.cell, step_px=geom.cell, agent_px=geom.cell * sk.agent_scale)
-        from ...judges.trajectory import grid_node_names
+        from ...checkers.trajectory import grid_node_names
 
         rm.node_names = grid_node_names(R, C)
         return rm
@@ -449,7 +449,7 @@ class TrapField(TaskFamily):
         return rm.width, rm.height
 
     def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
-        from ...judges.trajectory import TrajectoryChecker
+        from ...checkers.trajectory import TrajectoryChecker
 
         v = TrajectoryChecker(self.region_map(item), version=self.checker_version).check(frames, fit, fps)
         s = item.state

@@ -24,12 +24,14 @@ import cv2
 import numpy as np
 
 from ..schema import Fit, Verdict
+from ..vision.lut import build_lut, quantise
+from ..vision.mapping import FrameMapper
+from ..vision.palette import calibrate
 
 FLOOR, WALL, GOAL, AGENT, UNKNOWN = 0, 1, 2, 3, 255
 REMNANT = 0.6  # a blob under this fraction of the sprite's area is a remnant or echo of it, not the sprite
 # events after which the blob followed is not known to be the agent from its start
 TRACKING_LOST = ("WRONG_START", "TELEPORT", "SPRITE_LOST", "AGENT_DUPLICATED")
-LUT_BITS = 5  # bits per channel of the colour lookup table (32³ entries)
 
 
 @dataclass
@@ -115,245 +117,10 @@ def grid_node_names(rows: int, cols: int) -> list[str]:
     return [f"row {r + 1}, column {c + 1}" for r in range(rows) for c in range(cols)]
 
 
-# --- frame → working pixels ------------------------------------------------------------------------
-
-class FrameMapper:
-    """Frame → working pixels: the fit, the working scale and a global alignment in one resize.
-
-    The mapping is axis-aligned (scale and offset per axis: letterbox, stretch, zoom, shift), so it
-    is a crop of the frame (rounded to whole pixels: < 1/3 working px off) and one bilinear
-    ``cv2.resize``, the cheapest resampling cv2 has. Frames over 4× the working size are first
-    halved with area averaging (cv2's fast 2×2 path) so that no pixel is skipped.
-    """
-
-    def __init__(self, fit: Fit, width: int, height: int, interpolation: int = cv2.INTER_NEAREST):
-        self.fit, self.W, self.H = fit, int(width), int(height)
-        # working x (continuous) → frame x = ax · x + bx; same for y
-        self.ax, self.bx = fit.canvas_w / self.W * fit.scale_x, fit.offset_x
-        self.ay, self.by = fit.canvas_h / self.H * fit.scale_y, fit.offset_y
-        self.alignment = np.eye(2, 3)
-        self.interpolation = interpolation
-        self._plan()
-
-    def _plan(self) -> None:
-        fit = self.fit
-        x0, x1 = int(round(self.bx)), int(round(self.bx + self.ax * self.W))
-        y0, y1 = int(round(self.by)), int(round(self.by + self.ay * self.H))
-        self.pad = (max(0, -y0), max(0, y1 - fit.frame_h), max(0, -x0), max(0, x1 - fit.frame_w))
-        self.rect = (max(x0, 0), max(y0, 0), min(x1, fit.frame_w), min(y1, fit.frame_h))
-        self.halvings = 0
-        # halve (area average) only far-oversized frames: flat-coloured layouts survive sampling
-        # every few pixels, but not every tenth
-        while min(x1 - x0, y1 - y0) >> self.halvings >= 8 * min(self.W, self.H) and self.halvings < 4:
-            self.halvings += 1
-
-    def __call__(self, frame: np.ndarray) -> np.ndarray:
-        fit = self.fit
-        if frame.shape[1] != fit.frame_w or frame.shape[0] != fit.frame_h:
-            raise ValueError(
-                f"frame is {frame.shape[1]}x{frame.shape[0]} but the fit expects {fit.frame_w}x{fit.frame_h}")
-        x0, y0, x1, y1 = self.rect
-        img = frame[y0:y1, x0:x1]
-        if any(self.pad):  # the aligned canvas reaches past the frame edge (a zoom out or shift)
-            img = cv2.copyMakeBorder(img, *self.pad, cv2.BORDER_REPLICATE)
-        for _ in range(self.halvings):
-            h, w = img.shape[0] // 2, img.shape[1] // 2
-            img = cv2.resize(img[:2 * h, :2 * w], (w, h), interpolation=cv2.INTER_AREA)
-        return cv2.resize(img, (self.W, self.H), interpolation=self.interpolation)
-
-    def align(self, frame: np.ndarray, reference: np.ndarray, max_shift: float = 0.06,
-              max_zoom: float = 0.08) -> np.ndarray:
-        """Estimate the global zoom / shift of ``frame`` against the expected first frame (ECC on grey
-        levels, so colour shifts do not matter) and fold it into the mapping. Implausible or unhelpful
-        estimates are dropped: alignment may only absorb camera drift, never re-place the maze.
-        Returns the frame mapped with the final mapping."""
-        self._fit_only = (self.ax, self.bx, self.ay, self.by)
-        self._bounds = (max_shift, max_zoom)
-        img = self(frame)
-        w = self._estimate(img, reference, None, 40, 1e-4, 0.01)
-        if w is None or not self._plausible(w, self._fit_only):
-            return img  # no gain, or not a camera drift (rotation / shear are not modelled)
-        self._fold(w)
-        return self(frame)
-
-    def track(self, frame: np.ndarray, reference: np.ndarray, ignore=()) -> bool:
-        """Re-estimate the alignment on a later frame, for a camera that keeps drifting (a zoom or pan
-        growing over the clip). ``ignore``: working-pixel boxes (x, y, w, h) not to match on (the agent
-        now and where it started). Bounded like ``align``: the whole mapping may only differ from the
-        fit by a drift, and a step must improve the match; a global zoom / shift cannot hide a wall
-        erased or a goal moved, which stay wrong after it. Returns whether the mapping changed."""
-        if not hasattr(self, "_fit_only"):
-            return False
-        img = self(frame)
-        mask = np.full((self.H, self.W), 255, np.uint8)
-        for x, y, w, h in ignore:
-            mask[max(y - 2, 0):y + h + 2, max(x - 2, 0):x + w + 2] = 0
-        w = self._estimate(img, reference, mask, 25, 1e-4, 0.002)
-        if w is None or not self._plausible(w, self._fit_only):
-            return False
-        self._fold(w)
-        return True
-
-    def _estimate(self, img, reference, mask, iters: int, eps: float, min_gain: float):
-        """ECC affine warp (reference coords → img coords), or None when it fails or gains nothing."""
-        ref = cv2.cvtColor(reference, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        got = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        if ref.std() < 1 or got.std() < 1:
-            return None
-        warp = np.eye(2, 3, dtype=np.float32)
-        crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, eps)
-        try:
-            before = cv2.computeECC(ref, got, mask)
-            after, warp = cv2.findTransformECC(ref, got, warp, cv2.MOTION_AFFINE, crit, mask, 3)
-        except cv2.error:
-            return None
-        return warp.astype(np.float64) if after > before + min_gain else None
-
-    def _plausible(self, w: np.ndarray, base) -> bool:
-        """Would folding ``w`` in keep the mapping within a camera drift of ``base`` (the fit)?"""
-        max_shift, max_zoom = self._bounds
-        if abs(w[0, 1]) > 0.01 or abs(w[1, 0]) > 0.01:
-            return False  # rotation / shear are not modelled
-        ax, bx, ay, by = self._folded(w)
-        ax0, bx0, ay0, by0 = base
-        return (abs(ax / ax0 - 1) <= max_zoom and abs(ay / ay0 - 1) <= max_zoom
-                and abs(bx - bx0) <= max_shift * ax0 * self.W and abs(by - by0) <= max_shift * ay0 * self.H)
-
-    def _folded(self, w: np.ndarray) -> tuple[float, float, float, float]:
-        # aligned working x → unaligned working x' = w00·x + w02 (pixel indices) → frame
-        return (self.ax * w[0, 0], self.bx + self.ax * (w[0, 2] + 0.5 - 0.5 * w[0, 0]),
-                self.ay * w[1, 1], self.by + self.ay * (w[1, 2] + 0.5 - 0.5 * w[1, 1]))
-
-    def _fold(self, w: np.ndarray) -> None:
-        self.alignment = w
-        self.ax, self.bx, self.ay, self.by = self._folded(w)
-        self._plan()
-
-    def inside(self) -> np.ndarray:
-        """Working pixels that show the canvas area of the frame (a zoom or shift pushes some of the
-        layout out of view, and padding is not the layout: those pixels cannot be judged)."""
-        fit = self.fit
-        u = np.arange(self.W) + 0.5
-        v = np.arange(self.H) + 0.5
-        cx0, cx1 = max(fit.offset_x, 0), min(fit.offset_x + fit.canvas_w * fit.scale_x, fit.frame_w)
-        cy0, cy1 = max(fit.offset_y, 0), min(fit.offset_y + fit.canvas_h * fit.scale_y, fit.frame_h)
-        fx, fy = self.bx + self.ax * u, self.by + self.ay * v
-        okx = (fx - self.ax >= cx0) & (fx + self.ax <= cx1)
-        oky = (fy - self.ay >= cy0) & (fy + self.ay <= cy1)
-        return oky[:, None] & okx[None, :]
-
-
-def _quantise(img: np.ndarray) -> np.ndarray:
-    """LUT_BITS bits per channel → one index into the colour lookup table."""
-    q = img >> (8 - LUT_BITS)
-    idx = q[..., 0].astype(np.uint16) << (2 * LUT_BITS)
-    idx |= q[..., 1].astype(np.uint16) << LUT_BITS
-    idx |= q[..., 2]
-    return idx
-
-
-_BIN_CENTRES = None
-
-
-def _bin_centres() -> tuple[np.ndarray, np.ndarray]:
-    """Colour at the centre of every LUT bin, and its squared norm."""
-    global _BIN_CENTRES
-    if _BIN_CENTRES is None:
-        step = 1 << (8 - LUT_BITS)
-        v = np.arange(1 << LUT_BITS, dtype=np.float32) * step + (step - 1) / 2.0
-        r, g, b = np.meshgrid(v, v, v, indexing="ij")
-        c = np.stack([r.ravel(), g.ravel(), b.ravel()], 1)
-        _BIN_CENTRES = c, (c * c).sum(1)
-    return _BIN_CENTRES
-
-
-def calibrate(rm: RegionMap, first: np.ndarray) -> np.ndarray:
-    """The palette as this video shows it.
-
-    Large layout colours (floor, walls: too big for an agent to hide) anchor a per-channel
-    gain/offset fit; a small entry (goal, agent) keeps its own median only when that median agrees
-    with the fit, so a wrong first frame (the agent parked on the goal) cannot re-label a colour.
-    """
-    nominal = rm.palette.astype(np.float32)
-    k_all = len(nominal)
-    flat = first.reshape(-1, 3).astype(np.float32)
-    pm = rm.palette_map.ravel()
-    counts = np.bincount(pm[pm >= 0], minlength=k_all)[:k_all]
-    observed = nominal.copy()
-    have = np.zeros(k_all, bool)
-    for k in range(k_all):
-        if counts[k] >= 4:
-            observed[k] = np.median(flat[pm == k], axis=0)
-            have[k] = True
-    layout = have & (rm.palette_class != AGENT)
-    anchor = layout & (counts >= 0.05 * max(counts[layout].max() if layout.any() else 1, 1))
-    if anchor.sum() < 2:
-        anchor = layout
-    predicted = nominal.copy()
-    if anchor.sum() >= 1:
-        for ch in range(3):  # per-channel gain/offset fitted on the anchor colours
-            x, y = nominal[anchor, ch], observed[anchor, ch]
-            if anchor.sum() >= 2 and np.ptp(x) > 20:
-                a, b = np.polyfit(x, y, 1)
-                predicted[:, ch] = a * nominal[:, ch] + b
-            else:
-                predicted[:, ch] = nominal[:, ch] + np.mean(y - x)
-    predicted = np.clip(predicted, 0, 255)
-    out = predicted.copy()
-    out[anchor] = observed[anchor]
-    for k in np.flatnonzero(have & ~anchor):
-        others = np.delete(np.arange(k_all), k)
-        sep = np.linalg.norm(predicted[others] - predicted[k], axis=1)
-        sep = sep[rm.palette_class[others] != rm.palette_class[k]].min(initial=255.0)
-        if np.linalg.norm(observed[k] - predicted[k]) < 0.4 * sep:
-            out[k] = observed[k]  # the video shows this colour where it was drawn: trust it
-    return out
-
-
-def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0) -> np.ndarray:
-    c, c2 = _bin_centres()
-    col = colours.astype(np.float32)
-    d2 = c2[:, None] - 2.0 * (c @ col.T) + (col * col).sum(1)[None, :]  # |c − col|², as one product
-    k = d2.argmin(1)
-    k = _blends_are_not_agents(c, d2, k, col, classes)
-    lut = classes[k].astype(np.uint8)
-    lut[d2[np.arange(len(c)), k] > max_dist ** 2] = UNKNOWN
-    return lut
-
-
-def _blends_are_not_agents(c: np.ndarray, d2: np.ndarray, k: np.ndarray, col: np.ndarray,
-                           classes: np.ndarray) -> np.ndarray:
-    """A colour that is clearly a mix of two layout colours (the grey of a black wall's edge on a
-    white floor, resampled by a drifting camera and compressed) is that edge, not the agent, even
-    where the agent's colour is the nearest entry: such greys along every wall read as a second
-    agent. Only for layout pairs whose mixes stay far from the agent's own colour (a grey agent on a
-    black-and-white maze keeps its greys)."""
-    is_agent = classes == AGENT
-    if not is_agent.any() or is_agent.all():
-        return k
-    hit = np.flatnonzero(is_agent[k])
-    layout = np.flatnonzero(~is_agent)
-    seg_d = np.full(len(hit), np.inf, np.float32)
-    for ai, a in enumerate(layout):
-        for b in layout[ai + 1:]:
-            if classes[a] == classes[b]:
-                continue
-            p, q = col[a], col[b]
-            if min(_segment_distance(col[is_agent], p, q)) < 60:
-                continue  # the agent itself looks like a mix of these two
-            seg_d = np.minimum(seg_d, _segment_distance(c[hit], p, q))
-    blend = seg_d < 0.25 * np.sqrt(d2[hit, k[hit]])
-    if blend.any():
-        k = k.copy()
-        k[hit[blend]] = layout[d2[np.ix_(hit[blend], layout)].argmin(1)]
-    return k
-
-
-def _segment_distance(x: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Distance of each colour in ``x`` to the segment p–q (every mix of p and q)."""
-    d = q - p
-    t = np.clip((x - p) @ d / max(float(d @ d), 1e-6), 0, 1)
-    return np.linalg.norm(x - p - t[:, None] * d, axis=1)
+def palette_lut(rm, first: np.ndarray) -> np.ndarray:
+    """The lookup table pixel → class for a video whose first frame (working size) is ``first``:
+    ``rm``'s palette calibrated on it (anything with palette / palette_class / palette_map)."""
+    return build_lut(calibrate(rm, first, AGENT), rm.palette_class, max_dist=160.0, agent_class=AGENT)
 
 
 @dataclass
@@ -594,10 +361,10 @@ class TrajectoryChecker:
             if lut is None:
                 img = mapper.align(frame, rm.reference_image()) if self.align else mapper(frame)
                 self._use_view(mapper.inside())
-                lut = build_lut(calibrate(rm, img), rm.palette_class)
+                lut = palette_lut(rm, img)
             else:
                 img = mapper(frame)
-            cls = lut.take(_quantise(img))
+            cls = lut.take(quantise(img))
             if i == 0:
                 self._confuser = None
                 first = self._observe(cls, None)
@@ -618,7 +385,7 @@ class TrajectoryChecker:
                 tracked_at = i
                 if mapper.track(frame, rm.reference_image(), boxes + start_boxes):
                     self._use_view(mapper.inside())
-                    cls = lut.take(_quantise(mapper(frame)))
+                    cls = lut.take(quantise(mapper(frame)))
                     xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
                     bad, mf = self._layout(cls, boxes)
             mf_sum += mf

@@ -1,0 +1,110 @@
+"""One quantised colour lookup table: every pixel to the nearest calibrated colour in one indexing.
+
+A frame is quantised to ``LUT_BITS`` bits per channel (32³ bins, far finer than the gaps between any
+palette's colours) and a table maps each bin to the class of the nearest colour, or ``UNKNOWN``
+beyond ``max_dist``; building it is one distance computation over the 32³ bin centres.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LUT_BITS = 5
+UNKNOWN = 255
+
+_CENTRES: np.ndarray | None = None
+
+
+def quantise(img: np.ndarray) -> np.ndarray:
+    """RGB uint8 (…×3) → one bin index per pixel (uint16)."""
+    q = img >> (8 - LUT_BITS)
+    idx = q[..., 0].astype(np.uint16) << (2 * LUT_BITS)
+    idx |= q[..., 1].astype(np.uint16) << LUT_BITS
+    idx |= q[..., 2]
+    return idx
+
+
+def bin_centres() -> np.ndarray:
+    """The colour at the centre of every bin (32768×3 float32)."""
+    global _CENTRES
+    if _CENTRES is None:
+        step = 1 << (8 - LUT_BITS)
+        v = np.arange(1 << LUT_BITS, dtype=np.float32) * step + (step - 1) / 2.0
+        r, g, b = np.meshgrid(v, v, v, indexing="ij")
+        _CENTRES = np.stack([r.ravel(), g.ravel(), b.ravel()], 1)
+    return _CENTRES
+
+
+def bin_distances(colours: np.ndarray) -> np.ndarray:
+    """Squared distance of every bin centre to every colour (32768×K float32)."""
+    c = bin_centres()
+    col = np.asarray(colours, np.float32)
+    d2 = np.empty((len(c), len(col)), np.float32)
+    for k in range(len(col)):
+        diff = c - col[k]
+        d2[:, k] = np.einsum("ij,ij->i", diff, diff)
+    return d2
+
+
+def build_lut(colours: np.ndarray, classes: np.ndarray | None = None, max_dist: float = 100.0,
+              agent_class: int | None = None) -> np.ndarray:
+    """Class of the nearest colour for every bin (``classes[k]``; default the colour's index k), UNKNOWN
+    beyond ``max_dist``. With ``agent_class``: a bin that is clearly a mix of two layout colours of
+    different classes (an edge, blurred and compressed) is not read as the agent even where the agent's
+    colour is nearest (see ``_blends_are_not_agents``)."""
+    col = np.asarray(colours, np.float32)
+    classes = np.arange(len(col)) if classes is None else np.asarray(classes)
+    d2 = bin_distances(col)
+    k = d2.argmin(1)
+    if agent_class is not None:
+        k = _blends_are_not_agents(bin_centres(), d2, k, col, classes == agent_class, classes)
+    lut = classes[k].astype(np.uint8)
+    lut[d2[np.arange(len(d2)), k] > max_dist ** 2] = UNKNOWN
+    return lut
+
+
+_CACHE: dict = {}
+
+
+def build_lut_cached(palette: np.ndarray, max_dist: float = 100.0) -> np.ndarray:
+    """``build_lut`` of a nominal palette, kept for the next video with the same palette."""
+    key = (np.asarray(palette, np.uint8).tobytes(), max_dist)
+    if key not in _CACHE:
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        _CACHE[key] = build_lut(palette, max_dist=max_dist)
+    return _CACHE[key]
+
+
+def _blends_are_not_agents(c: np.ndarray, d2: np.ndarray, k: np.ndarray, col: np.ndarray,
+                           is_agent: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """A colour that is clearly a mix of two layout colours (the grey of a black wall's edge on a
+    white floor, resampled by a drifting camera and compressed) is that edge, not the agent, even
+    where the agent's colour is the nearest entry: such greys along every wall read as a second
+    agent. Only for layout pairs whose mixes stay far from the agent's own colour (a grey agent on a
+    black-and-white maze keeps its greys)."""
+    if not is_agent.any() or is_agent.all():
+        return k
+    hit = np.flatnonzero(is_agent[k])
+    layout = np.flatnonzero(~is_agent)
+    seg_d = np.full(len(hit), np.inf, np.float32)
+    for ai, a in enumerate(layout):
+        for b in layout[ai + 1:]:
+            if classes[a] == classes[b]:
+                continue
+            p, q = col[a], col[b]
+            if min(segment_distance(col[is_agent], p, q)) < 60:
+                continue  # the agent itself looks like a mix of these two
+            seg_d = np.minimum(seg_d, segment_distance(c[hit], p, q))
+    blend = seg_d < 0.25 * np.sqrt(d2[hit, k[hit]])
+    if blend.any():
+        k = k.copy()
+        k[hit[blend]] = layout[d2[np.ix_(hit[blend], layout)].argmin(1)]
+    return k
+
+
+def segment_distance(x: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Distance of each colour in ``x`` to the segment p–q (every mix of p and q)."""
+    d = q - p
+    t = np.clip((x - p) @ d / max(float(d @ d), 1e-6), 0, 1)
+    return np.linalg.norm(x - p - t[:, None] * d, axis=1)

@@ -1,0 +1,132 @@
+"""Frame → task canvas at a working size: the request's fit, the working scale and a camera
+alignment folded into one crop and one resize."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..schema import Fit
+from .align import ecc_affine, grey
+
+
+class FrameMapper:
+    """Frame → working pixels: the fit, the working scale and a global alignment in one resize.
+
+    The mapping is axis-aligned (scale and offset per axis: letterbox, stretch, zoom, shift), so it
+    is a crop of the frame (rounded to whole pixels: < 1/3 working px off) and one bilinear
+    ``cv2.resize``, the cheapest resampling cv2 has. Frames over 4× the working size are first
+    halved with area averaging (cv2's fast 2×2 path) so that no pixel is skipped.
+    """
+
+    def __init__(self, fit: Fit, width: int, height: int, interpolation: int = cv2.INTER_NEAREST):
+        self.fit, self.W, self.H = fit, int(width), int(height)
+        # working x (continuous) → frame x = ax · x + bx; same for y
+        self.ax, self.bx = fit.canvas_w / self.W * fit.scale_x, fit.offset_x
+        self.ay, self.by = fit.canvas_h / self.H * fit.scale_y, fit.offset_y
+        self.alignment = np.eye(2, 3)
+        self.interpolation = interpolation
+        self._plan()
+
+    def _plan(self) -> None:
+        fit = self.fit
+        x0, x1 = int(round(self.bx)), int(round(self.bx + self.ax * self.W))
+        y0, y1 = int(round(self.by)), int(round(self.by + self.ay * self.H))
+        self.pad = (max(0, -y0), max(0, y1 - fit.frame_h), max(0, -x0), max(0, x1 - fit.frame_w))
+        self.rect = (max(x0, 0), max(y0, 0), min(x1, fit.frame_w), min(y1, fit.frame_h))
+        self.halvings = 0
+        # halve (area average) only far-oversized frames: flat-coloured layouts survive sampling
+        # every few pixels, but not every tenth
+        while min(x1 - x0, y1 - y0) >> self.halvings >= 8 * min(self.W, self.H) and self.halvings < 4:
+            self.halvings += 1
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        fit = self.fit
+        if frame.shape[1] != fit.frame_w or frame.shape[0] != fit.frame_h:
+            raise ValueError(
+                f"frame is {frame.shape[1]}x{frame.shape[0]} but the fit expects {fit.frame_w}x{fit.frame_h}")
+        x0, y0, x1, y1 = self.rect
+        img = frame[y0:y1, x0:x1]
+        if any(self.pad):  # the aligned canvas reaches past the frame edge (a zoom out or shift)
+            img = cv2.copyMakeBorder(img, *self.pad, cv2.BORDER_REPLICATE)
+        for _ in range(self.halvings):
+            h, w = img.shape[0] // 2, img.shape[1] // 2
+            img = cv2.resize(img[:2 * h, :2 * w], (w, h), interpolation=cv2.INTER_AREA)
+        return cv2.resize(img, (self.W, self.H), interpolation=self.interpolation)
+
+    def align(self, frame: np.ndarray, reference: np.ndarray, max_shift: float = 0.06,
+              max_zoom: float = 0.08) -> np.ndarray:
+        """Estimate the global zoom / shift of ``frame`` against the expected first frame (ECC on grey
+        levels, so colour shifts do not matter) and fold it into the mapping. Implausible or unhelpful
+        estimates are dropped: alignment may only absorb camera drift, never re-place the maze.
+        Returns the frame mapped with the final mapping."""
+        self._fit_only = (self.ax, self.bx, self.ay, self.by)
+        self._bounds = (max_shift, max_zoom)
+        img = self(frame)
+        w = self._estimate(img, reference, None, 40, 1e-4, 0.01)
+        if w is None or not self._plausible(w, self._fit_only):
+            return img  # no gain, or not a camera drift (rotation / shear are not modelled)
+        self._fold(w)
+        return self(frame)
+
+    def track(self, frame: np.ndarray, reference: np.ndarray, ignore=()) -> bool:
+        """Re-estimate the alignment on a later frame, for a camera that keeps drifting (a zoom or pan
+        growing over the clip). ``ignore``: working-pixel boxes (x, y, w, h) not to match on (the agent
+        now and where it started). Bounded like ``align``: the whole mapping may only differ from the
+        fit by a drift, and a step must improve the match; a global zoom / shift cannot hide a wall
+        erased or a goal moved, which stay wrong after it. Returns whether the mapping changed."""
+        if not hasattr(self, "_fit_only"):
+            return False
+        img = self(frame)
+        mask = np.full((self.H, self.W), 255, np.uint8)
+        for x, y, w, h in ignore:
+            mask[max(y - 2, 0):y + h + 2, max(x - 2, 0):x + w + 2] = 0
+        w = self._estimate(img, reference, mask, 25, 1e-4, 0.002)
+        if w is None or not self._plausible(w, self._fit_only):
+            return False
+        self._fold(w)
+        return True
+
+    def _estimate(self, img, reference, mask, iters: int, eps: float, min_gain: float):
+        """ECC affine warp (reference coords → img coords), or None when it fails or gains nothing."""
+        ref, got = grey(reference), grey(img)
+        if ref.std() < 1 or got.std() < 1:
+            return None
+        est = ecc_affine(ref, got, iters, eps, 3, mask, with_gain=True)
+        if est is None:
+            return None
+        warp, before, after = est
+        return warp.astype(np.float64) if after > before + min_gain else None
+
+    def _plausible(self, w: np.ndarray, base) -> bool:
+        """Would folding ``w`` in keep the mapping within a camera drift of ``base`` (the fit)?"""
+        max_shift, max_zoom = self._bounds
+        if abs(w[0, 1]) > 0.01 or abs(w[1, 0]) > 0.01:
+            return False  # rotation / shear are not modelled
+        ax, bx, ay, by = self._folded(w)
+        ax0, bx0, ay0, by0 = base
+        return (abs(ax / ax0 - 1) <= max_zoom and abs(ay / ay0 - 1) <= max_zoom
+                and abs(bx - bx0) <= max_shift * ax0 * self.W and abs(by - by0) <= max_shift * ay0 * self.H)
+
+    def _folded(self, w: np.ndarray) -> tuple[float, float, float, float]:
+        # aligned working x → unaligned working x' = w00·x + w02 (pixel indices) → frame
+        return (self.ax * w[0, 0], self.bx + self.ax * (w[0, 2] + 0.5 - 0.5 * w[0, 0]),
+                self.ay * w[1, 1], self.by + self.ay * (w[1, 2] + 0.5 - 0.5 * w[1, 1]))
+
+    def _fold(self, w: np.ndarray) -> None:
+        self.alignment = w
+        self.ax, self.bx, self.ay, self.by = self._folded(w)
+        self._plan()
+
+    def inside(self) -> np.ndarray:
+        """Working pixels that show the canvas area of the frame (a zoom or shift pushes some of the
+        layout out of view, and padding is not the layout: those pixels cannot be judged)."""
+        fit = self.fit
+        u = np.arange(self.W) + 0.5
+        v = np.arange(self.H) + 0.5
+        cx0, cx1 = max(fit.offset_x, 0), min(fit.offset_x + fit.canvas_w * fit.scale_x, fit.frame_w)
+        cy0, cy1 = max(fit.offset_y, 0), min(fit.offset_y + fit.canvas_h * fit.scale_y, fit.frame_h)
+        fx, fy = self.bx + self.ax * u, self.by + self.ay * v
+        okx = (fx - self.ax >= cx0) & (fx + self.ax <= cx1)
+        oky = (fy - self.ay >= cy0) & (fy + self.ay <= cy1)
+        return oky[:, None] & okx[None, :]

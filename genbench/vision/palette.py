@@ -1,0 +1,49 @@
+"""Calibrating a nominal palette on the video's own first frame (colour shifts, compression, a wrong
+first frame), so the quantised lookup table (``vision.lut``) reads the colours the video shows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+def calibrate(rm, first: np.ndarray, agent_class: int) -> np.ndarray:
+    """The palette as this video shows it. ``rm``: anything with ``palette`` (K×3 nominal colours),
+    ``palette_class`` (K classes) and ``palette_map`` (H×W palette entry per pixel, -1: unused).
+
+    Large layout colours (floor, walls: too big for an agent to hide) anchor a per-channel
+    gain/offset fit; a small entry (goal, agent) keeps its own median only when that median agrees
+    with the fit, so a wrong first frame (the agent parked on the goal) cannot re-label a colour.
+    """
+    nominal = rm.palette.astype(np.float32)
+    k_all = len(nominal)
+    flat = first.reshape(-1, 3).astype(np.float32)
+    pm = rm.palette_map.ravel()
+    counts = np.bincount(pm[pm >= 0], minlength=k_all)[:k_all]
+    observed = nominal.copy()
+    have = np.zeros(k_all, bool)
+    for k in range(k_all):
+        if counts[k] >= 4:
+            observed[k] = np.median(flat[pm == k], axis=0)
+            have[k] = True
+    layout = have & (rm.palette_class != agent_class)
+    anchor = layout & (counts >= 0.05 * max(counts[layout].max() if layout.any() else 1, 1))
+    if anchor.sum() < 2:
+        anchor = layout
+    predicted = nominal.copy()
+    if anchor.sum() >= 1:
+        for ch in range(3):  # per-channel gain/offset fitted on the anchor colours
+            x, y = nominal[anchor, ch], observed[anchor, ch]
+            if anchor.sum() >= 2 and np.ptp(x) > 20:
+                a, b = np.polyfit(x, y, 1)
+                predicted[:, ch] = a * nominal[:, ch] + b
+            else:
+                predicted[:, ch] = nominal[:, ch] + np.mean(y - x)
+    predicted = np.clip(predicted, 0, 255)
+    out = predicted.copy()
+    out[anchor] = observed[anchor]
+    for k in np.flatnonzero(have & ~anchor):
+        others = np.delete(np.arange(k_all), k)
+        sep = np.linalg.norm(predicted[others] - predicted[k], axis=1)
+        sep = sep[rm.palette_class[others] != rm.palette_class[k]].min(initial=255.0)
+        if np.linalg.norm(observed[k] - predicted[k]) < 0.4 * sep:
+            out[k] = observed[k]  # the video shows this colour where it was drawn: trust it
+    return out
