@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from ..schema import Fit, Verdict
+from .events import Event as _Event
 from ..vision.lut import build_lut, quantise
 from ..vision.mapping import FrameMapper
 from ..vision.palette import calibrate
@@ -121,16 +122,6 @@ def palette_lut(rm, first: np.ndarray) -> np.ndarray:
     """The lookup table pixel → class for a video whose first frame (working size) is ``first``:
     ``rm``'s palette calibrated on it (anything with palette / palette_class / palette_map)."""
     return build_lut(calibrate(rm, first, AGENT), rm.palette_class, max_dist=160.0, agent_class=AGENT)
-
-
-@dataclass
-class _Event:
-    frame: int
-    code: str
-    detail: str
-
-    def to_json(self) -> dict:
-        return {"frame": self.frame, "code": self.code, "detail": self.detail}
 
 
 class TrajectoryChecker:
@@ -549,7 +540,7 @@ class TrajectoryChecker:
 
     def _vrbench(self, xys, reached: bool, mf: float) -> dict:
         """VR-Bench's trajectory metrics on normalised coordinates (see README for definitions)."""
-        from ..vrbench import vr_metrics
+        from .vrmetrics import vr_metrics
 
         rm = self.rm
         scale = np.array([rm.width, rm.height], np.float64)

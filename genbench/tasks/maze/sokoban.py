@@ -648,7 +648,7 @@ class SokobanChecker:
             event(i, "ILLEGAL_MOVE", f"box moved {b}→{b2} without the player behind it", "box_alone")
 
     def _decide(self, events, track, box_log, moves, pushes, reached_at, left_at, mf, n, fps) -> Verdict:
-        from ...vrbench import vr_metrics
+        from ...checkers.vrmetrics import vr_metrics
 
         sc = self.sc
         events.sort(key=lambda e: e["frame"])

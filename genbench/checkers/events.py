@@ -1,0 +1,44 @@
+"""What every checker engine records while it follows a video, and how that becomes a verdict.
+
+An engine appends an ``Event`` (frame, failure code, detail) whenever a rule breaks; the verdict names
+the first event that decides it (by frame, ties broken by the engine's own order of blame) and keeps
+every event as evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from ..schema import Verdict
+
+
+@dataclass
+class Event:
+    frame: int
+    code: str
+    detail: str
+
+    def to_json(self) -> dict:
+        return {"frame": self.frame, "code": self.code, "detail": self.detail}
+
+
+def first_event(events: Iterable[Event], code: str) -> Event | None:
+    """The first recorded event with this code (events in recording order)."""
+    return next((e for e in events if e.code == code), None)
+
+
+def in_order(events: Sequence[Event], blame: Sequence[str] = ()) -> list[Event]:
+    """Events by frame; at one frame, by the engine's order of blame (codes not in it last)."""
+    rank = {c: i for i, c in enumerate(blame)}
+    return sorted(events, key=lambda e: (e.frame, rank.get(e.code, len(rank))))
+
+
+def make_verdict(name: str, version: str, events: list[Event], passed: bool, failure: str | None,
+                 first_error: int | None, metrics: dict, evidence: dict, message: str = "") -> Verdict:
+    """The verdict of an engine: the events (sorted by frame, in place) go into the evidence."""
+    events.sort(key=lambda e: e.frame)
+    evidence["events"] = [e.to_json() for e in events]
+    return Verdict(checker=name, status="ok", passed=passed, score=1.0 if passed else 0.0, metrics=metrics,
+                   failure=None if passed else failure, first_error_frame=None if passed else first_error,
+                   message="" if passed else message, evidence=evidence, version=version)
