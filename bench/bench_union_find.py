@@ -8,7 +8,7 @@ networkx is only a test dependency).
 import time, numpy as np
 from networkx.utils import UnionFind
 from scipy.cluster.hierarchy import DisjointSet
-from genbench.tasks.maze.grid import carve_kruskal, _open
+from genbench.tasks.maze.grid_layout import carve_kruskal, _open
 
 def _lattice(R, C):
     """Closed walls and the lattice's edges, in carve_kruskal's order (so the same seed → same maze)."""

@@ -329,12 +329,18 @@ def judge(
     judge_args: Optional[str] = typer.Option(None, help=_JUDGE_ARGS_HELP),
 ) -> None:
     """Score videos made elsewhere (your own model's outputs), matched to items by id."""
+    from . import vrbench
     from .runner import judge_dir
 
     with _user_errors():
-        results = judge_dir(tasks, videos, out, seed=seed, skin=skin, model=model, fit_mode=fit,
-                            items_file=items, progress=not quiet, judges=judge or "",
-                            judge_args=parse_kv(judge_args), max_retries=max_retries, root=root)
+        if items and vrbench.is_import(items):  # items read from VR-Bench files: matched by VR-Bench path
+            results = vrbench.judge_imported(items, videos, out, model=model, fit_mode=fit, progress=not quiet,
+                                             judges=judge or "", judge_args=parse_kv(judge_args),
+                                             max_retries=max_retries, root=root)
+        else:
+            results = judge_dir(tasks, videos, out, seed=seed, skin=skin, model=model, fit_mode=fit,
+                                items_file=items, progress=not quiet, judges=judge or "",
+                                judge_args=parse_kv(judge_args), max_retries=max_retries, root=root)
     _print_results(results)
     console.print(f"→ {out / 'results.json'}")
 

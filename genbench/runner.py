@@ -543,12 +543,6 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
               max_retries: int = DEFAULT_MAX_RETRIES, root: str | Path | None = None) -> dict:
     check_out(out)
     check_args({}, judge_args or {}, judges)
-    if items_file:
-        from . import vrbench
-
-        if vrbench.is_import(items_file):  # items read from VR-Bench files: matched by VR-Bench path
-            return vrbench.judge_imported(items_file, videos, out, model=model, fit_mode=fit_mode, progress=progress,
-                                          judges=judges, judge_args=judge_args, max_retries=max_retries, root=root)
     families = resolve_tasks(tasks)
     videos = Path(videos)
     if not videos.is_dir():

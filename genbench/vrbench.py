@@ -201,7 +201,7 @@ def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Pa
     from PIL import Image
 
     from .schema import TaskItem
-    from .tasks.maze.grid import all_shortest_paths
+    from .tasks.maze.grid_layout import all_shortest_paths
     from .tasks.maze.sokoban import solve
     from .tasks.maze.trapfield import cell_adjacency
 

@@ -14,7 +14,7 @@ from genbench.registry import task_family
 from genbench.runner import judge_video
 from genbench.seeding import item_rng
 from genbench.tasks.maze.graphmaze import adjacency_of
-from genbench.tasks.maze.grid import adjacency, bfs, walls_from_grid
+from genbench.tasks.maze.grid_layout import adjacency, bfs, walls_from_grid
 
 from conftest import encode, fitted
 

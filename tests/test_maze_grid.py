@@ -8,7 +8,8 @@ import pytest
 
 from genbench import geometry
 from genbench.runner import judge_video
-from genbench.tasks.maze.grid import LEVELS, adjacency, bfs, walls_from_grid
+from genbench.tasks.maze.grid import LEVELS
+from genbench.tasks.maze.grid_layout import adjacency, bfs, walls_from_grid
 from genbench.tasks.maze.skins import SKINS
 
 from conftest import encode, fitted

@@ -7,7 +7,7 @@ from genbench import geometry
 from genbench.registry import task_family
 from genbench.runner import judge_video
 from genbench.seeding import item_rng
-from genbench.tasks.maze.grid import bfs
+from genbench.tasks.maze.grid_layout import bfs
 from genbench.tasks.maze.multilevel import ML_LEVELS, ML_SKINS, MultiLevel
 from genbench.tasks.maze.trapfield import TRAP_LEVELS, TRAP_SKINS, cell_adjacency
 from genbench.validate import perturbations_for

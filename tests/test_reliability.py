@@ -24,6 +24,7 @@ from genbench.judges.backends import OpenAIChatBackend, ResponseCache
 from genbench.judges.frames import FrameSampling
 from genbench.judges.vlm import JudgeSettings, VLMJudge
 from genbench.runner import RunConfig, judge_dir, run
+from genbench.vrbench import judge_imported
 from genbench.schema import SCHEMA_VERSION
 from genbench.store import RunStore
 from genbench.video import write_video
@@ -375,7 +376,7 @@ def test_paths_in_an_items_file_stay_inside_their_root(vr_tree, tmp_path, field,
     rows[1][field] = value
     _write_rows(items, rows)
     with pytest.raises(ValueError, match="absolute path|leads outside"):
-        judge_dir("maze", vr_tree, tmp_path / "j", items_file=items, progress=False)
+        judge_imported(items, vr_tree, tmp_path / "j", progress=False)
     assert not (tmp_path / "j").exists()
     r = cli.invoke(app, ["judge", "--videos", str(vr_tree), "--items", str(items), "--out", str(tmp_path / "j"),
                          "--quiet"])
@@ -393,7 +394,7 @@ def test_a_symlink_out_of_the_videos_root_is_refused(vr_tree, tmp_path):
     (mine / level.parent).mkdir(parents=True)
     (mine / level).symlink_to(secret)
     with pytest.raises(ValueError, match="leads outside"):
-        judge_dir("maze", mine, tmp_path / "j", items_file=items, progress=False, root=vr_tree)
+        judge_imported(items, mine, tmp_path / "j", progress=False, root=vr_tree)
 
 
 def test_imported_items_do_not_depend_on_path_spelling_and_carry_no_absolute_paths(vr_tree, tmp_path, monkeypatch):
@@ -462,7 +463,7 @@ def _long_level(root: Path, n: int) -> None:
 def test_a_long_level_imports_and_a_bad_one_is_skipped(vr_tree, tmp_path):
     import shutil
 
-    from genbench.tasks.maze.grid import all_shortest_paths
+    from genbench.tasks.maze.grid_layout import all_shortest_paths
     from genbench.vrbench import import_vrbench
 
     tree = tmp_path / "tree"
@@ -490,7 +491,7 @@ def test_a_long_level_imports_and_a_bad_one_is_skipped(vr_tree, tmp_path):
 
 
 def _recursive_paths(adj, src, dst, cap):
-    from genbench.tasks.maze.grid import bfs
+    from genbench.tasks.maze.grid_layout import bfs
 
     dist, paths = bfs(adj, dst), []
     if dist[src] < 0:

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from genbench.checkers.vrmetrics import vr_metrics
 from genbench.vrbench import (ImportedFamily, export_vrbench, import_vrbench, judge_imported, load_imported,
-                              read_state, vr_metrics)
-from genbench.runner import judge_dir, judge_video
+                              read_state)
+from genbench.runner import judge_video
 from genbench.video import write_video
 
 
@@ -37,7 +38,7 @@ def test_precision_counts_matched_points_before_the_first_miss():
 
 def test_step_deviation_and_exact_match_threshold():
     def dense(pts):
-        from genbench.vrbench import arclength, resample
+        from genbench.geometry import arclength, resample
         return resample(np.array(pts, float), int(arclength(np.array(pts, float)) * 1000))
 
     detour = dense([[0, 0], [0.5, 0], [0.5, 0.25], [0.5, 0], [1, 0]])  # 0.5 extra length
@@ -93,7 +94,7 @@ def test_round_trip_oracle_videos_pass(exported, tmp_path):
     items = tmp_path / "items.jsonl"
     res = import_vrbench(exported, items)
     assert res["items"] == 3
-    out = judge_dir("maze", exported, tmp_path / "judged", items_file=items, progress=False)
+    out = judge_imported(items, exported, tmp_path / "judged", progress=False)
     assert {g["family"] for g in out["groups"]} == {"vrbench.maze", "vrbench.trapfield", "vrbench.sokoban"}
     for g in out["groups"]:
         assert g["pass_rate"] == 1.0, g

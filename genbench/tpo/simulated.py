@@ -81,7 +81,7 @@ class SimulatedMazeSolver:
                     break
         if "leave" in errs:
             path = path + [path[-2]]
-        from ..tasks.maze.grid import fit_plan
+        from ..tasks.maze.grid_layout import fit_plan
 
         plan = fit_plan(path, self.num_frames, self.family.default_fps)
         return np.stack(list(self.family.frames_at(self.item, plan)))

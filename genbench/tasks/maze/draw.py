@@ -21,8 +21,9 @@ import numpy as np
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
-from .grid import (CARVERS, LEVELS, Geometry, Level, adjacency, all_shortest_paths, bfs, block_grid,
-                   render_layout, walls_from_grid)
+from .grid import LEVELS, Level
+from .grid_layout import (CARVERS, Geometry, adjacency, all_shortest_paths, bfs, block_grid, render_layout,
+                          walls_from_grid)
 from .graphmaze import paste, skin_from_json
 from .skins import AGENT, FLOOR, GOAL, SKINS, WALL, Skin
 

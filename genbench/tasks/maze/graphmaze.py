@@ -24,7 +24,7 @@ import numpy as np
 from ...geometry import arclength, resample
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
-from .grid import all_shortest_paths, bfs
+from .grid_layout import all_shortest_paths, bfs
 from .skins import AGENT, SKINS, WALL, Skin, shape_mask
 
 MIN_CELL_PX = 12  # working pixels per cell (same targets as the grid maze)

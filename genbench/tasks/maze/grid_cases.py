@@ -12,7 +12,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .grid import adjacency, bfs, motion_plan, paste_sprite, walls_from_grid
+from .grid_layout import adjacency, bfs, motion_plan, paste_sprite, walls_from_grid
 
 Cell = tuple[int, int]
 

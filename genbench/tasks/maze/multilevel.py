@@ -25,7 +25,7 @@ from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
 from .graphmaze import along
-from .grid import CARVERS, all_shortest_paths, block_grid
+from .grid_layout import CARVERS, all_shortest_paths, block_grid
 from .skins import AGENT, FLOOR, GOAL, WALL
 from .trapfield import canvas_region_map, palette_index, paste, working_scale
 
@@ -228,7 +228,7 @@ class MultiLevel(TaskFamily):
             adj, _ = self.graph(s)
             cells0 = [r * BC + c for r in range(1, BR, 2) for c in range(1, BC, 2)]
             start = int(cells0[int(rng.integers(len(cells0)))])
-            from .grid import bfs
+            from .grid_layout import bfs
 
             d = np.array(bfs(adj, start))
             top = (lv.floors - 1) * per

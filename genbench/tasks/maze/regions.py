@@ -6,7 +6,7 @@ import numpy as np
 
 from ...checkers.trajectory import AGENT, RegionMap, grid_node_names
 from ...schema import TaskItem
-from .grid import Geometry, adjacency, bfs, walls_from_grid
+from .grid_layout import Geometry, adjacency, bfs, walls_from_grid
 from .skins import WALL
 
 # Working pixels per cell / sprite / wall: the checker classifies every working pixel of every frame,
@@ -35,13 +35,10 @@ def palette_index(img: np.ndarray, palette: np.ndarray) -> np.ndarray:
     return out
 
 
-def grid_region_map(item: TaskItem) -> RegionMap:
-    from .grid import GridMaze
-
-    fam = GridMaze()
+def grid_region_map(item: TaskItem, skin, base: np.ndarray) -> RegionMap:
+    """``skin`` and ``base`` (the layout drawn without the agent): the family's scene of ``item``."""
     s = item.state
     geom = Geometry.from_json(s["geometry"])
-    _, skin, base = fam._scene(item)
     R, C = geom.rows, geom.cols
     agent_px = geom.cell * min(1.0, skin.agent_scale)
     scale = min(1.0, max(MIN_CELL_PX / geom.cell, MIN_AGENT_PX / agent_px, MIN_WALL_PX / geom.wall))

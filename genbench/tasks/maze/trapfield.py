@@ -19,7 +19,7 @@ import numpy as np
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
-from .grid import _mask, all_shortest_paths, bfs, fit_plan, motion_plan
+from .grid_layout import _mask, all_shortest_paths, bfs, fit_plan, motion_plan
 from .skins import AGENT, FLOOR, GOAL, WALL
 
 CANVAS_TARGET = 512

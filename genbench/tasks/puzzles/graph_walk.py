@@ -18,7 +18,7 @@ from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ...perturb import Perturbation, canvas_clip
 from ..base import TaskFamily
-from ..maze.grid import all_shortest_paths, bfs
+from ..maze.grid_layout import all_shortest_paths, bfs
 from .objects import Game, Pace, ProcessFamilyMixin, fill_circle
 
 
