@@ -71,7 +71,7 @@ def layout_changes(events: list[Event], streaks: np.ndarray, bad: list[int], i: 
     return streaks
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds images: compared by identity
 class PointerSpec:
     """What the pointer checker needs of an item (canvas px, nominal RGB colours)."""
 

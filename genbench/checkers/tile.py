@@ -26,7 +26,7 @@ from .pointer import HOLD_SECONDS, PROCESS_CODES, WORK, H, W, layout_changes, sc
 PRESENT, ABSENT, OTHER = 0, 1, 2  # what an option's home shows
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds images: compared by identity
 class TileSpec:
     """What the tile checker needs of an item (canvas px)."""
 

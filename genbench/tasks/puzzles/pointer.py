@@ -22,7 +22,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from ...checkers.pointer import LANE_Y, START, STRIP, WORK, H, PointerChecker, PointerSpec, W, marker_points
+from ...checkers.pointer import H, LANE_Y, START, STRIP, W, WORK, PointerChecker, PointerSpec, marker_points
 
 PANEL = (8, 8, W - 8, 212)  # question area (the canvas the checkers read: checkers.pointer)
 SPEED = 8.0  # oracle marker / tile speed, canvas px per frame at 24 fps
