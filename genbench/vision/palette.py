@@ -3,7 +3,10 @@ first frame), so the quantised lookup table (``vision.lut``) reads the colours t
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
+
+from .align import corner_motion, ecc_affine, grey, warp_onto
 
 def calibrate(rm, first: np.ndarray, agent_class: int) -> np.ndarray:
     """The palette as this video shows it. ``rm``: anything with ``palette`` (K×3 nominal colours),
@@ -47,3 +50,89 @@ def calibrate(rm, first: np.ndarray, agent_class: int) -> np.ndarray:
         if np.linalg.norm(observed[k] - predicted[k]) < 0.4 * sep:
             out[k] = observed[k]  # the video shows this colour where it was drawn: trust it
     return out
+
+
+# --- a per-channel colour map learned on the flat areas of an aligned first frame -----------------
+# (the answer-selection puzzles' checkers: their palettes are drawn without anti-aliasing, so every
+# flat area shows one nominal colour)
+
+def align_first(ref: np.ndarray, f0: np.ndarray) -> tuple[np.ndarray, "ColourMap", np.ndarray | None]:
+    """(f0 warped onto ref, the colour map nominal → observed, the warp or None when it is within half a
+    pixel of identity): geometry by ECC (40 iterations, eps 1e-4), colours on flat areas."""
+    g_ref = grey(ref)
+    warp = ecc_affine(g_ref, grey(f0), 40, 1e-4, 3)
+    if warp is None:  # no convergence: judge unaligned (a failed alignment is itself a mismatch)
+        warp = np.eye(2, 3, dtype=np.float32)
+    aligned = warp_onto(f0, warp, ref.shape[1], ref.shape[0])
+    lap = np.abs(cv2.Laplacian(g_ref, cv2.CV_32F))
+    flat = cv2.erode((lap < 1).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    r, a = ref[flat].astype(np.float32), aligned[flat].astype(np.float32)
+    keep = distinct_colours(r, a)
+    h, w = ref.shape[:2]
+    moved = corner_motion(warp, w, h)
+    return aligned, ColourMap(r[keep], a[keep]), (warp if moved >= 0.5 else None)
+
+
+def distinct_colours(nominal: np.ndarray, observed: np.ndarray, min_px: int = 12) -> np.ndarray:
+    """Mask of the flat pixels the colour map may learn from. A colour shift keeps distinct palette
+    colours distinct; a palette colour that shows as another one (an object already gone, so its
+    pixels show the panel) is changed content, not colour: learning it would map that colour onto the
+    panel and hide the change from the start check. Greedy by area: the larger colour is kept."""
+    keep = np.ones(len(nominal), bool)
+    if not len(nominal):
+        return keep
+    cols, inv, counts = np.unique(nominal, axis=0, return_inverse=True, return_counts=True)
+    inv = inv.reshape(-1)
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+    for c in np.argsort(-counts, kind="stable"):
+        if counts[c] < min_px:
+            continue
+        obs = np.median(observed[inv == c], axis=0)
+        for n_k, o_k in kept:
+            d_nom = float(np.abs(cols[c] - n_k).max())
+            if d_nom >= 40 and float(np.abs(obs - o_k).max()) < 0.3 * d_nom:
+                keep[inv == c] = False
+                break
+        else:
+            kept.append((cols[c], obs))
+    return keep
+
+
+class ColourMap:
+    """Per-channel monotone map nominal → observed: medians of the video per nominal level, linear
+    in between and beyond (a gain/offset fit alone breaks where a colour shift clips at 255)."""
+
+    def __init__(self, nominal: np.ndarray, observed: np.ndarray):
+        self.xs, self.ys = [], []
+        for ch in range(3):
+            xs, ys = [], []
+            for v in np.unique(nominal[:, ch]):
+                sel = nominal[:, ch] == v
+                if sel.sum() >= 12:
+                    xs.append(float(v))
+                    ys.append(float(np.median(observed[sel, ch])))
+            if not xs:
+                xs, ys = [0.0, 255.0], [0.0, 255.0]
+            if len(xs) == 1:  # one level: a shift
+                xs, ys = [xs[0] - 255, xs[0] + 255], [ys[0] - 255, ys[0] + 255]
+            self.xs.append(np.array(xs))
+            self.ys.append(np.array(ys))
+
+    def channel(self, ch: int, v: np.ndarray) -> np.ndarray:
+        xs, ys = self.xs[ch], self.ys[ch]
+        out = np.interp(v, xs, ys)
+        # beyond the levels seen: the overall slope (a gain), or a pure shift when the levels are too close
+        # together to tell a gain (e.g. only light colours are flat, the thin ink is not)
+        span = xs[-1] - xs[0]
+        slope = float(np.clip((ys[-1] - ys[0]) / span, 0.5, 1.5)) if span >= 40 else 1.0
+        out = np.where(v < xs[0], ys[0] + (v - xs[0]) * slope, out)
+        return np.where(v > xs[-1], ys[-1] + (v - xs[-1]) * slope, out)
+
+    def __call__(self, img) -> np.ndarray:
+        if isinstance(img, np.ndarray) and img.dtype == np.uint8:  # whole images: one table per channel
+            if not hasattr(self, "_lut"):
+                self._lut = self(np.arange(256, dtype=np.float32)[:, None].repeat(3, 1))
+            return np.stack([self._lut[img[..., ch], ch] for ch in range(3)], -1)
+        img = np.asarray(img, np.float32)
+        out = np.stack([self.channel(ch, img[..., ch]) for ch in range(3)], -1)
+        return np.clip(out, 0, 255).astype(np.float32)

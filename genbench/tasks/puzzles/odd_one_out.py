@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...checkers.pointer import WORK
+from ...checkers.tile import TileChecker, TileSpec
 from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ...seeding import item_rng
 from ..base import TaskFamily
-from .pointer import PANEL, SKIN_NAMES, WORK, TileChecker, canvas, draw_shape, fit_timeline, pick_skin, skin_of
+from .pointer import PANEL, SKIN_NAMES, canvas, draw_shape, fit_timeline, pick_skin, skin_of
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,9 @@ class OddOneOut(TaskFamily):
 
     def check(self, item: TaskItem, frames, fit, fps: float):
         n = len(item.state["boxes"])
-        return TileChecker(item, self.without(item, range(n)), item.state["boxes"], [], "remove",
-                           version=self.checker_version).check(frames, fit, fps)
+        spec = TileSpec(item.first_frame, self.without(item, range(n)), item.state["boxes"], [], "remove",
+                        item.state["answer"])
+        return TileChecker(spec, version=self.checker_version).check(frames, fit, fps)
 
     def perturbations(self) -> list:
         from ...perturb import Perturbation, canvas_clip

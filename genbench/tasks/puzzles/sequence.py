@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...checkers.pointer import STRIP, WORK
+from ...checkers.tile import TileChecker, TileSpec
 from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ...seeding import item_rng
 from ..base import TaskFamily
-from .pointer import (STRIP, Skin, TileChecker, canvas, draw_box, draw_shape, fit_timeline, legs, pick_skin,
-                      row_boxes, skin_of, SKIN_NAMES, WORK)
+from .pointer import (Skin, canvas, draw_box, draw_shape, fit_timeline, legs, pick_skin,
+                      row_boxes, skin_of, SKIN_NAMES)
 
 
 @dataclass(frozen=True)
@@ -177,8 +179,9 @@ class Sequence(TaskFamily):
 
     def check(self, item: TaskItem, frames, fit, fps: float):
         s = item.state
-        return TileChecker(item, self.empty_frame(item), s["homes"], s["given_boxes"], "move", s["slot_box"],
-                           self.checker_version).check(frames, fit, fps)
+        spec = TileSpec(item.first_frame, self.empty_frame(item), s["homes"], s["given_boxes"], "move", s["answer"],
+                        s["slot_box"])
+        return TileChecker(spec, self.checker_version).check(frames, fit, fps)
 
     def perturbations(self) -> list:
         from ...perturb import Perturbation, canvas_clip

@@ -1,0 +1,191 @@
+"""The tile checker of the answer-selection puzzles whose answer is an option that moves or vanishes
+(sequence: one option tile travels from its home in the strip into an empty slot; odd one out: one
+object fades out of the question area).
+
+It reads the pointer puzzles' canvas (``checkers.pointer``: WORK, HOLD_SECONDS, the process codes) and
+every frame through the first frame's alignment (a zoom moves the strip and the slot by different
+amounts). A tile or object that goes from in place to done with no frame in between is TELEPORT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import cv2
+import numpy as np
+
+from ..geometry import to_canvas
+from ..schema import Fit, Verdict
+from ..vision.align import warp_onto
+from ..vision.palette import align_first
+from ..vision.regions import InkRegions, blur
+from .events import Event, in_order, make_verdict
+from .pointer import HOLD_SECONDS, PROCESS_CODES, WORK, H, W, layout_changes, scale_box
+
+PRESENT, ABSENT, OTHER = 0, 1, 2  # what an option's home shows
+
+
+@dataclass(frozen=True, eq=False)  # holds images: compared by identity
+class TileSpec:
+    """What the tile checker needs of an item (canvas px)."""
+
+    first_frame: np.ndarray  # the item as drawn, W×H
+    empty: np.ndarray  # the item's first frame with every option removed
+    option_boxes: list  # the options' homes [x0, y0, x1, y1]
+    layout_boxes: list  # given regions that must keep their ink
+    mode: str  # "move" (an option into the slot) or "remove" (an option vanishes)
+    answer: int  # index of the correct option
+    slot_box: list | None = None  # the target slot ("move")
+
+
+def _match(window: np.ndarray, template: np.ndarray) -> float:
+    """RMS difference of ``template`` at its best placement inside ``window``."""
+    r = cv2.matchTemplate(window.astype(np.float32), template.astype(np.float32), cv2.TM_SQDIFF)
+    return float(np.sqrt(max(float(r.min()), 0.0) / template.size))
+
+
+class TileChecker:
+    """Reads option homes (present / absent / something else) and, in "move" mode, which option the
+    target slot shows."""
+
+    name = "tiles"
+
+    def __init__(self, spec: TileSpec, version: str = "1", persist: int = 2):
+        self.mode, self.version, self.persist = spec.mode, version, persist
+        self.answer = spec.answer
+        self.ref = cv2.resize(spec.first_frame, WORK, interpolation=cv2.INTER_AREA)
+        self.empty = cv2.resize(spec.empty, WORK, interpolation=cv2.INTER_AREA)
+        self.opt = [scale_box(b, 0) for b in spec.option_boxes]
+        self.slot = scale_box(spec.slot_box, 0) if spec.slot_box is not None else None
+        self.layout_boxes = list(spec.layout_boxes)
+
+    @staticmethod
+    def _crop(img, b):
+        return img[b[1]:b[3], b[0]:b[2]]
+
+    @staticmethod
+    def _d(a, b) -> float:
+        return float(cv2.absdiff(a, b).mean())
+
+    def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
+        dwell = max(2, int(round(HOLD_SECONDS * fps)))
+        events: list[Event] = []
+        states, slots = [], []
+        f0b = empty_b = warp = None
+        mismatch = None
+        n = 0
+        for i, frame in enumerate(frames):
+            n += 1
+            raw = to_canvas(fit, frame, *WORK)
+            if i == 0:
+                aligned, cmap, warp = align_first(self.ref, raw)
+            # every frame through the first frame's alignment: homes and slot are far apart, so a zoom
+            # moves them by different amounts and a tile would not match itself in the slot
+            img = blur(warp_onto(raw, warp, *WORK))
+            if i == 0:
+                ref_b = blur(cmap(self.ref))
+                empty_b = blur(cmap(self.empty))
+                boxes = self.layout_boxes + [self._work_to_canvas(b) for b in self.opt]
+                if self.slot is not None:
+                    boxes.append(self._work_to_canvas(self.slot))
+                check = InkRegions([scale_box(b) for b in boxes], ref_b)
+                bad = check.changed(blur(aligned), ref_b)
+                if bad:
+                    events.append(Event(0, "WRONG_START", f"first frame differs from the item in regions {bad[:6]}"))
+                regions = InkRegions([scale_box(b) for b in self.layout_boxes], ref_b)
+                mismatch = np.zeros(len(self.layout_boxes), np.int32)
+                f0b = img
+                homes0 = [self._crop(f0b, b) for b in self.opt]
+                empties = [self._crop(empty_b, b) for b in self.opt]
+                contrast = [max(self._d(h, e), 4.0) for h, e in zip(homes0, empties)]
+            st = []
+            for k, b in enumerate(self.opt):
+                c = self._crop(img, b)
+                p, a = self._d(c, homes0[k]) / contrast[k], self._d(c, empties[k]) / contrast[k]
+                st.append(PRESENT if p < 0.35 else ABSENT if a < 0.35 else OTHER)
+            states.append(st)
+            if self.slot is not None:
+                if i == 0:
+                    win0 = self._window(f0b)
+                    seps = [max(_match(win0, h), 4.0) for h in homes0]  # empty slot vs each option
+                    e0 = self._crop(f0b, self.slot).astype(np.float32)
+                c = self._crop(img, self.slot).astype(np.float32)
+                win = self._window(img)
+                # the home and the slot are far apart: allow a few pixels of drift (zoom, shift)
+                d_opt = [_match(win, h) / s for h, s in zip(homes0, seps)]
+                d_empty = float(np.sqrt(((c - e0) ** 2).mean())) / min(seps)
+                k = int(np.argmin(d_opt))
+                slots.append(k if d_opt[k] < 0.4 and d_opt[k] < d_empty else -1 if d_empty < 0.35 else -2)
+            bad = regions.changed(img, f0b) if self.layout_boxes else []
+            mismatch = layout_changes(events, mismatch, bad, i, self.persist, "given regions")
+        if n == 0:
+            return Verdict.error(self.name, "video has no frames", self.version)
+        return self._decide(events, np.array(states, np.int8), slots, n, fps, dwell)
+
+    def _window(self, img, m: int = 3):
+        x0, y0, x1, y1 = self.slot
+        return img[max(0, y0 - m):y1 + m, max(0, x0 - m):x1 + m]
+
+    @staticmethod
+    def _work_to_canvas(b):
+        sx, sy = W / WORK[0], H / WORK[1]
+        return [b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy]
+
+    def _decide(self, events, states, slots, n, fps, dwell) -> Verdict:
+        K = states.shape[1]
+        end = states[-dwell:] if len(states) >= dwell else states
+        stable = [int(end[0, k]) if (end[:, k] == end[0, k]).all() else OTHER for k in range(K)]
+        changed_ever = [bool((states[:, k] != PRESENT).any()) for k in range(K)]
+        failure, first_err, msg = None, None, ""
+        chosen = -1
+        if self.mode == "remove":
+            gone = [k for k in range(K) if stable[k] == ABSENT]
+            altered = [k for k in range(K) if stable[k] == OTHER]
+            chosen = gone[0] if len(gone) == 1 else -1
+            goal_k = chosen if chosen >= 0 else self.answer  # the removal whose process is checked
+            if [k for k in altered if k != self.answer]:
+                failure, msg = "LAYOUT_CHANGED", f"objects {altered} are altered, not removed"
+            elif altered:
+                failure, msg = "GOAL_NOT_REACHED", "the odd one is only partly removed"
+            elif any(k != self.answer for k in gone):
+                failure, msg = "WRONG_ANSWER", f"removed {gone}; the odd one is {self.answer}"
+            elif not gone:
+                failure = "STATIC" if not any(changed_ever) else "GOAL_NOT_REACHED"
+                msg = "nothing is removed" if failure == "STATIC" else "no object is removed for good"
+            done = [i for i in range(len(states)) if states[i, goal_k] == ABSENT]
+        else:
+            end_slots = slots[-dwell:]
+            slot_final = end_slots[0] if all(s == end_slots[0] for s in end_slots) else -2
+            chosen = slot_final if slot_final >= 0 else -1
+            others = [k for k in range(K) if k != chosen and stable[k] != PRESENT]
+            goal_k = chosen if chosen >= 0 else self.answer
+            if chosen >= 0 and stable[chosen] == PRESENT:
+                failure, msg = "AGENT_DUPLICATED", f"option {chosen} shows in the slot and still at home (copied)"
+            elif (others if chosen >= 0 else others[1:]):  # with an empty slot, one tile may be under way
+                failure, msg = "LAYOUT_CHANGED", f"options {others} left their places"
+            elif chosen >= 0 and chosen != self.answer:
+                failure, msg = "WRONG_ANSWER", f"option {chosen} fills the slot; the answer is {self.answer}"
+            elif chosen < 0:
+                anything = any(changed_ever) or any(s != -1 for s in slots)
+                failure = "GOAL_NOT_REACHED" if anything else "STATIC"
+                msg = "the slot never shows an option" if anything else "nothing moves"
+            done = [i for i, s in enumerate(slots) if s == goal_k]
+        # a cut is not a process: the chosen piece must be seen in between (≥ 1 frame)
+        home = [i for i in range(len(states)) if states[i, goal_k] == PRESENT]
+        if done and states[done[0], goal_k] != PRESENT:  # (still at home too: a copy, judged above)
+            first_done = done[0]
+            before = [i for i in home if i < first_done]
+            if before and first_done - before[-1] < 2:
+                events.append(Event(first_done, "TELEPORT", f"option {goal_k} went from its place to done "
+                                                            "in one frame (a cut)"))
+        proc = [e for e in in_order(events) if e.code in PROCESS_CODES]
+        if proc:
+            failure, first_err, msg = proc[0].code, proc[0].frame, proc[0].detail
+        passed = failure is None
+        best = bool(done) and goal_k == self.answer
+        metrics = {"success": float(passed), "selected_last": float(passed or (chosen == self.answer)),
+                   "selected_best": float(best), "final_choice": chosen, "answer": self.answer, "frames": n}
+        evidence = {"states": states.tolist(), "slot": slots, "fps": fps,
+                    "state_names": {"0": "present", "1": "absent", "2": "other"}}
+        return make_verdict(self.name, self.version, events, passed, failure, first_err, metrics, evidence, msg)
