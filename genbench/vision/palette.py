@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def calibrate(rm, first: np.ndarray, agent_class: int) -> np.ndarray:
     """The palette as this video shows it. ``rm``: anything with ``palette`` (K×3 nominal colours),
     ``palette_class`` (K classes) and ``palette_map`` (H×W palette entry per pixel, -1: unused).
@@ -30,13 +31,7 @@ def calibrate(rm, first: np.ndarray, agent_class: int) -> np.ndarray:
         anchor = layout
     predicted = nominal.copy()
     if anchor.sum() >= 1:
-        for ch in range(3):  # per-channel gain/offset fitted on the anchor colours
-            x, y = nominal[anchor, ch], observed[anchor, ch]
-            if anchor.sum() >= 2 and np.ptp(x) > 20:
-                a, b = np.polyfit(x, y, 1)
-                predicted[:, ch] = a * nominal[:, ch] + b
-            else:
-                predicted[:, ch] = nominal[:, ch] + np.mean(y - x)
+        predicted = channel_fit(nominal, observed, anchor, min_spread=20)
     predicted = np.clip(predicted, 0, 255)
     out = predicted.copy()
     out[anchor] = observed[anchor]
@@ -46,4 +41,19 @@ def calibrate(rm, first: np.ndarray, agent_class: int) -> np.ndarray:
         sep = sep[rm.palette_class[others] != rm.palette_class[k]].min(initial=255.0)
         if np.linalg.norm(observed[k] - predicted[k]) < 0.4 * sep:
             out[k] = observed[k]  # the video shows this colour where it was drawn: trust it
+    return out
+
+
+def channel_fit(nominal: np.ndarray, observed: np.ndarray, seen: np.ndarray, min_spread: float) -> np.ndarray:
+    """Every nominal colour (K×3 float32) through a per-channel gain/offset fitted on the ``seen``
+    entries' observed colours; an offset alone where they are one entry or span ``min_spread`` or less
+    of a channel (a line through close points is noise). ``seen`` must select at least one entry."""
+    out = np.empty(nominal.shape, np.float32)
+    for ch in range(3):
+        x, y = nominal[seen, ch], observed[seen, ch]
+        if seen.sum() >= 2 and np.ptp(x) > min_spread:
+            a, b = np.polyfit(x, y, 1)
+            out[:, ch] = a * nominal[:, ch] + b
+        else:
+            out[:, ch] = nominal[:, ch] + np.mean(y - x)
     return out
