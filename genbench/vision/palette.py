@@ -3,7 +3,11 @@ first frame), so the quantised lookup table (``vision.lut``) reads the colours t
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
+
+from .lut import UNKNOWN
 
 
 def calibrate(rm, first: np.ndarray, agent_class: int) -> np.ndarray:
@@ -41,6 +45,36 @@ def calibrate(rm, first: np.ndarray, agent_class: int) -> np.ndarray:
         sep = sep[rm.palette_class[others] != rm.palette_class[k]].min(initial=255.0)
         if np.linalg.norm(observed[k] - predicted[k]) < 0.4 * sep:
             out[k] = observed[k]  # the video shows this colour where it was drawn: trust it
+    return out
+
+
+def calibrate_scene(nominal: np.ndarray, img: np.ndarray, expected: np.ndarray, mask: np.ndarray,
+                    movable: Sequence[int] = ()) -> np.ndarray:
+    """The palette of a scene of coloured objects as this video shows it (the process checker).
+    ``expected``: palette entry per pixel of the first frame as drawn, ``mask``: where that is sure
+    (not an edge); ``movable``: the objects' entries. Scenery colours: medians where the first frame should
+    show them; the rest: a per-channel affine fit from those. A movable object's colour is read
+    where it should start only if that reading is nearest to its own predicted colour (a video that
+    starts in the wrong state must not teach the checker wrong colours)."""
+    nominal = nominal.astype(np.float32)
+    out = nominal.copy()
+    have = np.zeros(len(nominal), bool)
+    flat = img.reshape(-1, 3).astype(np.float32)
+    e = np.where(mask, expected, UNKNOWN).ravel()
+    seen: dict[int, np.ndarray] = {}
+    for k in range(len(nominal)):
+        sel = np.flatnonzero(e == k)
+        if len(sel) >= 6:
+            seen[k] = np.median(flat[sel[::max(1, len(sel) // 1500)]], axis=0)  # a sample is plenty
+            if k not in movable:
+                out[k] = seen[k]
+                have[k] = True
+    if have.any():
+        out[~have] = channel_fit(nominal, out, have, min_spread=20)[~have]
+    out = np.clip(out, 0, 255)
+    for k in movable:
+        if k in seen and int(np.argmin(np.linalg.norm(out - seen[k], axis=1))) == k:
+            out[k] = seen[k]
     return out
 
 
