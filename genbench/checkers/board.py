@@ -33,7 +33,7 @@ from .events import Event, first_event
 EMPTY = 0  # symbol 0 is always "nothing here" (blank cell / background colour)
 UNKNOWN = -1  # a cell that matches no symbol
 
-# --- glyphs -----------------------------------------------------------------------------------------
+# --- glyphs: drawn here, where the reader's templates are drawn, so both always match -----------------
 # Seven segments in a unit box (x, y ∈ [0, 1]): a top, b top-right, c bottom-right, d bottom,
 # e bottom-left, f top-left, g middle.
 _SEG = {"a": ((0, 0), (1, 0)), "b": ((1, 0), (1, .5)), "c": ((1, .5), (1, 1)), "d": ((0, 1), (1, 1)),
@@ -208,7 +208,7 @@ class BoardReader:
 
 # --- the checker --------------------------------------------------------------------------------------
 
-
+# the first of these codes recorded decides the verdict; TELEPORT (a burst) only when none was
 ORDER_OF_BLAME = ("WRONG_START", "LAYOUT_CHANGED", "ILLEGAL_MOVE")
 
 
