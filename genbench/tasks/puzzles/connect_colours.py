@@ -17,7 +17,8 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from .board import EMPTY, BoardFamily, Rules, board_state, grid_rects, jumpcut, replay, square_board, with_write
+from ...checkers.board import EMPTY, Rules
+from .board import BoardFamily, board_case, board_state, grid_rects, jumpcut, replay, square_board, with_write
 
 CANVAS = 512
 
@@ -228,15 +229,15 @@ class ConnectColours(BoardFamily):
                 order.append((cur, k + 1))
         return order
 
-    def bad_cases(self):
+    def perturbations(self) -> list:
         return [
-            ("gap_in_path", "WRONG_ANSWER", _gap, "one path stops a cell short"),
-            ("crossing", "ILLEGAL_MOVE", _crossing, "a path painted over another colour's path"),
-            ("detached_stroke", "ILLEGAL_MOVE", _detached, "a stroke cell appears apart from its dot"),
-            ("dot_recoloured", "LAYOUT_CHANGED", _dot_recoloured, "a dot changes colour"),
-            ("jumpcut_wrong", "WRONG_ANSWER", lambda f, it, rng: jumpcut(it.state["board"]["initial"],
-                                                                        _gap(f, it, rng)[-1]),
-             "a cut to a drawing with a gap"),
+            board_case("gap_in_path", "WRONG_ANSWER", _gap, "one path stops a cell short"),
+            board_case("crossing", "ILLEGAL_MOVE", _crossing, "a path painted over another colour's path"),
+            board_case("detached_stroke", "ILLEGAL_MOVE", _detached, "a stroke cell appears apart from its dot"),
+            board_case("dot_recoloured", "LAYOUT_CHANGED", _dot_recoloured, "a dot changes colour"),
+            board_case("jumpcut_wrong", "WRONG_ANSWER", lambda f, it, rng: jumpcut(it.state["board"]["initial"],
+                                                                                  _gap(f, it, rng)[-1]),
+                       "a cut to a drawing with a gap"),
         ]
 
 

@@ -19,7 +19,8 @@ from ...schema import TaskItem, canonical_json, sha256_hex
 from ...perturb import Perturbation, canvas_clip
 from ..base import TaskFamily
 from ..maze.grid_layout import all_shortest_paths, bfs
-from .objects import Game, Pace, ProcessFamilyMixin, fill_circle
+from ...checkers.process import Game
+from .objects import Pace, ProcessFamilyMixin, fill_circle
 
 
 @dataclass(frozen=True)

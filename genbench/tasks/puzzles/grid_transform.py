@@ -16,7 +16,8 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from .board import BoardFamily, arrow, board_state, draw_colour_board, grid_rects, jumpcut, replay, with_write
+from .board import (BoardFamily, arrow, board_case, board_state, draw_colour_board, grid_rects, jumpcut, replay,
+                    with_write)
 
 WIDTH = 512
 N_COLOURS = 5  # colours besides the background
@@ -212,16 +213,17 @@ class GridTransform(BoardFamily):
         """The test input copied unchanged into the output grid: the laziest plausible answer."""
         return _copy_order(item)
 
-    def bad_cases(self):
+    def perturbations(self) -> list:
         return [
-            ("copy_input", "WRONG_ANSWER", lambda f, it, rng: replay(it.state["board"]["initial"], _copy_order(it)),
-             "the test input copied, no rule applied"),
-            ("wrong_cell", "WRONG_ANSWER", _wrong_cell, "one output cell in another colour"),
-            ("written_on_example", "LAYOUT_CHANGED", _on_example, "a cell of an example output repainted"),
-            ("jumpcut_wrong", "WRONG_ANSWER",
-             lambda f, it, rng: jumpcut(it.state["board"]["initial"], replay(it.state["board"]["initial"],
-                                                                             _copy_order(it))[-1]),
-             "a cut to the copied input"),
+            board_case("copy_input", "WRONG_ANSWER",
+                       lambda f, it, rng: replay(it.state["board"]["initial"], _copy_order(it)),
+                       "the test input copied, no rule applied"),
+            board_case("wrong_cell", "WRONG_ANSWER", _wrong_cell, "one output cell in another colour"),
+            board_case("written_on_example", "LAYOUT_CHANGED", _on_example, "a cell of an example output repainted"),
+            board_case("jumpcut_wrong", "WRONG_ANSWER",
+                       lambda f, it, rng: jumpcut(it.state["board"]["initial"], replay(it.state["board"]["initial"],
+                                                                                       _copy_order(it))[-1]),
+                       "a cut to the copied input"),
         ]
 
 

@@ -18,7 +18,8 @@ from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ...perturb import Perturbation, canvas_clip
 from ..base import TaskFamily
-from .objects import COLOUR_WORDS, OBJECT_COLOURS, Game, Pace, ProcessFamilyMixin, draw_number, fill_rect
+from ...checkers.process import Game
+from .objects import COLOUR_WORDS, OBJECT_COLOURS, Pace, ProcessFamilyMixin, draw_number, fill_rect
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from .board import BoardFamily, board_state, draw_glyph, jumpcut, replay, square_board, with_write
+from ...checkers.board import draw_glyph
+from .board import BoardFamily, board_case, board_state, jumpcut, replay, square_board, with_write
 
 CANVAS = 512
 
@@ -199,13 +200,13 @@ class Sudoku(BoardFamily):
         n = item.state["n"]
         return [(i, int(rng.integers(1, n + 1))) for i, _ in self.oracle_order(item)]
 
-    def bad_cases(self):
+    def perturbations(self) -> list:
         return [
-            ("wrong_digit", "WRONG_ANSWER", _wrong_digit, "the oracle with one answer digit wrong"),
-            ("swapped_digits", "WRONG_ANSWER", _swapped, "two answers written in each other's cells"),
-            ("given_overwritten", "LAYOUT_CHANGED", _given_overwritten, "a given digit rewritten"),
-            ("jumpcut_wrong", "WRONG_ANSWER", _jumpcut_wrong, "a cut to a wrong full grid"),
-            ("half_filled", "WRONG_ANSWER", _half, "only half of the blanks are filled"),
+            board_case("wrong_digit", "WRONG_ANSWER", _wrong_digit, "the oracle with one answer digit wrong"),
+            board_case("swapped_digits", "WRONG_ANSWER", _swapped, "two answers written in each other's cells"),
+            board_case("given_overwritten", "LAYOUT_CHANGED", _given_overwritten, "a given digit rewritten"),
+            board_case("jumpcut_wrong", "WRONG_ANSWER", _jumpcut_wrong, "a cut to a wrong full grid"),
+            board_case("half_filled", "WRONG_ANSWER", _half, "only half of the blanks are filled"),
         ]
 
 

@@ -13,7 +13,8 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from .board import BoardFamily, board_state, draw_colour_board, grid_rects, jumpcut, replay, with_write
+from .board import (BoardFamily, board_case, board_state, draw_colour_board, grid_rects, jumpcut, replay,
+                    with_write)
 
 CANVAS = 512
 
@@ -152,13 +153,13 @@ class Symmetry(BoardFamily):
         picks = rng.choice(free, size=min(k, len(free)), replace=False).tolist()
         return [(int(i), int(rng.integers(1, len(b["symbols"])))) for i in picks]
 
-    def bad_cases(self):
+    def perturbations(self) -> list:
         return [
-            ("wrong_colour", "WRONG_ANSWER", _wrong_colour, "one mirrored cell in another colour"),
-            ("copied_not_mirrored", "WRONG_ANSWER", _copied, "the given half translated, not mirrored"),
-            ("extra_cell", "WRONG_ANSWER", _extra, "a cell that must stay empty is coloured"),
-            ("given_changed", "LAYOUT_CHANGED", _given_changed, "a cell of the given half recoloured"),
-            ("jumpcut_wrong", "WRONG_ANSWER", _jumpcut_copy, "a cut to the translated copy"),
+            board_case("wrong_colour", "WRONG_ANSWER", _wrong_colour, "one mirrored cell in another colour"),
+            board_case("copied_not_mirrored", "WRONG_ANSWER", _copied, "the given half translated, not mirrored"),
+            board_case("extra_cell", "WRONG_ANSWER", _extra, "a cell that must stay empty is coloured"),
+            board_case("given_changed", "LAYOUT_CHANGED", _given_changed, "a cell of the given half recoloured"),
+            board_case("jumpcut_wrong", "WRONG_ANSWER", _jumpcut_copy, "a cut to the translated copy"),
         ]
 
 

@@ -14,8 +14,8 @@ import numpy as np
 
 from ...registry import register
 from ...schema import TaskItem
-from .board import EMPTY, BoardFamily, Rules, board_state, draw_glyph, grid_rects, jumpcut, replay, \
-    square_board, with_write
+from ...checkers.board import EMPTY, Rules, draw_glyph
+from .board import BoardFamily, board_case, board_state, grid_rects, jumpcut, replay, square_board, with_write
 
 CANVAS = 512
 X, O = 1, 2
@@ -186,7 +186,7 @@ class TicTacToe(BoardFamily):
         """The player's mark in a random empty cell that neither wins nor blocks."""
         return [(_wrong_cell(item, rng), SYMBOLS.index(item.state["to_move"]))]
 
-    def bad_cases(self):
+    def perturbations(self) -> list:
         def me(it):
             return SYMBOLS.index(it.state["to_move"])
 
@@ -194,18 +194,19 @@ class TicTacToe(BoardFamily):
             return it.state["board"]["initial"]
 
         return [
-            ("wrong_cell", "WRONG_ANSWER", lambda f, it, rng: replay(init(it), [(_wrong_cell(it, rng), me(it))]),
-             "the mark in a cell that neither wins nor blocks"),
-            ("wrong_mark", "WRONG_ANSWER",
-             lambda f, it, rng: replay(init(it), [(it.state["accepted_cells"][0], X + O - me(it))]),
-             "the opponent's mark in the right cell"),
-            ("two_marks", "WRONG_ANSWER",
-             lambda f, it, rng: replay(init(it), [(_wrong_cell(it, rng), me(it)), f.oracle_order(it)[0]]),
-             "a mark in a wrong cell, then one in the right cell"),
-            ("mark_changed", "LAYOUT_CHANGED", _mark_changed, "an existing mark rubbed out"),
-            ("jumpcut_wrong", "WRONG_ANSWER",
-             lambda f, it, rng: jumpcut(init(it), replay(init(it), [(_wrong_cell(it, rng), me(it))])[-1]),
-             "a cut to a board with the mark in a wrong cell"),
+            board_case("wrong_cell", "WRONG_ANSWER",
+                       lambda f, it, rng: replay(init(it), [(_wrong_cell(it, rng), me(it))]),
+                       "the mark in a cell that neither wins nor blocks"),
+            board_case("wrong_mark", "WRONG_ANSWER",
+                       lambda f, it, rng: replay(init(it), [(it.state["accepted_cells"][0], X + O - me(it))]),
+                       "the opponent's mark in the right cell"),
+            board_case("two_marks", "WRONG_ANSWER",
+                       lambda f, it, rng: replay(init(it), [(_wrong_cell(it, rng), me(it)), f.oracle_order(it)[0]]),
+                       "a mark in a wrong cell, then one in the right cell"),
+            board_case("mark_changed", "LAYOUT_CHANGED", _mark_changed, "an existing mark rubbed out"),
+            board_case("jumpcut_wrong", "WRONG_ANSWER",
+                       lambda f, it, rng: jumpcut(init(it), replay(init(it), [(_wrong_cell(it, rng), me(it))])[-1]),
+                       "a cut to a board with the mark in a wrong cell"),
         ]
 
 
