@@ -459,7 +459,7 @@ class ImportedFamily:
 
             return SokobanChecker(_cached(item, _soko_scene), self.checker_version).check(frames, fit, fps)
         from .checkers.trajectory import TrajectoryChecker
-        from .tasks.maze.trapfield import relabel_forbidden
+        from .checkers.relabel import relabel_forbidden
 
         v = TrajectoryChecker(_cached(item, _region_map), version=self.checker_version).check(frames, fit, fps)
         if self.game == "trapfield":
