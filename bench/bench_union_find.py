@@ -1,7 +1,9 @@
 """Kruskal carving with genbench's hand-written union-find vs networkx's UnionFind and scipy's
 DisjointSet: are the mazes byte-identical, and how fast is each (ratio to the hand-written loop,
-measured in the same run)? Decides whether genbench uses a library here (issue 20: it does not;
-networkx is only a test dependency).
+measured in the same run)? Decided whether genbench uses a library here (issue 20: not for the grid
+carver; networkx is only a test dependency). Issue 14: the graph mazes' Kruskal, the irregular maze's
+connectivity test and graph_walk's spanning tree use scipy's DisjointSet; the second part measures what
+that costs per item (the grid carver in grid.py is still hand-written).
 
     python bench/bench_union_find.py
 """
@@ -49,3 +51,48 @@ for size in (4, 9, 16):
     for name, (dt, outs) in res.items():
         same = all((a[0] == b[0]).all() and (a[1] == b[1]).all() for a, b in zip(outs, base[1]))
         print(f"{size}x{size} {name:9s} {dt/300*1e3:.3f} ms/maze  ratio {dt/base[0]:.2f}  identical={same}")
+
+
+# --- the graph mazes' Kruskal (hex, circular, irregular: scipy's DisjointSet since issue 14) against the
+# hand-written loop they had, on the hard / ood lattices, and against the whole item it is part of
+from genbench.registry import task_family
+from genbench.tasks.maze.circular import circular_lattice
+from genbench.tasks.maze.graphmaze import spanning_tree
+from genbench.tasks.maze.hex import hex_lattice
+
+
+def spanning_tree_hand(n, pairs, rng):
+    is_open = np.zeros(len(pairs), bool)
+    parent = list(range(n))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for k in rng.permutation(len(pairs)).tolist():
+        ra, rb = find(pairs[k][0]), find(pairs[k][1])
+        if ra != rb:
+            parent[ra] = rb
+            is_open[k] = True
+    return is_open
+
+
+for fam_name, lat in (("maze.hex", hex_lattice(6)), ("maze.circular", circular_lattice(8))):
+    n, pairs = len(lat.node_xy), lat.pairs
+    res = {}
+    for name, fn in (("hand", spanning_tree_hand), ("scipy", lambda n, p, r: spanning_tree(n, p, r, "kruskal"))):
+        t = time.perf_counter()
+        outs = [fn(n, pairs, np.random.default_rng(s)) for s in range(100)]
+        res[name] = (time.perf_counter() - t, outs)
+    fam = task_family(fam_name)
+    t = time.perf_counter()
+    for i in range(5):
+        fam.generate(i, "ood", seed=0)
+    item_ms = (time.perf_counter() - t) / 5 * 1e3
+    same = all((a == b).all() for a, b in zip(res["hand"][1], res["scipy"][1]))
+    extra_ms = (res["scipy"][0] - res["hand"][0]) / 100 * 1e3
+    print(f"{fam_name} ood ({n} nodes) hand {res['hand'][0] / 100 * 1e3:.3f} ms  scipy "
+          f"{res['scipy'][0] / 100 * 1e3:.3f} ms  ratio {res['scipy'][0] / res['hand'][0]:.2f}  identical={same}  "
+          f"extra per item {extra_ms:.3f} ms of {item_ms:.1f} ms ({extra_ms / item_ms:.2%})")

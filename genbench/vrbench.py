@@ -406,7 +406,7 @@ def _region_map(item):
 
 
 def _soko_scene(item):
-    from .tasks.maze.sokoban import BOX, SokobanScene
+    from .checkers.sokoban import BOX, SokobanScene
     from .tasks.maze.skins import AGENT
     from .tasks.maze.trapfield import working_scale
 
@@ -455,11 +455,11 @@ class ImportedFamily:
 
     def check(self, item, frames, fit, fps):
         if self.game == "sokoban":
-            from .tasks.maze.sokoban import SokobanChecker
+            from .checkers.sokoban import SokobanChecker
 
             return SokobanChecker(_cached(item, _soko_scene), self.checker_version).check(frames, fit, fps)
         from .checkers.trajectory import TrajectoryChecker
-        from .tasks.maze.trapfield import relabel_forbidden
+        from .checkers.relabel import relabel_forbidden
 
         v = TrajectoryChecker(_cached(item, _region_map), version=self.checker_version).check(frames, fit, fps)
         if self.game == "trapfield":

@@ -35,10 +35,12 @@ def in_order(events: Sequence[Event], blame: Sequence[str] = ()) -> list[Event]:
 
 
 def make_verdict(name: str, version: str, events: list[Event], passed: bool, failure: str | None,
-                 first_error: int | None, metrics: dict, evidence: dict, message: str = "") -> Verdict:
-    """The verdict of an engine: the events (sorted by frame, in place) go into the evidence."""
+                 first_error: int | None, metrics: dict, evidence: dict, message: str = "",
+                 partial: float = 0.0) -> Verdict:
+    """The verdict of an engine: the events (sorted by frame, in place) go into the evidence. A failed
+    video scores ``partial`` (the engine's partial credit, e.g. its progress)."""
     events.sort(key=lambda e: e.frame)
     evidence["events"] = [e.to_json() for e in events]
-    return Verdict(checker=name, status="ok", passed=passed, score=1.0 if passed else 0.0, metrics=metrics,
+    return Verdict(checker=name, status="ok", passed=passed, score=1.0 if passed else partial, metrics=metrics,
                    failure=None if passed else failure, first_error_frame=None if passed else first_error,
                    message="" if passed else message, evidence=evidence, version=version)

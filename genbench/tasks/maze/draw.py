@@ -1,14 +1,9 @@
 """maze.grid-draw: the grid maze as a drawing task — draw a line through the corridors from start to goal.
 
-Nothing moves: a line in a pen colour grows from the start marker to the goal marker. The checker
-(``StrokeChecker``) follows the stroke, not an agent: per frame it classifies pixels against the
-calibrated palette, measures which cells the pen covers and checks that the drawing
-  * starts at the start marker (WRONG_START if the line is already there or begins elsewhere),
-  * grows cell by cell through open passages (WALL_CROSSING through a wall, TELEPORT for a gap or a
-    jump of several cells in one frame),
-  * never puts ink deep inside a wall (WALL_CROSSING), leaves the layout alone (LAYOUT_CHANGED),
-  * joins start and goal in one connected stroke (GOAL_NOT_REACHED) and keeps it (GOAL_NOT_HELD),
-  * covers exactly the cells of a shortest route (NOT_OPTIMAL for detours into dead ends).
+Nothing moves: a line in a pen colour grows from the start marker to the goal marker. The family
+draws the items and builds the spec (``StrokeMap``) of the stroke checker (genbench/checkers/stroke.py),
+which follows the line, not an agent: it starts at the start, grows through open passages only,
+joins start and goal, stays, and covers exactly a shortest route.
 """
 
 from __future__ import annotations
@@ -18,13 +13,15 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
+from ...checkers.stroke import StrokeChecker, StrokeMap
+from ...checkers.trajectory import RegionMap
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
 from .grid import LEVELS, Level
 from .grid_layout import (CARVERS, Geometry, adjacency, all_shortest_paths, bfs, block_grid, render_layout,
                           walls_from_grid)
-from .graphmaze import paste, skin_from_json
+from .graphmaze import palette_index, paste, skin_from_json
 from .skins import AGENT, FLOOR, GOAL, SKINS, WALL, Skin
 
 DRAW_LEVELS = {**LEVELS, "ood": Level(12, 12, 34)}
@@ -203,12 +200,12 @@ class GridDrawMaze(TaskFamily):
                                                                              num_frames)))
 
     # -- judging --
-    def stroke_map(self, item: TaskItem) -> "StrokeMap":
+    def stroke_map(self, item: TaskItem) -> StrokeMap:
         sm = _CACHE.get(("sm", item.content_hash))
         if sm is None:
             if len(_CACHE) > 64:
                 _CACHE.clear()
-            sm = _CACHE[("sm", item.content_hash)] = StrokeMap.build(self, item)
+            sm = _CACHE[("sm", item.content_hash)] = build_stroke_map(self, item)
         return sm
 
     def working_size(self, item: TaskItem) -> tuple[int, int]:
@@ -230,290 +227,76 @@ class GridDrawMaze(TaskFamily):
         ]
 
 
-# --- the checker's map -------------------------------------------------------------------------------
+# --- the checker's spec ------------------------------------------------------------------------------
 
-class StrokeMap:
-    """Labels (cell id / N + passage id / -1 wall) and layout regions at the working size, plus the
-    palette with the pen as the only "moving" class."""
+def build_stroke_map(fam: GridDrawMaze, item: TaskItem) -> StrokeMap:
+    """The stroke checker's spec: cells, passages and walls labelled at the working size, the layout
+    regions and the palette with the pen as the only "moving" (AGENT) class."""
+    s = item.state
+    geom = Geometry.from_json(s["geometry"])
+    sk = skin_from_json(s["skin"])
+    R, C = geom.rows, geom.cols
+    scale = min(1.0, max(12 / geom.cell, 3 / geom.wall, 3 / s["pen_px"]))
+    W, H = max(8, int(round(geom.width * scale))), max(8, int(round(geom.height * scale)))
+    xs = np.minimum(((np.arange(W) + 0.5) * geom.width / W).astype(int), geom.width - 1)
+    ys = np.minimum(((np.arange(H) + 0.5) * geom.height / H).astype(int), geom.height - 1)
 
-    def __init__(self, rm, pen_px: float, cells_rc: int, walled: set, adj: list, solutions: list,
-                 reference: np.ndarray):
-        self.rm = rm
-        self.reference = reference  # expected first frame at working size (for alignment)  # a trajectory RegionMap: labels, layout regions, palette, wall depth
-        self.pen_px = pen_px
-        self.cols = cells_rc
-        self.walled = walled
-        self.adj = adj
-        self.solutions = solutions
+    def blocks(n: int, length: int) -> np.ndarray:  # block index per canvas px: odd = cell, even = wall
+        q = np.arange(length) - geom.wall
+        k = np.floor_divide(q, geom.pitch)
+        b = np.where(q < 0, 0, np.where(q - k * geom.pitch < geom.cell, 2 * k + 1, 2 * k + 2))
+        return np.clip(b, 0, 2 * n)
 
-    @classmethod
-    def build(cls, fam: GridDrawMaze, item: TaskItem) -> "StrokeMap":
-        from ...checkers.trajectory import RegionMap
-        from .graphmaze import palette_index
-
-        s = item.state
-        geom = Geometry.from_json(s["geometry"])
-        sk = skin_from_json(s["skin"])
-        R, C = geom.rows, geom.cols
-        scale = min(1.0, max(12 / geom.cell, 3 / geom.wall, 3 / s["pen_px"]))
-        W, H = max(8, int(round(geom.width * scale))), max(8, int(round(geom.height * scale)))
-        xs = np.minimum(((np.arange(W) + 0.5) * geom.width / W).astype(int), geom.width - 1)
-        ys = np.minimum(((np.arange(H) + 0.5) * geom.height / H).astype(int), geom.height - 1)
-
-        def blocks(n: int, length: int) -> np.ndarray:  # block index per canvas px: odd = cell, even = wall
-            q = np.arange(length) - geom.wall
-            k = np.floor_divide(q, geom.pitch)
-            b = np.where(q < 0, 0, np.where(q - k * geom.pitch < geom.cell, 2 * k + 1, 2 * k + 2))
-            return np.clip(b, 0, 2 * n)
-
-        BX, BY = np.meshgrid(blocks(C, geom.width)[xs], blocks(R, geom.height)[ys])
-        grid = np.array(s["grid"], np.uint8)
-        h, v = walls_from_grid(grid)
-        labels = np.full((H, W), -1, np.int32)
-        node = (BX % 2 == 1) & (BY % 2 == 1)
-        labels[node] = ((BY[node] - 1) // 2) * C + (BX[node] - 1) // 2
-        edges = []
-        for r, c in zip(*np.nonzero(h)):
-            labels[(BY == 2 * r + 1) & (BX == 2 * c + 2)] = R * C + len(edges)
-            edges.append((r * C + c, r * C + c + 1))
-        for r, c in zip(*np.nonzero(v)):
-            labels[(BY == 2 * r + 2) & (BX == 2 * c + 1)] = R * C + len(edges)
-            edges.append((r * C + c, (r + 1) * C + c))
-        # palette: the start marker is a static marker (GOAL class), the pen is the only AGENT colour
-        cols = [sk.floor, sk.wall, sk.goal, sk.agent, tuple(s["pen"])] + ([sk.floor_alt] if sk.floor_alt else [])
-        palette = np.array(cols, np.uint8)
-        pclass = np.array([FLOOR, WALL, GOAL, GOAL, AGENT] + ([FLOOR] if sk.floor_alt else []), np.int64)
-        base = fam._base(s)
-        base_idx = palette_index(base, palette)[np.ix_(ys, xs)]
-        layout_class = np.where(base_idx >= 0, pclass[np.maximum(base_idx, 0)], WALL).astype(np.uint8)
-        key = (BY * (2 * C + 1) + BX) * 8 + np.maximum(base_idx, 0)
-        same = np.ones_like(key, bool)
-        for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
-            same &= np.roll(key, (dy, dx), axis=(0, 1)) == key
-        same[0, :] = same[-1, :] = same[:, 0] = same[:, -1] = False
-        # markers are small, saturated sprites on the floor: their rims blur into other classes after
-        # compression and resampling, so they lose one more pixel
-        inner = same.copy()
-        for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
-            inner &= np.roll(same, (dy, dx), axis=(0, 1))
-        same = np.where(layout_class == GOAL, inner, same)
-        _, inv = np.unique(key, return_inverse=True)
-        layout_ids = np.where(same, inv.reshape(key.shape), -1).astype(np.int64)
-        first_idx = palette_index(item.first_frame, palette)[np.ix_(ys, xs)]
-        lattice = {(r * C + c, r * C + c + 1) for r in range(R) for c in range(C - 1)}
-        lattice |= {(r * C + c, (r + 1) * C + c) for r in range(R - 1) for c in range(C)}
-        adj = adjacency(h, v)
-        open_pairs = {(min(a, b), max(a, b)) for a, b in edges}
-        goal = s["goal"][0] * C + s["goal"][1]
-        node_xy = np.array([[geom.centre(r, c)[0] * W / geom.width, geom.centre(r, c)[1] * H / geom.height]
-                            for r in range(R) for c in range(C)])
-        rm = RegionMap(
-            width=W, height=H, labels=labels, layout_ids=layout_ids, layout_class=layout_class, palette=palette,
-            palette_class=pclass, palette_map=np.where(same, first_idx, -1), node_xy=node_xy,
-            edges=np.array(edges, np.int64).reshape(-1, 2), lattice_pairs=lattice,
-            start=s["start"][0] * C + s["start"][1], goals={goal}, dist_to_goal=bfs(adj, goal),
-            solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],
-            cell_px=geom.cell * W / geom.width, step_px=geom.pitch * W / geom.width, agent_area=0.0)
-        return cls(rm, s["pen_px"] * W / geom.width, C, lattice - open_pairs, adj, rm.solutions,
-                   cv2.resize(item.first_frame, (W, H), interpolation=cv2.INTER_AREA))
-
-
-# --- the checker --------------------------------------------------------------------------------------
-
-class StrokeChecker:
-    name = "stroke"
-
-    def __init__(self, sm: StrokeMap, version: str = "1", max_new_cells: int = 2, hold_seconds: float = 0.25,
-                 layout_persist: int = 2, match_threshold: float = 0.75):
-        self.sm = sm
-        self.version = version
-        self.max_new = max_new_cells
-        self.hold_seconds = hold_seconds
-        self.layout_persist = layout_persist
-        self.match_threshold = match_threshold
-
-    def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
-        from ...checkers import trajectory as tj
-        from ...checkers.trajectory import palette_lut
-        from ...vision.lut import quantise as _quantise
-
-        sm, rm = self.sm, self.sm.rm
-        N = rm.n_nodes
-        lab = rm.labels.ravel()
-        in_node = lab >= 0
-        in_node &= lab < N
-        node_of = np.where(in_node, lab, N)
-        cover_thr = 0.3 * sm.pen_px * rm.cell_px  # ink in a cell that counts as "the line is here"
-        speck = max(2.0, 0.5 * sm.pen_px ** 2)
-        deep = max(2.0, 0.15 * rm.cell_px)
-        wall_deep = (rm.wall_depth >= deep).ravel()
-        wall_min = max(3.0, sm.pen_px)
-        hold_tol = max(2, int(round(self.hold_seconds * fps)))
-        start = rm.start
-        goal = next(iter(rm.goals))
-        expected = rm.layout_class.ravel()
-        kernel = np.ones((5, 5), np.uint8)
-        in_start, in_goal = lab == start, lab == goal
-
-        lut = unseen = None
-        events: list[tuple[int, str, str]] = []
-        drawn: list[int] = []  # cells in the order the line reached them
-        drawn_set: set = set()
-        prev_cov = np.zeros(N, bool)
-        mismatch = np.zeros(rm.n_layout, np.int32)
-        wall_run = 0
-        reached_at = left_at = None
-        unreached_run = 0
-        ink_seen = False
-        final_cov = prev_cov
-        reached_now = False
-        n = 0
-        mf_sum = mf_n = 0.0
-        for i, frame in enumerate(frames):
-            n += 1
-            if lut is None:
-                # the trajectory checker's frame mapper absorbs global zoom / shift drift
-                mapper = tj.FrameMapper(fit, rm.width, rm.height)
-                img = mapper.align(frame, self.sm.reference)
-                unseen = ~mapper.inside().ravel()  # pushed out of view by the drift: not judged
-                unseen = unseen if unseen.any() else None
-                lut = palette_lut(rm, img)
-            else:
-                img = mapper(frame)
-            cls = lut[_quantise(img)]
-            pen = (cls == AGENT).astype(np.uint8)
-            k, cc, stats, _ = cv2.connectedComponentsWithStats(pen, connectivity=8)
-            if k > 1:
-                keep = np.concatenate([[False], stats[1:, cv2.CC_STAT_AREA] >= speck])
-                pen = keep[cc].astype(np.uint8)
-                cc = np.where(pen > 0, cc, 0)
-            pf = pen.ravel().astype(bool)
-            ink_seen |= bool(pf.sum() >= 2 * speck)
-            counts = np.bincount(node_of[pf], minlength=N + 1)[:N]
-            cov = counts >= cover_thr
-
-            # layout: every region keeps its class away from the ink
-            near = cv2.dilate(pen, kernel).ravel().astype(bool)
-            if unseen is not None:
-                near |= unseen
-            ok = (cls.ravel() == expected) & ~near
-            match = np.bincount(rm.layout_flat, weights=ok, minlength=rm.n_layout + 1)[:rm.n_layout]
-            seen = np.bincount(rm.layout_flat, weights=~near, minlength=rm.n_layout + 1)[:rm.n_layout]
-            considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= 4)
-            bad = considered & (match < self.match_threshold * np.maximum(seen, 1))
-            mismatch = np.where(bad, mismatch + 1, 0)
-            if considered.any():
-                mf_sum += float(match[considered].sum() / max(seen[considered].sum(), 1))
-                mf_n += 1
-            if (mismatch >= self.layout_persist).any() and not _has(events, "LAYOUT_CHANGED"):
-                regions = np.flatnonzero(mismatch >= self.layout_persist)[:8].tolist()
-                events.append((i - self.layout_persist + 1, "LAYOUT_CHANGED",
-                               f"layout regions {regions} no longer show what was drawn (outside the line)"))
-
-            # ink deep inside walls
-            wall_ink = int((pf & wall_deep).sum())
-            wall_run = wall_run + 1 if wall_ink >= wall_min else 0
-            if wall_run >= 2 and not _has(events, "WALL_CROSSING"):
-                events.append((i - 1, "WALL_CROSSING", f"{wall_ink} px of the line lie inside a wall"))
-
-            if i == 0:
-                extra = [c for c in np.flatnonzero(cov).tolist() if c != start]
-                if extra:
-                    events.append((0, "WRONG_START", f"the line is already drawn in the first frame ({len(extra)} cells)"))
-            confirmed = cov & prev_cov  # two frames in a row: flicker and compression specks don't count
-            new = [c for c in np.flatnonzero(confirmed).tolist() if c not in drawn_set]
-            if new:
-                if not drawn_set and start not in new:
-                    events.append((i, "WRONG_START", f"the line begins at cell {new[0]}, not at the start {start}"))
-                if len(new) > self.max_new:
-                    events.append((i, "TELEPORT", f"the line grew by {len(new)} cells in one frame"))
-                pending = set(new)
-                while pending:
-                    if not drawn_set:
-                        nxt = start if start in pending else min(pending)
-                    else:
-                        nxt = next((c for c in sorted(pending) if any(b in drawn_set for b in sm.adj[c])), None)
-                    if nxt is None:
-                        c = min(pending)
-                        # through a wall only if the wall shows ink (the line stays drawn): a line that
-                        # breaks off and resumes beside a drawn cell, across a wall, has jumped
-                        if wall_ink >= wall_min and any((min(c, b), max(c, b)) in sm.walled for b in drawn_set):
-                            events.append((i, "WALL_CROSSING", f"the line entered cell {c} through a wall"))
-                        elif drawn_set:
-                            events.append((i, "TELEPORT", f"the line resumed at cell {c}, away from its end"))
-                        nxt = c
-                    pending.discard(nxt)
-                    drawn_set.add(nxt)
-                    drawn.append(nxt)
-            prev_cov = cov
-            final_cov = cov
-
-            # reached: start and goal joined by one connected stroke
-            reached_now = False
-            if cov[goal] and cov[start]:
-                comp_s = set(np.unique(cc.ravel()[in_start & pf]).tolist()) - {0}
-                comp_g = set(np.unique(cc.ravel()[in_goal & pf]).tolist()) - {0}
-                reached_now = bool(comp_s & comp_g)
-            if reached_now:
-                unreached_run = 0
-                if reached_at is None:
-                    reached_at = i
-            elif reached_at is not None:
-                unreached_run += 1
-                if unreached_run == hold_tol + 1 and left_at is None:
-                    left_at = i - hold_tol
-
-        if n == 0:
-            return Verdict.error(self.name, "video has no frames", self.version)
-        return self._decide(events, drawn, final_cov, reached_at, left_at, reached_now, ink_seen,
-                            mf_sum / max(mf_n, 1), n, fps)
-
-    def _decide(self, events, drawn, final_cov, reached_at, left_at, reached_end, ink_seen, mf, n, fps) -> Verdict:
-        sm = self.sm
-        events.sort(key=lambda e: e[0])
-        legal_events = [e for e in events if e[1] in ("WALL_CROSSING", "TELEPORT", "LAYOUT_CHANGED", "WRONG_START")]
-        legal = not legal_events
-        reached = reached_at is not None
-        held = reached and left_at is None and reached_end
-        final_cells = set(np.flatnonzero(final_cov).tolist())
-        sol_sets = [set(s) for s in sm.solutions]
-        optimal = held and any(final_cells == s for s in sol_sets)
-        # progress: the longest prefix of a solution the line covered, in order
-        progress = 0.0
-        for sol in sm.solutions:
-            k = 0
-            for a, b in zip(drawn, sol):
-                if a != b:
-                    break
-                k += 1
-            progress = max(progress, max(k - 1, 0) / max(len(sol) - 1, 1))
-        exact = held and legal and optimal
-        failure, first = None, None
-        if legal_events:
-            failure, first = legal_events[0][1], legal_events[0][0]
-        elif not ink_seen or (len(drawn) <= 1 and not reached):
-            failure, first = "STATIC", 0
-        elif not reached:
-            failure = "GOAL_NOT_REACHED"
-        elif not held:
-            failure, first = "GOAL_NOT_HELD", left_at
-        elif not optimal:
-            failure = "NOT_OPTIMAL"
-        C = sm.cols
-        metrics = {"goal_reached_held": float(held), "reached": float(reached), "legal": float(legal),
-                   "optimal": float(optimal), "exact": float(exact), "progress": round(progress, 4),
-                   "cells_drawn": len(drawn), "shortest": len(sm.solutions[0]) - 1, "frames": n, "mf": round(mf, 4)}
-        evidence = {"drawn": [[k // C, k % C] for k in drawn],
-                    "events": [{"frame": f, "code": c, "detail": d} for f, c, d in events],
-                    "reached_at": reached_at, "fps": fps}
-        msg = events[0][2] if events else ("" if exact else (failure or "").lower().replace("_", " "))
-        return Verdict(checker=self.name, status="ok", passed=exact, score=1.0 if exact else round(progress, 4),
-                       metrics=metrics, failure=None if exact else failure, first_error_frame=first,
-                       message=msg, evidence=evidence, version=self.version)
-
-
-def _has(events, code: str) -> bool:
-    return any(e[1] == code for e in events)
+    BX, BY = np.meshgrid(blocks(C, geom.width)[xs], blocks(R, geom.height)[ys])
+    grid = np.array(s["grid"], np.uint8)
+    h, v = walls_from_grid(grid)
+    labels = np.full((H, W), -1, np.int32)
+    node = (BX % 2 == 1) & (BY % 2 == 1)
+    labels[node] = ((BY[node] - 1) // 2) * C + (BX[node] - 1) // 2
+    edges = []
+    for r, c in zip(*np.nonzero(h)):
+        labels[(BY == 2 * r + 1) & (BX == 2 * c + 2)] = R * C + len(edges)
+        edges.append((r * C + c, r * C + c + 1))
+    for r, c in zip(*np.nonzero(v)):
+        labels[(BY == 2 * r + 2) & (BX == 2 * c + 1)] = R * C + len(edges)
+        edges.append((r * C + c, (r + 1) * C + c))
+    # palette: the start marker is a static marker (GOAL class), the pen is the only AGENT colour
+    cols = [sk.floor, sk.wall, sk.goal, sk.agent, tuple(s["pen"])] + ([sk.floor_alt] if sk.floor_alt else [])
+    palette = np.array(cols, np.uint8)
+    pclass = np.array([FLOOR, WALL, GOAL, GOAL, AGENT] + ([FLOOR] if sk.floor_alt else []), np.int64)
+    base = fam._base(s)
+    base_idx = palette_index(base, palette)[np.ix_(ys, xs)]
+    layout_class = np.where(base_idx >= 0, pclass[np.maximum(base_idx, 0)], WALL).astype(np.uint8)
+    key = (BY * (2 * C + 1) + BX) * 8 + np.maximum(base_idx, 0)
+    same = np.ones_like(key, bool)
+    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+        same &= np.roll(key, (dy, dx), axis=(0, 1)) == key
+    same[0, :] = same[-1, :] = same[:, 0] = same[:, -1] = False
+    # markers are small, saturated sprites on the floor: their rims blur into other classes after
+    # compression and resampling, so they lose one more pixel
+    inner = same.copy()
+    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+        inner &= np.roll(same, (dy, dx), axis=(0, 1))
+    same = np.where(layout_class == GOAL, inner, same)
+    _, inv = np.unique(key, return_inverse=True)
+    layout_ids = np.where(same, inv.reshape(key.shape), -1).astype(np.int64)
+    first_idx = palette_index(item.first_frame, palette)[np.ix_(ys, xs)]
+    lattice = {(r * C + c, r * C + c + 1) for r in range(R) for c in range(C - 1)}
+    lattice |= {(r * C + c, (r + 1) * C + c) for r in range(R - 1) for c in range(C)}
+    adj = adjacency(h, v)
+    open_pairs = {(min(a, b), max(a, b)) for a, b in edges}
+    goal = s["goal"][0] * C + s["goal"][1]
+    node_xy = np.array([[geom.centre(r, c)[0] * W / geom.width, geom.centre(r, c)[1] * H / geom.height]
+                        for r in range(R) for c in range(C)])
+    rm = RegionMap(
+        width=W, height=H, labels=labels, layout_ids=layout_ids, layout_class=layout_class, palette=palette,
+        palette_class=pclass, palette_map=np.where(same, first_idx, -1), node_xy=node_xy,
+        edges=np.array(edges, np.int64).reshape(-1, 2), lattice_pairs=lattice,
+        start=s["start"][0] * C + s["start"][1], goals={goal}, dist_to_goal=bfs(adj, goal),
+        solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],
+        cell_px=geom.cell * W / geom.width, step_px=geom.pitch * W / geom.width, agent_area=0.0)
+    return StrokeMap(rm, s["pen_px"] * W / geom.width, C, lattice - open_pairs, adj, rm.solutions,
+                     cv2.resize(item.first_frame, (W, H), interpolation=cv2.INTER_AREA))
 
 
 # --- must-fail perturbations ----------------------------------------------------------------------------

@@ -96,19 +96,11 @@ def spanning_tree(n: int, pairs: list, rng: np.random.Generator, algorithm: str)
     """Open flags per pair forming a spanning tree of the lattice graph."""
     is_open = np.zeros(len(pairs), bool)
     if algorithm == "kruskal":
-        parent = list(range(n))
+        from scipy.cluster.hierarchy import DisjointSet
 
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
+        trees = DisjointSet(range(n))
         for k in rng.permutation(len(pairs)).tolist():
-            ra, rb = find(pairs[k][0]), find(pairs[k][1])
-            if ra != rb:
-                parent[ra] = rb
-                is_open[k] = True
+            is_open[k] = trees.merge(pairs[k][0], pairs[k][1])  # open only a pair that joins two trees
         return is_open
     inc: list[list[tuple[int, int]]] = [[] for _ in range(n)]  # node → (neighbour, pair index)
     for k, (a, b) in enumerate(pairs):

@@ -101,17 +101,12 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
 
 
 def _connected(n: int, pairs: list) -> bool:
-    parent = list(range(n))
+    from scipy.cluster.hierarchy import DisjointSet
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    parts = DisjointSet(range(n))
     for a, b in pairs:
-        parent[find(a)] = find(b)
-    return len({find(i) for i in range(n)}) == 1
+        parts.merge(a, b)
+    return parts.n_subsets == 1
 
 
 @register("task", "maze.irregular", "Irregular mazes of curved roads (Poisson-disk junctions, Delaunay roads).",

@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
+from ...checkers.relabel import relabel_floor_change
 from ...geometry import arclength
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
@@ -410,7 +411,8 @@ class MultiLevel(TaskFamily):
         from ...checkers.trajectory import TrajectoryChecker
 
         v = TrajectoryChecker(self.region_map(item), version=self.checker_version).check(frames, fit, fps)
-        return relabel_floor_change(v, item.state)
+        s = item.state
+        return relabel_floor_change(v, s["brows"] * s["bcols"], set(self.graph(s)[1]))
 
     # --- must-fail controls
     def perturbations(self) -> list:
@@ -447,24 +449,6 @@ class MultiLevel(TaskFamily):
         return [Perturbation("no_ladder", "NO_LADDER", no_ladder, "walks up across the gap where there is no ladder"),
                 Perturbation("wall_walk", "WALL_CROSSING", wall_walk, "walks through a wall on one floor"),
                 Perturbation("stop_short", "GOAL_NOT_REACHED", stop_short, "stops half way")]
-
-
-def relabel_floor_change(v: Verdict, s: dict) -> Verdict:
-    """A wall crossing whose next move lands on another floor is a floor change without a ladder."""
-    if v.status != "ok" or v.failure != "WALL_CROSSING" or v.first_error_frame is None:
-        return v
-    per, bc = s["brows"] * s["bcols"], s["bcols"]
-    ladders = {(f * per + bc + c, (f + 1) * per + (s["brows"] - 2) * bc + c - 2) for f, c in s["ladders"]}
-    f0 = v.first_error_frame
-    horizon = f0 + 2 * float(v.evidence.get("fps") or 24)  # the crossing that started at f0
-    nxt = next((m for m in v.evidence.get("moves", []) if f0 <= m[0] <= horizon and m[1] // per != m[2] // per), None)
-    if nxt is not None and (min(nxt[1:]), max(nxt[1:])) not in ladders:
-        v.failure = "NO_LADDER"
-        v.message = f"changed floor without a ladder (node {nxt[1]}→{nxt[2]} at frame {nxt[0]})"
-        for e in v.evidence.get("events", []):
-            if e["code"] == "WALL_CROSSING" and e["frame"] == f0:
-                e["code"] = "NO_LADDER"
-    return v
 
 
 def json_safe(x):

@@ -2,13 +2,9 @@
 
 Rooms are random walled rooms; each level is solved by a breadth-first search over push states
 (boxes + the player's reachable region), which gives the minimum number of pushes; the oracle walks
-the shortest player route between pushes. The checker tracks the player (connected components of
-its colour) and the boxes (box-coloured pixels per cell) in every frame and follows the rules:
-a box moves only when the player pushes it from behind (a pull, a box sliding alone, a push into a
-wall or a box jumping are ILLEGAL_MOVE), the player never walks through walls (WALL_CROSSING) or
-boxes (ILLEGAL_MOVE), nothing jumps (TELEPORT), walls stay (LAYOUT_CHANGED), and at the end every
-box stands on a target and stays there. Any legal solution passes; ``optimal`` reports whether it
-used the minimum number of pushes.
+the shortest player route between pushes. The family draws the items and builds the spec
+(``SokobanScene``) of the Sokoban checker (genbench/checkers/sokoban.py), which tracks the player and
+the boxes push by push: any legal solution passes, ``optimal`` reports the minimum number of pushes.
 """
 
 from __future__ import annotations
@@ -19,13 +15,13 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from ...checkers.sokoban import BOX, SokobanChecker, SokobanScene
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
 from .skins import AGENT, FLOOR, GOAL, WALL
 from .trapfield import paste, palette_index, working_scale
 
-BOX = 4
 CANVAS_TARGET = 512
 DIRS = {"U": (-1, 0), "D": (1, 0), "L": (0, -1), "R": (0, 1)}
 _CACHE: dict = {}
@@ -371,12 +367,12 @@ class Sokoban(TaskFamily):
         return self.frames_for(item, path, num_frames=num_frames)
 
     # --- judging
-    def scene(self, item: TaskItem):
+    def scene(self, item: TaskItem) -> SokobanScene:
         sc = _CACHE.get(item.content_hash)
         if sc is None:
             if len(_CACHE) > 32:
                 _CACHE.clear()
-            sc = _CACHE[item.content_hash] = SokobanScene.build(item)
+            sc = _CACHE[item.content_hash] = build_scene(item)
         return sc
 
     def working_size(self, item):
@@ -410,278 +406,33 @@ def _dir_name(a, b, track) -> str:
     return name if pushed else name.lower()
 
 
-# --- the checker ----------------------------------------------------------------------------------------
+# --- the checker's spec ------------------------------------------------------------------------------
 
-@dataclass
-class SokobanScene:
-    """What the checker knows about one item, at the working resolution."""
-
-    width: int
-    height: int
-    rows: int
-    cols: int
-    walls: np.ndarray  # (R, C) bool
-    cell_of: np.ndarray  # working pixel → cell id
-    interior: np.ndarray  # pixels away from cell borders (blur-safe)
-    cell_w: float  # working px per cell
-    cell_h: float
-    palette: np.ndarray
-    palette_class: np.ndarray
-    palette_map: np.ndarray
-    agent_area: float
-    box_area: float
-    start: tuple
-    boxes: frozenset
-    targets: frozenset
-    min_pushes: int
-    solution: list
-
-    @classmethod
-    def build(cls, item: TaskItem) -> "SokobanScene":
-        s = item.state
-        geom, sk = SokoGeom.from_json(s["geometry"]), SokoSkin.from_json(s["skin"])
-        sc = working_scale(geom.cell, geom.cell * sk.agent_scale)
-        W, H = max(8, int(round(geom.width * sc))), max(8, int(round(geom.height * sc)))
-        xs = np.minimum(((np.arange(W) + 0.5) * geom.width / W).astype(int), geom.width - 1)
-        ys = np.minimum(((np.arange(H) + 0.5) * geom.height / H).astype(int), geom.height - 1)
-        cx, cy = np.meshgrid(xs, ys)
-        cell_of = (cy // geom.cell) * geom.cols + cx // geom.cell
-        fx, fy = (cx % geom.cell) / geom.cell, (cy % geom.cell) / geom.cell
-        interior = (fx > 0.15) & (fx < 0.85) & (fy > 0.15) & (fy < 0.85)
-        palette, pclass = sk.palette()
-        idx = palette_index(item.first_frame, palette)[np.ix_(ys, xs)]
-        same = np.ones_like(idx, bool)
-        for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
-            same &= np.roll(idx, (dy, dx), axis=(0, 1)) == idx
-        counts = np.bincount(idx[idx >= 0], minlength=len(palette))
-        n_box = max(len(s["boxes"]), 1)
-        return cls(W, H, geom.rows, geom.cols, np.array(s["grid"], bool), cell_of, interior,
-                   W / geom.cols, H / geom.rows, palette, pclass, np.where(same, idx, -1),
-                   float(max(counts[3], 1)), float(max(counts[4], 1)) / n_box,
-                   tuple(s["start"]), frozenset(map(tuple, s["boxes"])), frozenset(map(tuple, s["targets"])),
-                   int(s["min_pushes"]), [tuple(p) for p in s["solution"]])
-
-
-class SokobanChecker:
-    name = "sokoban"
-
-    def __init__(self, scene: SokobanScene, version: str = "1", lost_seconds: float = 0.25):
-        self.sc = scene
-        self.version = version
-        self.lost_seconds = lost_seconds
-        self._kernel = np.ones((5, 5), np.uint8)
-
-    def _player(self, cls: np.ndarray):
-        import cv2
-
-        mask = (cls == AGENT).astype(np.uint8)
-        n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        if n <= 1:
-            return None, mask
-        k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-        if stats[k, cv2.CC_STAT_AREA] < 0.25 * self.sc.agent_area:
-            return None, mask
-        x, y = cents[k]
-        return (float(y) / self.sc.cell_h - 0.5, float(x) / self.sc.cell_w - 0.5), mask  # (row, col), fractional
-
-    def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
-        import cv2
-
-        from ...geometry import to_canvas
-        from ...checkers.trajectory import palette_lut
-        from ...vision.lut import quantise as _quantise
-
-        sc = self.sc
-        R, C = sc.rows, sc.cols
-        n_cells = R * C
-        lost_tol = max(2, int(round(self.lost_seconds * fps)))
-        events: list[dict] = []
-        lut = None
-        cur = None  # player cell
-        boxes: set | None = None
-        last_p = None
-        player_track: list = []
-        moves = pushes = 0
-        lost_run = 0
-        box_lost_run: dict = {}
-        appear_run = 0
-        inside_run = 0
-        wall_bad_run = np.zeros(n_cells, np.int32)
-        wall_cells = sc.walls.ravel()
-        mf_sum, mf_n = 0.0, 0
-        reached_at = left_at = None
-        box_log: list = []
-        n = 0
-
-        def event(i, code, detail, kind=None):
-            if not any(e["code"] == code and e.get("kind") == kind for e in events):
-                events.append({"frame": i, "code": code, "detail": detail, "kind": kind})
-
-        for i, frame in enumerate(frames):
-            n += 1
-            img = to_canvas(fit, frame, sc.width, sc.height)
-            if lut is None:
-                lut = palette_lut(sc, img)
-            cls = lut[_quantise(img)]
-            p, amask = self._player(cls)
-            # a player a cell or more from its last sighting jumped; judged before the boxes, because a
-            # cut moves both at once and the box's move is then part of the jump, not a push or a pull
-            jumped = p is not None and last_p is not None and np.hypot(p[0] - last_p[0], p[1] - last_p[1]) >= 0.9
-            bmask = cls == BOX
-            occ = (np.bincount(sc.cell_of[bmask], minlength=n_cells)[:n_cells] / sc.box_area).reshape(R, C)
-
-            # walls stay walls (pixels under or next to the player or a box are not judged)
-            near = cv2.dilate((amask | bmask).astype(np.uint8), self._kernel).astype(bool)
-            valid = sc.interior & ~near
-            ok = np.bincount(sc.cell_of[valid], weights=(cls[valid] == WALL), minlength=n_cells)[:n_cells]
-            seen = np.bincount(sc.cell_of[valid], minlength=n_cells)[:n_cells]
-            judged = wall_cells & (seen >= 4)
-            frac = ok / np.maximum(seen, 1)
-            if judged.any():
-                mf_sum += float(ok[judged].sum() / seen[judged].sum())
-                mf_n += 1
-            wall_bad_run = np.where(judged & (frac < 0.6), wall_bad_run + 1, 0)
-            if (wall_bad_run >= 2).any():
-                event(i - 1, "LAYOUT_CHANGED", f"wall cells {np.flatnonzero(wall_bad_run >= 2)[:6].tolist()} changed")
-
-            # boxes: a box leaves a cell when its pixels there drop below 30%, arrives above 55%
-            strong = {divmod(int(k), C) for k in np.flatnonzero(occ >= 0.55)}
-            if boxes is None:
-                boxes = set(strong)
-                if boxes != set(sc.boxes):
-                    event(i, "WRONG_START", f"boxes first seen at {sorted(boxes)}, expected {sorted(sc.boxes)}")
-                    boxes = set(sc.boxes) if not boxes else boxes
-            else:
-                new = sorted(strong - boxes)
-                # a box has left its cell below 30%, or below half when a new box stands next to it (a box
-                # pushed onto a wall may leave a trace on its old cell that never drops under 30%)
-                lost = [b for b in boxes if occ[b] < 0.3 or (
-                    occ[b] < 0.5 and any(abs(q[0] - b[0]) + abs(q[1] - b[1]) == 1 for q in new))]
-                for b in lost:
-                    if not new:
-                        break
-                    b2 = min(new, key=lambda q: abs(q[0] - b[0]) + abs(q[1] - b[1]))
-                    new.remove(b2)
-                    boxes.discard(b)
-                    boxes.add(b2)
-                    box_lost_run.pop(b, None)
-                    box_log.append([i, list(b), list(b2)])
-                    self._judge_push(i, b, b2, occ, p if p is not None else last_p, jumped, event)
-                    pushes += 1
-                for b in [b for b in boxes if occ[b] < 0.3]:
-                    box_lost_run[b] = box_lost_run.get(b, 0) + 1
-                    if box_lost_run[b] > lost_tol:
-                        event(i - lost_tol, "ILLEGAL_MOVE", f"box at {b} vanished", "box_vanished")
-                for b in list(box_lost_run):
-                    if b not in boxes or occ[b] >= 0.3:
-                        box_lost_run.pop(b)
-                appear_run = appear_run + 1 if new else 0
-                if appear_run > lost_tol:
-                    event(i - lost_tol, "LAYOUT_CHANGED", f"a box appeared at {new[0]}")
-
-            # the player
-            if p is None:
-                lost_run += 1
-                player_track.append(None)
-                if lost_run == lost_tol + 1:
-                    event(i - lost_tol, "SPRITE_LOST", f"player not found for more than {lost_tol} frames")
-            else:
-                lost_run = 0
-                player_track.append(p)
-                last_p = p
-                r, c = int(np.floor(p[0] + 0.5)), int(np.floor(p[1] + 0.5))
-                r, c = min(max(r, 0), R - 1), min(max(c, 0), C - 1)
-                fy, fx = p[0] + 0.5 - r, p[1] + 0.5 - c
-                depth = min(fy, 1 - fy, fx, 1 - fx)
-                if sc.walls[r, c]:
-                    if depth > 0.25:
-                        event(i, "WALL_CROSSING", f"player {depth:.2f} cells deep in the wall at {(r, c)}")
-                elif cur is None:
-                    cur = (r, c)
-                    if cur != sc.start:
-                        event(i, "WRONG_START", f"player first seen at {cur}, start is {sc.start}")
-                elif (r, c) != cur:
-                    if jumped or abs(r - cur[0]) + abs(c - cur[1]) != 1:
-                        event(i, "TELEPORT", f"player jumped {cur}→{(r, c)}")
-                    moves += 1
-                    cur = (r, c)
-                # inside a box cell for several frames (a push moves the box on within a frame or two)
-                inside_run = inside_run + 1 if (cur is not None and cur in boxes and depth > 0.3) else 0
-                if inside_run >= 3:
-                    event(i - 2, "ILLEGAL_MOVE", f"player walked into the box at {cur}", "through_box")
-
-            solved = boxes == set(sc.targets)
-            if solved and reached_at is None:
-                reached_at = i
-            elif not solved and reached_at is not None and left_at is None:
-                left_at = i
-        if n == 0:
-            return Verdict.error(self.name, "video has no frames", self.version)
-        return self._decide(events, player_track, box_log, moves, pushes, reached_at, left_at,
-                            mf_sum / max(mf_n, 1), n, fps)
-
-    def _judge_push(self, i, b, b2, occ, p, jumped, event) -> None:
-        """A box moved b → b2: legal only as a one-cell push with the player right behind it. In the frame
-        where the player jumped (a cut moves both at once) the box's move is part of the jump."""
-        d = (b2[0] - b[0], b2[1] - b[1])
-        if jumped:
-            event(i, "TELEPORT", f"box moved {b}→{b2} as the player jumped", "box_jump")
-            return
-        if abs(d[0]) + abs(d[1]) != 1:
-            event(i, "TELEPORT", f"box jumped {b}→{b2}", "box_jump")
-            return
-        if self.sc.walls[b2]:
-            event(i, "ILLEGAL_MOVE", f"box pushed into the wall at {b2}", "push_into_wall")
-            return
-        if p is None:
-            event(i, "ILLEGAL_MOVE", f"box moved {b}→{b2} with no player in sight", "box_alone")
-            return
-        o1, o2 = occ[b], occ[b2]
-        t = float(np.clip(o2 / max(o1 + o2, 1e-6), 0, 1))
-        expected = (b[0] - d[0] + t * d[0], b[1] - d[1] + t * d[1])
-        if np.hypot(p[0] - expected[0], p[1] - expected[1]) <= 0.5:
-            return
-        ahead = (p[0] - b[0]) * d[0] + (p[1] - b[1]) * d[1]
-        if ahead > 0.3:
-            event(i, "ILLEGAL_MOVE", f"box pulled {b}→{b2} (player in front of it)", "pull")
-        else:
-            event(i, "ILLEGAL_MOVE", f"box moved {b}→{b2} without the player behind it", "box_alone")
-
-    def _decide(self, events, track, box_log, moves, pushes, reached_at, left_at, mf, n, fps) -> Verdict:
-        from ...checkers.vrmetrics import vr_metrics
-
-        sc = self.sc
-        events.sort(key=lambda e: e["frame"])
-        legal = not events
-        reached = reached_at is not None
-        held = reached and left_at is None
-        optimal = held and pushes == sc.min_pushes
-        passed = legal and held
-        failure = first = None
-        if events:
-            failure, first = events[0]["code"], events[0]["frame"]
-        elif not moves and not box_log:
-            failure, first = "STATIC", 0
-        elif not reached:
-            failure = "GOAL_NOT_REACHED"
-        elif not held:
-            failure, first = "GOAL_NOT_HELD", left_at
-        on_target = len(set(map(tuple, (b for _, _, b in box_log))) & set(sc.targets))
-        progress = 1.0 if passed else round(min(pushes, sc.min_pushes) / max(sc.min_pushes, 1) * 0.5
-                                            + 0.5 * on_target / max(len(sc.targets), 1), 4) * float(legal)
-        gen = np.array([(c, r) for r, c in (p for p in track if p is not None)], np.float64).reshape(-1, 2)
-        gt = np.array([(c, r) for r, c in sc.solution], np.float64)
-        scale = np.array([sc.cols, sc.rows], np.float64)  # cell units → normalised frame coordinates
-        vr = vr_metrics((gen + 0.5) / scale, (gt + 0.5) / scale, reached, mf, eps=0.5 / max(sc.rows, sc.cols))
-        metrics = {"goal_reached_held": float(held), "reached": float(reached), "legal": float(legal),
-                   "optimal": float(optimal), "exact": float(passed and optimal), "progress": progress,
-                   "moves": moves, "pushes": pushes, "min_pushes": sc.min_pushes, "frames": n, **vr}
-        evidence = {"player": [None if p is None else [round(p[0], 3), round(p[1], 3)] for p in track],
-                    "box_moves": box_log, "events": events, "fps": fps}
-        msg = events[0]["detail"] if events else ("" if passed else (failure or "").lower().replace("_", " "))
-        return Verdict(checker=self.name, status="ok", passed=passed, score=1.0 if passed else progress,
-                       metrics=metrics, failure=None if passed else failure, first_error_frame=first,
-                       message=msg, evidence=evidence, version=self.version)
+def build_scene(item: TaskItem) -> SokobanScene:
+    """The Sokoban checker's spec: cells, walls and the palette at the working size, the sprites' areas
+    in the first frame, and the level (start, boxes, targets, the minimum pushes and a solution)."""
+    s = item.state
+    geom, sk = SokoGeom.from_json(s["geometry"]), SokoSkin.from_json(s["skin"])
+    sc = working_scale(geom.cell, geom.cell * sk.agent_scale)
+    W, H = max(8, int(round(geom.width * sc))), max(8, int(round(geom.height * sc)))
+    xs = np.minimum(((np.arange(W) + 0.5) * geom.width / W).astype(int), geom.width - 1)
+    ys = np.minimum(((np.arange(H) + 0.5) * geom.height / H).astype(int), geom.height - 1)
+    cx, cy = np.meshgrid(xs, ys)
+    cell_of = (cy // geom.cell) * geom.cols + cx // geom.cell
+    fx, fy = (cx % geom.cell) / geom.cell, (cy % geom.cell) / geom.cell
+    interior = (fx > 0.15) & (fx < 0.85) & (fy > 0.15) & (fy < 0.85)
+    palette, pclass = sk.palette()
+    idx = palette_index(item.first_frame, palette)[np.ix_(ys, xs)]
+    same = np.ones_like(idx, bool)
+    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+        same &= np.roll(idx, (dy, dx), axis=(0, 1)) == idx
+    counts = np.bincount(idx[idx >= 0], minlength=len(palette))
+    n_box = max(len(s["boxes"]), 1)
+    return SokobanScene(W, H, geom.rows, geom.cols, np.array(s["grid"], bool), cell_of, interior,
+                        W / geom.cols, H / geom.rows, palette, pclass, np.where(same, idx, -1),
+                        float(max(counts[3], 1)), float(max(counts[4], 1)) / n_box,
+                        tuple(s["start"]), frozenset(map(tuple, s["boxes"])), frozenset(map(tuple, s["targets"])),
+                        int(s["min_pushes"]), [tuple(p) for p in s["solution"]])
 
 
 # --- must-fail controls ---------------------------------------------------------------------------------

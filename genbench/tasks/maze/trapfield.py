@@ -16,6 +16,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from ...checkers.relabel import relabel_forbidden
 from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
@@ -128,25 +129,6 @@ def paste(img: np.ndarray, shape: str, size: int, colour, cx: float, cy: float) 
     sub = img[ya:y0 + size, xa:x0 + size]
     mm = m[ya - y0:ya - y0 + sub.shape[0], xa - x0:xa - x0 + sub.shape[1]]
     sub[mm] = colour
-
-
-def relabel_forbidden(v: Verdict, code: str, is_forbidden) -> Verdict:
-    """Turn the checker's WALL_CROSSING into ``code`` when the agent stood in a forbidden cell.
-
-    ``is_forbidden(x, y)`` gets the agent centre in normalised [0, 1] canvas coordinates."""
-    if v.status != "ok" or v.failure != "WALL_CROSSING" or v.first_error_frame is None:
-        return v
-    xy = v.evidence.get("xy", [])
-    f = v.first_error_frame
-    for i in range(f, min(len(xy), f + 3)):  # the event frame, or the next ones where it goes deeper
-        if xy[i] is not None and is_forbidden(*xy[i]):
-            v.failure = code
-            v.message = f"{code.lower()}: " + v.message
-            for e in v.evidence.get("events", []):
-                if e["code"] == "WALL_CROSSING" and e["frame"] == f:
-                    e["code"] = code
-            break
-    return v
 
 
 # --- skins ------------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ def place_nodes(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def build_edges(pts: np.ndarray, keep: float, rng: np.random.Generator) -> list[tuple[int, int]]:
+    from scipy.cluster.hierarchy import DisjointSet
     from scipy.spatial import Delaunay
 
     tri = Delaunay(pts)
@@ -76,23 +77,13 @@ def build_edges(pts: np.ndarray, keep: float, rng: np.random.Generator) -> list[
         return True
     cand = [e for e in cand if clear(*e)]
     order = rng.permutation(len(cand)).tolist()
-    parent = list(range(len(pts)))
+    from scipy.cluster.hierarchy import DisjointSet
 
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    trees = DisjointSet(range(len(pts)))
     tree, rest = [], []
     for i in order:
         a, b = cand[i]
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-            tree.append((a, b))
-        else:
-            rest.append((a, b))
+        (tree if trees.merge(a, b) else rest).append((a, b))  # a spanning tree, then extra edges
     extra = [e for e in rest if rng.random() < keep]
     return sorted(tree + extra)
 
