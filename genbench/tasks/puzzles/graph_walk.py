@@ -77,8 +77,6 @@ def build_edges(pts: np.ndarray, keep: float, rng: np.random.Generator) -> list[
         return True
     cand = [e for e in cand if clear(*e)]
     order = rng.permutation(len(cand)).tolist()
-    from scipy.cluster.hierarchy import DisjointSet
-
     trees = DisjointSet(range(len(pts)))
     tree, rest = [], []
     for i in order:
