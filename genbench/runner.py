@@ -671,9 +671,3 @@ def _load_items_file(path):
         hashes[d["id"]] = d.get("content_hash")
     return recipe, hashes
 
-
-def iter_items(tasks: str, difficulties: Iterable[str], n: int, seed: int, skin: str | None = None):
-    for fam in resolve_tasks(tasks):
-        family = task_family(fam)
-        for d in difficulties:
-            yield from family.items(d, n, seed, skin)
