@@ -20,7 +20,8 @@ cli = CliRunner()
 
 
 @pytest.mark.parametrize("kind,typo,meant", [("task", "maze.gird", "maze.grid"), ("generator", "tiny-wan", "tiny-wan2"),
-                                             ("judge", "checklst", "checklist"), ("backend", "opnai", "openai")])
+                                             ("judge", "checklst", "checklist"), ("backend", "opnai", "openai"),
+                                             ("pipeline", "cogvidex", "cogvideox")])
 def test_unknown_names_suggest_close_ones(kind, typo, meant):
     with pytest.raises(registry.UnknownName, match=f"did you mean '{meant}'"):
         registry.get(kind, typo)
@@ -106,3 +107,30 @@ def test_a_new_backend_is_one_file(tmp_path):
     finally:
         registry._ENTRIES["backend"].pop("echo", None)
         sys.modules.pop("genbench_include.echo_backend", None)
+
+
+# --- pipeline families: small adapters, registered like everything else ------------------------------
+
+def test_every_preset_names_a_registered_pipeline_family():
+    from genbench.generators.families import PipelineFamily, pipeline_family
+    from genbench.generators.presets import PRESETS
+
+    for p in PRESETS.values():
+        assert isinstance(pipeline_family(p.family), PipelineFamily), p.name
+    assert {"wan", "wan-a14b", "cogvideox", "ltx", "hunyuan"} <= set(registry.entries("pipeline"))
+
+
+@pytest.mark.parametrize("model,family", [("tiny-cogvideox", "cogvideox"), ("tiny-hunyuanvideo", "hunyuan")])
+def test_a_family_without_context_parallelism_refuses_it_with_the_reason(model, family):
+    """Refused when the generator is made (under torchrun: before any weights load), naming the way out."""
+    pytest.importorskip("torch")
+    from genbench.generators.base import GeneratorSetupError
+
+    with pytest.raises(GeneratorSetupError, match=f"no context-parallel plan for {family}.*data parallelism"):
+        registry.make_generator(model, parallel="cp:2")
+
+
+def test_a_family_with_context_parallelism_accepts_it():
+    pytest.importorskip("torch")
+    for model in ("tiny-wan2", "tiny-wan2.2-a14b", "tiny-ltx"):  # split when the pipeline loads (GPUs only)
+        assert registry.make_generator(model, parallel="cp:2").config()["parallel"] == "cp:2"
