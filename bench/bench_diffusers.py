@@ -63,7 +63,7 @@ def main() -> None:
                 raw_call(reqs)
             raw_t.append(time.perf_counter() - t)
             raw_cpu.append(time.process_time() - c)
-            gen._embeds.clear()  # no head start from the prompt cache of the previous repeat
+            gen._prompts.clear()  # no head start from the prompt cache of the previous repeat
             t, c = time.perf_counter(), time.process_time()
             recs = [r for i, reqs in enumerate(batches)
                     for r in gen.generate(reqs, [tmp / f"{rep}_{i}_{c}.mp4" for c in range(a.candidates)])]
