@@ -47,9 +47,8 @@ def main() -> None:
         kw = dict(prompt=[reqs[0].prompt] * n, negative_prompt=[gen.negative_prompt] * n, height=gen.height,
                   width=gen.width, num_frames=gen.num_frames, num_inference_steps=gen.steps,
                   guidance_scale=gen.guidance, generator=[torch.Generator("cpu").manual_seed(r.seed) for r in reqs],
-                  output_type="np", image=img if gen.preset.family == "wan" else [img] * n, **gen.call_kwargs)
-        if gen.preset.family == "ltx":
-            kw["frame_rate"] = gen.fps
+                  output_type="np", image=[img] * n if gen.adapter.image_per_sample else img, **gen.call_kwargs,
+                  **gen.adapter.call_extras(gen.fps))
         with torch.inference_mode():
             return pipe(**kw).frames
 
@@ -64,7 +63,7 @@ def main() -> None:
                 raw_call(reqs)
             raw_t.append(time.perf_counter() - t)
             raw_cpu.append(time.process_time() - c)
-            gen._embeds.clear()  # no head start from the prompt cache of the previous repeat
+            gen._prompts.clear()  # no head start from the prompt cache of the previous repeat
             t, c = time.perf_counter(), time.process_time()
             recs = [r for i, reqs in enumerate(batches)
                     for r in gen.generate(reqs, [tmp / f"{rep}_{i}_{c}.mp4" for c in range(a.candidates)])]

@@ -120,19 +120,20 @@ def _main(include_path: list[Path] = typer.Option([], "--include-path", metavar=
 
 
 @app.command("ls")
-def ls(what: str = typer.Argument("tasks", help="tasks | models | judges")) -> None:
-    """List registered task families, models or judges, with one-line descriptions."""
-    from .registry import entries
+def ls(what: str = typer.Argument("tasks", help="tasks | models | judges (VLM judges and their backends)")) -> None:
+    """List registered task families, models or judges (and the judge backends), with one-line descriptions."""
+    from .registry import did_you_mean, entries
 
-    kinds = {"tasks": "task", "models": "generator", "judges": "judge"}
+    kinds = {"tasks": ("task",), "models": ("generator",), "judges": ("judge", "backend")}
     if what not in kinds:
-        _fail(f"unknown listing {what!r}; use one of: {', '.join(kinds)}")
+        _fail(f"unknown listing {what!r}{did_you_mean(what, kinds)}; use one of: {', '.join(kinds)}")
     table = Table(show_header=True, header_style="bold")
     table.add_column("name")
     table.add_column("group")
     table.add_column("description")
-    for name, e in entries(kinds[what]).items():
-        table.add_row(name, e.group, e.description)
+    for kind in kinds[what]:
+        for name, e in entries(kind).items():
+            table.add_row(name, e.group, e.description)
     _show(table)
 
 

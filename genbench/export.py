@@ -18,7 +18,6 @@ import csv
 import json
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 from . import geometry
@@ -113,7 +112,3 @@ def write_diffsynth_csv(out: Path, rows: list[dict]) -> Path:
         for r in rows:
             w.writerow([Path(r["video"]).as_posix(), r["prompt_i2v"], Path(r["image"]).as_posix()])
     return path
-
-
-def load_first_frame(path: str | Path) -> np.ndarray:
-    return np.asarray(Image.open(path).convert("RGB"))

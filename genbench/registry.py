@@ -1,12 +1,15 @@
-"""Registries of task families, video generators and judges.
+"""One registry class for every named, pluggable thing: task families, video generators, VLM judges,
+judge backends, checklist builders and diffusers pipeline families.
 
-Modules register themselves with a decorator; discovery imports the light modules of a subpackage
-(tasks, generators, judges). Heavy libraries (torch, diffusers, transformers) are imported inside the
-registered objects when they are built, never at module import, so ``genbench ls`` stays fast.
+Modules register themselves with a decorator (or ``add`` with a lazy ``"module:Class"`` string);
+discovery imports the light modules of a kind's subpackage. Heavy libraries (torch, diffusers,
+transformers, openai) are imported inside the registered objects when they are built, never at module
+import, so ``genbench ls`` stays fast. An unknown name is an error that suggests the close ones.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
 import inspect
@@ -17,20 +20,31 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Callable
 
-KINDS = {"task": "genbench.tasks", "generator": "genbench.generators", "judge": "genbench.judges"}
+# kind → the subpackage whose modules register it (imported on first lookup of that kind)
+KINDS = {"task": "genbench.tasks", "generator": "genbench.generators", "judge": "genbench.judges",
+         "backend": "genbench.judges", "checklist": "genbench.judges", "pipeline": "genbench.generators"}
 
 
 @dataclass
 class Entry:
+    """One registered name. ``target`` is the object itself or a lazy ``"module:attr"`` reference,
+    imported on first use of :attr:`factory` (so listing never imports the module behind it)."""
+
     name: str
     kind: str
-    factory: Callable[..., Any]
+    target: Any
     description: str
     group: str = ""  # e.g. a task's reasoning dimension or a model's family
 
-
-_ENTRIES: dict[str, dict[str, Entry]] = {k: {} for k in KINDS}
-_DISCOVERED: set[str] = set()
+    @property
+    def factory(self) -> Any:
+        if isinstance(self.target, str):
+            module, _, attr = self.target.partition(":")
+            obj = importlib.import_module(module)
+            for part in attr.split("."):
+                obj = getattr(obj, part)
+            self.target = obj
+        return self.target
 
 
 class UnknownName(KeyError):
@@ -40,26 +54,69 @@ class UnknownName(KeyError):
         return self.args[0]
 
 
+def did_you_mean(name: str, known) -> str:
+    """' (did you mean X?)' for the closest known names, as lm-eval suggests task names; '' if none."""
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+class Registry:
+    """The named things of one kind (task families, generators, VLM judges, judge backends, checklist
+    builders, pipeline families). Modules of the kind's subpackage register on import; the first
+    lookup imports them all (they are light: heavy libraries load inside the registered objects)."""
+
+    def __init__(self, kind: str, package: str):
+        self.kind, self.package = kind, package
+        self._entries: dict[str, Entry] = {}
+
+    def add(self, name: str, target: Any, description: str, group: str = "") -> None:
+        self._entries[name] = Entry(name, self.kind, target, description.strip(), group)
+
+    def register(self, name: str, description: str, group: str = ""):
+        def deco(obj):
+            self.add(name, obj, description, group)
+            return obj
+
+        return deco
+
+    def entries(self) -> dict[str, Entry]:
+        discover(self.kind)
+        return dict(sorted(self._entries.items()))
+
+    def find(self, name: str) -> Entry | None:
+        discover(self.kind)
+        return self._entries.get(name)
+
+    def get(self, name: str) -> Entry:
+        entry = self.find(name)
+        if entry is None:
+            known = sorted(self._entries)
+            raise UnknownName(f"unknown {self.kind} {name!r}{did_you_mean(name, known)}; "
+                              f"known: {', '.join(known) or 'none'}")
+        return entry
+
+
+REGISTRIES = {kind: Registry(kind, package) for kind, package in KINDS.items()}
+_ENTRIES: dict[str, dict[str, Entry]] = {k: r._entries for k, r in REGISTRIES.items()}
+_DISCOVERED: set[str] = set()  # packages already imported
+
+
 def register(kind: str, name: str, description: str, group: str = ""):
     """Decorator: ``@register("task", "maze.grid", "…")`` on a class or factory function."""
-
-    def deco(obj):
-        _ENTRIES[kind][name] = Entry(name, kind, obj, description.strip(), group)
-        return obj
-
-    return deco
+    return REGISTRIES[kind].register(name, description, group)
 
 
-def add(kind: str, name: str, factory: Callable[..., Any], description: str, group: str = "") -> None:
-    """Register without a decorator (e.g. a table of model presets)."""
-    _ENTRIES[kind][name] = Entry(name, kind, factory, description.strip(), group)
+def add(kind: str, name: str, target: Any, description: str, group: str = "") -> None:
+    """Register without a decorator: an object, or a lazy ``"module:attr"`` string imported on use."""
+    REGISTRIES[kind].add(name, target, description, group)
 
 
 def discover(kind: str) -> None:
-    if kind in _DISCOVERED:
+    package = KINDS[kind]
+    if package in _DISCOVERED:
         return
-    _DISCOVERED.add(kind)
-    pkg = importlib.import_module(KINDS[kind])
+    _DISCOVERED.add(package)
+    pkg = importlib.import_module(package)
     for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
         if not mod.name.rsplit(".", 1)[-1].startswith("_"):
             importlib.import_module(mod.name)
@@ -89,15 +146,11 @@ def include_path(directory: str | os.PathLike) -> list[str]:
 
 
 def entries(kind: str) -> dict[str, Entry]:
-    discover(kind)
-    return dict(sorted(_ENTRIES[kind].items()))
+    return REGISTRIES[kind].entries()
 
 
 def get(kind: str, name: str) -> Entry:
-    known = entries(kind)
-    if name not in known:
-        raise UnknownName(f"unknown {kind} {name!r}; known: {', '.join(known) or 'none'}")
-    return known[name]
+    return REGISTRIES[kind].get(name)
 
 
 def resolve_tasks(spec: str) -> list[str]:
@@ -109,7 +162,8 @@ def resolve_tasks(spec: str) -> list[str]:
                 if part in ("all", n, e.group) or n.startswith(part + ".")]
         if not hits:
             groups = sorted({n.split(".")[0] for n in known} | {e.group for e in known.values() if e.group})
-            raise UnknownName(f"unknown task {part!r}; known families: {', '.join(known)}; "
+            raise UnknownName(f"unknown task {part!r}{did_you_mean(part, [*known, *groups])}; "
+                              f"known families: {', '.join(known)}; "
                               f"groups: {', '.join(groups)}")
         out += [h for h in hits if h not in out]
     return out

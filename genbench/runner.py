@@ -4,7 +4,6 @@ videos made elsewhere."""
 from __future__ import annotations
 
 import json
-import platform
 import re
 import shlex
 import subprocess
@@ -19,22 +18,10 @@ from . import __version__, geometry, protocols, shards
 from .metrics import aggregate, read_samples
 from .registry import difficulties_by_family, entries, make_generator, resolve_tasks, split_model_args, split_model_spec, task_family
 from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
+from .samples import Generated, sample_row, versions
 from .seeding import sample_seed
 from .store import DEFAULT_MAX_RETRIES, RunStore, gen_key, judge_key, sample_files
 from .video import VideoError, probe, read_frames
-
-
-def versions() -> dict:
-    """Library versions for every sample row; torch/diffusers only if a model already loaded them."""
-    import av
-    import numpy
-
-    v = {"genbench": __version__, "python": platform.python_version(), "numpy": numpy.__version__,
-         "av": av.__version__}
-    for mod in ("torch", "diffusers", "transformers"):
-        if mod in sys.modules:
-            v[mod] = getattr(sys.modules[mod], "__version__", "?")
-    return v
 
 
 def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None, mode: str = "i2v",
@@ -471,17 +458,9 @@ def _emit(store: RunStore, row: dict, on_sample) -> None:
 
 
 def _row(spec, gen, family, item, req, gk, jk, rec, verdict, cfg, done, video=None, judge_seconds=0.0) -> dict:
-    return {
-        "key": jk, "gen_key": gk, "done": done, "item_id": item.id, "family": family.name,
-        "difficulty": item.difficulty, "item_hash": item.content_hash, "model": spec,
-        "model_config": gen.config(), "mode": cfg.mode, "protocol": cfg.protocol, "seed": req.seed,
-        "candidate": req.candidate,
-        "prompt": req.prompt, "request": req.to_json(), "video": video,
-        "generation": rec.to_json() if rec else None,
-        "verdict": verdict.to_json(),
-        "timings": {"generate_s": round(rec.seconds, 4) if rec else None, "judge_s": round(judge_seconds, 4)},
-        "versions": versions(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    return sample_row(key=jk, gen_key=gk, done=done, item=item, family=family.name, model=spec, mode=cfg.mode,
+                      candidate=req.candidate, video=video, verdict=verdict, judge_seconds=judge_seconds,
+                      generated=Generated(gen.config(), cfg.protocol, req, rec))
 
 
 def _progress(enabled: bool):
@@ -607,10 +586,9 @@ def judge_files(store: RunStore, jobs: Iterable[tuple], total: int, model: str, 
             else:
                 t0 = time.perf_counter()
                 verdict = judge_video(family, item, path, None, "i2v", fit_mode)
-                row = {"key": jk, "gen_key": gk, "done": True, "item_id": item.id, "family": family.name,
-                       "difficulty": item.difficulty, "item_hash": item.content_hash, "model": model, "mode": "i2v",
-                       "candidate": cand, "video": str(path), "verdict": verdict.to_json(),
-                       "timings": {"judge_s": round(time.perf_counter() - t0, 4)}, "versions": versions()}
+                row = sample_row(key=jk, gen_key=gk, done=True, item=item, family=family.name, model=model,
+                                 mode="i2v", candidate=cand, video=str(path), verdict=verdict,
+                                 judge_seconds=time.perf_counter() - t0)
                 if vlm:
                     vlm.submit(row, family, item, path, "i2v", lambda r: (store.append(r), rows.append(r)))
                 else:
@@ -665,9 +643,3 @@ def _load_items_file(path):
         hashes[d["id"]] = d.get("content_hash")
     return recipe, hashes
 
-
-def iter_items(tasks: str, difficulties: Iterable[str], n: int, seed: int, skin: str | None = None):
-    for fam in resolve_tasks(tasks):
-        family = task_family(fam)
-        for d in difficulties:
-            yield from family.items(d, n, seed, skin)

@@ -35,7 +35,7 @@ def test_every_family_has_its_own_checklist_tagged_with_the_four_metrics(name):
     fam, items = _items(name)
     texts = set()
     for item in items:
-        cl = checklist_for(fam, item)
+        cl = checklist_for(item)
         assert cl.source == f"builtin:{name}"
         assert {q.metric for q in cl.checklist} == set(METRICS)
         assert {q.expected for q in cl.binary} == {True, False}
@@ -55,9 +55,9 @@ def test_every_family_has_its_own_checklist_tagged_with_the_four_metrics(name):
 def test_no_question_leaks_what_the_video_must_discover(name):
     fam, items = _items(name)
     for item in items:
-        cl = checklist_for(fam, item)
+        cl = checklist_for(item)
         # built without the solution: the same questions come out of a state stripped of it
-        blind = checklist_for(fam, _without_secrets(item))
+        blind = checklist_for(_without_secrets(item))
         assert blind.to_json() == cl.to_json()
         # every number a question states, the prompt states too (positions, sizes), none is a length
         stated = set(re.findall(r"\d+", item.prompt_i2v + " " + item.prompt_t2v))
@@ -69,17 +69,19 @@ def test_no_question_leaks_what_the_video_must_discover(name):
 def test_the_stripping_catches_a_leak():
     """The other side: a question made from the solution is caught (maze.grid's used to state the
     shortest route's length)."""
+    from genbench import registry
     from genbench.judges import checklists as cls
 
     fam, (item, *_) = _items("maze.grid")
-    real = cls._BUILDERS["maze.grid"]
+    builders = registry.REGISTRIES["checklist"]
+    real = builders.get("maze.grid")
     leaky = lambda it, mode="i2v": cls.make_checklist(  # noqa: E731
         it, "builtin:maze.grid", [("rule_coherence", f"Is the route {it.state['shortest_length']} moves long?")], [])
-    cls._BUILDERS["maze.grid"] = leaky
+    builders.add("maze.grid", leaky, real.description)
     try:
         with pytest.raises(KeyError):
-            checklist_for(fam, _without_secrets(item))
+            checklist_for(_without_secrets(item))
         stated = set(re.findall(r"\d+", item.prompt_i2v + " " + item.prompt_t2v))
-        assert not set(re.findall(r"\d+", checklist_for(fam, item).checklist[0].text)) <= stated
+        assert not set(re.findall(r"\d+", checklist_for(item).checklist[0].text)) <= stated
     finally:
-        cls._BUILDERS["maze.grid"] = real
+        builders._entries["maze.grid"] = real

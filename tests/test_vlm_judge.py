@@ -19,7 +19,7 @@ from genbench.calibrate import cohens_kappa
 from genbench.cli import app
 from genbench.judges import frames as frames_mod
 from genbench.judges.backends import OpenAIChatBackend, ResponseCache, decode_image_url
-from genbench.judges.checklists import METRICS, RC, checklist_for, make_checklist
+from genbench.judges.checklists import METRICS, RC, checklist_builder, checklist_for, make_checklist
 from genbench.judges.frames import FrameSampling, plan_indices, sample_video
 from genbench.judges.vlm import GRADES, YES_NO, JudgeSettings, ParseError, VLMJudge, parse_answers
 from genbench.video import write_video
@@ -80,7 +80,7 @@ def judge_for(srv: ChatServer, kind="checklist", cache=None, **kw) -> VLMJudge:
 def test_checklists_are_instance_specific(maze):
     a, b = maze.generate(0, "easy", 0), maze.generate(1, "medium", 0)
     assert a.state["skin"]["words"] != b.state["skin"]["words"]
-    ca, cb = checklist_for(maze, a), checklist_for(maze, b)
+    ca, cb = checklist_for(a), checklist_for(b)
     assert ca.source == "builtin:maze.grid"
     for it, cl in ((a, ca), (b, cb)):
         w, s = it.state["skin"]["words"], it.state
@@ -98,24 +98,28 @@ def test_checklists_are_instance_specific(maze):
     assert other and not any(w in " ".join(q.text for q in ca.checklist) for w in other)
 
 
-def test_family_hook_and_generic_fallback(maze, item):
-    class Plain:  # a family with no hook and no builder: questions come from its prompt
-        name = "puzzle.plain"
+def test_registered_builder_and_generic_fallback(item):
+    from genbench import registry
 
+    # a family with no registered builder: questions come from its prompt
     plain_item = type(item)(id="puzzle.plain/easy/0000", family="puzzle.plain", difficulty="easy", index=0,
                             seed=0, prompt_i2v="Slide the blue tile onto the star.", prompt_t2v="t2v prompt",
                             state={}, first_frame=item.first_frame)
-    cl = checklist_for(Plain(), plain_item)
+    cl = checklist_for(plain_item)
     assert cl.source == "generic" and "Slide the blue tile onto the star." in cl.checklist[0].text
-    assert "t2v prompt" in checklist_for(Plain(), plain_item, "t2v").checklist[0].text
+    assert "t2v prompt" in checklist_for(plain_item, "t2v").checklist[0].text
 
-    class Hooked(Plain):
-        def checklist(self, it, mode):
-            return make_checklist(it, "family", [(RC, "Is the blue tile on the star at the end?")],
-                                  [("Is the blue tile on the star?", True)])
+    @checklist_builder("puzzle.plain")  # how a family (built in or from --include-path) adds its own
+    def plain_questions(it, mode):
+        return make_checklist(it, "family", [(RC, "Is the blue tile on the star at the end?")],
+                              [("Is the blue tile on the star?", True)])
 
-    cl = checklist_for(Hooked(), plain_item)
-    assert cl.source == "family" and cl.checklist[0].id == "q1" and cl.binary[0].expected is True
+    try:
+        cl = checklist_for(plain_item)
+        assert cl.source == "family" and cl.checklist[0].id == "q1" and cl.binary[0].expected is True
+    finally:
+        registry._ENTRIES["checklist"].pop("puzzle.plain")
+    assert checklist_for(plain_item).source == "generic"
 
 
 # --------------------------------------------------------------------------- parsing & frames

@@ -2,7 +2,8 @@
 
 ``--model wan2`` picks a preset (the model's own resolution, frames, fps, steps, guidance and
 negative prompt); ``--model diffusers:ORG/REPO`` loads any diffusers video pipeline, with defaults
-taken from the preset of the same pipeline family. ``--model-args`` overrides any of it.
+taken from the preset of the same pipeline family (diffusers_repo.py). ``--model-args`` overrides any
+of it. What differs between pipeline families is in their adapters (families.py).
 
 What this module guarantees (and tests/test_diffusers_gen.py checks on tiny random pipelines):
 - the pipeline loads once, lazily on the first ``generate``, and is reused for every item;
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,55 +33,9 @@ from ..registry import add
 from ..schema import GenRequest, VideoRecord
 from ..video import write_video
 from .base import GeneratorSetupError, VideoGenerator
+from .families import PipelineFamily, pipeline_family
 from .pipecalls import PromptCache, counting_rows
-
-RANDOM_WEIGHTS_NOTE = "RANDOM WEIGHTS: this video is noise; it proves the code path, not reasoning"
-
-
-@dataclass(frozen=True)
-class Preset:
-    """One model's recommended settings. ``family`` picks the prompt-encoding and batching rules."""
-
-    name: str
-    repo: str | None  # hub id or local dir; None for the tiny random-weight models
-    description: str
-    family: str  # wan | cogvideox | ltx | hunyuan
-    pipelines: dict  # mode → diffusers pipeline class name
-    width: int
-    height: int
-    num_frames: int
-    fps: float
-    steps: int
-    guidance: float
-    negative_prompt: str = ""
-    size_multiple: int = 16  # VAE spatial factor × transformer patch
-    frame_step: int = 4  # frames must be frame_step·k + 1 (VAE temporal factor)
-    fixed_size_modes: tuple = ()  # modes whose transformer only runs at exactly width × height
-    dtype: str = "bf16"
-    dtypes: dict = field(default_factory=dict)  # component → dtype where the docs differ from ``dtype``
-    vae_tiling: bool = False  # the docs' examples enable it (HunyuanVideo)
-    flow_shift: float | None = None  # set on the scheduler when the model card says so
-    call_kwargs: dict = field(default_factory=dict)  # e.g. guidance_scale_2, use_dynamic_cfg
-    max_batch: int = 1  # candidates per pipeline call (memory); model-arg batch=N
-    tiny_kind: str | None = None  # build_tiny_pipeline kind (random weights, offline)
-    min_gpu_gb: int = 0  # for the "no GPU" message
-    group: str = ""
-
-
-# Wan's own negative prompt (the English form diffusers' Wan examples use).
-WAN_NEGATIVE = ("Bright tones, overexposed, static, blurred details, subtitles, style, works, paintings, images, "
-                "static, overall gray, worst quality, low quality, JPEG compression residue, ugly, incomplete, "
-                "extra fingers, poorly drawn hands, poorly drawn faces, deformed, disfigured, misshapen limbs, "
-                "fused fingers, still picture, messy background, three legs, many people in the background, "
-                "walking backwards")
-LTX_NEGATIVE = "worst quality, inconsistent motion, blurry, jittery, distorted"
-
-# Defaults for ``diffusers:ORG/REPO`` by pipeline class prefix (the nearest preset's settings).
-GENERIC_FAMILY = {"Wan": "wan2.1-t2v-1.3b", "CogVideoX": "cogvideox-5b-i2v", "LTX": "ltx-video",
-                  "HunyuanVideo": "hunyuanvideo-i2v"}
-I2V_OF = {"WanPipeline": "WanImageToVideoPipeline", "CogVideoXPipeline": "CogVideoXImageToVideoPipeline",
-          "LTXPipeline": "LTXImageToVideoPipeline"}
-T2V_OF = {v: k for k, v in I2V_OF.items()}
+from .presets import PRESETS, RANDOM_WEIGHTS_NOTE, Preset
 
 _DTYPES = {"bf16": "bfloat16", "bfloat16": "bfloat16", "fp16": "float16", "float16": "float16",
            "half": "float16", "fp32": "float32", "float32": "float32"}
@@ -157,10 +111,12 @@ class DiffusersGenerator(VideoGenerator):
         self.revision = args.get("revision")
         self.fit_mode = str(args.get("fit", "letterbox"))
         self.crf = int(args.get("crf", 18))
+        self.adapter: PipelineFamily = pipeline_family(preset.family)  # what differs per pipeline family
         self.max_batch = max(1, int(args.get("batch", preset.max_batch)))
-        if preset.family == "hunyuan" and self.max_batch > 1:  # its batching is untested here: stay safe
-            self.adjusted.append(f"batch {self.max_batch} -> 1 (HunyuanVideo: one video per call)")
-            self.max_batch = 1
+        cap = self.adapter.max_batch
+        if cap is not None and self.max_batch > cap:
+            self.adjusted.append(f"batch {self.max_batch} -> {cap} ({self.adapter.max_batch_reason})")
+            self.max_batch = cap
         if self.fit_mode not in ("letterbox", "stretch"):
             raise GeneratorSetupError(f"fit={self.fit_mode!r}: use letterbox or stretch")
         self.lora = parse_lora(args["lora"]) if args.get("lora") else []
@@ -175,6 +131,9 @@ class DiffusersGenerator(VideoGenerator):
             from .parallel import parse
 
             parse(self.parallel)
+            refusal = self.adapter.context_parallel_refusal(preset.name, self.parallel)
+            if refusal:
+                raise GeneratorSetupError(refusal)
         self.device = self._device(args.get("device"))
         default_dtype = "fp32" if self.device == "cpu" and self.random_weights else preset.dtype
         dt = str(args.get("dtype", default_dtype)).lower()
@@ -344,8 +303,9 @@ class DiffusersGenerator(VideoGenerator):
                 # forward only: the per-call NFE hooks (pipecalls.counting_rows) stay outside the graph
                 mode_ = self.compile if isinstance(self.compile, str) and self.compile != "true" else None
                 net.forward = torch.compile(net.forward, mode=mode_)
-        if self.preset.family == "ltx" and mode == "i2v" and getattr(pipe.vae.config, "timestep_conditioning", False):
-            self.max_batch = 1  # LTX >= 0.9.1 i2v: a list of generators crashes (tiny.py trap 6)
+        cap = self.adapter.batch_cap(pipe, mode)
+        if cap is not None:
+            self.max_batch = min(self.max_batch, cap)
         self._resolved_revision = self._revision()
         return pipe
 
@@ -384,8 +344,7 @@ class DiffusersGenerator(VideoGenerator):
                   output_type="np", **self.call_kwargs)
         if negative and "negative_prompt" in inspect.signature(pipe.__call__).parameters:
             kw["negative_prompt"] = negative if n == 1 else [negative] * n
-        if self.preset.family == "ltx":
-            kw["frame_rate"] = self.fps  # LTX conditions its positions on the frame rate
+        kw.update(self.adapter.call_extras(self.fps))
         if mode == "i2v":
             if reqs[0].image is None:
                 raise ValueError("an i2v request without an image")
@@ -393,8 +352,7 @@ class DiffusersGenerator(VideoGenerator):
             if img.size != (self.width, self.height):
                 raise ValueError(f"request image is {img.size[0]}x{img.size[1]}, the model frame "
                                  f"{self.width}x{self.height}")
-            # Wan takes one image for the whole batch; CogVideoX / LTX index image[i] per generator
-            kw["image"] = [img] * n if n > 1 and self.preset.family in ("cogvideox", "ltx") else img
+            kw["image"] = self.adapter.image_arg(img, n)  # one for the batch (Wan), or one per video
         return kw
 
     def generate(self, requests: list[GenRequest], paths: list[Path]) -> list[VideoRecord]:
@@ -498,9 +456,6 @@ class DiffusersGenerator(VideoGenerator):
             pass
 
 
-# ---------------------------------------------------------------------- any repo id
-
-
 def _dtype_kwarg() -> str:
     """diffusers >= 0.42 renamed from_pretrained's torch_dtype to dtype (the old name warns)."""
     from diffusers.utils import deprecation_utils
@@ -508,48 +463,16 @@ def _dtype_kwarg() -> str:
     return "dtype" if hasattr(deprecation_utils, "_TORCH_DTYPE_DEPRECATION_MESSAGE") else "torch_dtype"
 
 
-def _generic(repo: str, **args) -> DiffusersGenerator:
-    """``diffusers:ORG/REPO``: the pipeline class is read from the repo's model_index.json; sizes and
-    steps default to the preset of the same family (override with --model-args)."""
-    from .presets import PRESETS
-
-    index = _model_index(repo, args.get("revision"))
-    cls = args.get("pipeline") or index["_class_name"]
-    prefix = next((p for p in GENERIC_FAMILY if cls.startswith(p)), None)
-    if prefix is None:
-        raise GeneratorSetupError(f"{repo}: pipeline {cls} is not a video pipeline genbench knows "
-                                  f"({', '.join(GENERIC_FAMILY)}…); pass pipeline=ClassName in --model-args")
-    ti2v = prefix == "Wan" and bool(index.get("expand_timesteps"))  # Wan 2.2 TI2V: one model, both modes
-    base = PRESETS["wan2" if ti2v else GENERIC_FAMILY[prefix]]
-    if "ImageToVideo" in cls:
-        pipelines = {"i2v": cls}
-    elif cls in ("LTXPipeline",) or ti2v:  # the same weights drive the image-to-video class
-        pipelines = {"i2v": I2V_OF[cls], "t2v": cls}
-    else:  # text-to-video weights (Wan 2.1 T2V, CogVideoX, HunyuanVideo) cannot take a first frame
-        pipelines = {"t2v": cls}
-    # per-component dtypes of the family (Wan: VAE and any CLIP image encoder in fp32); LTX keeps its
-    # decode settings (ignored by VAEs without timestep conditioning); other call settings are per model
-    dtypes = {**base.dtypes, "image_encoder": "fp32"} if prefix == "Wan" else dict(base.dtypes)
-    preset = replace(base, name=f"diffusers:{repo}", repo=repo, pipelines=pipelines,
-                     description=f"{repo} via {cls}", fixed_size_modes=(), dtypes=dtypes,
-                     call_kwargs=dict(base.call_kwargs) if prefix == "LTX" else {})
-    args = {k: v for k, v in args.items() if k != "pipeline"}
-    return DiffusersGenerator(preset, **args)
+# ---------------------------------------------------------------------- one model per preset
 
 
-def _model_index(repo: str, revision: str | None) -> dict:
-    try:
-        from diffusers import DiffusionPipeline
+def _preset_factory(preset: Preset):
+    def make(**args) -> DiffusersGenerator:
+        return DiffusersGenerator(preset, **args)
 
-        return DiffusionPipeline.load_config(repo, **({"revision": revision} if revision else {}))
-    except Exception as e:
-        raise GeneratorSetupError(
-            f"cannot read {repo}/model_index.json ({type(e).__name__}: {e}): the repo id does not exist, is "
-            f"gated (run `huggingface-cli login`), or the hub cannot be reached. A local pipeline directory "
-            f"works too: --model diffusers:/path/to/dir") from None
+    make.accepts = _ARGS  # so plain --model-args reach only the models that take them
+    return make
 
 
-_generic.accepts = _ARGS  # so plain --model-args reach only the models that take them
-add("generator", "diffusers", _generic,
-    "Any diffusers video pipeline: --model diffusers:ORG/REPO (or a local dir); defaults from its family's preset.",
-    group="diffusers")
+for _p in PRESETS.values():
+    add("generator", _p.name, _preset_factory(_p), _p.description, group=_p.group)

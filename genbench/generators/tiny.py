@@ -642,10 +642,12 @@ def build_tiny_pipeline(kind: str, mode: str, *, seed: int = 0, torch_dtype=None
     _require_torch()
     pipe = _BUILDERS[kind](mode, int(seed))
     if torch_dtype is not None:
+        from .families import family_of_tiny_kind
+
+        keep = family_of_tiny_kind(kind).tiny_fp32  # e.g. Wan's VAE, float32 as its examples load it
         for name, component in pipe.components.items():
-            if name == "vae" and kind.startswith("wan"):
-                continue  # Wan examples load the VAE in float32; the Wan pipelines support it.
-            _cast_keep_fp32(component, torch_dtype)
+            if name not in keep:
+                _cast_keep_fp32(component, torch_dtype)
     pipe.to("cpu")
     pipe.set_progress_bar_config(disable=True)
     return pipe

@@ -33,6 +33,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 import numpy as np
 
 from ..deps import require
+from ..registry import REGISTRIES, did_you_mean, register
 from ..redact import read_key, redact, redact_url, remember, warn
 
 Messages = list[dict[str, Any]]
@@ -365,6 +366,8 @@ def _is_default_openai_url(url: str) -> bool:
     return url.rstrip("/").lower() in {DEFAULT_OPENAI_BASE_URL, "https://api.openai.com"}
 
 
+@register("backend", "openai", "openai:MODEL — the OpenAI API, or any OpenAI-compatible server (vLLM, "
+          "SGLang) via OPENAI_BASE_URL; e.g. --judge openai:gpt-4o", group="judge backend")
 class OpenAIChatBackend(ChatBackend):
     """OpenAI chat completions, or any server speaking that protocol (vLLM, SGLang, ...).
 
@@ -478,6 +481,8 @@ class OpenAIChatBackend(ChatBackend):
         return reply
 
 
+@register("backend", "hf", "hf:REPO_OR_DIR — a local transformers image-text-to-text VLM (Qwen2.5-VL, "
+          "LLaVA, …); e.g. --judge hf:Qwen/Qwen2.5-VL-7B-Instruct", group="judge backend")
 class TransformersChatBackend(ChatBackend):
     """A local transformers image-text-to-text model (Qwen2.5-VL, LLaVA, SmolVLM, ...).
 
@@ -611,13 +616,22 @@ class TransformersChatBackend(ChatBackend):
 # --------------------------------------------------------------------------- factory
 
 
-def make_backend(spec: str, **kw: Any) -> ChatBackend:
-    """``"openai:MODEL"`` -> :class:`OpenAIChatBackend`; ``"hf:REPO_OR_DIR"`` -> :class:`TransformersChatBackend`."""
+def backend_class(spec: str) -> tuple[type, str]:
+    """``"openai:MODEL"`` → (the class registered as backend ``openai``, ``"MODEL"``). A backend is one
+    class registered with ``@register("backend", NAME, …)`` (its ``__init__`` keywords say which
+    --judge-args it takes)."""
     prefix, sep, name = spec.partition(":")
-    kinds = {"openai": OpenAIChatBackend, "hf": TransformersChatBackend}
-    if not sep or prefix not in kinds or not name:
-        raise ValueError(
-            f"unknown judge backend {spec!r}; use 'openai:MODEL' (OpenAI, or any OpenAI-compatible server "
-            "such as vLLM/SGLang via OPENAI_BASE_URL) or 'hf:REPO_OR_DIR' (a local transformers VLM)"
-        )
-    return kinds[prefix](name, **kw)
+    found = REGISTRIES["backend"].find(prefix) if sep and name else None
+    if found is None:
+        known = REGISTRIES["backend"]._entries  # registration order: the built-in ones first
+        hint = (" (it needs a name after the colon)" if prefix in known else did_you_mean(prefix, known)) if sep else ""
+        raise ValueError(f"unknown judge backend {spec!r}{hint}; use "
+                         + "; or ".join(e.description for e in known.values()))
+    return found.factory, name
+
+
+def make_backend(spec: str, **kw: Any) -> ChatBackend:
+    """``"openai:MODEL"`` -> :class:`OpenAIChatBackend`; ``"hf:REPO_OR_DIR"`` -> :class:`TransformersChatBackend`;
+    any other registered ``NAME:ARG`` -> that backend class."""
+    cls, name = backend_class(spec)
+    return cls(name, **kw)

@@ -8,24 +8,22 @@ Two kinds, as users know them from the field:
 
 Where the questions come from, first match wins:
 
-1. the family's own hook: ``TaskFamily.checklist(item, mode) -> Checklist | None`` (the base class
-   returns None);
-2. a builder registered here with :func:`checklist_builder` (used for families whose module
-   this file should not edit, e.g. ``maze.grid``);
-3. :func:`generic_checklist`, built from the item's prompt — works for any family.
+1. a builder registered for the item's family with :func:`checklist_builder` (the registry's
+   ``checklist`` kind; a family from ``--include-path`` registers its own the same way);
+2. :func:`generic_checklist`, built from the item's prompt — works for any family.
 
-Every built-in family has a builder here (2.), built from its item's state and tagged with the four
+Every built-in family has a builder here (1.), built from its item's state and tagged with the four
 RULER-Bench metrics; questions never state what the video must work out (see below).
 
-A new puzzle family therefore gets a judge for free and instance-specific questions by adding
-one method that names its own colours, positions and answer.
+A new puzzle family therefore gets a judge for free, and instance-specific questions by registering
+one builder that names its own colours, positions and answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
+from ..registry import REGISTRIES, register
 from ..schema import TaskItem
 
 IF, VC, VF, RC = "instruction_following", "visual_consistency", "visual_fidelity", "rule_coherence"
@@ -75,31 +73,15 @@ def make_checklist(item: TaskItem, source: str, graded: list[tuple[str, str]],
     )
 
 
-_BUILDERS: dict[str, Callable[[TaskItem, str], Checklist]] = {}
-
-
 def checklist_builder(family_name: str):
-    """Register ``fn(item, mode) -> Checklist`` for a family that has no ``checklist`` method."""
-
-    def deco(fn):
-        _BUILDERS[family_name] = fn
-        return fn
-
-    return deco
+    """Register ``fn(item, mode) -> Checklist``: the questions for items of ``family_name``."""
+    return register("checklist", family_name, f"VLM questions for {family_name} items")
 
 
-def checklist_for(family, item: TaskItem, mode: str = "i2v") -> Checklist:
-    hook = getattr(family, "checklist", None)
-    if callable(hook):
-        try:
-            cl = hook(item, mode)
-        except TypeError:  # a hook written as checklist(item): questions for any mode
-            cl = hook(item)
-        if cl is not None:
-            return cl
-    builder = _BUILDERS.get(item.family)
+def checklist_for(item: TaskItem, mode: str = "i2v") -> Checklist:
+    builder = REGISTRIES["checklist"].find(item.family)
     if builder is not None:
-        return builder(item, mode)
+        return builder.factory(item, mode)
     return generic_checklist(item, mode)
 
 

@@ -28,6 +28,7 @@ Every verdict records the judge model, its revision and the served model in ``ev
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -284,7 +285,7 @@ class VLMJudge:
         from ..video import VideoError
 
         s = self.settings
-        cl = checklist_for(family, item, mode)
+        cl = checklist_for(item, mode)
         questions = cl.checklist if self.kind == "checklist" else cl.binary
         evidence: dict = {"judge": self._judge_info(), "checklist_source": cl.source, "raw": [],
                           "usage": {"prompt_tokens": 0, "completion_tokens": 0, "replies": 0, "cached": 0}}
@@ -445,7 +446,7 @@ def make_judge(spec: str, *, cache=None, meter=None, args: dict | None = None, b
     judge fields (max_tokens, pass_threshold) and backend fields (timeout, max_retries, max_concurrency,
     revision, …). ``backend`` overrides the one the spec would build (e.g. an in-memory model).
     """
-    from .backends import make_backend
+    from .backends import backend_class, make_backend
 
     args = dict(args or {})
     check_judge_args(args)
@@ -455,11 +456,9 @@ def make_judge(spec: str, *, cache=None, meter=None, args: dict | None = None, b
         for k in ("revision", "api_key_env", "api_key_file"):  # --judge-args parses digits as numbers
             if k in bkw:
                 bkw[k] = str(bkw[k])
-        if backend_spec.startswith("hf:"):
-            bkw.pop("max_concurrency", None)  # one local model: batching, not threads
-            bkw = {k: v for k, v in bkw.items() if k in ("revision", "device", "batch_size")}
-        else:
-            bkw = {k: v for k, v in bkw.items() if k not in ("device", "batch_size")}
+        # each backend gets the keys its class takes (hf: one local model batches, it has no threads)
+        takes = inspect.signature(backend_class(backend_spec)[0]).parameters
+        bkw = {k: v for k, v in bkw.items() if k in takes}
         backend = make_backend(backend_spec, cache=cache, meter=meter, **bkw)
     settings = JudgeSettings(FrameSampling.from_args(args), int(args.get("max_tokens", 1024)),
                              float(args.get("pass_threshold", 75.0)))

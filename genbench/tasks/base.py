@@ -106,13 +106,6 @@ class TaskFamily:
         """Family-specific perturbations (genbench.validate.Perturbation), e.g. an illegal move."""
         return []
 
-    # --- VLM judges (genbench.judges.vlm) -------------------------------------------------------
-    def checklist(self, item: TaskItem, mode: str = "i2v"):
-        """Instance-specific VLM questions: a ``genbench.judges.checklists.Checklist`` (build it with
-        ``make_checklist``) naming this item's own colours, positions and answer; None → generic
-        questions made from the prompt."""
-        return None
-
     # --- judging -----------------------------------------------------------------------------
     def working_size(self, item: TaskItem) -> tuple[int, int] | None:
         """Canvas size the checker works at, if smaller than the canvas: frames are then decoded
