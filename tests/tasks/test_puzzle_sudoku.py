@@ -1,0 +1,56 @@
+"""puzzle.sudoku's own regression cases (the board sweeps are in tests/test_puzzles_board.py)."""
+
+from __future__ import annotations
+
+
+from genbench import geometry
+from genbench.runner import judge_video
+from genbench.tasks.puzzles import connect_colours, grid_transform, sudoku, symmetry, tictactoe
+from genbench.tasks.puzzles.board import replay
+from genbench.video import write_video
+
+FAMILIES = {
+    "puzzle.sudoku": sudoku.Sudoku(),
+    "puzzle.symmetry": symmetry.Symmetry(),
+    "puzzle.grid_transform": grid_transform.GridTransform(),
+    "puzzle.tictactoe": tictactoe.TicTacToe(),
+    "puzzle.connect_colours": connect_colours.ConnectColours(),
+}
+
+
+def test_sudoku_answers_are_unique():
+    fam = FAMILIES["puzzle.sudoku"]
+    for d in fam.difficulties:
+        for i in range(3):
+            s = fam.generate(i, d).state
+            n = s["n"]
+            puzzle, sol = s["board"]["initial"], s["board"]["solution"]
+            assert puzzle.count(0) == sudoku.LEVELS[d].blanks
+            assert sudoku.count_solutions(puzzle, n) == 1
+            assert sudoku.count_solutions(sol, n) == 1 and 0 not in sol
+            assert all(a == b for a, b in zip(puzzle, sol) if a)
+    # the counter really counts: an empty 4×4 grid has 288 solutions
+    assert sudoku.count_solutions([0] * 16, 4, limit=1000) == 288
+
+
+def test_real_video_letterboxed_and_zoomed():
+    """Through a real mp4 in a model frame: the oracle passes, a drifted (2% zoom) copy too."""
+    import tempfile
+    from pathlib import Path
+
+    from genbench.validate import _zoom_shift
+
+    fam = FAMILIES["puzzle.sudoku"]
+    item = fam.generate(0, "hard")
+    fit = geometry.make_fit("letterbox", *item.canvas_size, 832, 480)
+    pad = geometry.border_colour(item.first_frame)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "a.mp4"
+        write_video(path, (geometry.apply(fit, _zoom_shift(f), pad) for f in fam.solution_frames(item)), 24, crf=23)
+        v = judge_video(fam, item, path, fit)
+        assert v.passed, v.message
+        order = fam.oracle_order(item)
+        c, v = order[-1]
+        states = replay(item.state["board"]["initial"], order[:-1] + [(c, v % 9 + 1)])  # last digit wrong
+        write_video(path, (geometry.apply(fit, f, pad) for f in fam.states_frames(item, states)), 24, crf=23)
+        assert judge_video(fam, item, path, fit).failure == "WRONG_ANSWER"
