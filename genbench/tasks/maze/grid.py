@@ -16,19 +16,33 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
-from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily, frames_for_moves
+from ..base import TaskFamily, frames_for_moves, register_task
+from ..config import ConfigError, TaskConfig, knob
 from .skins import SKINS, Skin, shape_mask
 
 ALGORITHMS = ("backtracker", "kruskal", "wilson")
 
 
 @dataclass(frozen=True)
-class Level:
-    rows: int
-    cols: int
-    min_path: int  # minimum number of moves on the shortest path
+class MazeSize(TaskConfig):
+    """A lattice maze's size and path length (maze.grid, maze.grid-draw)."""
+
+    rows: int = knob(2, 64)
+    cols: int = knob(2, 64)
+    min_path: int = knob(1, 4095, doc="minimum number of moves on the shortest path")
+
+    def check(self) -> None:
+        if self.min_path > self.rows * self.cols - 1:
+            raise ConfigError(f"min_path={self.min_path} is not allowed: a {self.rows}×{self.cols} maze has "
+                              f"paths of at most {self.rows * self.cols - 1} moves")
+
+
+@dataclass(frozen=True)
+class Level(MazeSize):
+    """maze.grid's config; the difficulties are the presets in LEVELS."""
+
+    algorithms: tuple[str, ...] = knob(choices=ALGORITHMS, default=ALGORITHMS, doc="carvers drawn from per item")
 
 
 LEVELS = {"easy": Level(4, 4, 5), "medium": Level(6, 6, 10), "hard": Level(9, 9, 22)}
@@ -334,14 +348,14 @@ def fit_plan(path: list[tuple[int, int]], num_frames: int, fps: float):
 
 # --- the family -----------------------------------------------------------------------------------
 
-@register("task", "maze.grid", "Perfect grid mazes (backtracker / Kruskal / Wilson): move the agent to the goal.",
-          group="maze")
+@register_task("maze.grid", "Perfect grid mazes (backtracker / Kruskal / Wilson): move the agent to the goal.",
+               group="maze")
 class GridMaze(TaskFamily):
-    name = "maze.grid"
     description = "Perfect grid mazes: move the agent along the corridors to the goal by a shortest path."
     dimension = "structural reasoning & search"
     skins = tuple(n for n, s in SKINS.items() if not s.hard)
     all_skins = tuple(SKINS)
+    presets = LEVELS
     checker_name = "trajectory"
     checker_version = "1"
     frames_per_step = 12  # VR-Bench's ground-truth pace at 24 fps
@@ -352,15 +366,11 @@ class GridMaze(TaskFamily):
             raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(SKINS)}")
 
     # items
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        return TaskItem(**self.build(index, difficulty, seed, skin))
-
-    def build(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> dict:
-        """Everything of an item but its content hash: layout, every shortest path, first frame."""
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
-        algorithm = ALGORITHMS[int(rng.integers(len(ALGORITHMS)))]
+        algorithm = lv.algorithms[int(rng.integers(len(lv.algorithms)))]
         R, C = lv.rows, lv.cols
         for _ in range(100):
             h, v = CARVERS[algorithm](R, C, rng)
@@ -404,9 +414,7 @@ class GridMaze(TaskFamily):
             f"sits in row {goal_rc[0] + 1}, column {goal_rc[1] + 1} (counting from the top left). "
             f"The {w['agent']} moves through the corridors, one cell at a time and never through a wall, "
             f"along the shortest route to the {w['goal']}, then stays on it. Static camera, flat colours.")
-        return dict(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                    index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v,
-                    state=state, first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state
