@@ -82,6 +82,14 @@ class TaskFamily:
         return (item_rng(seed, self.name, index, difficulty), skin or pool[index % len(pool)],
                 self.check_config(difficulty, config))
 
+    def rebuild(self, index: int, difficulty: str, seed: int, skin: str | None, config: dict | None = None) -> TaskItem:
+        """An item made again from what its JSON recorded: seed, skin and ``config`` (None: the preset).
+        A family written before configs (a lab's module) may not take the argument: it is passed only
+        when there is one."""
+        if not config:
+            return self.generate(index, difficulty, seed, skin)
+        return self.generate(index, difficulty, seed, skin, config=self.config(difficulty, config))
+
     def check_config(self, difficulty: str, config: TaskConfig | None) -> TaskConfig:
         preset = self.presets[difficulty]
         if config is None:

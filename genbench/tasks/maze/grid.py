@@ -43,6 +43,13 @@ class Level(MazeSize):
     """maze.grid's config; the difficulties are the presets in LEVELS."""
 
     algorithms: tuple[str, ...] = knob(choices=ALGORITHMS, default=ALGORITHMS, doc="carvers drawn from per item")
+    loops: int = knob(0, 3969, default=0, doc="walls opened after carving (0: a perfect maze; more: several routes)")
+
+    def check(self) -> None:
+        super().check()
+        if self.loops > (self.rows - 1) * (self.cols - 1):
+            raise ConfigError(f"loops={self.loops} is not allowed: a {self.rows}×{self.cols} maze has "
+                              f"{(self.rows - 1) * (self.cols - 1)} walls that can open")
 
 
 LEVELS = {"easy": Level(4, 4, 5), "medium": Level(6, 6, 10), "hard": Level(9, 9, 22)}
@@ -154,6 +161,16 @@ def carve_wilson(R: int, C: int, rng: np.random.Generator):
 
 
 CARVERS = {"backtracker": carve_backtracker, "kruskal": carve_kruskal, "wilson": carve_wilson}
+
+
+def open_loops(h: np.ndarray, v: np.ndarray, loops: int, rng: np.random.Generator) -> None:
+    """Open ``loops`` closed walls of a carved maze, chosen at random (in place)."""
+    closed = np.concatenate([np.flatnonzero(~h), h.size + np.flatnonzero(~v)])
+    for k in rng.choice(closed, size=min(loops, len(closed)), replace=False).tolist():
+        if k < h.size:
+            h.flat[k] = True
+        else:
+            v.flat[k - h.size] = True
 
 
 # --- graph helpers --------------------------------------------------------------------------------
@@ -374,6 +391,8 @@ class GridMaze(TaskFamily):
         R, C = lv.rows, lv.cols
         for _ in range(100):
             h, v = CARVERS[algorithm](R, C, rng)
+            if lv.loops:  # no draw at all without loops: the presets' items stay as they were
+                open_loops(h, v, lv.loops, rng)
             adj = adjacency(h, v)
             far = bfs(adj, int(rng.integers(R * C)))
             a = int(np.argmax(far))  # one end of a long path
