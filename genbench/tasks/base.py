@@ -55,10 +55,13 @@ class TaskFamily:
         """The difficulty's preset with ``args`` (text or typed values, e.g. {"rows": "12"}) put in,
         validated: a bad value or an unknown key raises ConfigError saying what is allowed."""
         self.check_difficulty(difficulty)
+        preset = self._preset(difficulty)
+        return preset.with_args(args, self.name) if args else preset
+
+    def _preset(self, difficulty: str) -> TaskConfig:
         if difficulty not in self.presets:
             raise ConfigError(f"{self.name} has no task config for {difficulty!r}: it takes no task args")
-        preset = self.presets[difficulty]
-        return preset.with_args(args, self.name) if args else preset
+        return self.presets[difficulty]
 
     def new_item(self, index: int, difficulty: str, seed: int, prompt_i2v: str, prompt_t2v: str, state: dict,
                  first_frame: np.ndarray, config: TaskConfig | None = None) -> TaskItem:
@@ -90,10 +93,11 @@ class TaskFamily:
             return self.generate(index, difficulty, seed, skin)
         return self.generate(index, difficulty, seed, skin, config=self.config(difficulty, config))
 
-    def check_config(self, difficulty: str, config: TaskConfig | None) -> TaskConfig:
-        preset = self.presets[difficulty]
+    def check_config(self, difficulty: str, config: TaskConfig | None) -> TaskConfig | None:
+        """``config`` validated (None: the difficulty's preset; None too for a family without presets)."""
         if config is None:
-            return preset
+            return self.presets.get(difficulty)
+        preset = self._preset(difficulty)
         if type(config) is not type(preset):
             raise ConfigError(f"{self.name}: config must be a {type(preset).__name__}, "
                               f"got {type(config).__name__} (use family.config(difficulty, args))")
