@@ -13,6 +13,7 @@ bool; a tuple's elements are joined by '/', e.g. ``axes=v/h`` or ``count=2/6``).
 from __future__ import annotations
 
 import difflib
+import functools
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
@@ -38,7 +39,7 @@ class TaskConfig:
 
     def validate(self, family: str = "") -> "TaskConfig":
         """Raise ConfigError on the first field out of bounds (or a broken cross-field rule)."""
-        hints = typing.get_type_hints(type(self))
+        hints = _hints(type(self))
         where = f"{family}: " if family else ""
         for f in fields(self):
             value, m = getattr(self, f.name), f.metadata
@@ -59,7 +60,7 @@ class TaskConfig:
 
     def with_args(self, args: dict[str, Any], family: str = "") -> "TaskConfig":
         """A copy with ``args`` (text or typed values) put in, validated; unknown keys suggest close ones."""
-        hints = typing.get_type_hints(type(self))
+        hints = _hints(type(self))
         known = [f.name for f in fields(self)]
         changes = {}
         for key, raw in args.items():
@@ -77,8 +78,14 @@ class TaskConfig:
     @classmethod
     def describe(cls) -> dict[str, str]:
         """Each field and what it allows, for help texts and `genbench ls`."""
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         return {f.name: _allowed(_element_type(hints[f.name]), f.metadata, hints[f.name]) for f in fields(cls)}
+
+
+@functools.lru_cache(maxsize=None)
+def _hints(cls) -> dict:
+    """Field types, resolved once per class (string annotations: get_type_hints is slow)."""
+    return typing.get_type_hints(cls)
 
 
 def _element_type(hint) -> type:
