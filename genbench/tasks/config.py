@@ -43,6 +43,9 @@ class TaskConfig:
         where = f"{family}: " if family else ""
         for f in fields(self):
             value, m = getattr(self, f.name), f.metadata
+            if (typing.get_origin(hints[f.name]) is tuple) != isinstance(value, tuple):
+                raise ConfigError(f"{where}{f.name}={value!r} is not allowed: expected "
+                                  f"{_allowed(_element_type(hints[f.name]), m, hints[f.name])}")
             for v in (value if isinstance(value, tuple) else (value,)):
                 problem = _problem(v, _element_type(hints[f.name]), m)
                 if problem:

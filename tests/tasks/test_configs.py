@@ -79,6 +79,8 @@ def test_errors_say_the_bound_and_check_cross_field_rules():
         task_family("puzzle.counting").config("easy", {"count": "6/2"})
     with pytest.raises(ConfigError, match="min_moves=9 is not allowed: it exceeds max_moves=7"):
         task_family("puzzle.sliding").config("easy", {"min_moves": "9"})
+    with pytest.raises(ConfigError, match="algorithms='kruskal' is not allowed: expected values joined by '/'"):
+        replace(grid.presets["easy"], algorithms="kruskal").validate()  # a tuple field given one text
     with pytest.raises(ConfigError, match="must be a Level"):  # another family's config
         grid.generate(0, "easy", config=task_family("puzzle.sudoku").presets["easy"])
 
