@@ -14,19 +14,24 @@ from .schema import TaskItem, Verdict
 
 
 def make_items(tasks: str = "maze.grid", difficulty: str = "easy", n: int = 5, seed: int = 0,
-               skin: str | None = None) -> list[TaskItem]:
+               skin: str | None = None, task_args: dict | None = None) -> list[TaskItem]:
     """The first ``n`` distinct items of each family in ``tasks`` (a family, a group such as "maze",
     or "a,b") at each difficulty in ``difficulty`` ("easy" or "easy,hard"; a family without one skips
-    it). Deterministic: the same arguments give the same items on any machine.
+    it). Deterministic: the same arguments give the same items on any machine. ``task_args``
+    (``{"rows": 12}``, ``{"maze.hex:size": 5}``) override each difficulty's task config, as
+    ``--task-args`` does.
 
     Each :class:`~genbench.schema.TaskItem` has ``id``, ``prompt_i2v``, ``prompt_t2v``,
     ``first_frame`` (an RGB uint8 array) and ``state`` (layout, start, goal, every accepted solution).
     """
     from .registry import difficulties_by_family, resolve_tasks, task_family
+    from .tasks.config import configs_for
 
     families = resolve_tasks(tasks)
     wanted = difficulties_by_family(families, [d.strip() for d in difficulty.split(",") if d.strip()])
-    return [item for f in families for d in wanted[f] for item in task_family(f).items(d, n, seed, skin)]
+    configs = configs_for(families, wanted, task_args or {})
+    return [item for f in families for d in wanted[f]
+            for item in task_family(f).items(d, n, seed, skin, config=configs[f][d])]
 
 
 def judge(item: TaskItem, video: str | Path, fit: str = "letterbox") -> Verdict:
@@ -50,7 +55,8 @@ def run(tasks: str = "maze", models: str = "oracle", out: str | Path = "runs/dem
 
     ``settings`` are :class:`~genbench.runner.RunConfig` fields: ``limit``, ``seed``, ``difficulties``,
     ``skin``, ``mode``, ``samples_per_item``, ``model_args`` (``{"tiny-wan2:steps": 1}`` for one model,
-    a plain key for every model that takes it), ``judges``, ``judge_args``, ``tpo``. Returns the
+    a plain key for every model that takes it), ``judges``, ``judge_args``, ``tpo``, ``task_args``
+    (``{"rows": 12}``: task config overrides, as ``--task-args``). Returns the
     results (as written to results.json).
     """
     from .runner import RunConfig, run as run_
@@ -83,7 +89,7 @@ def export_dataset(tasks: str = "maze", out: str | Path = "export", n: int = 10,
     """``genbench export`` from Python: first frames, solution videos and items.jsonl under ``out``;
     ``format="hf"`` adds metadata.jsonl for ``datasets.load_dataset("imagefolder" | "videofolder")``,
     ``format="diffsynth"`` a video,prompt,input_image CSV. ``options``: seed, skin, canvas=(w, h),
-    fit, fps, num_frames, videos, progress."""
+    fit, fps, num_frames, videos, progress, task_args."""
     from .export import export as export_
 
     options.setdefault("progress", False)

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .tasks.config import parse_task_args
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Measure and improve reasoning in video generation models.")
 console = Console()
@@ -137,6 +139,31 @@ def ls(what: str = typer.Argument("tasks", help="tasks | models | judges (VLM ju
     _show(table)
 
 
+@app.command()
+def configs(tasks: str = typer.Argument(..., help="Task families or groups (see `genbench ls tasks`).")) -> None:
+    """Each family's task config: the keys --task-args sets, what they allow, and every difficulty's preset."""
+    from .registry import resolve_tasks, task_family
+
+    with _user_errors():
+        families = resolve_tasks(tasks)
+    for name in families:
+        fam = task_family(name)
+        if not fam.presets:
+            console.print(f"{name}: no task config (its difficulties are fixed)")
+            continue
+        table = Table(show_header=True, header_style="bold", title=name, title_justify="left")
+        for col in ("key", "allowed", *fam.presets):
+            table.add_column(col)
+        presets = {d: c.to_json() for d, c in fam.presets.items()}
+        for key, allowed in type(next(iter(fam.presets.values()))).describe().items():
+            table.add_row(key, allowed, *(_show_value(p[key]) for p in presets.values()))
+        _show(table)
+
+
+def _show_value(v) -> str:
+    return "/".join(map(str, v)) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+
+
 def _print_results(results: dict) -> None:
     table = Table(show_header=True, header_style="bold", caption="pass = passed ÷ n; n = judged + video errors + "
                   "generation failures; not judged: left out (see README, Statistics)")
@@ -159,6 +186,9 @@ _JUDGE_HELP = ("VLM judges beside the checker, comma-separated: openai:MODEL (Op
 _JUDGE_ARGS_HELP = ("key=value,… for VLM judges: fps, max_frames, long_side, first_reference, final_reference, "
                     "max_tokens, pass_threshold, max_concurrency, timeout, max_retries, revision, cache=PATH|none, "
                     "api_key_env=NAME, api_key_file=PATH (keys never on the command line).")
+_TASK_ARGS_HELP = ("key=value,… overriding each chosen difficulty's task config (rows=12,cols=12); FAMILY:key=value "
+                   "for one family; a plain key goes to every family that has it. Tuples join values with '/' "
+                   "(axes=v/h). `genbench configs TASKS` lists the keys.")
 
 
 def _print_strategies(results: dict) -> None:
@@ -222,6 +252,7 @@ def run(
                                         "arrays, several machines); `genbench merge OUT` joins the slices."),
     protocol: str = typer.Option("genbench", help="Whose prompts the models get: genbench (ours) | vrbench "
                                  "(VR-Bench's templates; maze.grid, maze.trapfield, maze.sokoban, maze.irregular; i2v)."),
+    task_args: Optional[str] = typer.Option(None, help=_TASK_ARGS_HELP),
 ) -> None:
     """Generate items, render videos with each model, check them and write results (resumable).
 
@@ -233,6 +264,8 @@ def run(
                     skin=skin, mode=mode, samples_per_item=samples_per_item, model_args=parse_kv(model_args),
                     judges=judge or "", judge_args=parse_kv(judge_args), shard=shard, protocol=protocol,
                     max_retries=max_retries)
+    with _user_errors():
+        cfg.task_args = parse_task_args(task_args)
     if lora:  # kept as text: parse_kv would read a scale-less path as a number or split on commas
         cfg.model_args["lora"] = lora
     if tpo:
@@ -382,13 +415,18 @@ def export(
                                "input_image) | vrbench (VR-Bench's folder layout and state JSON; maze.grid, "
                                "maze.trapfield, maze.sokoban)."),
     split: str = typer.Option("test", help="Split folder name (--format vrbench)."),
+    task_args: Optional[str] = typer.Option(None, help=_TASK_ARGS_HELP),
 ) -> None:
     """Export a deterministic dataset: first frames, ground-truth videos, items.jsonl."""
     from .export import export as export_
 
     diffs = [d.strip() for d in difficulty.split(",") if d.strip()]
     n = _alias(n, n_old)
+    with _user_errors():
+        targs = parse_task_args(task_args)
     if format == "vrbench":
+        if targs:
+            _fail("--task-args is not supported with --format vrbench (VR-Bench's layout has fixed levels)")
         from .vrbench import export_vrbench
 
         with _user_errors(RuntimeError):
@@ -402,7 +440,7 @@ def export(
     size = _canvas(canvas)
     with _user_errors(RuntimeError):
         res = export_(tasks, n, diffs, out, seed=seed, skin=skin, canvas=size, fit=fit, fps=fps,
-                      num_frames=frames, videos=not no_videos, progress=not quiet, format=format)
+                      num_frames=frames, videos=not no_videos, progress=not quiet, format=format, task_args=targs)
     console.print(json.dumps(res, indent=2))
 
 

@@ -23,32 +23,35 @@ from PIL import Image
 from . import geometry
 from .progress import Bar
 from .registry import difficulties_by_family, resolve_tasks, task_family
+from .tasks.config import configs_for
 from .video import write_video
 
 
 def export(tasks: str, n: int, difficulties: list[str], out: str | Path, seed: int = 0,
            skin: str | None = None, canvas: tuple[int, int] | None = None, fit: str = "letterbox",
            fps: float | None = None, num_frames: int | None = None, videos: bool = True,
-           progress: bool = True, format: str = "genbench") -> dict:
+           progress: bool = True, format: str = "genbench", task_args: dict | None = None) -> dict:
     """Write first frames, solution videos and items.jsonl under ``out`` (see the module's docstring);
-    ``format`` "hf" or "diffsynth" adds the metadata those trainers read. Returns counts."""
+    ``format`` "hf" or "diffsynth" adds the metadata those trainers read; ``task_args`` override the
+    families' configs (see genbench.tasks.config). Returns counts."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
     if format == "diffsynth" and not videos:
         raise ValueError("--format diffsynth trains on videos: drop --no-videos")
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     families = resolve_tasks(tasks)
     wanted = difficulties_by_family(families, difficulties)  # a family without one skips it
+    configs = configs_for(families, wanted, task_args or {})
     for f in families:
         task_family(f).check_skin(skin)
+    out.mkdir(parents=True, exist_ok=True)  # after every check: bad input writes nothing
     counts: dict[str, int] = {}
     lines = []
     with Bar(progress, "export", sum(len(ds) for ds in wanted.values()) * n) as bar:
         for fam_name in families:
             family = task_family(fam_name)
             for d in wanted[fam_name]:
-                for item in family.items(d, n, seed, skin):
+                for item in family.items(d, n, seed, skin, config=configs[fam_name][d]):
                     rel = f"{fam_name}/{d}/{item.index:04d}"
                     fit_ = geometry.make_fit(fit, *item.canvas_size, *(canvas or item.canvas_size))
                     img_path = out / "images" / f"{rel}.png"

@@ -21,6 +21,7 @@ from .schema import SCHEMA_VERSION, Fit, GenRequest, TaskItem, Verdict
 from .samples import Generated, sample_row, versions
 from .seeding import sample_seed
 from .store import DEFAULT_MAX_RETRIES, RunStore, gen_key, judge_key, sample_files
+from .tasks.config import configs_for
 from .video import VideoError, probe, read_frames
 
 
@@ -66,6 +67,7 @@ class RunConfig:
     shard: str | None = None  # "K/N": this process's slice of the work list (see genbench.shards)
     protocol: str = "genbench"  # whose prompts the models get: genbench | vrbench (see protocols.py)
     max_retries: int = DEFAULT_MAX_RETRIES  # later runs retry a sample that ended in an error this many times
+    task_args: dict = field(default_factory=dict)  # task config overrides, 'key' or 'FAMILY:key' → value
 
     def difficulty_list(self) -> list[str]:
         return [d.strip() for d in self.difficulties.split(",") if d.strip()]
@@ -109,7 +111,7 @@ def validate_config(cfg: RunConfig) -> list[str]:
     split_model_args(cfg.model_list(), cfg.model_args)  # a key no model takes fails here, before any work
     if cfg.mode not in ("i2v", "t2v"):
         raise ValueError(f"unknown mode {cfg.mode!r}; use i2v or t2v")
-    difficulties_by_family(families, cfg.difficulty_list())
+    configs_for(families, difficulties_by_family(families, cfg.difficulty_list()), cfg.task_args)
     for f in families:
         task_family(f).check_skin(cfg.skin)
     if cfg.limit < 1 or cfg.samples_per_item < 1:
@@ -170,8 +172,9 @@ def run(cfg: RunConfig, progress: bool = True, on_sample: Callable[[dict], None]
 def _run(cfg: RunConfig, families, shard, store: RunStore, generators: dict, vlm, progress: bool,
          on_sample) -> dict:
     wanted = difficulties_by_family(families, cfg.difficulty_list())
+    configs = configs_for(families, wanted, cfg.task_args)  # an item's config is in its hash: no reuse across args
     plan = [(fam, d, item) for fam in families for d in wanted[fam]
-            for item in task_family(fam).items(d, cfg.limit, cfg.seed, cfg.skin)]
+            for item in task_family(fam).items(d, cfg.limit, cfg.seed, cfg.skin, config=configs[fam][d])]
     units = work_units(cfg, generators, plan, vlm)
     keys = [jk for unit in units for _, _, jk in unit.samples]
     shards.write_work_list(store.root, asdict(cfg), keys)
@@ -552,8 +555,8 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
         for fam_name, difficulty, index, cand, path in found:
             family = task_family(fam_name)
             item_id = f"{fam_name}/{difficulty}/{index:04d}"
-            r_seed, r_skin = recipe[item_id] if items_file else (seed, skin)
-            item = family.generate(index, difficulty, r_seed, r_skin)
+            r_seed, r_skin, r_config = recipe[item_id] if items_file else (seed, skin, None)
+            item = family.rebuild(index, difficulty, r_seed, r_skin, r_config)
             want = recipe_hash.get(item_id)
             if want and want != item.content_hash:
                 raise ValueError(f"{item_id}: {items_file} was made by another genbench version "
@@ -635,11 +638,11 @@ def read_items_file(path, required: tuple = ("id", "seed", "state")):
 
 
 def _load_items_file(path):
-    """Seed and skin of each exported item (to rebuild it exactly) and its content hash."""
+    """Seed, skin and task config of each exported item (to rebuild it exactly) and its content hash."""
     recipe, hashes = {}, {}
     for d in read_items_file(path):
         skin = d["state"].get("skin")
-        recipe[d["id"]] = (d["seed"], skin.get("name") if isinstance(skin, dict) else None)
+        recipe[d["id"]] = (d["seed"], skin.get("name") if isinstance(skin, dict) else None, d.get("config"))
         hashes[d["id"]] = d.get("content_hash")
     return recipe, hashes
 

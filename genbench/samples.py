@@ -18,7 +18,8 @@ from . import __version__
 from .schema import GenRequest, TaskItem, Verdict, VideoRecord
 
 # the order keys appear in a row (rows without generation fields skip those)
-ROW_KEYS = ("key", "gen_key", "done", "item_id", "family", "difficulty", "item_hash", "model", "model_config",
+ROW_KEYS = ("key", "gen_key", "done", "item_id", "family", "difficulty", "item_hash", "task_config", "model",
+            "model_config",
             "mode", "protocol", "seed", "candidate", "prompt", "request", "video", "generation", "verdict",
             "timings", "versions", "time")
 
@@ -55,6 +56,8 @@ def sample_row(*, key: str, gen_key: str, done: bool, item: TaskItem, family: st
         "difficulty": item.difficulty, "item_hash": item.content_hash, "model": model, "mode": mode,
         "candidate": candidate, "video": video, "verdict": verdict.to_json(),
         "timings": {"judge_s": round(judge_seconds, 4)}, "versions": versions()}
+    if item.config:  # a --task-args config (absent for a named difficulty's preset)
+        fields["task_config"] = item.config
     if generated is not None:
         req, rec = generated.request, generated.record
         fields.update(model_config=generated.model_config, protocol=generated.protocol, seed=req.seed,

@@ -89,6 +89,9 @@ class TaskItem:
 
     ``state`` is JSON-able and holds everything a checker needs: layout, start, goal, every accepted
     solution, the skin and the canvas geometry. ``first_frame`` is the RGB uint8 canvas (H, W, 3).
+    ``config`` is the family's task config (``--task-args``) when it differs from the difficulty's named
+    preset, else None; only then is it written to JSON and hashed, so a named difficulty's items keep
+    their content hashes.
     """
 
     id: str  # family/difficulty/index, e.g. "maze.grid/easy/0003"
@@ -101,6 +104,7 @@ class TaskItem:
     state: dict
     first_frame: np.ndarray = field(repr=False)
     content_hash: str = ""
+    config: dict | None = None
 
     def __post_init__(self) -> None:
         if not self.content_hash:
@@ -129,6 +133,7 @@ class TaskItem:
             "state": self.state,
             "canvas": {"width": self.canvas_size[0], "height": self.canvas_size[1]},
             "content_hash": self.content_hash,
+            **({"config": self.config} if self.config is not None else {}),
         }
 
     @classmethod
@@ -136,7 +141,7 @@ class TaskItem:
         return cls(
             id=d["id"], family=d["family"], difficulty=d["difficulty"], index=d["index"], seed=d["seed"],
             prompt_i2v=d["prompt_i2v"], prompt_t2v=d["prompt_t2v"], state=d["state"],
-            first_frame=first_frame, content_hash=d.get("content_hash", ""),
+            first_frame=first_frame, content_hash=d.get("content_hash", ""), config=d.get("config"),
         )
 
 

@@ -46,7 +46,7 @@ def test_graph_levels_are_real(name):
     fam = task_family(name)
     sizes = []
     for d in fam.difficulties:
-        lv = fam.levels[d]
+        lv = fam.presets[d]
         items = list(fam.items(d, 3, seed=0))
         assert len({fam.layout_key(i) for i in items}) == 3
         for it in items:

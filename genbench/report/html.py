@@ -79,7 +79,8 @@ class _Items:
             from ..registry import task_family
 
             family, difficulty, index = key[0].rsplit("/", 2)
-            item = task_family(row.get("family") or family).generate(int(index), difficulty, self.seed, self.skin)
+            item = task_family(row.get("family") or family).rebuild(int(index), difficulty, self.seed, self.skin,
+                                                                    row.get("task_config"))
             if item.content_hash == key[1]:
                 small = resize_to_width(item.first_frame, min(self.width, item.first_frame.shape[1]))
                 made = (jpeg_uri(small), small.shape[1], small.shape[0])

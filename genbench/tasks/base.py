@@ -10,12 +10,25 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from ..registry import register
 from ..schema import Fit, TaskItem, Verdict
 from ..seeding import item_rng
+from .config import ConfigError, TaskConfig
+
+
+def register_task(name: str, description: str, group: str = ""):
+    """Class decorator: register a family under ``name`` and give the class that name, so a family
+    states its name once (``@register_task("maze.grid", "…", group="maze")``)."""
+
+    def deco(cls):
+        cls.name = name
+        return register("task", name, description, group)(cls)
+
+    return deco
 
 
 class TaskFamily:
-    name: str = ""
+    name: str = ""  # set by @register_task
     description: str = ""
     dimension: str = ""  # reasoning dimension, e.g. "spatial navigation"
     difficulties: tuple[str, ...] = ("easy", "medium", "hard")
@@ -23,39 +36,86 @@ class TaskFamily:
     default_fps: float = 24.0
     checker_name: str = ""
     checker_version: str = "1"
+    # difficulty → config (a frozen TaskConfig dataclass): the difficulties are these named presets
+    presets: dict[str, TaskConfig] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "presets" in cls.__dict__ and "difficulties" not in cls.__dict__:
+            cls.difficulties = tuple(cls.presets)
 
     # --- items -------------------------------------------------------------------------------
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
+    # Every family's generate() reads the same way: ``rng, skin, cfg = self.start_item(...)``, build
+    # the layout from ``cfg`` (never from the difficulty's name), ``return self.new_item(..., cfg)``.
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: TaskConfig | None = None) -> TaskItem:
         raise NotImplementedError
 
+    def config(self, difficulty: str = "easy", args: dict | None = None) -> TaskConfig:
+        """The difficulty's preset with ``args`` (text or typed values, e.g. {"rows": "12"}) put in,
+        validated: a bad value or an unknown key raises ConfigError saying what is allowed."""
+        self.check_difficulty(difficulty)
+        preset = self._preset(difficulty)
+        return preset.with_args(args, self.name) if args else preset
+
+    def _preset(self, difficulty: str) -> TaskConfig:
+        if difficulty not in self.presets:
+            raise ConfigError(f"{self.name} has no task config for {difficulty!r}: it takes no task args")
+        return self.presets[difficulty]
+
     def new_item(self, index: int, difficulty: str, seed: int, prompt_i2v: str, prompt_t2v: str, state: dict,
-                 first_frame: np.ndarray) -> TaskItem:
-        """The item generate() returns: its id, provenance and content hash are the family's to fix."""
+                 first_frame: np.ndarray, config: TaskConfig | None = None) -> TaskItem:
+        """The item generate() returns: its id, provenance and content hash are the family's to fix.
+        A config other than the difficulty's preset is recorded in the item (and so in its hash);
+        the preset itself is not, so items of a named difficulty keep their hashes."""
+        custom = config is not None and config != self.presets.get(difficulty)
         return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
                         index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first_frame)
+                        first_frame=first_frame, config=config.to_json() if custom else None)
 
     def start_item(self, index: int, difficulty: str, seed: int, skin: str | None,
-                   pool: tuple[str, ...] | None = None) -> tuple[np.random.Generator, str]:
-        """Validate the arguments of generate() and return the item's RNG and its skin (skins of
-        ``pool``, default the family's own, rotate by index unless one is forced)."""
+                   pool: tuple[str, ...] | None = None,
+                   config: TaskConfig | None = None) -> tuple[np.random.Generator, str, TaskConfig]:
+        """Validate the arguments of generate() and return the item's RNG, its skin (skins of
+        ``pool``, default the family's own, rotate by index unless one is forced) and its config
+        (the difficulty's preset unless one is given)."""
         self.check_difficulty(difficulty)
         self.check_skin(skin)
         pool = pool or self.skins
-        return item_rng(seed, self.name, index, difficulty), skin or pool[index % len(pool)]
+        return (item_rng(seed, self.name, index, difficulty), skin or pool[index % len(pool)],
+                self.check_config(difficulty, config))
+
+    def rebuild(self, index: int, difficulty: str, seed: int, skin: str | None, config: dict | None = None) -> TaskItem:
+        """An item made again from what its JSON recorded: seed, skin and ``config`` (None: the preset).
+        A family written before configs (a lab's module) may not take the argument: it is passed only
+        when there is one."""
+        if not config:
+            return self.generate(index, difficulty, seed, skin)
+        return self.generate(index, difficulty, seed, skin, config=self.config(difficulty, config))
+
+    def check_config(self, difficulty: str, config: TaskConfig | None) -> TaskConfig | None:
+        """``config`` validated (None: the difficulty's preset; None too for a family without presets)."""
+        if config is None:
+            return self.presets.get(difficulty)
+        preset = self._preset(difficulty)
+        if type(config) is not type(preset):
+            raise ConfigError(f"{self.name}: config must be a {type(preset).__name__}, "
+                              f"got {type(config).__name__} (use family.config(difficulty, args))")
+        return config.validate(self.name)
 
     def layout_key(self, item: TaskItem) -> str:
         """The canonical form used to deduplicate items (skin-independent)."""
         raise NotImplementedError
 
     def items(self, difficulty: str, n: int, seed: int = 0, skin: str | None = None,
-              max_tries: int | None = None) -> Iterator[TaskItem]:
+              max_tries: int | None = None, config: TaskConfig | None = None) -> Iterator[TaskItem]:
         """The first ``n`` items whose layout is new, in index order: unique within any export."""
         self.check_difficulty(difficulty)
         seen: set[str] = set()
         made, index, limit = 0, 0, max_tries if max_tries is not None else 50 * n + 100
         while made < n and index < limit:
-            item = self.generate(index, difficulty, seed, skin)
+            # a family written before configs (a lab's own module) may not take the argument
+            item = self.generate(index, difficulty, seed, skin, **({"config": config} if config else {}))
             index += 1
             key = self.layout_key(item)
             if key in seen:

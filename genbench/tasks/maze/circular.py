@@ -8,11 +8,13 @@ a ring and radially between rings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from ...registry import register
+from ..base import register_task
+from ..config import knob
 from .graphmaze import GraphMaze, Lattice, Level
 
 CANVAS = 416
@@ -107,18 +109,22 @@ def circular_lattice(rings: int, canvas: int = CANVAS) -> Lattice:
     return Lattice(W, H, xy, pairs, routes, w - wall, "cells", draw, {"rings": rings, "sectors": counts})
 
 
-@register("task", "maze.circular", "Circular (theta) mazes of concentric rings: move the agent to the goal.",
-          group="maze")
+@dataclass(frozen=True)
+class RingLevel(Level):
+    size: int = knob(1, 10, doc="rings around the central cell")
+
+
+@register_task("maze.circular", "Circular (theta) mazes of concentric rings: move the agent to the goal.",
+               group="maze")
 class CircularMaze(GraphMaze):
-    name = "maze.circular"
     description = "Theta mazes of concentric rings: move the agent around and across the rings to the goal."
     maze_words = "circular maze of concentric rings"
     move_words = "along the rings and through the gaps between them, one cell at a time"
-    levels = {  # size = rings around the centre
-        "easy": Level(3, 5, 0, "backtracker"),
-        "medium": Level(4, 8, 1, "backtracker"),
-        "hard": Level(6, 12, 2, "kruskal"),
-        "ood": Level(8, 18, 3, "kruskal"),
+    presets = {  # size = rings around the centre
+        "easy": RingLevel(3, 5, 0, "backtracker"),
+        "medium": RingLevel(4, 8, 1, "backtracker"),
+        "hard": RingLevel(6, 12, 2, "kruskal"),
+        "ood": RingLevel(8, 18, 3, "kruskal"),
     }
 
     def lattice(self, level: Level, rng: np.random.Generator) -> Lattice:

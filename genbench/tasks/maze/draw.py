@@ -8,6 +8,7 @@ joins start and goal, stays, and covers exactly a shortest route.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import cv2
@@ -15,17 +16,26 @@ import numpy as np
 
 from ...checkers.stroke import StrokeChecker, StrokeMap
 from ...checkers.trajectory import RegionMap
-from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily, frames_for_moves
-from .grid import LEVELS, Level
+from ..base import TaskFamily, frames_for_moves, register_task
+from ..config import knob
+from .grid import ALGORITHMS, MazeSize
 from .grid_layout import (CARVERS, Geometry, adjacency, all_shortest_paths, bfs, block_grid, render_layout,
                           walls_from_grid)
 from .graphmaze import palette_index, paste, skin_from_json
 from .skins import AGENT, FLOOR, GOAL, SKINS, WALL, Skin
 
-DRAW_LEVELS = {**LEVELS, "ood": Level(12, 12, 34)}
-ALGORITHM = {"easy": "backtracker", "medium": "wilson", "hard": "kruskal", "ood": "kruskal"}
+
+
+@dataclass(frozen=True)
+class DrawLevel(MazeSize):
+    """maze.grid-draw's config; the difficulties are the presets in DRAW_LEVELS."""
+
+    algorithm: str = knob(choices=ALGORITHMS, default="backtracker")
+
+
+DRAW_LEVELS = {"easy": DrawLevel(4, 4, 5, "backtracker"), "medium": DrawLevel(6, 6, 10, "wilson"),
+               "hard": DrawLevel(9, 9, 22, "kruskal"), "ood": DrawLevel(12, 12, 34, "kruskal")}
 PEN_RATIO = 0.3  # line width / cell
 _CACHE: dict = {}
 
@@ -52,13 +62,12 @@ def _pen_px(cell: int, skin: str) -> int:
     return max(2, int(round(cell * PEN_RATIO * PEN_WIDTH_SCALE.get(skin, 1.0))))
 
 
-@register("task", "maze.grid-draw", "Grid mazes as drawing: draw a line through the corridors from start to goal.",
-          group="maze")
+@register_task("maze.grid-draw", "Grid mazes as drawing: draw a line through the corridors from start to goal.",
+               group="maze")
 class GridDrawMaze(TaskFamily):
-    name = "maze.grid-draw"
     description = "Perfect grid mazes: draw one line from the start marker to the goal along the shortest route."
     dimension = "structural reasoning & search"
-    difficulties = ("easy", "medium", "hard", "ood")
+    presets = DRAW_LEVELS
     skins = ("classic", "night", "garden")
     all_skins = ("classic", "night", "garden", "fog", "ember")
     checker_name = "stroke"
@@ -71,14 +80,15 @@ class GridDrawMaze(TaskFamily):
             raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(DRAW_SKINS)}")
 
     # -- items --
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: DrawLevel | None = None) -> TaskItem:
         # ood: bigger mazes in an unseen skin
-        rng, skin_name = self.start_item(index, difficulty, seed, skin, ("ember",) if difficulty == "ood" else None)
-        lv = DRAW_LEVELS[difficulty]
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, ("ember",) if difficulty == "ood" else None,
+                                             config)
         sk = DRAW_SKINS[skin_name]
         R, C = lv.rows, lv.cols
         for _ in range(100):
-            h, v = CARVERS[ALGORITHM[difficulty]](R, C, rng)
+            h, v = CARVERS[lv.algorithm](R, C, rng)
             adj = adjacency(h, v)
             a = int(np.argmax(bfs(adj, int(rng.integers(R * C)))))
             da = np.array(bfs(adj, a))
@@ -96,7 +106,7 @@ class GridDrawMaze(TaskFamily):
         pen, pen_words = PENS[skin_name]
         deg = np.array([len(x) for x in adj])
         state = {
-            "game": "maze-draw", "rows": R, "cols": C, "algorithm": ALGORITHM[difficulty],
+            "game": "maze-draw", "rows": R, "cols": C, "algorithm": lv.algorithm,
             "grid": block_grid(h, v).tolist(), "start": rc(start), "goal": rc(goal),
             "solutions": [[rc(k) for k in p] for p in paths], "shortest_length": len(paths[0]) - 1,
             "stats": {"dead_ends": int((deg == 1).sum()), "branches": int((deg >= 3).sum())},
@@ -113,7 +123,7 @@ class GridDrawMaze(TaskFamily):
                f"{w['goal']} marks the goal in row {rc(goal)[0] + 1}, column {rc(goal)[1] + 1} (from the top left). "
                f"A {pen_words} grows from the start through the corridors along the shortest route to the goal, "
                f"never crossing a wall, and stays. Static camera, flat colours.")
-        return self.new_item(index, difficulty, seed, i2v, t2v, state, self._base(state))
+        return self.new_item(index, difficulty, seed, i2v, t2v, state, self._base(state), lv)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

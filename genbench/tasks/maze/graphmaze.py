@@ -24,6 +24,7 @@ import numpy as np
 from ...geometry import arclength, resample
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
+from ..config import TaskConfig, knob
 from .grid_layout import all_shortest_paths, bfs
 from .skins import AGENT, SKINS, WALL, Skin, shape_mask
 
@@ -55,11 +56,15 @@ OOD_SKINS = ("ember",)
 
 
 @dataclass(frozen=True)
-class Level:
-    size: int  # the family's size knob (hex radius, rings, points …)
-    min_path: int  # minimum moves on the shortest path
-    loops: int = 0  # walls removed after carving the spanning tree (more loops → several routes)
-    algorithm: str = "backtracker"  # backtracker: long corridors, few dead ends; kruskal: many branches
+class Level(TaskConfig):
+    """A graph maze's config; each family bounds ``size`` (its own knob) in a subclass."""
+
+    size: int = knob(0, 64, doc="the family's size knob (hex radius, rings, junction spacing …)")
+    min_path: int = knob(1, 1000, doc="minimum moves on the shortest path")
+    # walls removed after carving the spanning tree (more loops → several routes)
+    loops: int = knob(0, 1000, default=0)
+    # backtracker: long corridors, few dead ends; kruskal: many branches
+    algorithm: str = knob(choices=("backtracker", "kruskal"), default="backtracker")
 
 
 @dataclass
@@ -226,17 +231,15 @@ def along(points: np.ndarray, n: int) -> list[tuple[float, float]]:
 # --- the family base --------------------------------------------------------------------------------
 
 class GraphMaze(TaskFamily):
-    """Subclasses set name/description/levels and implement ``lattice(level, rng)`` and ``words``."""
+    """Subclasses set description/presets and implement ``lattice(level, rng)`` and ``words``."""
 
     dimension = "structural reasoning & search"
-    difficulties = ("easy", "medium", "hard", "ood")
     skins = NORMAL_SKINS
     all_skins = NORMAL_SKINS + HARD_SKINS + OOD_SKINS
     checker_name = "trajectory"
     checker_version = "1"
     frames_per_step = 6  # 0.25 s per move at 24 fps keeps oracle videos short
     hold_frames = 12
-    levels: dict[str, Level] = {}
     maze_words = "maze"  # e.g. "hexagonal maze"
     move_words = "through the openings between cells, one cell at a time"
 
@@ -249,9 +252,10 @@ class GraphMaze(TaskFamily):
             raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(GRAPH_SKINS)}")
 
     # -- items --
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin, OOD_SKINS if difficulty == "ood" else None)
-        lv = self.levels[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, OOD_SKINS if difficulty == "ood" else None,
+                                             config)
         sk = GRAPH_SKINS[skin_name]
         for _ in range(60):
             lat = self.lattice(lv, rng)
@@ -286,7 +290,7 @@ class GraphMaze(TaskFamily):
         }
         first = self._render(state, [tuple(lat_json["node_xy"][start])])[0]
         p_i2v, p_t2v = self.prompts(state, sk)
-        return self.new_item(index, difficulty, seed, p_i2v, p_t2v, state, first)
+        return self.new_item(index, difficulty, seed, p_i2v, p_t2v, state, first, lv)
 
     def prompts(self, state: dict, sk: Skin) -> tuple[str, str]:
         w = sk.words

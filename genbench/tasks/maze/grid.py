@@ -13,21 +13,42 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily, frames_for_moves
-from .grid_layout import (CARVERS, Geometry, adjacency, all_shortest_paths, bfs, block_grid, fit_plan, motion_plan,
-                          paste_sprite, render_layout, walls_from_grid, _skin_json)
+from ..base import TaskFamily, frames_for_moves, register_task
+from ..config import ConfigError, TaskConfig, knob
+from .grid_layout import (CARVERS, Geometry, _skin_json, adjacency, all_shortest_paths, bfs, block_grid, fit_plan,
+                          motion_plan, open_loops, paste_sprite, render_layout, walls_from_grid)
 from .skins import SKINS, Skin
 
 ALGORITHMS = ("backtracker", "kruskal", "wilson")
 
 
 @dataclass(frozen=True)
-class Level:
-    rows: int
-    cols: int
-    min_path: int  # minimum number of moves on the shortest path
+class MazeSize(TaskConfig):
+    """A lattice maze's size and path length (maze.grid, maze.grid-draw)."""
+
+    rows: int = knob(2, 64)
+    cols: int = knob(2, 64)
+    min_path: int = knob(1, 4095, doc="minimum number of moves on the shortest path")
+
+    def check(self) -> None:
+        if self.min_path > self.rows * self.cols - 1:
+            raise ConfigError(f"min_path={self.min_path} is not allowed: a {self.rows}×{self.cols} maze has "
+                              f"paths of at most {self.rows * self.cols - 1} moves")
+
+
+@dataclass(frozen=True)
+class Level(MazeSize):
+    """maze.grid's config; the difficulties are the presets in LEVELS."""
+
+    algorithms: tuple[str, ...] = knob(choices=ALGORITHMS, default=ALGORITHMS, doc="carvers drawn from per item")
+    loops: int = knob(0, 3969, default=0, doc="walls opened after carving (0: a perfect maze; more: several routes)")
+
+    def check(self) -> None:
+        super().check()
+        if self.loops > (self.rows - 1) * (self.cols - 1):
+            raise ConfigError(f"loops={self.loops} is not allowed: a {self.rows}×{self.cols} maze has "
+                              f"{(self.rows - 1) * (self.cols - 1)} walls that can open")
 
 
 LEVELS = {"easy": Level(4, 4, 5), "medium": Level(6, 6, 10), "hard": Level(9, 9, 22)}
@@ -36,14 +57,14 @@ _RM_CACHE: dict = {}  # region maps by item hash: candidates of one item share o
 
 # --- the family -----------------------------------------------------------------------------------
 
-@register("task", "maze.grid", "Perfect grid mazes (backtracker / Kruskal / Wilson): move the agent to the goal.",
-          group="maze")
+@register_task("maze.grid", "Perfect grid mazes (backtracker / Kruskal / Wilson): move the agent to the goal.",
+               group="maze")
 class GridMaze(TaskFamily):
-    name = "maze.grid"
     description = "Perfect grid mazes: move the agent along the corridors to the goal by a shortest path."
     dimension = "structural reasoning & search"
     skins = tuple(n for n, s in SKINS.items() if not s.hard)
     all_skins = tuple(SKINS)
+    presets = LEVELS
     checker_name = "trajectory"
     checker_version = "1"
     frames_per_step = 12  # VR-Bench's ground-truth pace at 24 fps
@@ -54,18 +75,16 @@ class GridMaze(TaskFamily):
             raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(SKINS)}")
 
     # items
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        return TaskItem(**self.build(index, difficulty, seed, skin))
-
-    def build(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> dict:
-        """Everything of an item but its content hash: layout, every shortest path, first frame."""
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
-        algorithm = ALGORITHMS[int(rng.integers(len(ALGORITHMS)))]
+        algorithm = lv.algorithms[int(rng.integers(len(lv.algorithms)))]
         R, C = lv.rows, lv.cols
         for _ in range(100):
             h, v = CARVERS[algorithm](R, C, rng)
+            if lv.loops:  # no draw at all without loops: the presets' items stay as they were
+                open_loops(h, v, lv.loops, rng)
             adj = adjacency(h, v)
             far = bfs(adj, int(rng.integers(R * C)))
             a = int(np.argmax(far))  # one end of a long path
@@ -106,9 +125,7 @@ class GridMaze(TaskFamily):
             f"sits in row {goal_rc[0] + 1}, column {goal_rc[1] + 1} (counting from the top left). "
             f"The {w['agent']} moves through the corridors, one cell at a time and never through a wall, "
             f"along the shortest route to the {w['goal']}, then stays on it. Static camera, flat colours.")
-        return dict(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
-                    index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v,
-                    state=state, first_frame=first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

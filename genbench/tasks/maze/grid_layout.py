@@ -122,6 +122,16 @@ def carve_wilson(R: int, C: int, rng: np.random.Generator):
 CARVERS = {"backtracker": carve_backtracker, "kruskal": carve_kruskal, "wilson": carve_wilson}
 
 
+def open_loops(h: np.ndarray, v: np.ndarray, loops: int, rng: np.random.Generator) -> None:
+    """Open ``loops`` closed walls of a carved maze, chosen at random (in place)."""
+    closed = np.concatenate([np.flatnonzero(~h), h.size + np.flatnonzero(~v)])
+    for k in rng.choice(closed, size=min(loops, len(closed)), replace=False).tolist():
+        if k < h.size:
+            h.flat[k] = True
+        else:
+            v.flat[k - h.size] = True
+
+
 # --- graph helpers --------------------------------------------------------------------------------
 
 def adjacency(h: np.ndarray, v: np.ndarray) -> list[list[int]]:

@@ -6,11 +6,13 @@ to six neighbours. Drawn with thin walls on the shared sides and a pillar at eve
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from ...registry import register
+from ..base import register_task
+from ..config import knob
 from .graphmaze import GraphMaze, Lattice, Level
 
 CANVAS = 416
@@ -58,17 +60,21 @@ def hex_lattice(n: int, canvas: int = CANVAS) -> Lattice:
                    {"radius": n})
 
 
-@register("task", "maze.hex", "Hexagonal-cell mazes: move the agent through openings to the goal.", group="maze")
+@dataclass(frozen=True)
+class HexLevel(Level):
+    size: int = knob(1, 10, doc="hexagon radius in cells")
+
+
+@register_task("maze.hex", "Hexagonal-cell mazes: move the agent through openings to the goal.", group="maze")
 class HexMaze(GraphMaze):
-    name = "maze.hex"
     description = "Mazes of hexagonal cells (six neighbours each): move the agent to the goal by a shortest route."
     maze_words = "hexagonal maze of six-sided cells"
     # size = hexagon radius in cells; loops open extra walls (several shortest routes)
-    levels = {
-        "easy": Level(2, 4, 0, "backtracker"),
-        "medium": Level(3, 7, 1, "backtracker"),
-        "hard": Level(4, 10, 2, "kruskal"),
-        "ood": Level(6, 16, 3, "kruskal"),
+    presets = {
+        "easy": HexLevel(2, 4, 0, "backtracker"),
+        "medium": HexLevel(3, 7, 1, "backtracker"),
+        "hard": HexLevel(4, 10, 2, "kruskal"),
+        "ood": HexLevel(6, 16, 3, "kruskal"),
     }
 
     def lattice(self, level: Level, rng: np.random.Generator) -> Lattice:

@@ -8,10 +8,13 @@ few loop roads. Everything off the roads is "wall": the agent must stay on the r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ...geometry import arclength, resample
-from ...registry import register
+from ..base import register_task
+from ..config import knob
 from .graphmaze import GraphMaze, Lattice, Level
 
 CANVAS = 416
@@ -109,23 +112,27 @@ def _connected(n: int, pairs: list) -> bool:
     return parts.n_subsets == 1
 
 
-@register("task", "maze.irregular", "Irregular mazes of curved roads (Poisson-disk junctions, Delaunay roads).",
-          group="maze")
+@dataclass(frozen=True)
+class RoadLevel(Level):
+    size: int = knob(0, 3, doc="junction spacing step: 0 sparse … 3 dense (Poisson radius 0.26 … 0.105)")
+
+
+@register_task("maze.irregular", "Irregular mazes of curved roads (Poisson-disk junctions, Delaunay roads).",
+               group="maze")
 class IrregularMaze(GraphMaze):
-    name = "maze.irregular"
     description = "Curved roads between scattered junctions: drive the agent along the roads to the goal."
     maze_words = "maze of curved roads between round junctions"
     move_words = "along the roads, from junction to junction, never leaving the road"
     frames_per_step = 8  # roads are long relative to junctions: slower, so 8 fps video still sees each one
-    levels = {  # size = junction spacing knob (see RADIUS): smaller → more junctions
-        "easy": Level(0, 3, 0, "backtracker"),
-        "medium": Level(1, 5, 1, "backtracker"),
-        "hard": Level(2, 8, 2, "kruskal"),
-        "ood": Level(3, 12, 4, "kruskal"),
+    presets = {  # size = junction spacing knob (see RADIUS): smaller → more junctions
+        "easy": RoadLevel(0, 3, 0, "backtracker"),
+        "medium": RoadLevel(1, 5, 1, "backtracker"),
+        "hard": RoadLevel(2, 8, 2, "kruskal"),
+        "ood": RoadLevel(3, 12, 4, "kruskal"),
     }
 
     def lattice(self, level: Level, rng: np.random.Generator) -> Lattice:
-        return irregular_lattice(RADIUS[self.difficulties[level.size]], rng)
+        return irregular_lattice(tuple(RADIUS.values())[level.size], rng)
 
     def size_words(self, state: dict) -> str:
         return f"{state['stats']['nodes']} junctions"

@@ -22,9 +22,9 @@ import numpy as np
 
 from ...checkers.relabel import relabel_floor_change
 from ...geometry import arclength
-from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily, frames_for_moves
+from ..base import TaskFamily, frames_for_moves, register_task
+from ..config import ConfigError, TaskConfig, knob
 from .graphmaze import along
 from .grid_layout import CARVERS, all_shortest_paths, block_grid
 from .skins import AGENT, FLOOR, GOAL, WALL
@@ -35,12 +35,19 @@ _RM_CACHE: dict = {}
 
 
 @dataclass(frozen=True)
-class MLevel:
-    floors: int
-    rows: int  # rooms per floor side (block grid is 2n+1)
-    cols: int
-    ladders: int  # ladders between each pair of floors
-    min_path: int  # block moves on the shortest route
+class MLevel(TaskConfig):
+    """maze.multilevel's config; the difficulties are the presets in ML_LEVELS."""
+
+    floors: int = knob(2, 4)
+    rows: int = knob(2, 8, doc="rooms per floor side (block grid is 2n+1)")
+    cols: int = knob(2, 8)
+    ladders: int = knob(1, 7, doc="ladders between each pair of floors")
+    min_path: int = knob(1, 1000, doc="block moves on the shortest route")
+
+    def check(self) -> None:
+        if self.ladders > self.cols - 1:  # ladders stand in distinct cell columns but the first
+            raise ConfigError(f"ladders={self.ladders} is not allowed: {self.cols} columns take at most "
+                              f"{self.cols - 1} ladders per floor")
 
 
 ML_LEVELS = {"easy": MLevel(2, 3, 3, 1, 8), "medium": MLevel(2, 4, 4, 2, 14), "hard": MLevel(3, 4, 4, 2, 22)}
@@ -165,13 +172,13 @@ def _ladder_px(tw: Tower, f: int, c: int):
     return x, top, x + tw.cell, bottom
 
 
-@register("task", "maze.multilevel", "Mazes over 2–3 floors joined by ladders, drawn in 2.5D.", group="maze")
+@register_task("maze.multilevel", "Mazes over 2–3 floors joined by ladders, drawn in 2.5D.", group="maze")
 class MultiLevel(TaskFamily):
-    name = "maze.multilevel"
     description = "Multi-floor mazes joined by ladders (2.5D view): climb to the goal on the top floor."
     dimension = "spatial navigation"
     skins = tuple(n for n, s in ML_SKINS.items() if not s.hard)
     all_skins = tuple(ML_SKINS)
+    presets = ML_LEVELS
     checker_name = "trajectory"
     # hard levels (tall many-floor canvases, small cells) lose the goal or the agent under a growing
     # camera drift combined with CRF 34-40: not validated under camera drift yet (validate.TRACKS_CAMERA)
@@ -211,9 +218,9 @@ class MultiLevel(TaskFamily):
             ladders.append((a, b))
         return adj, ladders
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = ML_LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: MLevel | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = ML_SKINS[skin_name]
         BR, BC = 2 * lv.rows + 1, 2 * lv.cols + 1
         per = BR * BC
@@ -259,7 +266,7 @@ class MultiLevel(TaskFamily):
             f"walks and climbs the ladders along the shortest route to the {w['goal']} and stays on it. Flat colours.")
         item_state = json_safe(state)
         first = self._render(tw, item_state, sk, agent_px=tw.centre(*state["start"]))
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, item_state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, item_state, first, lv)
 
     def layout_key(self, item):
         s = item.state

@@ -16,9 +16,9 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from ...checkers.sokoban import BOX, SokobanChecker, SokobanScene
-from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily, frames_for_moves
+from ..base import TaskFamily, frames_for_moves, register_task
+from ..config import TaskConfig, knob
 from .skins import AGENT, FLOOR, GOAL, WALL
 from .trapfield import paste, palette_index, working_scale
 
@@ -30,12 +30,14 @@ _CACHE: dict = {}
 # --- levels and the solver ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class SokoLevel:
-    rows: int  # interior size (the room has a wall border round it)
-    cols: int
-    boxes: int
-    walls: float  # fraction of interior cells that are walls
-    min_pushes: int
+class SokoLevel(TaskConfig):
+    """maze.sokoban's config; the difficulties are the presets in SOKO_LEVELS."""
+
+    rows: int = knob(3, 9, doc="interior size (the room has a wall border round it)")
+    cols: int = knob(3, 9)
+    boxes: int = knob(1, 3)
+    walls: float = knob(0.0, 0.4, doc="fraction of interior cells that are walls")
+    min_pushes: int = knob(1, 30)
 
 
 SOKO_LEVELS = {"easy": SokoLevel(5, 5, 1, 0.10, 2), "medium": SokoLevel(6, 6, 1, 0.14, 4),
@@ -229,14 +231,14 @@ def replay(path: list, boxes: Iterable) -> list:
     return out
 
 
-@register("task", "maze.sokoban", "Sokoban: push the box(es) onto the target(s); pulls and wall pushes fail.",
-          group="maze")
+@register_task("maze.sokoban", "Sokoban: push the box(es) onto the target(s); pulls and wall pushes fail.",
+               group="maze")
 class Sokoban(TaskFamily):
-    name = "maze.sokoban"
     description = "Sokoban rooms: push every box onto a target (checked push by push)."
     dimension = "action planning"
     skins = tuple(n for n, s in SOKO_SKINS.items() if not s.hard)
     all_skins = tuple(SOKO_SKINS)
+    presets = SOKO_LEVELS
     checker_name = "sokoban"
     checker_version = "1"
     frames_per_step = 6
@@ -246,9 +248,9 @@ class Sokoban(TaskFamily):
         if skin is not None and skin not in SOKO_SKINS:
             raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(SOKO_SKINS)}")
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = SOKO_LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: SokoLevel | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SOKO_SKINS[skin_name]
         R, C = lv.rows + 2, lv.cols + 2
         for _ in range(400):
@@ -282,7 +284,7 @@ class Sokoban(TaskFamily):
             "shortest_length": len(path) - 1, "skin": sk.to_json(), "geometry": geom.to_json(),
         }
         w = sk.words
-        n_box = "the " + w["box"] if lv.boxes == 1 else f"both {w['box']}es"
+        n_box = "the " + w["box"] if lv.boxes == 1 else f"{'both' if lv.boxes == 2 else f'all {lv.boxes}'} {w['box']}es"
         prompt_i2v = (
             f"A top-down view of a Sokoban room with {w['floor']} floor and {w['wall']} walls. The {w['agent']} "
             f"walks cell by cell and pushes {n_box} onto the {w['target']}{'' if lv.boxes == 1 else 's'}: it "
@@ -297,7 +299,7 @@ class Sokoban(TaskFamily):
             f"included). The {w['agent']} pushes every box onto a target from behind, in as few pushes as possible, "
             f"never pulling a box or pushing it into a wall, then everything stays still. Flat colours.")
         first = render(geom, walls, targets, sk, boxes, player)
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

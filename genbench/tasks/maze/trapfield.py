@@ -17,9 +17,9 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from ...checkers.relabel import relabel_forbidden
-from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily, frames_for_moves
+from ..base import TaskFamily, frames_for_moves, register_task
+from ..config import TaskConfig, knob
 from .grid_layout import _mask, all_shortest_paths, bfs, fit_plan, motion_plan
 from .skins import AGENT, FLOOR, GOAL, WALL
 
@@ -192,12 +192,15 @@ TRAP_SKINS = {s.name: s for s in [
 # --- layouts ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class TrapLevel:
-    rows: int
-    cols: int
-    traps: float  # fraction of cells that are traps
-    min_path: int  # moves on the shortest path
-    min_detour: int  # shortest path minus Manhattan distance: how much the traps force a way round
+class TrapLevel(TaskConfig):
+    """maze.trapfield's config; the difficulties are the presets in TRAP_LEVELS."""
+
+    rows: int = knob(3, 24)
+    cols: int = knob(3, 24)
+    traps: float = knob(0.0, 0.5, doc="fraction of cells that are traps")
+    min_path: int = knob(1, 500, doc="moves on the shortest path")
+    # shortest path minus Manhattan distance: how much the traps force a way round
+    min_detour: int = knob(0, 100)
 
 
 TRAP_LEVELS = {"easy": TrapLevel(5, 5, 0.2, 4, 0), "medium": TrapLevel(7, 7, 0.28, 7, 2),
@@ -249,14 +252,14 @@ class FieldGeom:
         return cls(rows, cols, cell, max(4, cell // 4 // 2 * 2))
 
 
-@register("task", "maze.trapfield", "Open grid with traps: walk to the goal without stepping on a trap.",
-          group="maze")
+@register_task("maze.trapfield", "Open grid with traps: walk to the goal without stepping on a trap.",
+               group="maze")
 class TrapField(TaskFamily):
-    name = "maze.trapfield"
     description = "An open grid strewn with traps: walk to the goal by a shortest path without touching a trap."
     dimension = "structural reasoning & search"
     skins = tuple(n for n, s in TRAP_SKINS.items() if not s.hard)
     all_skins = tuple(TRAP_SKINS)
+    presets = TRAP_LEVELS
     checker_name = "trajectory"
     checker_version = "1"
     frames_per_step = 8
@@ -267,9 +270,9 @@ class TrapField(TaskFamily):
         if skin is not None and skin not in TRAP_SKINS:
             raise ValueError(f"{self.name}: unknown skin {skin!r}; known: {', '.join(TRAP_SKINS)}")
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = TRAP_LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: TrapLevel | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = TRAP_SKINS[skin_name]
         R, C = lv.rows, lv.cols
         for _ in range(500):
@@ -314,7 +317,7 @@ class TrapField(TaskFamily):
             f"tile by tile around the traps along the shortest safe route to the {w['goal']} and stays on it. "
             f"Static camera, flat colours.")
         first = self._render(geom, grid, tuple(rc(goal)), sk, tuple(rc(start)))
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

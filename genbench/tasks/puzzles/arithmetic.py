@@ -6,19 +6,35 @@ minus a number (6 options, distractors one operation or one digit away from the 
 
 from __future__ import annotations
 
-from ...registry import register
-from ..base import TaskFamily
+from dataclasses import dataclass
+
+from ..base import TaskFamily, register_task
+from ..config import TaskConfig, knob
 from .pointer import PANEL, PointerFamily, Skin, draw_text, text_width
 
-STRIP_SIZE = {"easy": 4, "medium": 5, "hard": 6}
+EXPRESSIONS = ("add", "add_sub", "mul_add_sub")
 
 
-def _expression(rng, difficulty: str) -> tuple[list[str], int, list[int]]:
+@dataclass(frozen=True)
+class Level(TaskConfig):
+    """puzzle.arithmetic's config; the difficulties are the presets in LEVELS."""
+
+    # add: one-digit a + b; add_sub: two-digit a + b or a − b; mul_add_sub: a × b ± c
+    expression: str = knob(choices=EXPRESSIONS)
+    options: int = knob(2, 7, doc="candidate answers on the strip")
+    sorted_options: bool = knob(doc="options in ascending order (else shuffled)")
+
+
+LEVELS = {"easy": Level("add", 4, True), "medium": Level("add_sub", 5, False),
+          "hard": Level("mul_add_sub", 6, False)}
+
+
+def _expression(rng, kind: str) -> tuple[list[str], int, list[int]]:
     """Tokens, the result, and near misses (the slips a solver would make)."""
-    if difficulty == "easy":
+    if kind == "add":
         a, b = (int(v) for v in rng.integers(1, 10, 2))
         return [str(a), "+", str(b)], a + b, [a + b + 1, a + b - 1, a + b + 2, a + b - 2, abs(a - b), a * b]
-    if difficulty == "medium":
+    if kind == "add_sub":
         a, b = (int(v) for v in rng.integers(10, 60, 2))
         if rng.random() < 0.5:
             a, b = max(a, b), min(a, b)
@@ -36,16 +52,16 @@ def _expression(rng, difficulty: str) -> tuple[list[str], int, list[int]]:
     return [str(a), "x", str(b), "-", str(c)], r, [a * (b - c), a * b + c, r + 1, r - 1, r + 10, r - 10, r - a]
 
 
-@register("task", "puzzle.arithmetic", "Evaluate the expression and point to its result on a strip of answers.",
-          group="puzzles")
+@register_task("puzzle.arithmetic", "Evaluate the expression and point to its result on a strip of answers.",
+               group="puzzles")
 class Arithmetic(PointerFamily, TaskFamily):
-    name = "puzzle.arithmetic"
     description = "Evaluate the arithmetic expression; a pointer moves to the correct result on a strip."
     dimension = "symbolic & logical"
+    presets = LEVELS
 
-    def puzzle(self, rng, difficulty: str, sk: Skin):
-        tokens, result, near = _expression(rng, difficulty)
-        k = STRIP_SIZE[difficulty]
+    def puzzle(self, rng, lv: Level, sk: Skin):
+        tokens, result, near = _expression(rng, lv.expression)
+        k = lv.options
         pool = []
         for v in near:  # distinct, non-negative, never the result (exactly one correct option)
             if v >= 0 and v != result and v not in pool:
@@ -57,7 +73,7 @@ class Arithmetic(PointerFamily, TaskFamily):
             if extra not in options:
                 options.append(extra)
             extra += 1
-        options = sorted(options) if difficulty == "easy" else [options[i] for i in rng.permutation(k).tolist()]
+        options = sorted(options) if lv.sorted_options else [options[i] for i in rng.permutation(k).tolist()]
         return {"tokens": tokens, "result": result}, options, options.index(result), {}
 
     def draw_question(self, img, puzzle, sk: Skin):

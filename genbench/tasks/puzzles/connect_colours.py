@@ -15,20 +15,30 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ...registry import register
 from ...schema import TaskItem
 from ...checkers.board import EMPTY, Rules
+from ..base import register_task
+from ..config import ConfigError, TaskConfig, knob
 from .board import BoardFamily, board_case, board_state, grid_rects, jumpcut, replay, square_board, with_write
 
 CANVAS = 512
 
 
 @dataclass(frozen=True)
-class Level:
-    n: int
-    pairs: int
-    min_len: int  # cells on a path, dots included
-    max_len: int
+class Level(TaskConfig):
+    """puzzle.connect_colours's config; the difficulties are the presets in LEVELS."""
+
+    n: int = knob(4, 9, doc="board side")
+    pairs: int = knob(1, 4, doc="dot pairs (one colour each)")
+    min_len: int = knob(2, 40, doc="cells on a path, dots included: low")
+    max_len: int = knob(2, 40, doc="… and high (inclusive)")
+
+    def check(self) -> None:
+        if self.min_len > self.max_len:
+            raise ConfigError(f"min_len={self.min_len} is not allowed: it exceeds max_len={self.max_len}")
+        if self.pairs * self.min_len > self.n * self.n:
+            raise ConfigError(f"pairs={self.pairs}, min_len={self.min_len} is not allowed: {self.pairs} paths of "
+                              f"{self.min_len} cells do not fit on {self.n}×{self.n} cells")
 
 
 LEVELS = {"easy": Level(5, 2, 4, 7), "medium": Level(6, 3, 5, 9), "hard": Level(7, 4, 6, 12)}
@@ -86,19 +96,19 @@ def random_walk(free: set[int], n: int, length: int, rng) -> list[int] | None:
     return path
 
 
-@register("task", "puzzle.connect_colours", "Connect colours: join same-coloured dots by non-crossing paths.",
-          group="puzzles")
+@register_task("puzzle.connect_colours", "Connect colours: join same-coloured dots by non-crossing paths.",
+               group="puzzles")
 class ConnectColours(BoardFamily):
-    name = "puzzle.connect_colours"
     description = "Connect colours: draw non-crossing paths along the grid joining each pair of same-coloured dots."
     dimension = "spatial & visual pattern"
+    presets = LEVELS
     skins = tuple(SKINS)
     all_skins = tuple(SKINS)
     checker_version = "1"
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
         n = lv.n
         for _ in range(500):
@@ -145,7 +155,7 @@ class ConnectColours(BoardFamily):
         prompt_t2v = (f"A top-down view of a {n}×{n} grid on {w['board']} (rows and columns counted from the top "
                       f"left): {where}. {rule} The paths grow cell by cell and the finished drawing stays still. "
                       f"Static camera, flat colours.")
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def _draw(self, state: dict, cells: list[int]) -> np.ndarray:
         sk = SKINS[state["skin"]]

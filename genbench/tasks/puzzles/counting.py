@@ -8,35 +8,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...registry import register
-from ..base import TaskFamily
+from ..base import TaskFamily, register_task
+from ..config import ConfigError, TaskConfig, knob
 from .pointer import PointerFamily, Skin, draw_shape, scatter
 
 
 @dataclass(frozen=True)
-class Level:
-    count: tuple[int, int]  # target objects, inclusive
-    distractors: tuple[int, int]
-    strip: int  # options on the strip
-    radius: int
-    window: bool  # the strip is a window around the count (not 1..strip)
+class Level(TaskConfig):
+    """puzzle.counting's config; the difficulties are the presets in LEVELS."""
+
+    count: tuple[int, ...] = knob(1, 20, doc="target objects: low/high, inclusive")
+    distractors: tuple[int, ...] = knob(0, 12, doc="other objects: low/high, inclusive")
+    strip: int = knob(2, 12, doc="options on the strip")
+    radius: int = knob(6, 24, doc="object radius (px)")
+    window: bool = knob(doc="the strip is a window around the count (not 1..strip)")
+    # distractors share the target's colour or its shape (so both must be checked); else they differ in both
+    confusable: bool = knob(default=False)
+
+    def check(self) -> None:
+        for name in ("count", "distractors"):
+            v = getattr(self, name)
+            if len(v) != 2 or v[0] > v[1]:
+                raise ConfigError(f"{name}={'/'.join(map(str, v))} is not allowed: give low/high with low <= high")
+        if not self.window and self.strip < self.count[1]:
+            raise ConfigError(f"strip={self.strip} is not allowed: a strip 1..strip must reach the highest count "
+                              f"({self.count[1]}), or set window=true")
 
 
 LEVELS = {"easy": Level((2, 6), (0, 0), 6, 17, False),
           "medium": Level((4, 9), (2, 4), 9, 15, False),
-          "hard": Level((7, 12), (4, 8), 8, 12, True)}
+          "hard": Level((7, 12), (4, 8), 8, 12, True, confusable=True)}
 SHAPE_POOL = ("circle", "square", "triangle", "star", "diamond", "hexagon")
 
 
-@register("task", "puzzle.counting", "Count the target objects and point to the number on a strip.",
-          group="puzzles")
+@register_task("puzzle.counting", "Count the target objects and point to the number on a strip.",
+               group="puzzles")
 class Counting(PointerFamily, TaskFamily):
-    name = "puzzle.counting"
     description = "Count the objects of one kind in the panel; a pointer moves to that number on a strip."
     dimension = "spatial & visual pattern"
+    presets = LEVELS
 
-    def puzzle(self, rng, difficulty: str, sk: Skin):
-        lv = LEVELS[difficulty]
+    def puzzle(self, rng, lv: Level, sk: Skin):
         n = int(rng.integers(lv.count[0], lv.count[1] + 1))
         shape = SHAPE_POOL[int(rng.integers(len(SHAPE_POOL)))]
         colour = int(rng.integers(len(sk.colours)))
@@ -45,9 +57,9 @@ class Counting(PointerFamily, TaskFamily):
         other_shapes = [s for s in SHAPE_POOL if s != shape]
         other_colours = [c for c in range(len(sk.colours)) if c != colour]
         for j in range(d):
-            if difficulty == "hard" and j % 2 == 0:  # same colour, other shape
+            if lv.confusable and j % 2 == 0:  # same colour, other shape
                 kinds.append((other_shapes[int(rng.integers(len(other_shapes)))], colour))
-            elif difficulty == "hard":  # same shape, other colour
+            elif lv.confusable:  # same shape, other colour
                 kinds.append((shape, other_colours[int(rng.integers(len(other_colours)))]))
             else:  # other shape and other colour
                 kinds.append((other_shapes[int(rng.integers(len(other_shapes)))],

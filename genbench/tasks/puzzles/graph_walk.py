@@ -14,20 +14,27 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
-from ...perturb import Perturbation, canvas_clip
-from ..base import TaskFamily
-from ..maze.grid_layout import all_shortest_paths, bfs
 from ...checkers.process import Game
+from ...perturb import Perturbation, canvas_clip
+from ..base import TaskFamily, register_task
+from ..config import ConfigError, TaskConfig, knob
+from ..maze.grid_layout import all_shortest_paths, bfs
 from .objects import Pace, ProcessFamilyMixin, fill_circle
 
 
 @dataclass(frozen=True)
-class Level:
-    nodes: int
-    min_path: int
-    extra_edges: float  # share of the non-tree Delaunay edges kept (loops: more than one route)
+class Level(TaskConfig):
+    """puzzle.graph_walk's config; the difficulties are the presets in LEVELS."""
+
+    nodes: int = knob(3, 20)
+    min_path: int = knob(1, 19, doc="edges on the shortest route from A to B")
+    extra_edges: float = knob(0.0, 1.0, doc="share of the non-tree Delaunay edges kept (loops: more than one route)")
+
+    def check(self) -> None:
+        if self.min_path > self.nodes - 1:
+            raise ConfigError(f"min_path={self.min_path} is not allowed: {self.nodes} nodes have routes of at most "
+                              f"{self.nodes - 1} edges")
 
 
 LEVELS = {"easy": Level(6, 2, 0.3), "medium": Level(9, 3, 0.35), "hard": Level(13, 5, 0.4)}
@@ -94,12 +101,12 @@ def adjacency(n: int, edges) -> list[list[int]]:
     return adj
 
 
-@register("task", "puzzle.graph_walk", "Walk a token from node A to node B along the edges, by a shortest route.",
-          group="puzzles")
+@register_task("puzzle.graph_walk", "Walk a token from node A to node B along the edges, by a shortest route.",
+               group="puzzles")
 class GraphWalk(ProcessFamilyMixin, TaskFamily):
-    name = "puzzle.graph_walk"
     description = "Graph traversal: move the token along drawn edges, node to node, to the goal node by a shortest route."
     dimension = "structural reasoning & search"
+    presets = LEVELS
     skins = tuple(SKINS)
     all_skins = skins
     checker_name = "process"
@@ -107,9 +114,9 @@ class GraphWalk(ProcessFamilyMixin, TaskFamily):
     pace = Pace(transit=6, rest=3, lead=3, hold=18)
     perturbation_expectations = {"cut_to_final": "TELEPORT"}
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
         for _ in range(100):
             pts = place_nodes(lv.nodes, rng)
@@ -142,7 +149,7 @@ class GraphWalk(ProcessFamilyMixin, TaskFamily):
                       f"starts on node {start + 1}; node {goal + 1} is the {w['goal']}. " + rule
                       + " Static camera, flat colours.")
         first = self.draw_state(state, np.array([pts[start]]), [])
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

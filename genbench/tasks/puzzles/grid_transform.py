@@ -14,8 +14,9 @@ from itertools import product
 
 import numpy as np
 
-from ...registry import register
 from ...schema import TaskItem
+from ..base import register_task
+from ..config import TaskConfig, knob
 from .board import (BoardFamily, arrow, board_case, board_state, draw_colour_board, grid_rects, jumpcut, replay,
                     with_write)
 
@@ -24,10 +25,12 @@ N_COLOURS = 5  # colours besides the background
 
 
 @dataclass(frozen=True)
-class Level:
-    size: int
-    examples: int
-    kinds: tuple[str, ...]  # "recolour", "geometric", "both"
+class Level(TaskConfig):
+    """puzzle.grid_transform's config; the difficulties are the presets in LEVELS."""
+
+    size: int = knob(2, 6, doc="grid side")
+    examples: int = knob(1, 3, doc="example rows (input → output) above the test row")
+    kinds: tuple[str, ...] = knob(choices=("recolour", "geometric", "both"), doc="rule kinds, one drawn per item")
 
 
 LEVELS = {"easy": Level(3, 2, ("recolour",)), "medium": Level(4, 2, ("geometric",)),
@@ -91,12 +94,12 @@ def describe(rule) -> str:
     return GEO_WORDS[rule[0]]
 
 
-@register("task", "puzzle.grid_transform", "ARC-like grid transforms: apply the examples' rule to the test grid.",
-          group="puzzles")
+@register_task("puzzle.grid_transform", "ARC-like grid transforms: apply the examples' rule to the test grid.",
+               group="puzzles")
 class GridTransform(BoardFamily):
-    name = "puzzle.grid_transform"
     description = "ARC-like: infer the recolour / reflect / shift rule from examples and fill the test output."
     dimension = "symbolic & logical"
+    presets = LEVELS
     skins = tuple(SKINS)
     all_skins = tuple(SKINS)
     checker_version = "1"
@@ -124,9 +127,9 @@ class GridTransform(BoardFamily):
                 return g
         raise RuntimeError("no grid found")  # pragma: no cover
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
         n = lv.size
         for _ in range(200):
@@ -185,7 +188,7 @@ class GridTransform(BoardFamily):
             f"A top-down view of {rows} rows of {n}×{n} colour grids on a {wd['empty']} background, rows listed "
             f"top to bottom: {ex}; test: input {text(ins[-1])} with an empty output grid. {task}, cell by "
             f"cell. Static camera, flat colours.")
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def _draw(self, state: dict, cells: list[int]) -> np.ndarray:
         sk = SKINS[state["skin"]]

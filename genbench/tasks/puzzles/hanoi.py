@@ -15,19 +15,28 @@ from functools import lru_cache
 
 import numpy as np
 
-from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
-from ...perturb import Perturbation, canvas_clip
-from ..base import TaskFamily
 from ...checkers.process import Game
+from ...perturb import Perturbation, canvas_clip
+from ..base import TaskFamily, register_task
+from ..config import ConfigError, TaskConfig, knob
 from .objects import COLOUR_WORDS, OBJECT_COLOURS, Pace, ProcessFamilyMixin, fill_rect
 
 
 @dataclass(frozen=True)
-class Level:
-    disks: int
-    min_moves: int
-    max_moves: int
+class Level(TaskConfig):
+    """puzzle.hanoi's config; the difficulties are the presets in LEVELS."""
+
+    disks: int = knob(1, 7)
+    min_moves: int = knob(0, 127, doc="fewest optimal moves from the start to the goal")
+    max_moves: int = knob(1, 127)
+
+    def check(self) -> None:
+        if self.min_moves > self.max_moves:
+            raise ConfigError(f"min_moves={self.min_moves} is not allowed: it exceeds max_moves={self.max_moves}")
+        if self.min_moves > 2 ** self.disks - 1:
+            raise ConfigError(f"min_moves={self.min_moves} is not allowed: {self.disks} disks are solved in at most "
+                              f"{2 ** self.disks - 1} moves")
 
 
 LEVELS = {"easy": Level(3, 4, 7), "medium": Level(4, 8, 15), "hard": Level(5, 13, 17)}
@@ -99,11 +108,11 @@ def slot_xy(n: int, slot: int) -> tuple[float, float]:
     return PEG_X[p], BASE_Y - (lvl + 0.5) * DISK_H
 
 
-@register("task", "puzzle.hanoi", "Tower of Hanoi: move all disks to the target peg by legal moves.", group="puzzles")
+@register_task("puzzle.hanoi", "Tower of Hanoi: move all disks to the target peg by legal moves.", group="puzzles")
 class Hanoi(ProcessFamilyMixin, TaskFamily):
-    name = "puzzle.hanoi"
     description = "Tower of Hanoi: move one top disk at a time, never onto a smaller disk, until all are on the target peg."
     dimension = "action planning"
+    presets = LEVELS
     skins = tuple(SKINS)
     all_skins = skins
     checker_name = "process"
@@ -111,9 +120,9 @@ class Hanoi(ProcessFamilyMixin, TaskFamily):
     pace = Pace(transit=4, rest=3, lead=3, hold=18)
     perturbation_expectations = {"cut_to_final": "TELEPORT"}
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
         n = lv.disks
         target = int(rng.integers(3))
@@ -143,7 +152,7 @@ class Hanoi(ProcessFamilyMixin, TaskFamily):
                       f"{w['rod']} pegs on a base and {n} coloured disks, sizes 1 (smallest) to {n}. From bottom to "
                       "top, " + "; ".join(stacks) + ". " + rule + " Static camera, flat colours.")
         first = self.draw_state(state, self.positions_raw(n, state["start"]), [])
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

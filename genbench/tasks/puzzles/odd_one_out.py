@@ -15,24 +15,35 @@ import numpy as np
 
 from ...checkers.pointer import WORK
 from ...checkers.tile import TileChecker, TileSpec
-from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
-from ...seeding import item_rng
-from ..base import TaskFamily
-from .pointer import PANEL, SKIN_NAMES, canvas, draw_shape, fit_timeline, pick_skin, skin_of
+from ..base import TaskFamily, register_task
+from ..config import ConfigError, TaskConfig, knob
+from .pointer import PANEL, SKIN_NAMES, SKINS, canvas, draw_shape, fit_timeline, skin_of
+
+
+DIFFERENCES = ("shape", "colour", "size", "rotation", "lookalike")
 
 
 @dataclass(frozen=True)
-class Level:
-    rows: int
-    cols: int
-    radius: float
-    differences: tuple[str, ...]
+class Level(TaskConfig):
+    """puzzle.odd_one_out's config; the difficulties are the presets in LEVELS."""
+
+    rows: int = knob(1, 3)
+    cols: int = knob(2, 6)
+    radius: float = knob(8, 40, doc="shape radius (px)")
+    differences: tuple[str, ...] = knob(choices=DIFFERENCES, doc="ways the odd shape may differ, one drawn per item")
+    size_ratio: float = knob(0.3, 0.9, default=0.62, doc="the odd shape's size when it differs in size")
+
+    def check(self) -> None:
+        cell = min((PANEL[2] - PANEL[0]) / self.cols, (PANEL[3] - PANEL[1]) / self.rows)
+        if 2 * self.radius > cell - 8:
+            raise ConfigError(f"radius={self.radius:g} is not allowed: a {self.rows}×{self.cols} grid has cells of "
+                              f"{cell:.0f} px, so radius must be at most {(cell - 8) / 2:.0f}")
 
 
 LEVELS = {"easy": Level(1, 4, 30, ("shape", "colour")),
           "medium": Level(2, 3, 28, ("shape", "colour", "size")),
-          "hard": Level(3, 3, 24, ("size", "rotation", "lookalike"))}
+          "hard": Level(3, 3, 24, ("size", "rotation", "lookalike"), size_ratio=0.8)}
 SHAPE_POOL = ("circle", "square", "triangle", "star", "diamond", "hexagon", "cross")
 ROTATABLE = {"triangle": 180.0, "star": 36.0, "cross": 45.0, "square": 30.0}
 LOOKALIKE = {"circle": "hexagon", "hexagon": "circle", "square": "diamond", "diamond": "square",
@@ -45,23 +56,22 @@ def cell_centres(rows: int, cols: int) -> list[tuple[float, float]]:
     return [(round(x0 + cw * (c + 0.5), 1), round(y0 + ch * (r + 0.5), 1)) for r in range(rows) for c in range(cols)]
 
 
-@register("task", "puzzle.odd_one_out", "Remove the one shape that differs from all the others.", group="puzzles")
+@register_task("puzzle.odd_one_out", "Remove the one shape that differs from all the others.", group="puzzles")
 class OddOneOut(TaskFamily):
-    name = "puzzle.odd_one_out"
     description = "All shapes agree but one, which differs in exactly one attribute; remove that one."
     dimension = "spatial & visual pattern"
     skins = SKIN_NAMES
     all_skins = SKIN_NAMES
+    presets = LEVELS
     checker_name = "tiles"
     checker_version = "1"
     default_fps = 24.0
     fade_frames = 18
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        sk = pick_skin(skin, index)
-        lv = LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
+        sk = SKINS[skin_name]
         diff = lv.differences[int(rng.integers(len(lv.differences)))]
         pool = tuple(ROTATABLE) if diff == "rotation" else SHAPE_POOL
         shape = pool[int(rng.integers(len(pool)))]
@@ -77,7 +87,7 @@ class OddOneOut(TaskFamily):
             others = [c for c in range(len(sk.colours)) if c != colour]
             odd["colour"] = others[int(rng.integers(len(others)))]
         elif diff == "size":
-            odd["scale"] = 0.8 if difficulty == "hard" else 0.62
+            odd["scale"] = lv.size_ratio
         else:
             odd["angle"] = ROTATABLE[shape]
         n = lv.rows * lv.cols
@@ -101,7 +111,7 @@ class OddOneOut(TaskFamily):
         t2v = scene.replace(f"shows {n} coloured shapes", f"shows {n} {sk.colour_word(colour)} {shape}s (one of "
                                                            f"which is the odd one)")
         return self.new_item(index, difficulty, seed, f"{scene} {goal}", f"{t2v} {goal} Flat colours, top-down view.",
-                             state, img)
+                             state, img, lv)
 
     @staticmethod
     def _box(cx, cy, r) -> list[int]:

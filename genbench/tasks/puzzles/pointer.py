@@ -76,12 +76,6 @@ def skin_of(item_or_state) -> Skin:
                        tuple(v) if isinstance(v, list) else v) for k, v in d.items()})
 
 
-def pick_skin(skin: str | None, index: int) -> Skin:
-    if skin is not None and skin not in SKINS:
-        raise ValueError(f"unknown skin {skin!r}; known: {', '.join(SKINS)}")
-    return SKINS[skin or SKIN_NAMES[index % len(SKIN_NAMES)]]
-
-
 # --- procedural glyphs and shapes -------------------------------------------------------------------
 
 _SEGMENTS = {"0": "abcdef", "1": "bc", "2": "abged", "3": "abgcd", "4": "fgbc", "5": "afgcd",
@@ -289,8 +283,8 @@ def pointer_plan(state: dict, target: int, num_frames: int | None = None, lead: 
 class PointerFamily:
     """Mixin for TaskFamily subclasses whose answer is pointed at on a strip of options.
 
-    A subclass implements ``puzzle(rng, difficulty, skin) -> (puzzle, options, answer, words)`` (the
-    skin-independent content, the option values, the index of the answer, prompt phrases),
+    A subclass sets ``presets`` and implements ``puzzle(rng, config, skin) -> (puzzle, options, answer,
+    words)`` (the skin-independent content, the option values, the index of the answer, prompt phrases),
     ``draw_question(img, puzzle, skin) -> boxes`` and ``prompts(puzzle, options, skin, words)``; it may
     override ``draw_option`` (default: the value as digits).
     """
@@ -301,13 +295,10 @@ class PointerFamily:
     checker_version = "1"
     default_fps = 24.0
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None):
-        from ...seeding import item_rng
-
-        self.check_difficulty(difficulty)
-        sk = pick_skin(skin, index)
-        rng = item_rng(seed, self.name, index, difficulty)
-        puzzle, options, answer, words = self.puzzle(rng, difficulty, sk)
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None, config=None):
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
+        sk = SKINS[skin_name]
+        puzzle, options, answer, words = self.puzzle(rng, lv, sk)
         img = canvas(sk)
         qboxes = self.draw_question(img, puzzle, sk)
         boxes = row_boxes(len(options), *STRIP, max_pitch=64)
@@ -318,7 +309,7 @@ class PointerFamily:
         state = {"puzzle": puzzle, "options": options, "question_boxes": qboxes, "skin": sk.to_json(),
                  **pointer_state(boxes, answer)}
         i2v, t2v = self.prompts(puzzle, options, sk, words)
-        return self.new_item(index, difficulty, seed, i2v, t2v, state, img)
+        return self.new_item(index, difficulty, seed, i2v, t2v, state, img, lv)
 
     def draw_option(self, img, box, value, sk: Skin) -> None:
         h = min(26.0, (box[3] - box[1]) * 0.55)

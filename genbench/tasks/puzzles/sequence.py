@@ -15,23 +15,26 @@ import numpy as np
 
 from ...checkers.pointer import STRIP, WORK
 from ...checkers.tile import TileChecker, TileSpec
-from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
-from ...seeding import item_rng
-from ..base import TaskFamily
-from .pointer import (Skin, canvas, draw_box, draw_shape, fit_timeline, legs, pick_skin,
-                      row_boxes, skin_of, SKIN_NAMES)
+from ..base import TaskFamily, register_task
+from ..config import TaskConfig, knob
+from .pointer import (Skin, canvas, draw_box, draw_shape, fit_timeline, legs, row_boxes, skin_of, SKIN_NAMES,
+                      SKINS)
 
 
 @dataclass(frozen=True)
-class Level:
-    cells: int  # tiles in the row, the slot included
-    attributes: int  # how many attributes cycle
-    options: int
-    slot_anywhere: bool
+class Level(TaskConfig):
+    """puzzle.sequence's config; the difficulties are the presets in LEVELS."""
+
+    cells: int = knob(4, 8, doc="tiles in the row, the slot included")
+    attributes: int = knob(1, 3, doc="how many of shape, colour, count cycle")
+    options: int = knob(2, 6, doc="option tiles on the strip")
+    slot_anywhere: bool = knob(doc="the slot may be anywhere after the second tile (else it is the last)")
+    count_may_cycle: bool = knob(default=True, doc="false: a single cycling attribute is never the count")
 
 
-LEVELS = {"easy": Level(6, 1, 3, False), "medium": Level(7, 2, 4, False), "hard": Level(8, 3, 5, True)}
+LEVELS = {"easy": Level(6, 1, 3, False, count_may_cycle=False), "medium": Level(7, 2, 4, False),
+          "hard": Level(8, 3, 5, True)}
 SHAPE_POOL = ("circle", "square", "triangle", "star", "diamond", "hexagon")
 ATTRS = ("shape", "colour", "count")
 ROW_Y = (60, 112)
@@ -54,26 +57,25 @@ def describe(tile, sk: Skin) -> str:
     return f"{count} {sk.colour_word(colour)} {SHAPE_POOL[shape]}{'s' if count > 1 else ''}"
 
 
-@register("task", "puzzle.sequence", "Move the option tile that continues the pattern into the empty slot.",
-          group="puzzles")
+@register_task("puzzle.sequence", "Move the option tile that continues the pattern into the empty slot.",
+               group="puzzles")
 class Sequence(TaskFamily):
-    name = "puzzle.sequence"
     description = "A row of tiles follows a pattern; move the option tile that continues it into the empty slot."
     dimension = "structural reasoning & search"
     skins = SKIN_NAMES
     all_skins = SKIN_NAMES
+    presets = LEVELS
     checker_name = "tiles"
     checker_version = "1"
     default_fps = 24.0
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        self.check_difficulty(difficulty)
-        sk = pick_skin(skin, index)
-        lv = LEVELS[difficulty]
-        rng = item_rng(seed, self.name, index, difficulty)
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
+        sk = SKINS[skin_name]
         sizes = {"shape": len(SHAPE_POOL), "colour": len(sk.colours), "count": 3}
         cycling = [ATTRS[i] for i in rng.choice(3, lv.attributes, replace=False).tolist()]
-        if difficulty == "easy" and "count" in cycling:
+        if not lv.count_may_cycle and "count" in cycling:
             cycling = ["shape"]
         cycles = {}
         for a in ATTRS:
@@ -126,7 +128,7 @@ class Sequence(TaskFamily):
             "strip of option tiles showing " + "; ".join(describe(t, sk) for t in options))
         seq = ", ".join("empty slot" if k == slot else describe(t, sk) for k, t in enumerate(tiles))
         t2v = f"{t2v_scene} The row reads: {seq}. {goal} Flat colours, top-down view."
-        return self.new_item(index, difficulty, seed, f"{scene} {goal}", t2v, state, img)
+        return self.new_item(index, difficulty, seed, f"{scene} {goal}", t2v, state, img, lv)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

@@ -14,22 +14,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
-from ...perturb import Perturbation, canvas_clip
-from ..base import TaskFamily
 from ...checkers.process import Game
+from ...perturb import Perturbation, canvas_clip
+from ..base import TaskFamily, register_task
+from ..config import ConfigError, TaskConfig, knob
 from .objects import COLOUR_WORDS, OBJECT_COLOURS, Pace, ProcessFamilyMixin, draw_number, fill_rect
 
 
+MAX_DEPTH = 20  # the search stores every state ≤ 20 moves from the goal (~45k states)
+
+
 @dataclass(frozen=True)
-class Level:
-    min_moves: int
-    max_moves: int
+class Level(TaskConfig):
+    """puzzle.sliding's config; the difficulties are the presets in LEVELS."""
+
+    min_moves: int = knob(1, MAX_DEPTH, doc="optimal moves from the start to the solved board: low")
+    max_moves: int = knob(1, MAX_DEPTH, doc="… and high (inclusive)")
+
+    def check(self) -> None:
+        if self.min_moves > self.max_moves:
+            raise ConfigError(f"min_moves={self.min_moves} is not allowed: it exceeds max_moves={self.max_moves}")
 
 
 LEVELS = {"easy": Level(4, 7), "medium": Level(8, 11), "hard": Level(12, 15)}
-MAX_DEPTH = 20  # the search stores every state ≤ 20 moves from the goal (~45k states)
 SKINS = {
     "light": {"background": (245, 245, 240), "board": (200, 200, 205), "digit": (20, 20, 25),
               "words": {"board": "light grey board", "digits": "black numbers", "background": "white"}},
@@ -116,12 +124,12 @@ def cell_xy(cell: int) -> tuple[float, float]:
     return MARGIN + (c + 0.5) * CELL, MARGIN + (r + 0.5) * CELL
 
 
-@register("task", "puzzle.sliding", "3×3 sliding puzzle: slide tiles into the blank until 1–8 are in order.",
-          group="puzzles")
+@register_task("puzzle.sliding", "3×3 sliding puzzle: slide tiles into the blank until 1–8 are in order.",
+               group="puzzles")
 class Sliding(ProcessFamilyMixin, TaskFamily):
-    name = "puzzle.sliding"
     description = "3×3 sliding puzzle: slide one tile at a time into the blank until the tiles read 1–8."
     dimension = "action planning"
+    presets = LEVELS
     skins = tuple(SKINS)
     all_skins = skins
     checker_name = "process"
@@ -129,9 +137,9 @@ class Sliding(ProcessFamilyMixin, TaskFamily):
     pace = Pace(transit=5, rest=3, lead=3, hold=18)
     perturbation_expectations = {"cut_to_final": "TELEPORT"}
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
         _, layers = search()
         depth = int(rng.integers(lv.min_moves, lv.max_moves + 1))
@@ -155,7 +163,7 @@ class Sliding(ProcessFamilyMixin, TaskFamily):
                       f"Eight coloured square tiles carry {w['digits']} (tile {names}). Row by row from the top: "
                       + "; ".join(rows) + ". " + rule + " Static camera, flat colours.")
         first = self.draw_state(state, self.positions_raw(state["start"]), [])
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def layout_key(self, item: TaskItem) -> str:
         return sha256_hex(canonical_json(["sliding", item.state["start_board"]]))

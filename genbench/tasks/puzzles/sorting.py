@@ -12,20 +12,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...registry import register
 from ...schema import TaskItem, canonical_json, sha256_hex
-from ...perturb import Perturbation, canvas_clip
-from ..base import TaskFamily
 from ...checkers.process import Game
+from ...perturb import Perturbation, canvas_clip
+from ..base import TaskFamily, register_task
+from ..config import ConfigError, TaskConfig, knob
 from .objects import (COLOUR_WORDS, OBJECT_COLOURS, ProcessFamilyMixin, draw_number, fill_circle, fill_rect,
                       resize_object, settle_frames)
 
 
 @dataclass(frozen=True)
-class Level:
-    n: int
-    min_swaps: int
-    max_value: int
+class Level(TaskConfig):
+    """puzzle.sorting's config; the difficulties are the presets in LEVELS."""
+
+    n: int = knob(2, len(OBJECT_COLOURS), doc="items in the row")
+    min_swaps: int = knob(0, len(OBJECT_COLOURS) - 1, doc="fewest swaps that sort the start")
+    max_value: int = knob(2, 20, doc="values are drawn from 1..max_value")
+
+    def check(self) -> None:
+        if self.min_swaps > self.n - 1:
+            raise ConfigError(f"min_swaps={self.min_swaps} is not allowed: {self.n} items sort in at most "
+                              f"{self.n - 1} swaps")
+        if self.max_value < self.n:
+            raise ConfigError(f"max_value={self.max_value} is not allowed: {self.n} distinct values need "
+                              f"max_value >= {self.n}")
 
 
 LEVELS = {"easy": Level(4, 2, 9), "medium": Level(6, 3, 12), "hard": Level(8, 5, 15)}
@@ -72,11 +82,11 @@ def swap_plan(start: tuple, target: tuple) -> list[tuple]:
     return out
 
 
-@register("task", "puzzle.sorting", "Sort bars or numbered balls ascending by swapping two at a time.", group="puzzles")
+@register_task("puzzle.sorting", "Sort bars or numbered balls ascending by swapping two at a time.", group="puzzles")
 class Sorting(ProcessFamilyMixin, TaskFamily):
-    name = "puzzle.sorting"
     description = "Sort a row of bars (by height) or numbered balls ascending; every move swaps two items."
     dimension = "structural reasoning & search"
+    presets = LEVELS
     skins = tuple(SKINS)
     all_skins = skins
     checker_name = "process"
@@ -84,9 +94,9 @@ class Sorting(ProcessFamilyMixin, TaskFamily):
     perturbation_expectations = {"cut_to_final": "TELEPORT"}
 
     # items
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
         values = sorted(int(v) + 1 for v in rng.choice(lv.max_value, lv.n, replace=False))
         colours = [int(c) for c in rng.choice(len(OBJECT_COLOURS), lv.n, replace=False)]
@@ -114,7 +124,7 @@ class Sorting(ProcessFamilyMixin, TaskFamily):
                       f"to right: " + ", ".join(names) + f". Sort them {w['order']}. " + rule
                       + " Static camera, flat colours.")
         first = self.draw_state(state, self.positions_raw(state, start), [])
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def layout_key(self, item: TaskItem) -> str:
         return sha256_hex(canonical_json(["sorting", item.state["start_order"]]))

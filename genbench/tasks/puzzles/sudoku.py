@@ -11,18 +11,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...registry import register
 from ...schema import TaskItem
 from ...checkers.board import draw_glyph
+from ..base import register_task
+from ..config import ConfigError, TaskConfig, knob
 from .board import BoardFamily, board_case, board_state, jumpcut, replay, square_board, with_write
 
 CANVAS = 512
 
 
 @dataclass(frozen=True)
-class Level:
-    n: int  # board side (4 or 9)
-    blanks: int
+class Level(TaskConfig):
+    """puzzle.sudoku's config; the difficulties are the presets in LEVELS."""
+
+    n: int = knob(choices=(4, 9), doc="board side")
+    blanks: int = knob(1, 60, doc="empty cells (the solution stays unique)")
+
+    def check(self) -> None:
+        most = {4: 12, 9: 60}[self.n]  # beyond these a unique puzzle is rarely (4×4: never) found
+        if self.blanks > most:
+            raise ConfigError(f"blanks={self.blanks} is not allowed: a {self.n}×{self.n} sudoku takes at most {most}")
 
 
 LEVELS = {"easy": Level(4, 6), "medium": Level(4, 10), "hard": Level(9, 40)}
@@ -136,19 +144,19 @@ def layout_rects(n: int) -> tuple[list[list[int]], int, int]:
     return [[pos[c], pos[r], pos[c] + cell, pos[r] + cell] for r in range(n) for c in range(n)], x0, side
 
 
-@register("task", "puzzle.sudoku", "Sudoku (4×4 / 9×9, unique solution): write the missing digits one by one.",
-          group="puzzles")
+@register_task("puzzle.sudoku", "Sudoku (4×4 / 9×9, unique solution): write the missing digits one by one.",
+               group="puzzles")
 class Sudoku(BoardFamily):
-    name = "puzzle.sudoku"
     description = "Sudoku with a unique solution: fill every blank so rows, columns and boxes hold each digit once."
     dimension = "symbolic & logical"
+    presets = LEVELS
     skins = tuple(SKINS)
     all_skins = tuple(SKINS)
     checker_version = "1"
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
         puzzle, sol = make_puzzle(lv.n, lv.blanks, rng)
         rects, x0, side = layout_rects(lv.n)
@@ -173,7 +181,7 @@ class Sudoku(BoardFamily):
             f"A top-down view of a {lv.n}×{lv.n} sudoku on {w['board']}, with {w['given']} seven-segment digits "
             f"given row by row as: {rows} (_ is an empty cell). {rule} The missing digits appear one at a time "
             f"in {w['answer']}, and the finished grid stays still. Static camera, flat colours.")
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def _draw(self, state: dict, cells: list[int], partial) -> np.ndarray:
         sk = SKINS[state["skin"]]

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...registry import register
 from ...schema import TaskItem
+from ..base import register_task
+from ..config import TaskConfig, knob
 from .board import (BoardFamily, board_case, board_state, draw_colour_board, grid_rects, jumpcut, replay,
                     with_write)
 
@@ -20,11 +21,14 @@ CANVAS = 512
 
 
 @dataclass(frozen=True)
-class Level:
-    rows: int
-    cols: int
-    colours: int
-    axes: tuple[str, ...]  # axes to draw from: "v" (left → right), "h" (top → bottom), "vh" (both)
+class Level(TaskConfig):
+    """puzzle.symmetry's config; the difficulties are the presets in LEVELS."""
+
+    rows: int = knob(3, 10)
+    cols: int = knob(3, 10)
+    colours: int = knob(1, 4)
+    # axes to draw from: "v" (left → right), "h" (top → bottom), "vh" (both)
+    axes: tuple[str, ...] = knob(choices=("v", "h", "vh"))
 
 
 LEVELS = {"easy": Level(4, 6, 2, ("v",)), "medium": Level(6, 6, 3, ("v", "h")), "hard": Level(8, 8, 4, ("vh",))}
@@ -59,19 +63,19 @@ def copy_of(r: int, c: int, R: int, C: int, axis: str) -> tuple[int, int]:
     return r, c
 
 
-@register("task", "puzzle.symmetry", "Symmetry completion: colour the cells that mirror the given half.",
-          group="puzzles")
+@register_task("puzzle.symmetry", "Symmetry completion: colour the cells that mirror the given half.",
+               group="puzzles")
 class Symmetry(BoardFamily):
-    name = "puzzle.symmetry"
     description = "Symmetry completion: colour the empty side so the grid mirrors across the drawn axis."
     dimension = "spatial & visual pattern"
+    presets = LEVELS
     skins = tuple(SKINS)
     all_skins = tuple(SKINS)
     checker_version = "1"
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
         R, C = lv.rows, lv.cols
         axis = lv.axes[int(rng.integers(len(lv.axes)))]
@@ -119,7 +123,7 @@ class Symmetry(BoardFamily):
             f"A top-down view of a {R}×{C} grid of square cells, {wd['empty']} when empty, split by "
             f"{line_words}. Row by row the cells are: {rows} (? marks a cell to fill). {rule} The cells are "
             f"coloured one at a time and the finished grid stays still. Static camera, flat colours.")
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def _draw(self, state: dict, cells: list[int]) -> np.ndarray:
         sk = SKINS[state["skin"]]

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...registry import register
 from ...schema import TaskItem
 from ...checkers.board import EMPTY, Rules, draw_glyph
+from ..base import register_task
+from ..config import TaskConfig, knob
 from .board import BoardFamily, board_case, board_state, grid_rects, jumpcut, replay, square_board, with_write
 
 CANVAS = 512
@@ -23,9 +24,11 @@ SYMBOLS = ["", "X", "O"]
 
 
 @dataclass(frozen=True)
-class Level:
-    n: int
-    goal: str  # "win" | "block" | "win_over_block"
+class Level(TaskConfig):
+    """puzzle.tictactoe's config; the difficulties are the presets in LEVELS."""
+
+    n: int = knob(3, 4, doc="board side")
+    goal: str = knob(choices=("win", "block", "win_over_block"), doc="the one right mark wins, blocks, or wins over a threat")
 
 
 LEVELS = {"easy": Level(3, "win"), "medium": Level(3, "block"), "hard": Level(4, "win_over_block")}
@@ -78,11 +81,11 @@ def accepted_cells(board: list[int], n: int) -> tuple[list[int], str]:
     return (threats, "block") if len(threats) == 1 else ([], "none")
 
 
-@register("task", "puzzle.tictactoe", "Tic-tac-toe: place the one mark that wins or blocks.", group="puzzles")
+@register_task("puzzle.tictactoe", "Tic-tac-toe: place the one mark that wins or blocks.", group="puzzles")
 class TicTacToe(BoardFamily):
-    name = "puzzle.tictactoe"
     description = "Tic-tac-toe (3×3, and 4×4 four-in-a-row): draw the mark that wins, or else blocks."
     dimension = "structural reasoning & search"
+    presets = LEVELS
     skins = tuple(SKINS)
     all_skins = tuple(SKINS)
     checker_version = "1"
@@ -113,9 +116,9 @@ class TicTacToe(BoardFamily):
                 return board
         raise RuntimeError(f"no {lv.goal} position found")  # pragma: no cover
 
-    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None) -> TaskItem:
-        rng, skin_name = self.start_item(index, difficulty, seed, skin)
-        lv = LEVELS[difficulty]
+    def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
+                 config: Level | None = None) -> TaskItem:
+        rng, skin_name, lv = self.start_item(index, difficulty, seed, skin, config=config)
         sk = SKINS[skin_name]
         n = lv.n
         board = self._position(lv, rng)
@@ -154,7 +157,7 @@ class TicTacToe(BoardFamily):
         prompt_t2v = (f"A top-down view of a {n}×{n} tic-tac-toe board on {w['board']}; row by row the cells are "
                       f"{rows} (_ is empty), with {w['X']} and {w['O']} marks. {rule} The board then stays still. "
                       f"Static camera, flat colours.")
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def _draw(self, state: dict, cells: list[int], partial) -> np.ndarray:
         sk = SKINS[state["skin"]]

@@ -7,23 +7,35 @@ both ">" and "<" and one redundant comparison.
 
 from __future__ import annotations
 
-from ...registry import register
-from ..base import TaskFamily
+from dataclasses import dataclass
+
+from ..base import TaskFamily, register_task
+from ..config import TaskConfig, knob
 from .pointer import PANEL, PointerFamily, Skin, draw_shape, draw_text
 
-LEVELS = {"easy": (3, False, False), "medium": (4, True, False), "hard": (6, True, True)}  # n, shuffle, mixed
+
+@dataclass(frozen=True)
+class Level(TaskConfig):
+    """puzzle.transitive's config; the difficulties are the presets in LEVELS."""
+
+    shapes: int = knob(3, 6, doc="shapes in the hidden order (each skin has 6 colours)")
+    shuffle: bool = knob(doc="comparisons listed out of chain order")
+    mixed: bool = knob(doc="written with both '>' and '<', plus one redundant comparison")
+
+
+LEVELS = {"easy": Level(3, False, False), "medium": Level(4, True, False), "hard": Level(6, True, True)}
 SHAPE_POOL = ("circle", "square", "triangle", "star", "diamond", "hexagon", "cross")
 
 
-@register("task", "puzzle.transitive", "From pairwise comparisons, point to the shape that ranks highest.",
-          group="puzzles")
+@register_task("puzzle.transitive", "From pairwise comparisons, point to the shape that ranks highest.",
+               group="puzzles")
 class Transitive(PointerFamily, TaskFamily):
-    name = "puzzle.transitive"
     description = "Chain the shown comparisons (A > B, B > C, …); a pointer moves to the highest-ranked shape."
     dimension = "symbolic & logical"
+    presets = LEVELS
 
-    def puzzle(self, rng, difficulty: str, sk: Skin):
-        n, shuffle, mixed = LEVELS[difficulty]
+    def puzzle(self, rng, lv: Level, sk: Skin):
+        n, shuffle, mixed = lv.shapes, lv.shuffle, lv.mixed
         shapes = [SHAPE_POOL[i] for i in rng.choice(len(SHAPE_POOL), n, replace=False).tolist()]
         colours = rng.choice(len(sk.colours), n, replace=False).tolist()
         ents = [[s, int(c)] for s, c in zip(shapes, colours)]  # ents[0] ranks highest
