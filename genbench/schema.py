@@ -89,6 +89,13 @@ class TaskItem:
 
     ``state`` is JSON-able and holds everything a checker needs: layout, start, goal, every accepted
     solution, the skin and the canvas geometry. ``first_frame`` is the RGB uint8 canvas (H, W, 3).
+
+    ``content_hash`` covers the JSON form (prompts, state, canvas size) and the first frame's pixels,
+    except where ``renderer`` is set: a family sets it (a name and version, e.g. ``"maze.grid/1"``)
+    when its first frame is a pure function of the state and the canvas size, and then the hash covers
+    the JSON form with the renderer instead of the pixels (hashing a 0.7 MB frame cost more than making
+    the item). The family must bump the version whenever a pixel of the first frame can change for the
+    same state.
     """
 
     id: str  # family/difficulty/index, e.g. "maze.grid/easy/0003"
@@ -101,6 +108,7 @@ class TaskItem:
     state: dict
     first_frame: np.ndarray = field(repr=False)
     content_hash: str = ""
+    renderer: str = ""  # see the class docstring: set only where the first frame is a function of the state
 
     def __post_init__(self) -> None:
         if not self.content_hash:
@@ -108,6 +116,8 @@ class TaskItem:
 
     def compute_hash(self) -> str:
         meta = {k: v for k, v in self.to_json().items() if k != "content_hash"}
+        if self.renderer:  # the pixels follow from the state, canvas size and renderer, all in meta
+            return sha256_hex(canonical_json(meta))
         # the array itself (buffer protocol): same bytes as tobytes(), without copying the image
         return sha256_hex(canonical_json(meta), np.ascontiguousarray(self.first_frame), str(self.first_frame.shape))
 
@@ -117,7 +127,7 @@ class TaskItem:
         return int(self.first_frame.shape[1]), int(self.first_frame.shape[0])
 
     def to_json(self) -> dict:
-        return {
+        d = {
             "schema_version": SCHEMA_VERSION,
             "id": self.id,
             "family": self.family,
@@ -130,13 +140,16 @@ class TaskItem:
             "canvas": {"width": self.canvas_size[0], "height": self.canvas_size[1]},
             "content_hash": self.content_hash,
         }
+        if self.renderer:  # written only where set: every other item's JSON (and hash) is unchanged
+            d["renderer"] = self.renderer
+        return d
 
     @classmethod
     def from_json(cls, d: dict, first_frame: np.ndarray) -> "TaskItem":
         return cls(
             id=d["id"], family=d["family"], difficulty=d["difficulty"], index=d["index"], seed=d["seed"],
             prompt_i2v=d["prompt_i2v"], prompt_t2v=d["prompt_t2v"], state=d["state"],
-            first_frame=first_frame, content_hash=d.get("content_hash", ""),
+            first_frame=first_frame, content_hash=d.get("content_hash", ""), renderer=d.get("renderer", ""),
         )
 
 
@@ -185,7 +198,7 @@ class GenRequest:
     item: TaskItem | None = field(default=None, repr=False)  # reference generators read the solution
 
     def to_json(self) -> dict:
-        return {
+        d = {
             "item_id": self.item_id, "mode": self.mode, "prompt": self.prompt,
             "negative_prompt": self.negative_prompt, "width": self.width, "height": self.height,
             "num_frames": self.num_frames, "fps": self.fps, "seed": self.seed,
