@@ -14,6 +14,7 @@ from itertools import product
 
 import numpy as np
 
+from ...raster import fill
 from ...registry import register
 from ...schema import TaskItem
 from .board import BoardFamily, arrow, board_state, draw_colour_board, grid_rects, jumpcut, replay, with_write
@@ -191,7 +192,7 @@ class GridTransform(BoardFamily):
         lay = state["layout"]
         b = state["board"]
         img = np.empty((lay["height"], lay["width"], 3), np.uint8)
-        img[:] = sk["page"]
+        fill(img, sk["page"])
         per = state["size"] ** 2
         for k, (x, y, side) in enumerate(lay["panels"]):
             sl = slice(k * per, (k + 1) * per)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...registry import register
+from ...raster import fill
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ...validate import Perturbation, canvas_clip
 from ..base import TaskFamily
@@ -174,8 +175,8 @@ class Sliding(ProcessFamilyMixin, TaskFamily):
     def draw_state(s: dict, xy, on_top) -> np.ndarray:
         sk = s["skin"]
         img = np.empty((SIZE, SIZE, 3), np.uint8)
-        img[:] = sk["background"]
-        img[MARGIN - GAP:SIZE - MARGIN + GAP, MARGIN - GAP:SIZE - MARGIN + GAP] = sk["board"]
+        fill(img, sk["background"])
+        fill(img[MARGIN - GAP:SIZE - MARGIN + GAP, MARGIN - GAP:SIZE - MARGIN + GAP], sk["board"])
         half = (CELL - GAP) / 2
         for k in [k for k in range(8) if k not in on_top] + list(on_top):
             x, y = xy[k]
