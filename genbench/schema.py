@@ -75,6 +75,47 @@ def canonical_json(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+# JSON values many items share (a fixed lattice): their canonical text, by identity (the entry holds the
+# object, so its id cannot be reused while it is here). A few, newest last.
+_SHARED: dict[int, tuple[Any, str]] = {}
+
+
+def share_json(obj: Any) -> Any:
+    """Declare ``obj`` read-only and shared by many items: its canonical text is kept, so the content
+    hashes of the items holding it stop re-encoding it (100 KB of floats for a circular lattice)."""
+    _SHARED[id(obj)] = (obj, canonical_json(obj))
+    while len(_SHARED) > 32:
+        del _SHARED[next(iter(_SHARED))]
+    return obj
+
+
+def shared_json(obj: Any) -> str:
+    """canonical_json(obj), from the kept text where ``obj`` was shared."""
+    hit = _SHARED.get(id(obj))
+    return hit[1] if hit is not None and hit[0] is obj else canonical_json(obj)
+
+
+def _dict_json(d: dict, depth: int) -> str:
+    """canonical_json of a dict, reusing kept texts of shared values down to ``depth`` dicts below:
+    the same text, since json.dumps with sorted keys and these separators composes the same way."""
+    if not all(type(k) is str for k in d):
+        return canonical_json(d)
+    parts = []
+    for k in sorted(d):
+        v = d[k]
+        text = shared_json(v) if depth == 0 or type(v) is not dict else _dict_json(v, depth - 1)
+        parts.append(f"{json.dumps(k, ensure_ascii=False)}:{text}")
+    return "{" + ",".join(parts) + "}"
+
+
+def _meta_json(meta: dict) -> str:
+    """canonical_json of an item's JSON form; a shared value in its state is not encoded again."""
+    state = meta.get("state")
+    if _SHARED and type(state) is dict and any(id(v) in _SHARED for v in state.values()):
+        return _dict_json(meta, 1)
+    return canonical_json(meta)
+
+
 def sha256_hex(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for p in parts:
@@ -117,9 +158,9 @@ class TaskItem:
     def compute_hash(self) -> str:
         meta = {k: v for k, v in self.to_json().items() if k != "content_hash"}
         if self.renderer:  # the pixels follow from the state, canvas size and renderer, all in meta
-            return sha256_hex(canonical_json(meta))
+            return sha256_hex(_meta_json(meta))
         # the array itself (buffer protocol): same bytes as tobytes(), without copying the image
-        return sha256_hex(canonical_json(meta), np.ascontiguousarray(self.first_frame), str(self.first_frame.shape))
+        return sha256_hex(_meta_json(meta), np.ascontiguousarray(self.first_frame), str(self.first_frame.shape))
 
     @property
     def canvas_size(self) -> tuple[int, int]:
