@@ -239,7 +239,7 @@ class GenRequest:
     item: TaskItem | None = field(default=None, repr=False)  # reference generators read the solution
 
     def to_json(self) -> dict:
-        d = {
+        return {
             "item_id": self.item_id, "mode": self.mode, "prompt": self.prompt,
             "negative_prompt": self.negative_prompt, "width": self.width, "height": self.height,
             "num_frames": self.num_frames, "fps": self.fps, "seed": self.seed,

@@ -137,3 +137,16 @@ def test_items_without_a_renderer_still_hash_their_pixels(maze):
     dark = it.first_frame.copy()
     dark[0, 0] ^= 1
     assert TaskItem.from_json(plain.to_json(), dark).compute_hash() != plain.content_hash
+
+
+def test_a_generation_request_still_serialises_next_to_the_items_json(maze):
+    """TaskItem.to_json grew an optional field; the request JSON that samples record stays whole."""
+    from genbench import geometry
+    from genbench.schema import GenRequest
+
+    it = maze.generate(0, "easy", 0)
+    fit = geometry.make_fit("letterbox", *it.canvas_size, 832, 480)
+    req = GenRequest(item_id=it.id, mode="i2v", prompt=it.prompt_i2v, width=832, height=480, num_frames=81,
+                     fps=16.0, seed=3, candidate=0, fit=fit)
+    d = req.to_json()
+    assert d["item_id"] == it.id and d["num_frames"] == 81 and d["fit"] == fit.to_json()
