@@ -1,8 +1,8 @@
-"""Throughput of the maze.grid pipeline, each figure next to a reference measured in the same run.
+"""The maze.grid checker, next to a reference measured in the same run.
 
-  items/s      generate(): layout + all shortest paths + first frame + the item's content hash
-               (target ≥ 1,000 hard items/s)
-  render fps   oracle frames drawn and H.264-encoded ÷ pure encode of the same frames (target ≥ 0.70)
+Generation items/s and render ÷ encode are bench/bench_speed.py's columns (all families, one table):
+  python bench/bench_speed.py --tasks maze.grid --difficulty all --canvas none
+
   checker fps  decode + judge ÷ pure PyAV decode to RGB of the same file (target ≥ 0.60), judged
                warm (the item's region map cached, as for every candidate after the first) and,
                in the "cold" column, with the region map built inside the timing
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from genbench.registry import task_family
 from genbench.runner import judge_video
-from genbench.video import VideoWriter, read_frames, write_video
+from genbench.video import read_frames, write_video
 
 
 now = time.perf_counter
@@ -32,7 +32,6 @@ def rate(n: int, seconds: float) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--items", type=int, default=300, help="items per difficulty for items/s")
     ap.add_argument("--videos", type=int, default=3, help="videos per difficulty for render/check speed")
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="wall time, or process CPU time")
     args = ap.parse_args()
@@ -40,29 +39,13 @@ def main() -> None:
     now = time.process_time if args.clock == "cpu" else time.perf_counter
     fam = task_family("maze.grid")
     tmp = Path(tempfile.mkdtemp(prefix="genbench-bench-"))
-    print(f"{'difficulty':<10} {'items/s':>9} | {'render fps':>10} {'encode fps':>10} {'ratio':>6} | "
-          f"{'check fps':>9} {'decode fps':>10} {'ratio':>6} {'cold':>6}")
+    print(f"{'difficulty':<10} {'check fps':>9} {'decode fps':>10} {'ratio':>6} {'cold':>6}")
     for d in fam.difficulties:
         fam.generate(0, d)  # warm caches (sprite masks, imports)
-        t = now()
-        for i in range(args.items):
-            fam.generate(i, d, seed=1)
-        items_s = rate(args.items, now() - t)
-
-        r_frames = r_time = e_time = c_time = cold_time = dec_time = 0.0
+        r_frames = c_time = cold_time = dec_time = 0.0
         for k in range(args.videos):
             item = fam.generate(k, d, seed=2)
-            frames = list(fam.solution_frames(item))  # reference input for pure encode
-            w, h = item.canvas_size
-            t = now()
-            with VideoWriter(tmp / "ref.mp4", w, h, fam.default_fps) as wr:
-                for f in frames:
-                    wr.write(f)
-            e_time += now() - t
-            t = now()
-            n = write_video(tmp / "oracle.mp4", fam.solution_frames(item), fam.default_fps)
-            r_time += now() - t
-            r_frames += n
+            r_frames += write_video(tmp / "oracle.mp4", fam.solution_frames(item), fam.default_fps)
             t = now()
             for _ in read_frames(tmp / "oracle.mp4"):
                 pass
@@ -74,8 +57,7 @@ def main() -> None:
             v = judge_video(fam, item, tmp / "oracle.mp4")  # warm: later candidates of the same item
             c_time += now() - t
             assert v.passed, v.message
-        print(f"{d:<10} {items_s:>9.0f} | {rate(r_frames, r_time):>10.0f} {rate(r_frames, e_time):>10.0f} "
-              f"{e_time / r_time:>6.2f} | {rate(r_frames, c_time):>9.0f} {rate(r_frames, dec_time):>10.0f} "
+        print(f"{d:<10} {rate(r_frames, c_time):>9.0f} {rate(r_frames, dec_time):>10.0f} "
               f"{dec_time / c_time:>6.2f} {dec_time / cold_time:>6.2f}")
 
 

@@ -1,6 +1,8 @@
-"""Throughput of the graph mazes (hex, circular, irregular) and the draw-the-path grid maze.
+"""The checkers of the graph mazes (hex, circular, irregular) and the draw-the-path grid maze.
 
-  items/s      layout + all shortest paths + first frame + content hash
+Generation items/s (layout, shortest paths, first frame, content hash) is bench/bench_speed.py's column:
+  python bench/bench_speed.py --tasks maze.hex,maze.circular,maze.irregular,maze.grid-draw --difficulty all --canvas none
+
   check fps    decode (at the checker's working size) + judge of the oracle video
   decode fps   pure PyAV decode of the same file to full-size RGB (the reference, same run)
   ratio        check fps ÷ decode fps
@@ -28,22 +30,17 @@ def rate(n: float, seconds: float) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--items", type=int, default=30, help="items per family × difficulty for items/s")
     ap.add_argument("--videos", type=int, default=2, help="oracle videos per family × difficulty")
     ap.add_argument("--families", default=",".join(FAMILIES))
     ap.add_argument("--difficulties", default="easy,hard,ood")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="genbench-bench-"))
-    print(f"{'family':<15} {'difficulty':<10} {'items/s':>8} | {'frames':>6} {'check fps':>9} "
+    print(f"{'family':<15} {'difficulty':<10} {'frames':>6} {'check fps':>9} "
           f"{'decode fps':>10} {'ratio':>6}")
     for name in args.families.split(","):
         fam = task_family(name)
         for d in args.difficulties.split(","):
             fam.generate(0, d)  # warm caches and imports
-            t = time.perf_counter()
-            for i in range(args.items):
-                fam.generate(i, d, seed=1)
-            items_s = rate(args.items, time.perf_counter() - t)
             frames = c_time = dec_time = 0.0
             for k in range(args.videos):
                 item = fam.generate(k, d, seed=2)
@@ -59,7 +56,7 @@ def main() -> None:
                 c_time += time.perf_counter() - t
                 assert v.passed, (name, d, v.failure, v.message)
                 frames += n
-            print(f"{name:<15} {d:<10} {items_s:>8.1f} | {frames:>6.0f} {rate(frames, c_time):>9.0f} "
+            print(f"{name:<15} {d:<10} {frames:>6.0f} {rate(frames, c_time):>9.0f} "
                   f"{rate(frames, dec_time):>10.0f} {dec_time / c_time:>6.2f}")
 
 

@@ -1,8 +1,9 @@
 """Throughput of maze.trapfield, maze.sokoban and maze.multilevel (and imported VR-Bench items),
 each figure next to a reference measured in the same run.
 
-  items/s      layout + solver + first frame + content hash, per difficulty
   check fps    decode + judge of the oracle video ÷ pure PyAV decode to RGB of the same file
+  items/s      (imported rows only) VR-Bench import + load rate; generation items/s of the families
+               themselves is bench/bench_speed.py's column (--difficulty all --canvas none)
 
   python bench/bench_maze_more.py [--items 20] [--videos 2]     (pin a core: taskset -c 0 …)
 """
@@ -39,7 +40,6 @@ def check_vs_decode(fam, item, path: Path, n_frames: int) -> tuple[float, float]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--items", type=int, default=20, help="items per difficulty for items/s")
     ap.add_argument("--videos", type=int, default=2, help="oracle videos per difficulty for check fps")
     ap.add_argument("--no-vrbench", action="store_true", help="skip the imported VR-Bench round trip")
     args = ap.parse_args()
@@ -49,10 +49,6 @@ def main() -> None:
         fam = task_family(name)
         for d in fam.difficulties:
             fam.generate(0, d)  # warm caches
-            t = time.perf_counter()
-            for i in range(args.items):
-                fam.generate(i, d, seed=1)
-            items_s = rate(args.items, time.perf_counter() - t)
             cf, df = [], []
             for k in range(args.videos):
                 item = fam.generate(k, d, seed=2)
@@ -62,7 +58,7 @@ def main() -> None:
                 cf.append(c)
                 df.append(dd)
             c, dd = sum(cf) / len(cf), sum(df) / len(df)
-            print(f"{name:<16} {d:<10} {items_s:8.1f} | {c:9.1f} {dd:10.1f} {c / dd:6.2f}")
+            print(f"{name:<16} {d:<10} {'':>8} | {c:9.1f} {dd:10.1f} {c / dd:6.2f}")
     if not args.no_vrbench:
         from genbench.vrbench import ImportedFamily, export_vrbench, import_vrbench, load_imported
 

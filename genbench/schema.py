@@ -75,6 +75,47 @@ def canonical_json(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+# JSON values many items share (a fixed lattice): their canonical text, by identity (the entry holds the
+# object, so its id cannot be reused while it is here). A few, newest last.
+_SHARED: dict[int, tuple[Any, str]] = {}
+
+
+def share_json(obj: Any) -> Any:
+    """Declare ``obj`` read-only and shared by many items: its canonical text is kept, so the content
+    hashes of the items holding it stop re-encoding it (100 KB of floats for a circular lattice)."""
+    _SHARED[id(obj)] = (obj, canonical_json(obj))
+    while len(_SHARED) > 32:
+        del _SHARED[next(iter(_SHARED))]
+    return obj
+
+
+def shared_json(obj: Any) -> str:
+    """canonical_json(obj), from the kept text where ``obj`` was shared."""
+    hit = _SHARED.get(id(obj))
+    return hit[1] if hit is not None and hit[0] is obj else canonical_json(obj)
+
+
+def _dict_json(d: dict, depth: int) -> str:
+    """canonical_json of a dict, reusing kept texts of shared values down to ``depth`` dicts below:
+    the same text, since json.dumps with sorted keys and these separators composes the same way."""
+    if not all(type(k) is str for k in d):
+        return canonical_json(d)
+    parts = []
+    for k in sorted(d):
+        v = d[k]
+        text = shared_json(v) if depth == 0 or type(v) is not dict else _dict_json(v, depth - 1)
+        parts.append(f"{json.dumps(k, ensure_ascii=False)}:{text}")
+    return "{" + ",".join(parts) + "}"
+
+
+def _meta_json(meta: dict) -> str:
+    """canonical_json of an item's JSON form; a shared value in its state is not encoded again."""
+    state = meta.get("state")
+    if _SHARED and type(state) is dict and any(id(v) in _SHARED for v in state.values()):
+        return _dict_json(meta, 1)
+    return canonical_json(meta)
+
+
 def sha256_hex(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for p in parts:
@@ -92,6 +133,13 @@ class TaskItem:
     ``config`` is the family's task config (``--task-args``) when it differs from the difficulty's named
     preset, else None; only then is it written to JSON and hashed, so a named difficulty's items keep
     their content hashes.
+
+    ``content_hash`` covers the JSON form (prompts, state, canvas size, config) and the first frame's pixels,
+    except where ``renderer`` is set: a family sets it (a name and version, e.g. ``"maze.grid/1"``)
+    when its first frame is a pure function of the state and the canvas size, and then the hash covers
+    the JSON form with the renderer instead of the pixels (hashing a 0.7 MB frame cost more than making
+    the item). The family must bump the version whenever a pixel of the first frame can change for the
+    same state.
     """
 
     id: str  # family/difficulty/index, e.g. "maze.grid/easy/0003"
@@ -105,6 +153,7 @@ class TaskItem:
     first_frame: np.ndarray = field(repr=False)
     content_hash: str = ""
     config: dict | None = None
+    renderer: str = ""  # see the class docstring: set only where the first frame is a function of the state
 
     def __post_init__(self) -> None:
         if not self.content_hash:
@@ -112,8 +161,10 @@ class TaskItem:
 
     def compute_hash(self) -> str:
         meta = {k: v for k, v in self.to_json().items() if k != "content_hash"}
+        if self.renderer:  # the pixels follow from the state, canvas size and renderer, all in meta
+            return sha256_hex(_meta_json(meta))
         # the array itself (buffer protocol): same bytes as tobytes(), without copying the image
-        return sha256_hex(canonical_json(meta), np.ascontiguousarray(self.first_frame), str(self.first_frame.shape))
+        return sha256_hex(_meta_json(meta), np.ascontiguousarray(self.first_frame), str(self.first_frame.shape))
 
     @property
     def canvas_size(self) -> tuple[int, int]:
@@ -121,7 +172,7 @@ class TaskItem:
         return int(self.first_frame.shape[1]), int(self.first_frame.shape[0])
 
     def to_json(self) -> dict:
-        return {
+        d = {
             "schema_version": SCHEMA_VERSION,
             "id": self.id,
             "family": self.family,
@@ -135,6 +186,9 @@ class TaskItem:
             "content_hash": self.content_hash,
             **({"config": self.config} if self.config is not None else {}),
         }
+        if self.renderer:  # written only where set: every other item's JSON (and hash) is unchanged
+            d["renderer"] = self.renderer
+        return d
 
     @classmethod
     def from_json(cls, d: dict, first_frame: np.ndarray) -> "TaskItem":
@@ -142,6 +196,7 @@ class TaskItem:
             id=d["id"], family=d["family"], difficulty=d["difficulty"], index=d["index"], seed=d["seed"],
             prompt_i2v=d["prompt_i2v"], prompt_t2v=d["prompt_t2v"], state=d["state"],
             first_frame=first_frame, content_hash=d.get("content_hash", ""), config=d.get("config"),
+            renderer=d.get("renderer", ""),
         )
 
 

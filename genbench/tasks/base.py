@@ -64,14 +64,15 @@ class TaskFamily:
         return self.presets[difficulty]
 
     def new_item(self, index: int, difficulty: str, seed: int, prompt_i2v: str, prompt_t2v: str, state: dict,
-                 first_frame: np.ndarray, config: TaskConfig | None = None) -> TaskItem:
+                 first_frame: np.ndarray, config: TaskConfig | None = None, renderer: str = "") -> TaskItem:
         """The item generate() returns: its id, provenance and content hash are the family's to fix.
         A config other than the difficulty's preset is recorded in the item (and so in its hash);
-        the preset itself is not, so items of a named difficulty keep their hashes."""
+        the preset itself is not, so items of a named difficulty keep their hashes. ``renderer``: see
+        TaskItem (a family whose first frame is a pure function of its state hashes the state, not pixels)."""
         custom = config is not None and config != self.presets.get(difficulty)
         return TaskItem(id=f"{self.name}/{difficulty}/{index:04d}", family=self.name, difficulty=difficulty,
                         index=index, seed=seed, prompt_i2v=prompt_i2v, prompt_t2v=prompt_t2v, state=state,
-                        first_frame=first_frame, config=config.to_json() if custom else None)
+                        first_frame=first_frame, config=config.to_json() if custom else None, renderer=renderer)
 
     def start_item(self, index: int, difficulty: str, seed: int, skin: str | None,
                    pool: tuple[str, ...] | None = None,

@@ -53,6 +53,10 @@ class Level(MazeSize):
 
 LEVELS = {"easy": Level(4, 4, 5), "medium": Level(6, 6, 10), "hard": Level(9, 9, 22)}
 _RM_CACHE: dict = {}  # region maps by item hash: candidates of one item share one
+# The first frame is a pure function of the state (grid, start, goal, skin, geometry): the content hash
+# covers the state and this name instead of the pixels (TaskItem.renderer). Bump it whenever the same
+# state could draw a different pixel.
+RENDERER = "maze.grid/1"
 
 
 # --- the family -----------------------------------------------------------------------------------
@@ -125,7 +129,7 @@ class GridMaze(TaskFamily):
             f"sits in row {goal_rc[0] + 1}, column {goal_rc[1] + 1} (counting from the top left). "
             f"The {w['agent']} moves through the corridors, one cell at a time and never through a wall, "
             f"along the shortest route to the {w['goal']}, then stays on it. Static camera, flat colours.")
-        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
+        return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv, renderer=RENDERER)
 
     def layout_key(self, item: TaskItem) -> str:
         s = item.state

@@ -36,42 +36,93 @@ def _dense(line: np.ndarray, step: float = 2.0) -> np.ndarray:
     return resample(line, max(2, int(arclength(line) / step) + 1))
 
 
-def _conflicts(pairs: list, curves: list, xy: np.ndarray, road: float, node_r: float) -> set:
-    """Candidate roads that come too close to another junction or to another road."""
+def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
+    """``qmc.PoissonDisk(d=2, radius=radius, seed=rng).fill_space()``: the same points from the same draws.
+
+    scipy runs a dozen numpy calls on 2-element arrays per candidate point (39% of an ood item); this
+    runs its algorithm with the neighbourhood test in plain floats. Exactness: the engine is still
+    built (it spawns its generator from ``rng`` as before); accepted points are kept as float32 for
+    the distance test, as scipy's grid keeps them; the candidate draws are scipy's expressions.
+    """
+    from scipy.special import gammainc
+    from scipy.stats import qmc
+
+    eng = qmc.PoissonDisk(d=2, radius=radius, seed=rng)
+    g, cell, r2 = eng.rng, float(eng.cell_size), float(eng.radius_squared)
+    gw, gh = (int(x) for x in eng.grid_size)
+    reach = eng.radius * eng.radius_factor
+    grid: dict = {}  # (i, j) grid cell → its point, rounded to float32
+    first = g.uniform(eng.l_bounds, eng.u_bounds)
+    pool, out = [first], [first]
+    grid[tuple(int(v / cell) for v in first.tolist())] = tuple(float(v) for v in first.astype(np.float32))
+    while pool:
+        center = pool.pop(int(g.integers(len(pool))))
+        x = g.standard_normal(size=(eng.ncandidates, 2))  # scipy's uniform sampling in the disk
+        ssq = np.sum(x ** 2, axis=1)
+        fr = reach * gammainc(1.0, ssq / 2) ** (1 / 2) / np.sqrt(ssq)
+        for cx, cy in (center + np.multiply(x, np.tile(fr.reshape(-1, 1), (1, 2)))).tolist():
+            if cx > 1.0 or cx < 0.0 or cy > 1.0 or cy < 0.0:
+                continue
+            i, j = int(cx / cell), int(cy / cell)
+            if (i, j) in grid or _near(grid, cx, cy, i, j, gw, gh, r2):
+                continue
+            pt = np.array([cx, cy])
+            pool.append(pt)
+            out.append(pt)
+            grid[(i, j)] = tuple(float(v) for v in pt.astype(np.float32))
+    return np.array(out)
+
+
+def _near(grid: dict, cx: float, cy: float, i: int, j: int, gw: int, gh: int, r2: float) -> bool:
+    """A kept point closer than the radius, in the 5×5 grid cells round (i, j)."""
+    for a in range(max(i - 2, 0), min(i + 3, gw)):
+        for b in range(max(j - 2, 0), min(j + 3, gh)):
+            p = grid.get((a, b))
+            if p is not None:
+                dx, dy = cx - p[0], cy - p[1]
+                if dx * dx + dy * dy < r2:
+                    return True
+    return False
+
+
+def _conflicts(pairs: list, curves: list, xy: np.ndarray, road: float, node_r: float, memo: dict | None = None) -> set:
+    """Candidate roads that come too close to another junction or to another road.
+
+    ``memo`` (one per candidate layout) keeps each curve's checked points by the curve object: the
+    later rounds of a layout re-check mostly the same curves."""
     from scipy.spatial import cKDTree
 
-    bad: set = set()
-    pts, owner = [], []
+    memo = {} if memo is None else memo
+    pts = []
     for k, c in enumerate(curves):
-        d = _dense(c)
-        a, b = pairs[k]
-        # ignore the stretch inside and around its own junctions: roads meet there by design
-        far = (np.hypot(*(d - xy[a]).T) > node_r + road) & (np.hypot(*(d - xy[b]).T) > node_r + road)
-        pts.append(d[far])
-        owner += [k] * int(far.sum())
+        hit = memo.get(id(c))
+        if hit is None or hit[0] is not c:
+            d = _dense(c)
+            a, b = pairs[k]
+            # ignore the stretch inside and around its own junctions: roads meet there by design
+            far = (np.hypot(*(d - xy[a]).T) > node_r + road) & (np.hypot(*(d - xy[b]).T) > node_r + road)
+            hit = memo[id(c)] = (c, d[far])
+        pts.append(hit[1])
     allp = np.concatenate(pts) if pts else np.zeros((0, 2))
-    owner = np.array(owner)
-    nodes = cKDTree(xy)
-    for i, nearby in enumerate(nodes.query_ball_point(allp, node_r + road)):
-        if nearby:
-            bad.add(int(owner[i]))  # passes over a junction that is not its own
-    tree = cKDTree(allp)
-    for i, j in tree.query_pairs(1.6 * road):
-        if owner[i] != owner[j]:
-            bad.add(int(max(owner[i], owner[j])))
+    owner = np.repeat(np.arange(len(pts)), [len(x) for x in pts])
+    # passes over a junction that is not its own
+    near_node = cKDTree(xy).query_ball_point(allp, node_r + road, return_length=True) if len(allp) else []
+    bad = set(owner[np.asarray(near_node) > 0].tolist())
+    ij = cKDTree(allp).query_pairs(1.6 * road, output_type="ndarray")
+    other = owner[ij[:, 0]] != owner[ij[:, 1]]
+    bad.update(np.maximum(owner[ij[:, 0]], owner[ij[:, 1]])[other].tolist())
     return bad
 
 
 def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CANVAS) -> Lattice:
     from scipy.spatial import Delaunay
-    from scipy.stats import qmc
 
     margin = 0.5 * radius * canvas
     r_px = radius * (canvas - 2 * margin)
     road = max(4, int(round(ROAD * r_px / 2)) * 2)
     node_r = int(round(NODE * road))
     for _ in range(50):
-        unit = qmc.PoissonDisk(d=2, radius=radius, seed=rng).fill_space()
+        unit = poisson_disk(radius, rng)
         if len(unit) < 4:
             continue
         xy = margin + unit * (canvas - 2 * margin)
@@ -84,8 +135,9 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
         pairs = sorted(p for p in cand if np.hypot(*(xy[p[0]] - xy[p[1]])) <= 1.9 * r_px)
         bulge = rng.uniform(*BEND, len(pairs)) * rng.choice([-1.0, 1.0], len(pairs))
         curves = [_bezier(xy[a], xy[b], bulge[k]) for k, (a, b) in enumerate(pairs)]
+        memo: dict = {}
         for straighten in (True, False):  # first straighten clashing curves, then drop what still clashes
-            bad = _conflicts(pairs, curves, xy, road, node_r)
+            bad = _conflicts(pairs, curves, xy, road, node_r, memo)
             if not bad:
                 break
             if straighten:
@@ -94,7 +146,7 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
             else:
                 keep = [k for k in range(len(pairs)) if k not in bad]
                 pairs, curves = [pairs[k] for k in keep], [curves[k] for k in keep]
-        if _connected(len(xy), pairs) and not _conflicts(pairs, curves, xy, road, node_r):
+        if _connected(len(xy), pairs) and not _conflicts(pairs, curves, xy, road, node_r, memo):
             break
     else:  # pragma: no cover
         raise RuntimeError("irregular maze: no clean road graph in 50 samples")

@@ -66,17 +66,70 @@ def _route(par: dict, dst: tuple) -> list:
     return out[::-1]
 
 
+class _Room:
+    """The room's free cells, their free neighbours, the live squares, and the player's regions per box set.
+
+    The search keys a state by its boxes and the smallest cell of the player's region. Regions are
+    labelled once per box set (cached: many states and successors share one) by a flood fill over
+    precomputed neighbour lists, instead of a flood fill per successor over the numpy grid.
+    """
+
+    def __init__(self, free: np.ndarray, targets: frozenset):
+        R, C = free.shape
+        self.cells = [(int(r), int(c)) for r, c in np.argwhere(free)]  # row-major: the first of a region is its min
+        self.free = set(self.cells)
+        self.nbrs = {(r, c): [n for n in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)) if n in self.free]
+                     for r, c in self.cells}
+        self.live = self._live(targets)
+        self._regions: dict = {}
+
+    def _live(self, targets: frozenset) -> set:
+        """Squares from which a lone box can still be pushed onto some target (pulled back from the targets:
+        box t → t+d needs t+d and t+2d free). A box on any other square never reaches a target."""
+        live = set(t for t in targets if t in self.free)
+        todo = list(live)
+        while todo:
+            r, c = todo.pop()
+            for dr, dc in DIRS.values():
+                n, stand = (r + dr, c + dc), (r + 2 * dr, c + 2 * dc)
+                if n not in live and n in self.free and stand in self.free:
+                    live.add(n)
+                    todo.append(n)
+        return live
+
+    def regions(self, boxes: frozenset) -> dict:
+        """Every free, box-free cell → the smallest cell of its region (what the player can walk)."""
+        lab = self._regions.get(boxes)
+        if lab is None:
+            lab = {}
+            for cell in self.cells:
+                if cell in lab or cell in boxes:
+                    continue
+                lab[cell] = cell
+                stack = [cell]
+                while stack:
+                    for n in self.nbrs[stack.pop()]:
+                        if n not in lab and n not in boxes:
+                            lab[n] = cell
+                            stack.append(n)
+            self._regions[boxes] = lab
+        return lab
+
+
 def solve(free: np.ndarray, player: tuple, boxes: Iterable, targets: Iterable, max_states: int = 60000):
     """Minimum-push solution as a list of player cells (start included), or None.
 
     BFS over (boxes, player region): one push per edge, so the first solved state has the fewest pushes.
+    A push onto a dead square (no target reachable from it) is not searched: every state below it is
+    dead too, so live states are found in the same order by the same parents, and the solution is the
+    same as without pruning whenever the unpruned search stays under ``max_states``.
     """
     targets = frozenset(map(tuple, targets))
     start_boxes = frozenset(map(tuple, boxes))
-    R, C = free.shape
+    room = _Room(free, targets)
 
     def key(bx, pl):
-        return bx, min(_reach(free, bx, pl))
+        return bx, room.regions(bx)[pl]
 
     start = (start_boxes, tuple(player))
     seen = {key(*start): None}
@@ -98,11 +151,12 @@ def solve(free: np.ndarray, player: tuple, boxes: Iterable, targets: Iterable, m
                 path += walk[1:] + [np_]
                 cur_b, cur_p = nb, np_
             return path, len(pushes)
-        par = _reach(free, bx, pl)
+        regions = room.regions(bx)
+        here = regions[pl]
         for b in bx:
             for dr, dc in DIRS.values():
                 stand, dest = (b[0] - dr, b[1] - dc), (b[0] + dr, b[1] + dc)
-                if stand not in par or not (0 <= dest[0] < R and 0 <= dest[1] < C) or not free[dest] or dest in bx:
+                if regions.get(stand) != here or dest not in room.live or dest in bx:
                     continue
                 nb = (bx - {b}) | {dest}
                 ns = (frozenset(nb), b)

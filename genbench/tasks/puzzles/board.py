@@ -18,6 +18,7 @@ import numpy as np
 
 from ...checkers.board import BoardChecker, Rules
 from ...perturb import Perturbation, canvas_clip
+from ...raster import fill
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily
 
@@ -46,23 +47,23 @@ def draw_colour_board(img: np.ndarray, rects: list, cells: list[int], palette: l
     x0, y0 = min(r[0] for r in rects), min(r[1] for r in rects)
     x1, y1 = max(r[2] for r in rects), max(r[3] for r in rects)
     lw = rects[1][0] - rects[0][2] if len(rects) > 1 and rects[1][1] == rects[0][1] else 2
-    img[max(0, y0 - lw):y1 + lw, max(0, x0 - lw):x1 + lw] = line_colour
+    fill(img[max(0, y0 - lw):y1 + lw, max(0, x0 - lw):x1 + lw], line_colour)
     for rect, v in zip(rects, cells):
         fill_cell(img, rect, palette[v])
 
 
 def fill_cell(img: np.ndarray, rect, colour) -> None:
     x0, y0, x1, y1 = rect
-    img[y0:y1, x0:x1] = colour
+    fill(img[y0:y1, x0:x1], colour)
 
 
 def square_board(state: dict, sk: dict, cell_colour, canvas: int) -> np.ndarray:
     """A ``canvas``-square page with the board of ``state["layout"]`` (x0, side): grid lines, and every
     cell filled with ``cell_colour``."""
     img = np.empty((canvas, canvas, 3), np.uint8)
-    img[:] = sk["page"]
+    fill(img, sk["page"])
     x0, side = state["layout"]["x0"], state["layout"]["side"]
-    img[x0:x0 + side, x0:x0 + side] = sk["line"]
+    fill(img[x0:x0 + side, x0:x0 + side], sk["line"])
     for rect in state["board"]["rects"]:
         fill_cell(img, rect, cell_colour)
     return img

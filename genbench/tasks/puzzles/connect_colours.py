@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ...raster import fill
 from ...schema import TaskItem
 from ...checkers.board import EMPTY, Rules
 from ..base import register_task
@@ -176,11 +177,11 @@ class ConnectColours(BoardFamily):
             col = tuple(int(x) for x in b["palette"][v])
             cx, cy = centre(i)
             h = thick // 2
-            img[cy - h:cy + h, cx - h:cx + h] = col
+            fill(img[cy - h:cy + h, cx - h:cx + h], col)
             for j in (i + 1, i + n):
                 if j < n * n and (j != i + 1 or j % n) and cells[j] == v:
                     jx, jy = centre(j)
-                    img[min(cy, jy) - h:max(cy, jy) + h, min(cx, jx) - h:max(cx, jx) + h] = col
+                    fill(img[min(cy, jy) - h:max(cy, jy) + h, min(cx, jx) - h:max(cx, jx) + h], col)
         for i, g in enumerate(b["givens"]):
             if g and cells[i] > 0:  # dots are drawn from the state: a recoloured dot shows
                 col = tuple(int(x) for x in b["palette"][cells[i]])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ...raster import fill
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ...checkers.process import Game
 from ...perturb import Perturbation, canvas_clip
@@ -166,7 +167,7 @@ class GraphWalk(ProcessFamilyMixin, TaskFamily):
     def scene(s: dict) -> np.ndarray:
         sk = s["skin"]
         img = np.empty((SIZE, SIZE, 3), np.uint8)
-        img[:] = sk["background"]
+        fill(img, sk["background"])
         pts = s["nodes"]
         for a, b in s["edges"]:
             cv2.line(img, tuple(int(v) for v in pts[a]), tuple(int(v) for v in pts[b]), tuple(sk["edge"]), EDGE_T,

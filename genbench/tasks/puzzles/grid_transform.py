@@ -14,6 +14,7 @@ from itertools import product
 
 import numpy as np
 
+from ...raster import fill
 from ...schema import TaskItem
 from ..base import register_task
 from ..config import TaskConfig, knob
@@ -195,7 +196,7 @@ class GridTransform(BoardFamily):
         lay = state["layout"]
         b = state["board"]
         img = np.empty((lay["height"], lay["width"], 3), np.uint8)
-        img[:] = sk["page"]
+        fill(img, sk["page"])
         per = state["size"] ** 2
         for k, (x, y, side) in enumerate(lay["panels"]):
             sl = slice(k * per, (k + 1) * per)

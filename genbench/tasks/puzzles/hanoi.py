@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ...raster import fill
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ...checkers.process import Game
 from ...perturb import Perturbation, canvas_clip
@@ -179,11 +180,11 @@ class Hanoi(ProcessFamilyMixin, TaskFamily):
     def draw_state(s: dict, xy, on_top) -> np.ndarray:
         n, sk = s["disks"], s["skin"]
         img = np.empty((H, W, 3), np.uint8)
-        img[:] = sk["background"]
-        img[BASE_Y:BASE_Y + 12, 24:W - 24] = sk["rod"]
+        fill(img, sk["background"])
+        fill(img[BASE_Y:BASE_Y + 12, 24:W - 24], sk["rod"])
         rod_top = int(BASE_Y - (n + 0.8) * DISK_H)
         for x in PEG_X:
-            img[rod_top:BASE_Y, x - 4:x + 4] = sk["rod"]
+            fill(img[rod_top:BASE_Y, x - 4:x + 4], sk["rod"])
         for k in [k for k in range(n) if k not in on_top] + list(on_top):
             hw, hh = disk_half(n, k)
             fill_rect(img, xy[k][0], xy[k][1], hw, hh, OBJECT_COLOURS[s["colours"][k]])

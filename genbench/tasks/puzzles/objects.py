@@ -24,6 +24,7 @@ import numpy as np
 
 from ...checkers.process import Game, ProcessChecker
 from ...geometry import cumulative_length, segment_lengths
+from ...raster import fill
 from ...schema import Fit, Verdict
 
 # Object colours, well apart from each other (≥ 65 RGB units) and from the light/dark backgrounds.
@@ -61,7 +62,7 @@ def draw_number(img: np.ndarray, value: int, cx: float, cy: float, height: float
 def fill_rect(img: np.ndarray, cx: float, cy: float, hw: float, hh: float, colour) -> None:
     x0, y0 = int(round(cx - hw)), int(round(cy - hh))
     x1, y1 = int(round(cx + hw)), int(round(cy + hh))
-    img[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = colour
+    fill(img[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)], colour)
 
 
 def fill_circle(img: np.ndarray, cx: float, cy: float, r: float, colour) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ...checkers.pointer import WORK
 from ...checkers.tile import TileChecker, TileSpec
+from ...raster import fill
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ..base import TaskFamily, register_task
 from ..config import ConfigError, TaskConfig, knob
@@ -130,15 +131,21 @@ class OddOneOut(TaskFamily):
         sk, img = skin_of(item), item.first_frame.copy()
         for k in ks:
             x0, y0, x1, y1 = item.state["boxes"][k]
-            img[y0:y1, x0:x1] = sk.panel
+            fill(img[y0:y1, x0:x1], sk.panel)
         return img
 
     def fade_frames_of(self, item: TaskItem, ks, num_frames=None, lead=6, hold=30, upto: float = 1.0):
-        first = item.first_frame.astype(np.float32)
-        gone = self.without(item, ks).astype(np.float32)
+        start, end = item.first_frame, self.without(item, ks)
+        # only the removed objects' pixels differ: blend their bounding box, copy the rest (the blend of
+        # equal pixels is the pixel itself, so the frames are the same bytes as blending everything)
+        ys, xs = np.nonzero((start != end).any(-1))
+        box = (slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)) if len(ys) else (slice(0, 0),) * 2
+        first, gone = start[box].astype(np.float32), end[box].astype(np.float32)
         ts = [0.0] * lead + list(np.linspace(0, upto, self.fade_frames)) + [upto] * hold
         for t in fit_timeline(ts, num_frames):
-            yield (first + (gone - first) * t).round().astype(np.uint8)
+            out = start.copy()
+            out[box] = (first + (gone - first) * t).round().astype(np.uint8)
+            yield out
 
     def solution_frames(self, item: TaskItem, solution: int = 0, fps=None, num_frames=None):
         return self.fade_frames_of(item, [item.state["answer"]], num_frames)

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from ...checkers.pointer import H, LANE_Y, START, STRIP, W, WORK, PointerChecker, PointerSpec, marker_points
+from ...raster import fill
 
 PANEL = (8, 8, W - 8, 212)  # question area (the canvas the checkers read: checkers.pointer)
 SPEED = 8.0  # oracle marker / tile speed, canvas px per frame at 24 fps
@@ -166,10 +167,10 @@ def draw_shape(img, kind: str, cx: float, cy: float, r: float, colour, angle: fl
 
 def canvas(skin: Skin, panel: bool = True) -> np.ndarray:
     img = np.empty((H, W, 3), np.uint8)
-    img[:] = skin.bg
+    fill(img, skin.bg)
     if panel:
         x0, y0, x1, y1 = PANEL
-        img[y0:y1, x0:x1] = skin.panel
+        fill(img[y0:y1, x0:x1], skin.panel)
     return img
 
 
@@ -183,7 +184,7 @@ def draw_box(img, box, skin: Skin, dashed: bool = False) -> None:
             cv2.line(img, (x0, y), (x0, min(y + 5, y1 - 1)), skin.edge, 2)
             cv2.line(img, (x1 - 1, y), (x1 - 1, min(y + 5, y1 - 1)), skin.edge, 2)
         return
-    img[y0:y1, x0:x1] = skin.box
+    fill(img[y0:y1, x0:x1], skin.box)
     cv2.rectangle(img, (x0 + 1, y0 + 1), (x1 - 2, y1 - 2), skin.edge, 2)  # stays inside the box
 
 

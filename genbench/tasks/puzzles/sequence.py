@@ -15,6 +15,7 @@ import numpy as np
 
 from ...checkers.pointer import STRIP, WORK
 from ...checkers.tile import TileChecker, TileSpec
+from ...raster import fill
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ..base import TaskFamily, register_task
 from ..config import TaskConfig, knob
@@ -139,7 +140,7 @@ class Sequence(TaskFamily):
         """The first frame with every option tile lifted out of the strip."""
         sk, img = skin_of(item), item.first_frame.copy()
         for x0, y0, x1, y1 in item.state["homes"]:
-            img[y0:y1, x0:x1] = sk.bg
+            fill(img[y0:y1, x0:x1], sk.bg)
         return img
 
     def _path(self, item, k: int, dest=None):
@@ -156,7 +157,7 @@ class Sequence(TaskFamily):
         x0, y0, x1, y1 = s["homes"][k]
         tile = item.first_frame[y0:y1, x0:x1].copy()
         base = item.first_frame.copy()
-        base[y0:y1, x0:x1] = skin_of(item).bg
+        fill(base[y0:y1, x0:x1], skin_of(item).bg)
         pts = self._path(item, k, dest)[: stop_at or None]
         plan = fit_timeline(legs(pts, lead=6, hold=30, speed=12.0), num_frames)
         for x, y in plan:
@@ -218,7 +219,7 @@ class Sequence(TaskFamily):
             x0, y0, x1, y1 = s["given_boxes"][int(rng.integers(len(s["given_boxes"])))]
             frames = list(fam.solution_frames(it))
             for f in frames[len(frames) // 3:]:
-                f[y0 + 4:y1 - 4, x0 + 4:x1 - 4] = sk.box
+                fill(f[y0 + 4:y1 - 4, x0 + 4:x1 - 4], sk.box)
             return canvas_clip(fam, it, frames)
 
         def stops_short(fam, it, rng):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...raster import fill
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ...checkers.process import Game
 from ...perturb import Perturbation, canvas_clip
@@ -183,8 +184,8 @@ class Sliding(ProcessFamilyMixin, TaskFamily):
     def draw_state(s: dict, xy, on_top) -> np.ndarray:
         sk = s["skin"]
         img = np.empty((SIZE, SIZE, 3), np.uint8)
-        img[:] = sk["background"]
-        img[MARGIN - GAP:SIZE - MARGIN + GAP, MARGIN - GAP:SIZE - MARGIN + GAP] = sk["board"]
+        fill(img, sk["background"])
+        fill(img[MARGIN - GAP:SIZE - MARGIN + GAP, MARGIN - GAP:SIZE - MARGIN + GAP], sk["board"])
         half = (CELL - GAP) / 2
         for k in [k for k in range(8) if k not in on_top] + list(on_top):
             x, y = xy[k]

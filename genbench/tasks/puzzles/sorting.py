@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...raster import fill
 from ...schema import TaskItem, canonical_json, sha256_hex
 from ...checkers.process import Game
 from ...perturb import Perturbation, canvas_clip
@@ -177,9 +178,9 @@ class Sorting(ProcessFamilyMixin, TaskFamily):
     def draw_state(self, s: dict, xy, on_top) -> np.ndarray:
         geom, sk = s["geometry"], s["skin"]
         img = np.empty((geom["height"], geom["width"], 3), np.uint8)
-        img[:] = sk["background"]
+        fill(img, sk["background"])
         if geom["kind"] == "bars":
-            img[geom["base"]:geom["base"] + 4, MARGIN // 2:geom["width"] - MARGIN // 2] = sk["line"]
+            fill(img[geom["base"]:geom["base"] + 4, MARGIN // 2:geom["width"] - MARGIN // 2], sk["line"])
         for k in [k for k in range(len(xy)) if k not in on_top] + list(on_top):
             colour = OBJECT_COLOURS[s["colours"][k]]
             hw, hh = self._half(geom, s["values"][k])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...raster import fill
 from ...schema import TaskItem
 from ..base import register_task
 from ..config import TaskConfig, knob
@@ -130,16 +131,16 @@ class Symmetry(BoardFamily):
         lay = state["layout"]
         b = state["board"]
         img = np.empty((CANVAS, CANVAS, 3), np.uint8)
-        img[:] = sk["page"]
+        fill(img, sk["page"])
         draw_colour_board(img, b["rects"], cells, b["palette"], sk["line"])
         R, C, axis = state["rows"], state["cols"], state["axis"]
         x0, y0, wide = lay["x0"], lay["y0"], lay["wide"]
         if "v" in axis:  # the axis line fills the wide gap between the halves
             ax = x0 + sum(lay["col_lines"][:C // 2]) + (C // 2) * lay["cell"]
-            img[y0:y0 + lay["h"], ax:ax + wide] = sk["axis"]
+            fill(img[y0:y0 + lay["h"], ax:ax + wide], sk["axis"])
         if "h" in axis:
             ay = y0 + sum(lay["row_lines"][:R // 2]) + (R // 2) * lay["cell"]
-            img[ay:ay + wide, x0:x0 + lay["w"]] = sk["axis"]
+            fill(img[ay:ay + wide, x0:x0 + lay["w"]], sk["axis"])
         return img
 
     def render(self, item: TaskItem, cells: list[int], partial=None) -> np.ndarray:

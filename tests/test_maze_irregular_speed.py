@@ -1,0 +1,58 @@
+"""maze.irregular generation internals (issue 19) against the code they replace: same points, same conflicts."""
+
+import numpy as np
+import pytest
+from scipy.spatial import cKDTree
+from scipy.stats import qmc
+
+from genbench.tasks.maze.irregular import RADIUS, _bezier, _conflicts, _dense, poisson_disk
+
+
+@pytest.mark.parametrize("radius", sorted(RADIUS.values()))
+def test_poisson_disk_is_scipys_sampler_point_for_point(radius):
+    for seed in range(15):
+        a, b = np.random.default_rng([seed, 2]), np.random.default_rng([seed, 2])
+        if seed % 2:  # a buffered half draw, as a generator mid-item has
+            a.integers(5), b.integers(5)
+        want = qmc.PoissonDisk(d=2, radius=radius, seed=a).fill_space()
+        got = poisson_disk(radius, b)
+        assert got.shape == want.shape and np.array_equal(got, want)
+        assert a.bit_generator.state == b.bit_generator.state  # the item's later draws are unchanged
+
+
+def reference_conflicts(pairs, curves, xy, road, node_r):
+    """_conflicts before issue 19: Python loops over the KD-tree answers."""
+    bad, pts, owner = set(), [], []
+    for k, c in enumerate(curves):
+        d = _dense(c)
+        a, b = pairs[k]
+        far = (np.hypot(*(d - xy[a]).T) > node_r + road) & (np.hypot(*(d - xy[b]).T) > node_r + road)
+        pts.append(d[far])
+        owner += [k] * int(far.sum())
+    allp = np.concatenate(pts)
+    owner = np.array(owner)
+    for i, nearby in enumerate(cKDTree(xy).query_ball_point(allp, node_r + road)):
+        if nearby:
+            bad.add(int(owner[i]))
+    for i, j in cKDTree(allp).query_pairs(1.6 * road):
+        if owner[i] != owner[j]:
+            bad.add(int(max(owner[i], owner[j])))
+    return bad
+
+
+def test_conflicts_match_the_reference_on_random_road_sets_and_reuse_unchanged_curves():
+    rng = np.random.default_rng(0)
+    found = 0
+    for _ in range(20):
+        xy = rng.uniform(20, 400, (int(rng.integers(6, 30)), 2))
+        n_roads = int(rng.integers(2, 8))
+        pairs = sorted({tuple(sorted(rng.choice(len(xy), 2, replace=False).tolist())) for _ in range(n_roads)})
+        curves = [_bezier(xy[a], xy[b], float(rng.uniform(-0.2, 0.2))) for a, b in pairs]
+        road, node_r = float(rng.choice([2, 4, 8])), float(rng.choice([3, 6, 10]))
+        memo: dict = {}
+        want = reference_conflicts(pairs, curves, xy, road, node_r)
+        assert _conflicts(pairs, curves, xy, road, node_r, memo) == want
+        found += bool(want)
+        curves[0] = _bezier(xy[pairs[0][0]], xy[pairs[0][1]], 0.0)  # one curve replaced: re-checked, others reused
+        assert _conflicts(pairs, curves, xy, road, node_r, memo) == reference_conflicts(pairs, curves, xy, road, node_r)
+    assert 0 < found < 20  # clean and clashing road sets were both compared
