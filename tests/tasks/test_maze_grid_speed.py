@@ -12,6 +12,7 @@ import pytest
 
 from genbench.schema import TaskItem, canonical_json
 from genbench.tasks.maze import grid as G
+from genbench.tasks.maze import grid_layout as L
 from genbench.tasks.maze.skins import SKINS
 
 
@@ -23,7 +24,7 @@ def reference_wilson(R, C, rng):
     cells = [(r, c) for r in range(R) for c in range(C)]
     order = rng.permutation(len(cells)).tolist()
     draws = rng.random(200 * R * C).tolist()
-    table = G._neighbour_table(R, C)
+    table = L._neighbour_table(R, C)
     k = 0
     for i in order:
         cell = cells[i]
@@ -39,7 +40,7 @@ def reference_wilson(R, C, rng):
         cur = cell
         while not in_tree[cur]:
             in_tree[cur] = True
-            G._open(h, v, cur, step[cur])
+            L._open(h, v, cur, step[cur])
             cur = step[cur]
     return h, v
 
@@ -51,7 +52,7 @@ def test_wilson_same_maze_and_same_stream_after(size):
         if seed % 2:  # a half-used 64-bit draw left buffered by integers(), as generate() leaves it
             a.integers(3), b.integers(3)
         ha, va = reference_wilson(*size, a)
-        hb, vb = G.carve_wilson(*size, b)
+        hb, vb = L.carve_wilson(*size, b)
         assert np.array_equal(ha, hb) and np.array_equal(va, vb)
         assert a.bit_generator.state == b.bit_generator.state  # later draws of the item are unchanged
         assert a.integers(1000, size=5).tolist() == b.integers(1000, size=5).tolist()
@@ -59,7 +60,7 @@ def test_wilson_same_maze_and_same_stream_after(size):
 
 def test_budget_past_its_end_draws_one_at_a_time_like_the_old_fallback():
     a, b = np.random.default_rng(4), np.random.default_rng(4)
-    budget = G._Budget(b, 10, first_chunk=3)
+    budget = L._Budget(b, 10, first_chunk=3)
     assert [budget.next() for _ in range(13)] == a.random(13).tolist()
     budget.close()
     assert a.bit_generator.state == b.bit_generator.state
@@ -68,10 +69,10 @@ def test_budget_past_its_end_draws_one_at_a_time_like_the_old_fallback():
 @pytest.mark.parametrize("skin", list(SKINS))
 def test_render_layout_matches_a_nearest_upscale(skin):
     sk, rng = SKINS[skin], np.random.default_rng(1)
-    geom = G.Geometry.for_skin(6, 9, sk)
-    h, v = G.carve_kruskal(6, 9, rng)
-    got = G.render_layout(geom, h, v, (2, 3), sk)
-    code = (1 - G.block_grid(h, v)).astype(np.intp)
+    geom = L.Geometry.for_skin(6, 9, sk)
+    h, v = L.carve_kruskal(6, 9, rng)
+    got = L.render_layout(geom, h, v, (2, 3), sk)
+    code = (1 - L.block_grid(h, v)).astype(np.intp)
     if sk.floor_alt is not None:
         cells = code[1::2, 1::2]
         r, c = np.indices(cells.shape)
@@ -83,7 +84,7 @@ def test_render_layout_matches_a_nearest_upscale(skin):
         by = np.array([_block_of(y, geom.cell, geom.wall) for y in range(geom.height)])
         bx = np.array([_block_of(x, geom.cell, geom.wall) for x in range(geom.width)])
         want = small[by][:, bx]
-    G.paste_sprite(want, geom, sk.goal_shape, sk.goal_scale, sk.goal, *geom.centre(2, 3))
+    L.paste_sprite(want, geom, sk.goal_shape, sk.goal_scale, sk.goal, *geom.centre(2, 3))
     assert got.shape == (geom.height, geom.width, 3) and np.array_equal(got, want)
 
 
