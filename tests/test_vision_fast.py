@@ -7,6 +7,7 @@ import pytest
 from genbench.checkers.board import _ink
 from genbench.vision.palette import unique_rows
 from genbench.vision.presence import present, presence_bits
+from genbench.vision.regions import colour_box_mask, maxdiff
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8])
@@ -60,3 +61,19 @@ def test_ink_matches_the_int16_sum():
             for thr in (float(rng.uniform(0, 400)), float(d.flat[0])):  # a threshold on a pixel's own value
                 got = _ink(img, bg, thr)
                 assert got.dtype == np.float32 and np.array_equal(got, (d > thr).astype(np.float32))
+
+
+def test_colour_box_mask_matches_maxdiff_against_a_filled_reference():
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        img = rng.integers(0, 256, (int(rng.integers(1, 40)), int(rng.integers(1, 40)), 3)).astype(np.uint8)
+        colour = np.clip(np.round(rng.uniform(-10, 265, 3)), 0, 255).astype(np.uint8)
+        radius = float(rng.choice([rng.uniform(0, 90), float(rng.integers(0, 90)), 0.5]))
+        ref = np.empty_like(img)
+        ref[:] = colour
+        want = (maxdiff(img, ref) < radius).astype(np.uint8)
+        got = colour_box_mask(img, colour, radius)
+        assert got.dtype == np.uint8 and np.array_equal(got, want)
+    # the boundary: a difference equal to the radius is outside
+    img = np.array([[[100, 100, 100], [129, 100, 100], [130, 100, 100]]], np.uint8)
+    assert colour_box_mask(img, np.array([100, 100, 100], np.uint8), 30).tolist() == [[1, 1, 0]]
