@@ -22,7 +22,8 @@ from .samples import Generated, sample_row, versions
 from .seeding import sample_seed
 from .store import DEFAULT_MAX_RETRIES, RunStore, gen_key, judge_key, sample_files
 from .tasks.config import configs_for
-from .video import VideoError, probe, read_frames
+from .video import VideoError
+from .vision.frames import checker_frames
 
 
 def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None, mode: str = "i2v",
@@ -34,14 +35,11 @@ def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None
                                       "text-to-video model draws its own layout (use a VLM judge)",
                              family.checker_version, failure="NOT_JUDGED")
     try:
-        info = probe(path)
-        if fit is None or (fit.frame_w, fit.frame_h) != (info.width, info.height):
-            fit = geometry.make_fit(fit_mode, *item.canvas_size, info.width, info.height)
-        work = family.working_size(item)
-        size = geometry.decode_size(fit, *work) if work else None
-        if size:
-            fit = geometry.rescale(fit, *size)
-        return family.check(item, read_frames(path, size=size), fit, info.fps or family.default_fps)
+        src = checker_frames(path, item.canvas_size, family.working_size(item), fit, fit_mode)
+        try:
+            return family.check(item, src.frames, src.fit, src.fps or family.default_fps)
+        finally:
+            src.close()
     except VideoError as e:
         return Verdict.error(checker, str(e), family.checker_version)
     except Exception as e:  # a checker bug must not stop a long run; it is reported per sample, not judged

@@ -50,11 +50,16 @@ def open_video(path: str | os.PathLike):
 def probe(path: str | os.PathLike) -> VideoInfo:
     container = open_video(path)
     try:
-        s = container.streams.video[0]
-        rate = s.average_rate or s.guessed_rate or 0
-        return VideoInfo(s.codec_context.width, s.codec_context.height, float(rate), int(s.frames or 0))
+        return stream_info(container)
     finally:
         container.close()
+
+
+def stream_info(container) -> VideoInfo:
+    """Size, rate and frame count of an open container's first video stream."""
+    s = container.streams.video[0]
+    rate = s.average_rate or s.guessed_rate or 0
+    return VideoInfo(s.codec_context.width, s.codec_context.height, float(rate), int(s.frames or 0))
 
 
 def read_frames(path: str | os.PathLike, threads: bool = True,
@@ -62,12 +67,17 @@ def read_frames(path: str | os.PathLike, threads: bool = True,
     """Yield RGB frames one by one. Raises VideoError on damage, including mid-stream.
 
     ``size=(w, h)`` resamples (area average) inside the colour conversion, which costs less than
-    converting at full size: checkers that work small ask for it.
+    converting at full size and resizing after: checkers that work small ask for it.
     """
+    yield from decode_rgb(open_video(path), path, threads, size)
+
+
+def decode_rgb(container, path: str | os.PathLike, threads: bool = True,
+               size: tuple[int, int] | None = None) -> Iterator[np.ndarray]:
+    """``read_frames`` on a container already open (``open_video``), which it closes when done."""
     from av.video.reformatter import VideoReformatter
 
     kw = {} if size is None else {"width": int(size[0]), "height": int(size[1]), "interpolation": "AREA"}
-    container = open_video(path)
     # One reformatter for the whole video: frame.to_ndarray(format=…) builds and frees a swscale
     # context (and its threads) per frame, a third of decode time; the pixels are the same.
     reformatter = VideoReformatter()

@@ -18,6 +18,7 @@ The checker (``BoardChecker``):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -89,8 +90,18 @@ def draw_glyph(img: np.ndarray, rect, name: str, colour, upto: float = 1.0) -> N
 FEAT_W, FEAT_H = 6, 8  # glyph feature grid (ink fraction per block)
 
 
+_TEMPLATES: dict = {}  # glyph templates by board geometry (json) → (cells, symbols, features)
+
+
 def _ink(img: np.ndarray, bg: np.ndarray, thr: float) -> np.ndarray:
-    d = np.abs(img.astype(np.int16) - bg.astype(np.int16)).sum(-1)
+    # |img - bg| summed over colour, in cv2 (uint8 absdiff, one 16-bit sum): the int16 numpy
+    # version's temporaries cost more than the rest of reading a frame
+    bg_i = bg.astype(np.int16)  # truncated, as the comparison always was
+    if img.dtype != np.uint8 or bg_i.min() < 0 or bg_i.max() > 255:
+        d = np.abs(img.astype(np.int16) - bg_i).sum(-1)
+    else:
+        diff = cv2.absdiff(img, tuple(float(v) for v in bg_i) + (0.0,))  # a per-channel scalar
+        d = cv2.transform(diff.astype(np.uint16), np.ones((1, 3), np.float32))
     return (d > thr).astype(np.float32)
 
 
@@ -133,7 +144,14 @@ class BoardReader:
             dist = np.abs(inks - self.bg).sum(1)
             self.nominal_given = float(dist[0])
             self.thr_nominal = 0.4 * float(dist.min())
-            self.templates = self._templates(board, canvas_wh, (sx, sy))
+            # the same board judged again (every candidate of an item) draws the same templates
+            key = json.dumps([board["rects"], board["inks"], board["cell_bg"], board["symbols"],
+                              list(canvas_wh), list(work_wh)])
+            if key not in _TEMPLATES:
+                if len(_TEMPLATES) > 16:
+                    _TEMPLATES.clear()
+                _TEMPLATES[key] = self._templates(board, canvas_wh, (sx, sy))
+            self.templates = _TEMPLATES[key]
 
     def _templates(self, board, canvas_wh, scale) -> np.ndarray:
         """Features of every symbol in every cell, drawn as the family draws them and shrunk as a video

@@ -27,7 +27,7 @@ import numpy as np
 from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.palette import align_first
-from ..vision.regions import InkRegions, blur, maxdiff
+from ..vision.regions import InkRegions, blur, colour_box_mask
 from .events import Event, first_event, in_order, make_verdict
 
 W, H = 512, 400  # canvas
@@ -106,10 +106,10 @@ class PointerChecker:
         small = cv2.resize(m, WORK, interpolation=cv2.INTER_AREA)
         self._start_mask = cv2.erode(small, np.ones((3, 3), np.uint8)).astype(bool)
 
-    def _marker_mask(self, img: np.ndarray, colour: np.ndarray, radius: float) -> np.ndarray:
-        ref = np.empty_like(img)
-        ref[:] = np.clip(np.round(colour), 0, 255).astype(np.uint8)
-        return (maxdiff(img, ref) < radius).astype(np.uint8)
+    @staticmethod
+    def _marker_mask(img: np.ndarray, colour: np.ndarray, radius: float) -> np.ndarray:
+        """1 where every channel is within ``radius`` (exclusive) of the marker colour, rounded, else 0."""
+        return colour_box_mask(img, np.clip(np.round(colour), 0, 255).astype(np.uint8), radius)
 
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         sx, sy = W / WORK[0], H / WORK[1]

@@ -26,6 +26,7 @@ from ..schema import Fit, Verdict
 from ..vision.align import drift_warp, warp_onto
 from ..vision.lut import UNKNOWN, build_lut, build_lut_cached, quantise
 from ..vision.palette import calibrate_scene
+from ..vision.presence import present, presence_bits
 from .events import Event, in_order
 
 @dataclass
@@ -144,21 +145,15 @@ class ProcessChecker:
                 self._expected.clear()
         return hit
 
-    def _presence(self, cls: np.ndarray) -> np.ndarray:
-        """(P, H, W) bool: class p appears within one pixel."""
-        k = np.ones((3, 3), np.uint8)
-        return np.stack([cv2.dilate((cls == p).astype(np.uint8), k) > 0 for p in range(len(self.g.palette))])
-
     def _layout_bad(self, cls: np.ndarray, state: tuple) -> np.ndarray:
         exp, inner = self.expected(state)
+        P = len(self.g.palette)
         key = ("presence", state)
         pres_e = self._expected.get(key)
         if pres_e is None:
-            pres_e = self._expected[key] = self._presence(exp)
-        obs_ok = np.take_along_axis(pres_e, np.minimum(cls, len(self.g.palette) - 1)[None].astype(np.int64), 0)[0]
-        obs_ok &= cls != UNKNOWN
-        pres_o = self._presence(cls)
-        exp_ok = np.take_along_axis(pres_o, np.minimum(exp, len(self.g.palette) - 1)[None].astype(np.int64), 0)[0]
+            pres_e = self._expected[key] = presence_bits(exp, P)
+        obs_ok = present(pres_e, np.minimum(cls, P - 1)) & (cls != UNKNOWN)
+        exp_ok = present(presence_bits(cls, P), np.minimum(exp, P - 1))
         bad = inner & ~(obs_ok & exp_ok)
         n_bad = np.bincount(self.block_id[bad], minlength=self.n_blocks)
         n_in = np.bincount(self.block_id[inner], minlength=self.n_blocks)

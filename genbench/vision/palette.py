@@ -124,8 +124,7 @@ def distinct_colours(nominal: np.ndarray, observed: np.ndarray, min_px: int = 12
     keep = np.ones(len(nominal), bool)
     if not len(nominal):
         return keep
-    cols, inv, counts = np.unique(nominal, axis=0, return_inverse=True, return_counts=True)
-    inv = inv.reshape(-1)
+    cols, inv, counts = unique_rows(nominal)
     kept: list[tuple[np.ndarray, np.ndarray]] = []
     for c in np.argsort(-counts, kind="stable"):
         if counts[c] < min_px:
@@ -139,6 +138,21 @@ def distinct_colours(nominal: np.ndarray, observed: np.ndarray, min_px: int = 12
         else:
             kept.append((cols[c], obs))
     return keep
+
+
+def unique_rows(colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(colours, axis=0, return_inverse=True, return_counts=True)`` (rows sorted the same
+    way, inverse flat). Whole 0–255 colours are packed into one integer per row first: the sort of
+    structured rows behind ``axis=0`` is ~10× slower than sorting integers."""
+    c = np.asarray(colours)
+    if c.ndim == 2 and c.shape[1] == 3 and len(c) and c.min() >= 0 and c.max() <= 255 \
+            and np.array_equal(c, np.floor(c)):
+        key = c.astype(np.int32) @ np.array([1 << 16, 1 << 8, 1], np.int32)  # r, g, b order = row order
+        uk, inv, counts = np.unique(key, return_inverse=True, return_counts=True)
+        cols = np.stack([uk >> 16, (uk >> 8) & 255, uk & 255], 1).astype(c.dtype)
+        return cols, inv.reshape(-1), counts
+    cols, inv, counts = np.unique(c, axis=0, return_inverse=True, return_counts=True)
+    return cols, inv.reshape(-1), counts
 
 
 class ColourMap:

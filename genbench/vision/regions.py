@@ -3,6 +3,8 @@ with a reference image? Works on blurred uint8 images at a checker's working siz
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -20,6 +22,17 @@ def maxdiff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     d = cv2.absdiff(a, b)
     c0, c1, c2 = cv2.split(d)
     return cv2.max(cv2.max(c0, c1), c2)
+
+
+def colour_box_mask(img: np.ndarray, colour: np.ndarray, radius: float) -> np.ndarray:
+    """uint8 0/1 per pixel: ``maxdiff(img, colour) < radius``, as one ``cv2.inRange`` (no reference
+    image, no per-channel planes). ``colour``: three uint8 values."""
+    r = math.ceil(radius) - 1  # |d| < radius  ⇔  |d| ≤ ceil(radius) − 1 for whole d
+    c = np.asarray(colour, np.float64)
+    if r < 0:
+        return np.zeros(img.shape[:2], np.uint8)
+    mask = cv2.inRange(img, tuple(c - r), tuple(c + r))
+    return np.bitwise_and(mask, 1, out=mask)
 
 
 class InkRegions:

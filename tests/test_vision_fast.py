@@ -1,0 +1,79 @@
+"""The vectorised per-pixel helpers give exactly what the straightforward versions they replace gave."""
+
+import cv2
+import numpy as np
+import pytest
+
+from genbench.checkers.board import _ink
+from genbench.vision.palette import unique_rows
+from genbench.vision.presence import present, presence_bits
+from genbench.vision.regions import colour_box_mask, maxdiff
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8])
+@pytest.mark.parametrize("n", [0, 1, 57, 20000])
+def test_unique_rows_matches_numpy_unique_axis0(dtype, n):
+    rng = np.random.default_rng(n)
+    a = rng.integers(0, 256, (n, 3)).astype(dtype)
+    a[: n // 2] = a[:1]  # one dominant colour, as a flat panel is
+    want = np.unique(a, axis=0, return_inverse=True, return_counts=True)
+    cols, inv, counts = unique_rows(a)
+    assert cols.dtype == want[0].dtype
+    assert np.array_equal(cols, want[0]) and np.array_equal(inv, want[1].reshape(-1))
+    assert np.array_equal(counts, want[2])
+
+
+def test_unique_rows_non_integer_colours_take_the_general_path():
+    a = np.array([[0.5, 1, 2], [0.5, 1, 2], [-1, 300, 0]], np.float32)
+    cols, inv, counts = unique_rows(a)
+    assert np.array_equal(cols, [[-1, 300, 0], [0.5, 1, 2]]) and inv.tolist() == [1, 1, 0]
+    assert counts.tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("n_classes", [1, 3, 12, 64])
+@pytest.mark.parametrize("shape", [(1, 1), (1, 6), (5, 1), (41, 37)])
+def test_presence_bits_equal_a_dilation_per_class(n_classes, shape):
+    rng = np.random.default_rng(n_classes * 100 + shape[0])
+    cls = rng.integers(0, n_classes, shape).astype(np.uint8)
+    cls[rng.random(shape) < 0.1] = 255  # UNKNOWN is no class
+    k = np.ones((3, 3), np.uint8)
+    per_class = np.stack([cv2.dilate((cls == p).astype(np.uint8), k) > 0 for p in range(n_classes)])
+    bits = presence_bits(cls, n_classes)
+    for p in range(n_classes):
+        assert np.array_equal(present(bits, np.full(shape, p, np.uint8)), per_class[p])
+    query = rng.integers(0, n_classes, shape).astype(np.uint8)
+    want = np.take_along_axis(per_class, query[None].astype(np.int64), 0)[0]
+    assert np.array_equal(present(bits, query), want)
+
+
+def test_presence_bits_refuses_too_many_classes():
+    with pytest.raises(ValueError, match="at most 64"):
+        presence_bits(np.zeros((2, 2), np.uint8), 65)
+
+
+def test_ink_matches_the_int16_sum():
+    rng = np.random.default_rng(3)
+    for shape in [(1, 1, 3), (7, 3, 3), (155, 155, 3)]:
+        for _ in range(10):
+            img = rng.integers(0, 256, shape).astype(np.uint8)
+            bg = rng.uniform(0, 256, 3).astype(np.float32)
+            d = np.abs(img.astype(np.int16) - bg.astype(np.int16)).sum(-1)
+            for thr in (float(rng.uniform(0, 400)), float(d.flat[0])):  # a threshold on a pixel's own value
+                got = _ink(img, bg, thr)
+                assert got.dtype == np.float32 and np.array_equal(got, (d > thr).astype(np.float32))
+
+
+def test_colour_box_mask_matches_maxdiff_against_a_filled_reference():
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        img = rng.integers(0, 256, (int(rng.integers(1, 40)), int(rng.integers(1, 40)), 3)).astype(np.uint8)
+        colour = np.clip(np.round(rng.uniform(-10, 265, 3)), 0, 255).astype(np.uint8)
+        radius = float(rng.choice([rng.uniform(0, 90), float(rng.integers(0, 90)), 0.5]))
+        ref = np.empty_like(img)
+        ref[:] = colour
+        want = (maxdiff(img, ref) < radius).astype(np.uint8)
+        got = colour_box_mask(img, colour, radius)
+        assert got.dtype == np.uint8 and np.array_equal(got, want)
+    # the boundary: a difference equal to the radius is outside
+    img = np.array([[[100, 100, 100], [129, 100, 100], [130, 100, 100]]], np.uint8)
+    assert colour_box_mask(img, np.array([100, 100, 100], np.uint8), 30).tolist() == [[1, 1, 0]]
