@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from genbench import geometry
 from genbench.runner import judge_video
-from genbench.tasks.puzzles import connect_colours, grid_transform, sudoku, symmetry, tictactoe
+from genbench.tasks.puzzles import sudoku
 from genbench.tasks.puzzles.board import replay
 from genbench.video import write_video
 
-FAMILIES = {
-    "puzzle.sudoku": sudoku.Sudoku(),
-    "puzzle.symmetry": symmetry.Symmetry(),
-    "puzzle.grid_transform": grid_transform.GridTransform(),
-    "puzzle.tictactoe": tictactoe.TicTacToe(),
-    "puzzle.connect_colours": connect_colours.ConnectColours(),
-}
-
 
 def test_sudoku_answers_are_unique():
-    fam = FAMILIES["puzzle.sudoku"]
+    fam = sudoku.Sudoku()
     for d in fam.difficulties:
         for i in range(3):
             s = fam.generate(i, d).state
@@ -40,7 +32,7 @@ def test_real_video_letterboxed_and_zoomed():
 
     from genbench.validate import _zoom_shift
 
-    fam = FAMILIES["puzzle.sudoku"]
+    fam = sudoku.Sudoku()
     item = fam.generate(0, "hard")
     fit = geometry.make_fit("letterbox", *item.canvas_size, 832, 480)
     pad = geometry.border_colour(item.first_frame)
@@ -54,3 +46,22 @@ def test_real_video_letterboxed_and_zoomed():
         states = replay(item.state["board"]["initial"], order[:-1] + [(c, v % 9 + 1)])  # last digit wrong
         write_video(path, (geometry.apply(fit, f, pad) for f in fam.states_frames(item, states)), 24, crf=23)
         assert judge_video(fam, item, path, fit).failure == "WRONG_ANSWER"
+
+
+def test_a_squeezed_frame_budget_keeps_every_write():
+    """validate's frame budget never cuts a board's ground truth short: 40 blanks in 40 frames lost the
+    last writes to the cut (WRONG_ANSWER); min_frames raises the budget to what the pacing needs."""
+    from genbench import perturb
+
+    fam = sudoku.Sudoku()
+    item = fam.generate(0, "hard")
+    fit = geometry.identity(*item.canvas_size)
+    squeezed = fam.check(item, iter(list(fam.solution_frames(item, num_frames=40))), fit, fam.default_fps)
+    assert squeezed.failure == "WRONG_ANSWER"  # what the cut does without the floor
+    token = perturb.BUDGET.set(40)
+    try:
+        frames = perturb.solution(fam, item)
+    finally:
+        perturb.BUDGET.reset(token)
+    assert len(frames) == fam.min_frames(item) > 40
+    assert fam.check(item, iter(frames), fit, fam.default_fps).passed

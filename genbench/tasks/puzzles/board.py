@@ -188,6 +188,16 @@ class BoardFamily(TaskFamily):
     def final_frame(self, item: TaskItem) -> np.ndarray:
         return self.render(item, replay(item.state["board"]["initial"], self.oracle_order(item))[-1])
 
+    def min_frames(self, item: TaskItem) -> int:
+        """Fewest frames that hold the lead, one frame per write and the end hold as ``_paced`` sizes
+        them; below it the paced video runs past the budget and the cut drops the last writes (a sudoku
+        with 40 blanks squeezed into 40 frames lost five digits and failed its own checker)."""
+        steps = len(self.oracle_order(item))
+        n = steps + 3
+        while n - min(self.lead_frames, max(1, n // 10)) - max(2, int(round(0.2 * n))) < steps:
+            n += 1
+        return n
+
     def random_frames(self, item: TaskItem, rng: np.random.Generator, fps: float | None = None,
                       num_frames: int | None = None) -> Iterator[np.ndarray]:
         states = replay(item.state["board"]["initial"], self.random_order(item, rng))
