@@ -165,8 +165,7 @@ def main() -> None:
     s = report.summary()
     decode_fps = dec_frames / dec_s if dec_s else float("nan")
     print(f"\n{s['videos']} videos ({s['not_applicable']} not applicable) in {time.perf_counter() - t0:.0f} s "
-          f"this run: must-pass {s['must_pass_accuracy']:.2%}, must-fail {s['must_fail_accuracy']:.2%}, "
-          f"misses {s['misses']}")
+          f"this run: {V.summary_line(s)}, misses {s['misses']}")
     if s["checker_fps"]:
         print(f"checker (decode + judge) {s['checker_fps']} fps; pure decode {decode_fps:.0f} fps; "
               f"ratio {s['checker_fps'] / decode_fps:.2f}")

@@ -415,7 +415,7 @@ def validate(
 ) -> None:
     """Prove the checkers right: labelled perturbations of ground truth must pass or fail as expected."""
     from .progress import Bar
-    from .validate import planned_clips, validate as validate_, write_report
+    from .validate import planned_clips, rate_text, summary_line, validate as validate_, write_report
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     n = _alias(n, n_old)
@@ -436,18 +436,16 @@ def validate(
     for col in ("family", "must-pass false-fail", "must-fail false-pass", "wrong code"):
         rates.add_column(col)
     for r in report.error_rates():
-        rates.add_row(r["family"], _rate_ci(r["false_fail"], r["pass_n"], r["false_fail_ci"]),
-                      _rate_ci(r["false_pass"], r["fail_n"], r["false_pass_ci"]), f"{r['wrong_code']}/{r['fail_n']}")
+        rates.add_row(r["family"], rate_text(r["false_fail"], r["pass_n"], r["false_fail_ci"]),
+                      rate_text(r["false_pass"], r["fail_n"], r["false_pass_ci"]), f"{r['wrong_code']}/{r['fail_n']}")
     _show(rates)
     summary = report.summary()
     console.print(json.dumps(summary))
+    console.print(summary_line(summary))
     console.print(f"→ {write_report(report, out)}")
     if summary["misses"]:
         raise typer.Exit(1)
 
-
-def _rate_ci(k: int, n: int, ci) -> str:
-    return f"{k}/{n} = {k / max(n, 1):.2%} [{ci[0]:.2%}, {ci[1]:.2%}]" if n else "-"
 
 
 @app.command("calibrate-judge")
