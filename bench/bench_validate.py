@@ -60,7 +60,7 @@ def _combo(args) -> dict:
 
 def _rate(rows) -> str:
     n = len(rows)
-    return f"{sum(r.ok for r in rows)}/{n} {sum(r.ok for r in rows) / n:.2%}" if n else "-"
+    return f"{sum(r.ok for r in rows)}/{n} {sum(r.ok for r in rows) / n:.2%}" if n else "none"
 
 
 def main() -> None:
@@ -158,9 +158,8 @@ def main() -> None:
 
     print(f"\n{'family':<24} {'must-pass false-fail [95% CI]':>36} {'must-fail false-pass [95% CI]':>36}")
     for r in report.error_rates():
-        ci = lambda k, n, c: f"{k}/{n} [{c[0]:.2%}, {c[1]:.2%}]" if n else "-"  # noqa: E731
-        print(f"{r['family']:<24} {ci(r['false_fail'], r['pass_n'], r['false_fail_ci']):>36} "
-              f"{ci(r['false_pass'], r['fail_n'], r['false_pass_ci']):>36}")
+        print(f"{r['family']:<24} {V.rate_text(r['false_fail'], r['pass_n'], r['false_fail_ci']):>36} "
+              f"{V.rate_text(r['false_pass'], r['fail_n'], r['false_pass_ci']):>36}")
 
     s = report.summary()
     decode_fps = dec_frames / dec_s if dec_s else float("nan")
