@@ -191,7 +191,8 @@ def run(
     seed: int = typer.Option(0, help="Suite seed: items and sample seeds derive from it."),
     difficulty: str = typer.Option("easy,medium,hard", help="Difficulties, comma-separated."),
     skin: Optional[str] = typer.Option(None, help="Force one skin (default: skins rotate by item index)."),
-    mode: str = typer.Option("i2v", help="i2v (first frame + instruction) or t2v (description only)."),
+    mode: str = typer.Option("i2v", help="i2v (first frame + instruction) or t2v (description only: maze.grid is "
+                             "judged in the maze the model drew, other families are not judged)."),
     samples_per_item: int = typer.Option(1, "--samples-per-item", help="Candidates per item (pass@k)."),
     out: Optional[Path] = typer.Option(None, help="Run directory (resumable; results.json covers every sample "
                                        "in it). Default: runs/<tasks>__<models>__<UTC time>."),
@@ -324,6 +325,9 @@ def judge(
                                     "many times."),
     fit: str = typer.Option("letterbox", help="How the first frame was fitted into the video: letterbox | stretch."),
     model: str = typer.Option("external", help="Name to file these videos under in results."),
+    mode: str = typer.Option("i2v", help="How the videos were made: i2v (from the item's first frame) or t2v "
+                             "(from the text prompt alone: maze.grid is judged in the maze the model drew, "
+                             "other families are not judged)."),
     quiet: bool = typer.Option(False, help="No progress bar."),
     judge: Optional[str] = typer.Option(None, "--judge", help=_JUDGE_HELP),
     judge_args: Optional[str] = typer.Option(None, help=_JUDGE_ARGS_HELP),
@@ -334,7 +338,7 @@ def judge(
     with _user_errors():
         results = judge_dir(tasks, videos, out, seed=seed, skin=skin, model=model, fit_mode=fit,
                             items_file=items, progress=not quiet, judges=judge or "",
-                            judge_args=parse_kv(judge_args), max_retries=max_retries, root=root)
+                            judge_args=parse_kv(judge_args), max_retries=max_retries, root=root, mode=mode)
     _print_results(results)
     console.print(f"→ {out / 'results.json'}")
 
