@@ -82,6 +82,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1)
     ap.add_argument("--difficulty", default=None, help="Only these difficulties, comma-separated.")
     ap.add_argument("--t2v", action="store_true", help="Also judge each whole clip in text-to-video mode.")
+    ap.add_argument("--only", default=None, help="Only these must-pass perturbations, comma-separated.")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     fam = task_family("maze.grid")
@@ -93,7 +94,7 @@ def main() -> None:
         for _, difficulty, skin in V.combos("maze.grid", wanted):
             for item in fam.items(difficulty, args.n, 0, skin):
                 for p in V.perturbations_for(fam):
-                    if not p.must_pass:
+                    if not p.must_pass or (args.only and p.name not in args.only.split(",")):
                         continue
                     clip = p.make(fam, item, np.random.default_rng(item.index))
                     if clip is None:  # not applicable to this item
