@@ -163,8 +163,10 @@ def test_an_unreadable_layout_is_not_judged_never_a_pass(tmp_path):
     noise = [rng.integers(0, 256, (480, 832, 3), dtype=np.uint8) for _ in range(8)]
     blank = [np.full((480, 832, 3), 90, np.uint8)] * 8
     hanoi = task_family("puzzle.hanoi").generate(0, "easy")
-    smooth = cv2.GaussianBlur(_model_frames(item, [item.first_frame])[0], (0, 0), 12)  # a maze blurred away
-    for frames in (noise, blank, [hanoi.first_frame] * 8, [smooth] * 8):
+    photo = cv2.resize(cv2.GaussianBlur(rng.integers(0, 256, (30, 52, 3), dtype=np.uint8), (0, 0), 1.5), (832, 480),
+                       interpolation=cv2.INTER_CUBIC)  # smooth blobs of colour
+    hexagonal = task_family("maze.hex").generate(0, "medium").first_frame
+    for frames in (noise, blank, [hanoi.first_frame] * 8, [photo] * 8, [hexagonal] * 8):
         v = _judge(item, frames)
         assert v.status == "error" and v.failure == "NOT_JUDGED" and not v.passed, v
         assert v.message.startswith("text-to-video maze not judged: ")

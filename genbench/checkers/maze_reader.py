@@ -44,6 +44,8 @@ class GridMazeRead:
     open_h: np.ndarray  # (rows, cols-1): passage between (r, c) and (r, c+1)
     open_v: np.ndarray  # (rows-1, cols): passage between (r, c) and (r+1, c)
     markers: list[Marker] = field(default_factory=list)
+    wall_rgb: tuple = ()  # the wall colour read (RGB floats)
+    floor_rgbs: list = field(default_factory=list)  # the floor colour(s) read
 
     def block_grid(self) -> np.ndarray:
         """(2R+1)×(2C+1) blocks, 1 wall, 0 floor: VR-Bench's and genbench's maze.grid convention."""
@@ -165,6 +167,7 @@ def read_grid_maze(frame: np.ndarray) -> GridMazeRead:
                              f"pixels on the grid's lines, {fit['covered']:.0%} of its walls drawn)")
     read = GridMazeRead(rows, cols, (float(x), float(y), float(x + w), float(y + h)), float(wall_px), open_h, open_v)
     cx, cy = max(x, 0), max(y, 0)  # the outer wall put back may reach past the frame's edge
+    read.wall_rgb, read.floor_rgbs = tuple(float(v) for v in wall), [tuple(float(v) for v in f) for f in floors]
     read.markers = _markers(px[cy:y + h, cx:x + w], floors, wall, gap, read, (cx, cy), pitch_x * pitch_y)
     return read
 
@@ -254,7 +257,9 @@ def _markers(px, floors, wall, gap, read: GridMazeRead, origin, cell_area) -> li
     """Blobs far from the floor and the wall colours, smaller than a cell: agent, goal."""
     other = np.linalg.norm(px - wall, axis=2) > 0.35 * gap
     for f in floors:
-        other &= np.linalg.norm(px - f, axis=2) > 0.1 * gap
+        # off every blend of floor and wall: what blur, compression and resizing make of an edge (or
+        # a second floor tone) lies on the RGB segment between them; a marker does not
+        other &= _off_blend(px, f, wall) > 0.1 * gap
     other = other.astype(np.uint8)
     other = cv2.morphologyEx(other, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, lab, stats, cents = cv2.connectedComponentsWithStats(other, connectivity=8)
@@ -269,3 +274,12 @@ def _markers(px, floors, wall, gap, read: GridMazeRead, origin, cell_area) -> li
         colour = tuple(int(v) for v in np.median(px[lab == k], 0))
         out.append(Marker(cell, colour, float(a), float(a) / float(w * h)))
     return out
+
+
+def _off_blend(px: np.ndarray, floor, wall) -> np.ndarray:
+    """Per pixel of ``px`` (…×3), the distance to the nearest blend of ``floor`` and ``wall`` (the RGB
+    segment between them)."""
+    f, w = np.asarray(floor, np.float32), np.asarray(wall, np.float32)
+    d = w - f
+    t = np.clip(((px - f) @ d) / max(float(d @ d), 1e-9), 0.0, 1.0)
+    return np.linalg.norm(px - (f + t[..., None] * d), axis=-1)

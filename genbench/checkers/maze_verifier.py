@@ -110,16 +110,20 @@ def _forward_fill(track: list) -> list:
 
 
 def _cell_of_colour(maze: GridMazeRead, frame: np.ndarray, colour) -> tuple[int, int] | None:
-    """Cell of the largest blob of ``colour`` (within 40 RGB units) inside the maze in ``frame``
-    (None if there is none). A per-channel box finds the candidates fast; the distance keeps those
-    near enough."""
+    """Cell of the largest blob of ``colour`` inside the maze in ``frame`` (None if there is none).
+    Near enough: within 40 RGB units, and nearer the marker than halfway to the floor or wall colour
+    (a marker drawn close to the floor's colour must not match the floor). A per-channel box finds the
+    candidates fast; the distance keeps those near enough."""
     x0, y0, x1, y1 = (int(round(v)) for v in maze.box)
     x0, y0 = max(x0, 0), max(y0, 0)
     crop = np.ascontiguousarray(frame[y0:y1, x0:x1])
     c = np.asarray(colour, np.int32)
-    mask = cv2.inRange(crop, np.clip(c - 40, 0, 255).astype(np.uint8), np.clip(c + 40, 0, 255).astype(np.uint8))
+    others = [maze.wall_rgb, *maze.floor_rgbs] if maze.wall_rgb else []
+    near = min([40.0] + [0.5 * float(np.linalg.norm(c - np.asarray(o))) for o in others])
+    r = int(np.ceil(near))
+    mask = cv2.inRange(crop, np.clip(c - r, 0, 255).astype(np.uint8), np.clip(c + r, 0, 255).astype(np.uint8))
     ys, xs = np.nonzero(mask)
-    far = np.linalg.norm(crop[ys, xs].astype(np.float32) - c.astype(np.float32), axis=1) >= 40
+    far = np.linalg.norm(crop[ys, xs].astype(np.float32) - c.astype(np.float32), axis=1) >= near
     mask[ys[far], xs[far]] = 0
     n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n < 2:
