@@ -197,6 +197,9 @@ def grid_fit(walls: np.ndarray, rows: int, cols: int, wall_px: int, open_h: np.n
     for y in ys:  # the posts where walls meet stand in every grid maze
         for x in xs:
             drawn[max(y, 0):y + wy, max(x, 0):x + wx] = True
+    # the outer walls reach the box's edge: the reader put one wall_px all round (a stretched
+    # frame's thinner outer wall leaves the rest of that band as padding, read as wall too)
+    drawn[:wall_px], drawn[-wall_px:], drawn[:, :wall_px], drawn[:, -wall_px:] = True, True, True, True
     near = cv2.dilate(drawn.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     core = cv2.erode(drawn.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) if min(wx, wy) >= 3 else drawn
     seen = walls.astype(bool)
