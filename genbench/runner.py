@@ -548,9 +548,9 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
     if items_file:
         from . import vrbench
 
-        if vrbench.is_import(items_file):
+        if vrbench.is_import(items_file):  # items read from VR-Bench files: matched by VR-Bench path
             if mode != "i2v":
-                raise ValueError("VR-Bench items are judged image-to-video: drop --mode t2v")  # items read from VR-Bench files: matched by VR-Bench path
+                raise ValueError("VR-Bench items are judged image-to-video: drop --mode t2v")
             return vrbench.judge_imported(items_file, videos, out, model=model, fit_mode=fit_mode, progress=progress,
                                           judges=judges, judge_args=judge_args, max_retries=max_retries, root=root)
     families = resolve_tasks(tasks)
