@@ -60,7 +60,7 @@ def _combo(args) -> dict:
 
 def _rate(rows) -> str:
     n = len(rows)
-    return f"{sum(r.ok for r in rows)}/{n} {sum(r.ok for r in rows) / n:.2%}" if n else "-"
+    return f"{sum(r.ok for r in rows)}/{n} {sum(r.ok for r in rows) / n:.2%}" if n else "none"
 
 
 def main() -> None:
@@ -158,15 +158,13 @@ def main() -> None:
 
     print(f"\n{'family':<24} {'must-pass false-fail [95% CI]':>36} {'must-fail false-pass [95% CI]':>36}")
     for r in report.error_rates():
-        ci = lambda k, n, c: f"{k}/{n} [{c[0]:.2%}, {c[1]:.2%}]" if n else "-"  # noqa: E731
-        print(f"{r['family']:<24} {ci(r['false_fail'], r['pass_n'], r['false_fail_ci']):>36} "
-              f"{ci(r['false_pass'], r['fail_n'], r['false_pass_ci']):>36}")
+        print(f"{r['family']:<24} {V.rate_text(r['false_fail'], r['pass_n'], r['false_fail_ci']):>36} "
+              f"{V.rate_text(r['false_pass'], r['fail_n'], r['false_pass_ci']):>36}")
 
     s = report.summary()
     decode_fps = dec_frames / dec_s if dec_s else float("nan")
     print(f"\n{s['videos']} videos ({s['not_applicable']} not applicable) in {time.perf_counter() - t0:.0f} s "
-          f"this run: must-pass {s['must_pass_accuracy']:.2%}, must-fail {s['must_fail_accuracy']:.2%}, "
-          f"misses {s['misses']}")
+          f"this run: {V.summary_line(s)}, misses {s['misses']}")
     if s["checker_fps"]:
         print(f"checker (decode + judge) {s['checker_fps']} fps; pure decode {decode_fps:.0f} fps; "
               f"ratio {s['checker_fps'] / decode_fps:.2f}")

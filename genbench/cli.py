@@ -222,7 +222,8 @@ def run(
     seed: int = typer.Option(0, help="Suite seed: items and sample seeds derive from it."),
     difficulty: str = typer.Option("easy,medium,hard", help="Difficulties, comma-separated."),
     skin: Optional[str] = typer.Option(None, help="Force one skin (default: skins rotate by item index)."),
-    mode: str = typer.Option("i2v", help="i2v (first frame + instruction) or t2v (description only)."),
+    mode: str = typer.Option("i2v", help="i2v (first frame + instruction) or t2v (description only: maze.grid is "
+                             "judged in the maze the model drew, other families are not judged)."),
     samples_per_item: int = typer.Option(1, "--samples-per-item", help="Candidates per item (pass@k)."),
     out: Optional[Path] = typer.Option(None, help="Run directory (resumable; results.json covers every sample "
                                        "in it). Default: runs/<tasks>__<models>__<UTC time>."),
@@ -358,6 +359,9 @@ def judge(
                                     "many times."),
     fit: str = typer.Option("letterbox", help="How the first frame was fitted into the video: letterbox | stretch."),
     model: str = typer.Option("external", help="Name to file these videos under in results."),
+    mode: str = typer.Option("i2v", help="How the videos were made: i2v (from the item's first frame) or t2v "
+                             "(from the text prompt alone: maze.grid is judged in the maze the model drew, "
+                             "other families are not judged)."),
     quiet: bool = typer.Option(False, help="No progress bar."),
     judge: Optional[str] = typer.Option(None, "--judge", help=_JUDGE_HELP),
     judge_args: Optional[str] = typer.Option(None, help=_JUDGE_ARGS_HELP),
@@ -368,13 +372,15 @@ def judge(
 
     with _user_errors():
         if items and vrbench.is_import(items):  # items read from VR-Bench files: matched by VR-Bench path
+            if mode != "i2v":
+                raise ValueError("VR-Bench items are judged image-to-video: drop --mode t2v")
             results = vrbench.judge_imported(items, videos, out, model=model, fit_mode=fit, progress=not quiet,
                                              judges=judge or "", judge_args=parse_kv(judge_args),
                                              max_retries=max_retries, root=root)
         else:
             results = judge_dir(tasks, videos, out, seed=seed, skin=skin, model=model, fit_mode=fit,
                                 items_file=items, progress=not quiet, judges=judge or "",
-                                judge_args=parse_kv(judge_args), max_retries=max_retries, root=root)
+                                judge_args=parse_kv(judge_args), max_retries=max_retries, root=root, mode=mode)
     _print_results(results)
     console.print(f"→ {out / 'results.json'}")
 
@@ -460,7 +466,7 @@ def validate(
 ) -> None:
     """Prove the checkers right: labelled perturbations of ground truth must pass or fail as expected."""
     from .progress import Bar
-    from .validate import planned_clips, validate as validate_, write_report
+    from .validate import planned_clips, rate_text, summary_line, validate as validate_, write_report
 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     n = _alias(n, n_old)
@@ -481,18 +487,16 @@ def validate(
     for col in ("family", "must-pass false-fail", "must-fail false-pass", "wrong code"):
         rates.add_column(col)
     for r in report.error_rates():
-        rates.add_row(r["family"], _rate_ci(r["false_fail"], r["pass_n"], r["false_fail_ci"]),
-                      _rate_ci(r["false_pass"], r["fail_n"], r["false_pass_ci"]), f"{r['wrong_code']}/{r['fail_n']}")
+        rates.add_row(r["family"], rate_text(r["false_fail"], r["pass_n"], r["false_fail_ci"]),
+                      rate_text(r["false_pass"], r["fail_n"], r["false_pass_ci"]), f"{r['wrong_code']}/{r['fail_n']}")
     _show(rates)
     summary = report.summary()
     console.print(json.dumps(summary))
+    console.print(summary_line(summary))
     console.print(f"→ {write_report(report, out)}")
     if summary["misses"]:
         raise typer.Exit(1)
 
-
-def _rate_ci(k: int, n: int, ci) -> str:
-    return f"{k}/{n} = {k / max(n, 1):.2%} [{ci[0]:.2%}, {ci[1]:.2%}]" if n else "-"
 
 
 @app.command("calibrate-judge")

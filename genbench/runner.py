@@ -30,13 +30,12 @@ def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None
                 fit_mode: str = "letterbox") -> Verdict:
     """Judge one video file of an item. Damage and checker crashes become error verdicts."""
     checker = family.checker_name
-    if mode != "i2v":
-        return Verdict.error(checker, f"{family.name}'s programmatic checker needs image-to-video: a "
-                                      "text-to-video model draws its own layout (use a VLM judge)",
-                             family.checker_version, failure="NOT_JUDGED")
     try:
-        src = checker_frames(path, item.canvas_size, family.working_size(item), fit, fit_mode)
+        t2v = mode != "i2v"  # the model drew its own layout: the family reads it, or says NOT_JUDGED
+        src = checker_frames(path, item.canvas_size, None if t2v else family.working_size(item), fit, fit_mode)
         try:
+            if t2v:
+                return family.check_t2v(item, src.frames, src.fps or family.default_fps)
             return family.check(item, src.frames, src.fit, src.fps or family.default_fps)
         finally:
             src.close()
@@ -520,9 +519,13 @@ def find_videos(videos: Path, families: list[str]) -> list[tuple[str, str, int, 
 def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, skin: str | None = None,
               model: str = "external", fit_mode: str = "letterbox", items_file: str | Path | None = None,
               progress: bool = True, judges: str = "", judge_args: dict | None = None,
-              max_retries: int = DEFAULT_MAX_RETRIES, root: str | Path | None = None) -> dict:
+              max_retries: int = DEFAULT_MAX_RETRIES, root: str | Path | None = None, mode: str = "i2v") -> dict:
+    """Judge a folder of videos made elsewhere. ``mode="t2v"``: the videos were made from the text
+    prompt alone, so each family judges the layout the model drew (or says NOT_JUDGED)."""
     check_out(out)
     check_args({}, judge_args or {}, judges)
+    if mode not in ("i2v", "t2v"):
+        raise ValueError(f"unknown mode {mode!r}; use i2v or t2v")
     families = resolve_tasks(tasks)
     videos = Path(videos)
     if not videos.is_dir():
@@ -546,7 +549,7 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
     store = RunStore(out)
     store.write_config({"schema_version": SCHEMA_VERSION, "command": "judge", "tasks": tasks,
                         "videos": str(videos.resolve()), "seed": seed, "skin": skin, "fit": fit_mode,
-                        "items": str(Path(items_file).resolve()) if items_file else None,
+                        "items": str(Path(items_file).resolve()) if items_file else None, "mode": mode,
                         "max_retries": max_retries, "versions": versions()})
 
     def jobs():
@@ -562,13 +565,13 @@ def judge_dir(tasks: str, videos: str | Path, out: str | Path, seed: int = 0, sk
             yield family, item, path, cand
 
     rows = judge_files(store, jobs(), len(found), model=model, fit_mode=fit_mode, vlm=vlm, max_retries=max_retries,
-                       progress=progress)
+                       progress=progress, mode=mode)
     return write_results(store, {"command": "judge", "videos": str(videos.resolve())},
                          judge_usage=_vlm_usage(vlm, rows) if vlm else None)
 
 
 def judge_files(store: RunStore, jobs: Iterable[tuple], total: int, model: str, fit_mode: str, vlm=None,
-                max_retries: int = DEFAULT_MAX_RETRIES, progress: bool = True) -> list[dict]:
+                max_retries: int = DEFAULT_MAX_RETRIES, progress: bool = True, mode: str = "i2v") -> list[dict]:
     """Judge videos made elsewhere, ``jobs`` = (family, item, path, candidate), resumably: a file is keyed by
     its resolved path, size and mtime. Rows store the resolved path, so a report made anywhere finds it."""
     rows: list[dict] = []
@@ -579,19 +582,19 @@ def judge_files(store: RunStore, jobs: Iterable[tuple], total: int, model: str, 
             path = Path(path).resolve()
             st = path.stat()
             gk = gen_key({"name": model, "file": str(path), "size": st.st_size, "mtime": st.st_mtime_ns,
-                          "fit": fit_mode}, item.content_hash, "i2v", 0, cand)
+                          "fit": fit_mode}, item.content_hash, mode, 0, cand)
             jk = judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))
             if store.done(jk, max_retries):  # resume: this exact file was judged by this checker already
                 if jk in store.rows:
                     rows.append(store.rows[jk])
             else:
                 t0 = time.perf_counter()
-                verdict = judge_video(family, item, path, None, "i2v", fit_mode)
+                verdict = judge_video(family, item, path, None, mode, fit_mode)
                 row = sample_row(key=jk, gen_key=gk, done=True, item=item, family=family.name, model=model,
-                                 mode="i2v", candidate=cand, video=str(path), verdict=verdict,
+                                 mode=mode, candidate=cand, video=str(path), verdict=verdict,
                                  judge_seconds=time.perf_counter() - t0)
                 if vlm:
-                    vlm.submit(row, family, item, path, "i2v", lambda r: (store.append(r), rows.append(r)))
+                    vlm.submit(row, family, item, path, mode, lambda r: (store.append(r), rows.append(r)))
                 else:
                     store.append(row)
                     rows.append(row)

@@ -53,6 +53,8 @@ FAILURE_CODES = {
     "AGENT_DUPLICATED": "more than one agent is visible",
     "LAYOUT_CHANGED": "walls, goal or given cells change during the video",
     "WRONG_START": "the first frame does not show the task's starting state",
+    "LAYOUT_MISMATCH": "text-to-video: the maze drawn is not the one the prompt asks for (its size, or no path from "
+                       "the agent to the goal)",
     "GOAL_NOT_REACHED": "the goal state is never reached",
     "GOAL_NOT_HELD": "the goal is reached and then left",
     "NOT_OPTIMAL": "the goal is reached legally but not by a shortest solution",

@@ -314,9 +314,8 @@ class Report:
     def error_rates(self) -> list[dict]:
         """Per family: the must-pass false-fail rate and the must-fail false-pass rate (a wrong code
         counts as a miss, not as a false pass), each with its Wilson 95% interval: "no miss" in n
-        videos still allows a rate up to the interval's upper end."""
-        from .metrics import wilson
-
+        videos still allows a rate up to the interval's upper end. Rate and interval are None where
+        there is no video to count (a family with no must-fail videos has no false-pass rate, not 0%)."""
         by = defaultdict(lambda: {"pass_n": 0, "false_fail": 0, "fail_n": 0, "false_pass": 0, "wrong_code": 0})
         for o in self.outcomes:
             if o.got == NOT_APPLICABLE:
@@ -329,15 +328,10 @@ class Report:
                 r["fail_n"] += 1
                 r["false_pass"] += o.got == PASS
                 r["wrong_code"] += o.got not in (PASS, o.expect)
-        rows = []
-        for fam, r in sorted(by.items()):
-            ff, fp = wilson(r["false_fail"], r["pass_n"]), wilson(r["false_pass"], r["fail_n"])
-            rows.append({"family": fam, **r,
-                         "false_fail_rate": round(r["false_fail"] / max(r["pass_n"], 1), 4),
-                         "false_fail_ci": [round(x, 4) for x in ff],
-                         "false_pass_rate": round(r["false_pass"] / max(r["fail_n"], 1), 4),
-                         "false_pass_ci": [round(x, 4) for x in fp]})
-        return rows
+        return [{"family": fam, **r,
+                 "false_fail_rate": _rate(r["false_fail"], r["pass_n"]), "false_fail_ci": _ci(r["false_fail"], r["pass_n"]),
+                 "false_pass_rate": _rate(r["false_pass"], r["fail_n"]), "false_pass_ci": _ci(r["false_pass"], r["fail_n"])}
+                for fam, r in sorted(by.items())]
 
     def summary(self) -> dict:
         judged = [o for o in self.outcomes if o.got != NOT_APPLICABLE]
@@ -348,8 +342,7 @@ class Report:
         return {
             "videos": len(judged),
             "not_applicable": len(self.outcomes) - len(judged),
-            "must_pass_accuracy": round(sum(o.ok for o in must_pass) / max(len(must_pass), 1), 4),
-            "must_fail_accuracy": round(sum(o.ok for o in must_fail) / max(len(must_fail), 1), 4),
+            **_counted("must_pass", must_pass), **_counted("must_fail", must_fail),
             "misses": sum(not o.ok for o in self.outcomes),
             "checker_fps": round(frames / secs, 1) if secs else None,
         }
@@ -357,6 +350,36 @@ class Report:
     def to_json(self) -> dict:
         return {"summary": self.summary(), "error_rates": self.error_rates(), "table": self.table(),
                 "misses": [o.to_json() for o in self.outcomes if not o.ok]}
+
+
+def _counted(kind: str, outcomes: list[Outcome]) -> dict:
+    """``kind``_n, _correct, _accuracy and its Wilson _ci (accuracy and ci None when there are none)."""
+    k, n = sum(o.ok for o in outcomes), len(outcomes)
+    return {f"{kind}_n": n, f"{kind}_correct": k, f"{kind}_accuracy": _rate(k, n), f"{kind}_ci": _ci(k, n)}
+
+
+def rate_text(k: int, n: int, ci) -> str:
+    """"k/n = rate [Wilson 95% interval]"; "none" where there is no video (not 0.00%)."""
+    return f"{k}/{n} = {k / n:.2%} [{ci[0]:.2%}, {ci[1]:.2%}]" if n else "none"
+
+
+def summary_line(summary: dict) -> str:
+    """Both accuracies of ``Report.summary()`` with denominators and intervals, e.g. "must-pass
+    correct 40/40 = 100.00% [91.24%, 100.00%]; must-fail correct: none"."""
+    return "; ".join(f"{kind.replace('_', '-')} correct " + rate_text(summary[f"{kind}_correct"], summary[f"{kind}_n"],
+                                                                       summary[f"{kind}_ci"])
+                     for kind in ("must_pass", "must_fail"))
+
+
+def _rate(k: int, n: int) -> float | None:
+    return round(k / n, 4) if n else None
+
+
+def _ci(k: int, n: int) -> list[float] | None:
+    """Wilson 95% interval of k in n, None for no videos."""
+    from .metrics import wilson
+
+    return [round(x, 4) for x in wilson(k, n)] if n else None
 
 
 def combos(tasks: str = "all", difficulties: list[str] | None = None, skins: list[str] | None = None):

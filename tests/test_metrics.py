@@ -52,8 +52,8 @@ def test_a_run_with_generation_failures_t2v_samples_and_judge_errors(tmp_path):
         # 4 samples: candidate 1 of each item crashes the model; candidate 0 is the oracle (passes)
         assert (g["n"], g["judged"], g["passed"], g["generation_failures"], g["not_judged"]) == (4, 2, 2, 2, 0)
         assert g["pass_rate"] == 0.5 and g["failures"] == {"GENERATION_FAILED": 2}
-        res = run(RunConfig(tasks="maze.grid", models="oracle", out=str(out), limit=2, difficulties="easy",
-                            mode="t2v"), progress=False)
+        res = run(RunConfig(tasks="puzzle.hanoi", models="oracle", out=str(out), limit=2, difficulties="easy",
+                            mode="t2v"), progress=False)  # maze.grid's t2v is judged (tests/test_t2v_judging.py)
     finally:
         registry._ENTRIES["generator"].pop("flaky-test")
     t2v = next(g for g in res["groups"] if g["mode"] == "t2v")

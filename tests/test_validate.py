@@ -415,3 +415,24 @@ def test_a_sorting_ball_drawn_bigger_fails_and_one_easing_into_its_slot_passes(t
     assert V.run_one(fam, item, ps["item_grows"], 0, tmp_path, max_frames=CI_FRAMES).got == "LAYOUT_CHANGED"
     assert V.run_one(fam, item, ps["settle_easing"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS
     assert V.run_one(fam, item, ps["oracle"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS
+
+
+def test_no_must_fail_videos_reads_none_not_zero_percent(tmp_path):
+    """A family validated on must-pass clips only has no false-pass rate (not 0.00%): the summary and
+    the per-family rates say "none", and every rate that exists carries its denominator and interval."""
+    from typer.testing import CliRunner
+
+    from genbench.cli import app
+
+    r = CliRunner().invoke(app, ["validate", "--tasks", "maze.grid", "--limit", "1", "--difficulty", "easy", "--skin",
+                                 "classic", "--only", "oracle", "--max-frames", "72", "--out", str(tmp_path), "--quiet"])
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.output.split())  # rich wraps table cells
+    assert "must-pass correct 1/1 = 100.00% [" in out and "must-fail correct none" in out
+    assert "0/1 = 0.00% [0.00%, 79.35%]" in out  # the false-fail rate: no miss in 1 still allows 79%
+    rep = json.loads((tmp_path / "validate.json").read_text())
+    s, fam = rep["summary"], rep["error_rates"][0]
+    assert s["must_fail_n"] == 0 and s["must_fail_accuracy"] is None and s["must_fail_ci"] is None
+    assert s["must_pass_n"] == s["must_pass_correct"] == 1 and s["must_pass_ci"][1] == 1.0
+    assert fam["fail_n"] == 0 and fam["false_pass_rate"] is None and fam["false_pass_ci"] is None
+    assert fam["false_fail_rate"] == 0.0 and fam["false_fail_ci"] == [0.0, 0.7935]

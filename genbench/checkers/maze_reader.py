@@ -17,6 +17,10 @@ import cv2
 import numpy as np
 
 MAX_CELLS = 64
+# A read is accepted only if the grid it found redraws the walls seen (see grid_fit): measured on
+# validate's must-pass clips and on other families' frames, noise and photos (bench_maze_reader.py).
+MIN_EXPLAINED = 0.97  # must-pass reads: ≥ 0.99; other families read as grids: ≤ 0.93
+MIN_COVERED = 0.95  # must-pass reads: ≥ 0.99; a puzzle board read as a grid: 0.90
 
 
 class LayoutNotFound(ValueError):
@@ -40,6 +44,8 @@ class GridMazeRead:
     open_h: np.ndarray  # (rows, cols-1): passage between (r, c) and (r, c+1)
     open_v: np.ndarray  # (rows-1, cols): passage between (r, c) and (r+1, c)
     markers: list[Marker] = field(default_factory=list)
+    wall_rgb: tuple = ()  # the wall colour read (RGB floats)
+    floor_rgbs: list = field(default_factory=list)  # the floor colour(s) read
 
     def block_grid(self) -> np.ndarray:
         """(2R+1)×(2C+1) blocks, 1 wall, 0 floor: VR-Bench's and genbench's maze.grid convention."""
@@ -155,10 +161,50 @@ def read_grid_maze(frame: np.ndarray) -> GridMazeRead:
         for c in range(cols):
             cx = wall_px + c * pitch_x + (pitch_x - wall_px) / 2
             open_v[r, c] = _mean(walls, cx, sy, (pitch_x - wall_px) / 4, half) < 0.5
+    fit = grid_fit(walls, rows, cols, wall_px, open_h, open_v)
+    if fit["explained"] < MIN_EXPLAINED or fit["covered"] < MIN_COVERED:
+        raise LayoutNotFound(f"the walls do not form a {rows}×{cols} grid maze ({fit['explained']:.0%} of the wall "
+                             f"pixels on the grid's lines, {fit['covered']:.0%} of its walls drawn)")
     read = GridMazeRead(rows, cols, (float(x), float(y), float(x + w), float(y + h)), float(wall_px), open_h, open_v)
     cx, cy = max(x, 0), max(y, 0)  # the outer wall put back may reach past the frame's edge
+    read.wall_rgb, read.floor_rgbs = tuple(float(v) for v in wall), [tuple(float(v) for v in f) for f in floors]
     read.markers = _markers(px[cy:y + h, cx:x + w], floors, wall, gap, read, (cx, cy), pitch_x * pitch_y)
     return read
+
+
+def grid_fit(walls: np.ndarray, rows: int, cols: int, wall_px: int, open_h: np.ndarray, open_v: np.ndarray) -> dict:
+    """How well the grid read redraws the wall mask: ``explained``, the share of wall pixels that lie
+    on a wall of the grid (within 2 px: blur and compression fray the edges); ``covered``, the share
+    of the grid's wall pixels (their core, 1 px in) that are wall in the frame. A grid maze scores
+    near 1 on both; circles, hexagons, a puzzle's board or noise do not. Walls are measured per axis
+    (a stretched frame has thicker vertical walls than horizontal ones)."""
+    h, w = walls.shape
+    wx = _run_thickness(walls[wall_px:-wall_px:2])  # runs along rows cross the vertical walls
+    wy = _run_thickness(walls.T[wall_px:-wall_px:2])
+    # the inner edges of the outer walls lie wall_px in from the box (the reader put them there); in
+    # between, cells and walls of thickness wx (wy) alternate: each wall line's left (top) edge
+    xs = [int(round(wall_px - wx + c * (w - 2 * wall_px + wx) / cols)) for c in range(cols + 1)]
+    ys = [int(round(wall_px - wy + r * (h - 2 * wall_px + wy) / rows)) for r in range(rows + 1)]
+    drawn = np.zeros_like(walls, bool)
+    for r in range(rows):
+        for c in range(cols + 1):  # vertical walls: the border, and closed passages
+            if c in (0, cols) or not open_h[r, c - 1]:
+                drawn[max(ys[r], 0):ys[r + 1] + wy, max(xs[c], 0):xs[c] + wx] = True
+    for r in range(rows + 1):
+        for c in range(cols):
+            if r in (0, rows) or not open_v[r - 1, c]:
+                drawn[max(ys[r], 0):ys[r] + wy, max(xs[c], 0):xs[c + 1] + wx] = True
+    for y in ys:  # the posts where walls meet stand in every grid maze
+        for x in xs:
+            drawn[max(y, 0):y + wy, max(x, 0):x + wx] = True
+    # the outer walls reach the box's edge: the reader put one wall_px all round (a stretched
+    # frame's thinner outer wall leaves the rest of that band as padding, read as wall too)
+    drawn[:wall_px], drawn[-wall_px:], drawn[:, :wall_px], drawn[:, -wall_px:] = True, True, True, True
+    near = cv2.dilate(drawn.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    core = cv2.erode(drawn.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) if min(wx, wy) >= 3 else drawn
+    seen = walls.astype(bool)
+    return {"explained": float((seen & near).sum() / max(seen.sum(), 1)),
+            "covered": float((seen & core).sum() / max(core.sum(), 1))}
 
 
 def _edge_run(flags: np.ndarray) -> int:
@@ -169,8 +215,13 @@ def _edge_run(flags: np.ndarray) -> int:
 def _inner_thickness(walls: np.ndarray) -> int:
     """Wall thickness: the commonest length of a wall run with floor on both sides, along rows
     and columns (runs along a wall are longer, and rarer)."""
+    return _run_thickness(list(walls[::2]) + list(walls.T[::2]))
+
+
+def _run_thickness(lines) -> int:
+    """The commonest length of a wall run with floor on both sides in ``lines`` (1 if none)."""
     runs = []
-    for line in list(walls[::2]) + list(walls.T[::2]):
+    for line in lines:
         d = np.diff(line.astype(np.int8))
         starts, ends = np.flatnonzero(d == 1) + 1, np.flatnonzero(d == -1) + 1
         if len(starts) and len(ends):
@@ -209,7 +260,9 @@ def _markers(px, floors, wall, gap, read: GridMazeRead, origin, cell_area) -> li
     """Blobs far from the floor and the wall colours, smaller than a cell: agent, goal."""
     other = np.linalg.norm(px - wall, axis=2) > 0.35 * gap
     for f in floors:
-        other &= np.linalg.norm(px - f, axis=2) > 0.1 * gap
+        # off every blend of floor and wall: what blur, compression and resizing make of an edge (or
+        # a second floor tone) lies on the RGB segment between them; a marker does not
+        other &= _off_blend(px, f, wall) > 0.1 * gap
     other = other.astype(np.uint8)
     other = cv2.morphologyEx(other, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, lab, stats, cents = cv2.connectedComponentsWithStats(other, connectivity=8)
@@ -224,3 +277,12 @@ def _markers(px, floors, wall, gap, read: GridMazeRead, origin, cell_area) -> li
         colour = tuple(int(v) for v in np.median(px[lab == k], 0))
         out.append(Marker(cell, colour, float(a), float(a) / float(w * h)))
     return out
+
+
+def _off_blend(px: np.ndarray, floor, wall) -> np.ndarray:
+    """Per pixel of ``px`` (…×3), the distance to the nearest blend of ``floor`` and ``wall`` (the RGB
+    segment between them)."""
+    f, w = np.asarray(floor, np.float32), np.asarray(wall, np.float32)
+    d = w - f
+    t = np.clip(((px - f) @ d) / max(float(d @ d), 1e-9), 0.0, 1.0)
+    return np.linalg.norm(px - (f + t[..., None] * d), axis=-1)

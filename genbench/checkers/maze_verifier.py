@@ -10,6 +10,7 @@ looser about the rest (no sprite shapes, no per-skin colours).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 
 import cv2
 import numpy as np
@@ -29,55 +30,75 @@ class SelfVerdict:
     message: str = ""
     status: str = "ok"
     track: list = field(default_factory=list)  # the moving marker's cell per frame (None: not seen)
+    frame: int | None = None  # the first frame that shows the failure
+    start: tuple[int, int] | None = None  # the moving marker's cell in the first frame
+    goal: tuple[int, int] | None = None  # the cell of the marker that stays
+    path: list = field(default_factory=list)  # cells the agent stepped through, start first
 
 
 def verify_from_first_frame(video, prompt: str = "") -> SelfVerdict:
     """Judge a grid-maze video by the layout of its own first frame: the marker that moves must
     step through open passages one cell at a time, reach the other marker and stay there.
-    ``video``: frames (T×H×W×3 uint8 array or a list). ``prompt`` is not needed (kept for the
-    selector's signature)."""
-    frames = [np.asarray(f) for f in video]
-    if len(frames) < 2:
-        return SelfVerdict(False, 0.0, "UNREADABLE", "fewer than two frames", status="error")
+    ``video``: frames (T×H×W×3 uint8 array, a list or any iterable). ``prompt`` is not needed (kept
+    for the selector's signature)."""
+    frames = iter(video)
+    first = next(frames, None)
+    if first is None:
+        return SelfVerdict(False, 0.0, "UNREADABLE", "no frames", status="error")
     try:
-        maze = read_grid_maze(frames[0])
+        maze = read_grid_maze(np.asarray(first))
     except LayoutNotFound as e:
         return SelfVerdict(False, 0.0, "UNREADABLE", f"no grid maze in the first frame: {e}", status="error")
+    return follow_agent(maze, chain([first], frames))
+
+
+def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
+    """Follow the marker that moves through ``frames`` (the first included) in the layout ``maze``
+    read from the first frame; frames are looked at one by one (a long video is never held whole)."""
     if len(maze.markers) < 2:
         return SelfVerdict(False, 0.0, "UNREADABLE", "the first frame shows no agent and goal markers",
                            status="error")
     markers = sorted(maze.markers, key=lambda m: -m.area)[:2]
-    tracks = [[_cell_of_colour(maze, f, m.colour) for f in frames] for m in markers]
+    tracks: list[list] = [[], []]
+    for f in frames:
+        f = np.asarray(f)
+        for t, m in zip(tracks, markers):
+            t.append(_cell_of_colour(maze, f, m.colour))
+    if len(tracks[0]) < 2:
+        return SelfVerdict(False, 0.0, "UNREADABLE", "fewer than two frames", status="error")
     moved = [len({c for c in t if c is not None}) > 1 for t in tracks]
     if not any(moved):
-        return SelfVerdict(False, 0.0, "STATIC", "no marker moves", track=tracks[0])
+        return SelfVerdict(False, 0.0, "STATIC", "no marker moves", track=tracks[0], frame=0)
     if all(moved):
-        return SelfVerdict(False, 0.0, "LAYOUT_CHANGED", "both markers move: no fixed goal", track=tracks[0])
+        return SelfVerdict(False, 0.0, "LAYOUT_CHANGED", "both markers move: no fixed goal", track=tracks[0],
+                           frame=0)
     agent, goal = (0, 1) if moved[0] else (1, 0)
     track, goal_cell = tracks[agent], markers[goal].cell
     start = markers[agent].cell
+    seen = dict(track=track, start=start, goal=goal_cell)
     best = int(maze.distances(start)[goal_cell])
     if best < 0:
-        return SelfVerdict(False, 0.0, "UNREADABLE", "the goal cannot be reached in the layout read",
-                           track=track)
+        return SelfVerdict(False, 0.0, "UNREADABLE", "the goal cannot be reached in the layout read", frame=0,
+                           **seen)
     dist_to_goal = maze.distances(goal_cell)
-    here, progress = start, 0.0
+    here, progress, path = start, 0.0, [start]
     for t, cell in enumerate(track[1:], 1):
         if cell is None or cell == here:
             continue
         if cell not in maze.neighbours(*here):
             code = "TELEPORT" if abs(cell[0] - here[0]) + abs(cell[1] - here[1]) > 1 else "WALL_CROSSING"
-            return SelfVerdict(False, progress, code, f"frame {t}: from row {here[0]}, column {here[1]} to row "
-                               f"{cell[0]}, column {cell[1]}", track=track)
+            return SelfVerdict(False, progress, code, f"frame {t}: from row {here[0] + 1}, column {here[1] + 1} "
+                               f"to row {cell[0] + 1}, column {cell[1] + 1}", frame=t, path=path, **seen)
         here = cell
+        path.append(here)
         if best:
             progress = max(progress, 1.0 - dist_to_goal[here] / best)
     held = _forward_fill(track)  # unseen for a frame: where it was last seen (e.g. over the goal)
     hold = max(2, int(round(HOLD_FRACTION * len(track))))
     if any(c != goal_cell for c in held[-hold:]):
         return SelfVerdict(False, progress, "GOAL_NOT_REACHED" if goal_cell not in track else "GOAL_NOT_HELD",
-                           "the agent does not end on the goal", track=track)
-    return SelfVerdict(True, 1.0, track=track)
+                           "the agent does not end on the goal", path=path, **seen)
+    return SelfVerdict(True, 1.0, path=path, **seen)
 
 
 def _forward_fill(track: list) -> list:
@@ -89,11 +110,23 @@ def _forward_fill(track: list) -> list:
 
 
 def _cell_of_colour(maze: GridMazeRead, frame: np.ndarray, colour) -> tuple[int, int] | None:
-    """Cell of the largest blob of ``colour`` in ``frame`` (None if there is none)."""
-    d = np.linalg.norm(frame.astype(np.float32) - np.asarray(colour, np.float32), axis=2)
-    mask = (d < 40).astype(np.uint8)
+    """Cell of the largest blob of ``colour`` inside the maze in ``frame`` (None if there is none).
+    Near enough: within 40 RGB units, and nearer the marker than halfway to the floor or wall colour
+    (a marker drawn close to the floor's colour must not match the floor). A per-channel box finds the
+    candidates fast; the distance keeps those near enough."""
+    x0, y0, x1, y1 = (int(round(v)) for v in maze.box)
+    x0, y0 = max(x0, 0), max(y0, 0)
+    crop = np.ascontiguousarray(frame[y0:y1, x0:x1])
+    c = np.asarray(colour, np.int32)
+    others = [maze.wall_rgb, *maze.floor_rgbs] if maze.wall_rgb else []
+    near = min([40.0] + [0.5 * float(np.linalg.norm(c - np.asarray(o))) for o in others])
+    r = int(np.ceil(near))
+    mask = cv2.inRange(crop, np.clip(c - r, 0, 255).astype(np.uint8), np.clip(c + r, 0, 255).astype(np.uint8))
+    ys, xs = np.nonzero(mask)
+    far = np.linalg.norm(crop[ys, xs].astype(np.float32) - c.astype(np.float32), axis=1) >= near
+    mask[ys[far], xs[far]] = 0
     n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n < 2:
         return None
     k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    return maze.cell_of(*cents[k])
+    return maze.cell_of(x0 + cents[k][0], y0 + cents[k][1])

@@ -177,6 +177,13 @@ class TaskFamily:
         """Judge decoded frames (model-frame pixels; ``fit`` maps them onto the canvas)."""
         raise NotImplementedError
 
+    def check_t2v(self, item: TaskItem, frames: Iterable[np.ndarray], fps: float) -> Verdict:
+        """Judge a text-to-video sample: the model drew its own layout, so there is no fit and the
+        checker may use only what the prompt states. By default the family cannot: NOT_JUDGED."""
+        return Verdict.error(self.checker_name, f"{self.name}'s programmatic checker needs image-to-video: a "
+                                                "text-to-video model draws its own layout, which it cannot read "
+                                                "(use a VLM judge)", self.checker_version, failure="NOT_JUDGED")
+
 
 def frames_for_moves(moves: int) -> int:
     """Frames that show ``moves`` steps at two frames each once a 20% end hold is taken off."""

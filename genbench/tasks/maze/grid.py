@@ -211,3 +211,11 @@ class GridMaze(TaskFamily):
         from ...checkers.trajectory import TrajectoryChecker
 
         return TrajectoryChecker(self.region_map(item), version=self.checker_version).check(frames, fit, fps)
+
+    def check_t2v(self, item: TaskItem, frames: Iterable[np.ndarray], fps: float) -> Verdict:
+        """The maze the model drew, read from its first frame; the prompt's size, start and goal are
+        all the checker is told of the item (they are what ``prompt_t2v`` states)."""
+        from ...checkers.maze_t2v import GridMazePrompt, check_grid_maze_t2v
+
+        s = item.state
+        return check_grid_maze_t2v(frames, GridMazePrompt(s["rows"], s["cols"], tuple(s["start"]), tuple(s["goal"])), fps)

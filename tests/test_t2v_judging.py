@@ -1,0 +1,208 @@
+"""Text-to-video judging of maze.grid through the layout reader: the oracle drawn and solved (judged
+knowing only what the t2v prompt states) passes, also letterboxed, blurred and at CRF 40; static,
+cut, teleport, wall-crossing and layout-changing videos fail with their codes; a maze of another size
+fails the prompt's constraint; an unreadable layout is NOT_JUDGED, never a pass; other families' t2v
+samples stay NOT_JUDGED; `genbench run/judge --mode t2v` go through it."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from genbench import geometry
+from genbench import validate as V
+from genbench.checkers import GridMazePrompt, check_grid_maze_t2v
+from genbench.cli import app
+from genbench.registry import task_family
+from genbench.runner import judge_video
+from genbench.tasks.maze.grid import fit_plan
+from genbench.video import write_video
+
+FAM = task_family("maze.grid")
+FPS = 16.0
+
+
+def _model_frames(item, frames, size=(832, 480)):
+    """Frames as a text-to-video model at ``size`` would show the maze drawn."""
+    fit = geometry.make_fit("letterbox", *item.canvas_size, *size)
+    return [geometry.apply(fit, f, geometry.border_colour(item.first_frame)) for f in frames]
+
+
+def _judge(item, frames):
+    return FAM.check_t2v(item, iter(frames), FPS)
+
+
+def _wall_neighbour(item):
+    """A cell next to the start with a wall between them."""
+    s = item.state
+    g, (r, c) = np.array(s["grid"]), s["start"]
+    for dr, dc in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+        r2, c2 = r + dr, c + dc
+        if 0 <= r2 < s["rows"] and 0 <= c2 < s["cols"] and g[2 * r + 1 + dr, 2 * c + 1 + dc] == 1:
+            return r2, c2
+    pytest.skip("no walled neighbour of the start")
+
+
+@pytest.mark.parametrize("difficulty,skin", [("easy", "classic"), ("medium", "night"), ("hard", "garden"),
+                                             ("hard", "goal_tile")])
+def test_the_oracle_passes_in_the_maze_it_drew_and_cheats_fail(difficulty, skin):
+    item = FAM.generate(1, difficulty, skin=skin)
+    gt = _model_frames(item, FAM.solution_frames(item, num_frames=81))
+    v = _judge(item, gt)
+    assert v.passed and v.status == "ok" and v.failure is None, v.message
+    m = v.metrics
+    assert (v.evidence["rows"], v.evidence["cols"]) == (item.state["rows"], item.state["cols"])
+    assert m["prompt_followed"] == m["size_as_prompted"] == m["path_exists"] == 1.0
+    assert m["start_as_prompted"] == m["goal_as_prompted"] == 1.0
+    assert m["optimal"] == m["legal"] == m["exact"] == 1.0 and m["moves"] == m["shortest"] == item.state["shortest_length"]
+    assert np.array_equal(v.evidence["grid"], item.state["grid"])  # the layout read is the one drawn
+
+    static = _judge(item, [gt[0]] * len(gt))
+    assert not static.passed and static.failure == "STATIC"
+    cut = _judge(item, gt[:40] + [gt[-1]] * 41)
+    assert not cut.passed and cut.failure == "TELEPORT" and cut.first_error_frame == 40
+    skip = _judge(item, gt[:15] + gt[35:])  # frames left out: cells jumped
+    assert not skip.passed and skip.failure == "TELEPORT"
+    stop = _judge(item, gt[:20] + [gt[20]] * 61)
+    assert not stop.passed and stop.failure == "GOAL_NOT_REACHED" and 0 < stop.score < 1
+    through = [item.state["start"], _wall_neighbour(item)]
+    wall = _judge(item, _model_frames(item, FAM.frames_at(item, fit_plan([tuple(p) for p in through], 40, FPS))))
+    assert not wall.passed and wall.failure == "WALL_CROSSING" and wall.metrics["legal"] == 0.0
+
+
+def test_a_longer_route_is_not_optimal_and_a_changed_wall_is_a_changed_layout():
+    item = FAM.generate(0, "medium", skin="classic")
+    s = item.state
+    path = [tuple(p) for p in s["solutions"][0]]
+    # a detour: one step into a dead end off the route and back (a legal but longer route)
+    open_next = lambda a, b: np.array(s["grid"])[a[0] + b[0] + 1, a[1] + b[1] + 1] == 0  # noqa: E731
+    detour = None
+    for k, (r, c) in enumerate(path[:-1]):
+        for dr, dc in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+            n = (r + dr, c + dc)
+            if (0 <= n[0] < s["rows"] and 0 <= n[1] < s["cols"] and n not in path
+                    and open_next((r, c), n)):
+                detour = path[:k + 1] + [n] + path[k:]
+                break
+        if detour:
+            break
+    assert detour, "a medium maze has a side corridor off its route"
+    v = _judge(item, _model_frames(item, FAM.frames_at(item, fit_plan(detour, 81, FPS))))
+    assert not v.passed and v.failure == "NOT_OPTIMAL" and v.metrics["goal_reached_held"] == 1.0
+    assert v.metrics["moves"] == v.metrics["shortest"] + 2
+
+    # a wall off the route erased from frame 30 on: the maze read later differs from the first frame's
+    g = np.array(s["grid"])
+    geom = s["geometry"]
+    pitch, wall = geom["cell_px"] + geom["wall_px"], geom["wall_px"]
+    by, bx = next((y, x) for y in range(1, g.shape[0] - 1, 2) for x in range(2, g.shape[1] - 1, 2)
+                  if g[y, x] == 1)
+    x0, y0 = (bx // 2) * pitch, (by // 2) * pitch + wall
+    floor = tuple(int(v) for v in item.first_frame[y0 + geom["cell_px"] // 2, x0 + wall + 2])
+    frames = list(FAM.solution_frames(item, num_frames=81))
+    for f in frames[30:]:
+        f[y0:y0 + geom["cell_px"], x0:x0 + wall] = floor
+    v = _judge(item, _model_frames(item, frames))
+    assert not v.passed and v.failure == "LAYOUT_CHANGED" and 30 <= v.first_error_frame <= 40, v.message
+
+
+def test_a_maze_of_another_size_fails_the_prompt_yet_its_path_is_judged():
+    item = FAM.generate(2, "easy", skin="classic")
+    gt = _model_frames(item, FAM.solution_frames(item, num_frames=61))
+    s = item.state
+    asked = GridMazePrompt(s["rows"] + 2, s["cols"] + 1, tuple(s["start"]), tuple(s["goal"]))
+    v = check_grid_maze_t2v(iter(gt), asked, FPS)
+    assert not v.passed and v.failure == "LAYOUT_MISMATCH" and v.first_error_frame == 0
+    assert f"asks for a {s['rows'] + 2}×{s['cols'] + 1} maze" in v.message
+    assert v.metrics["size_as_prompted"] == 0.0 and v.metrics["path_exists"] == 1.0
+    assert v.metrics["exact"] == 1.0  # the path itself was right, in the maze drawn
+    moved = GridMazePrompt(s["rows"], s["cols"], tuple(s["goal"]), tuple(s["start"]))  # start and goal swapped
+    v = check_grid_maze_t2v(iter(gt), moved, FPS)
+    assert v.passed and v.metrics["start_as_prompted"] == v.metrics["goal_as_prompted"] == 0.0  # reported only
+
+
+def test_a_drawn_maze_with_no_path_to_the_goal_fails_the_prompt():
+    item = FAM.generate(0, "easy", skin="classic")
+    s = item.state
+    g, geom = np.array(s["grid"]), s["geometry"]
+    pitch, wall, cell = geom["cell_px"] + geom["wall_px"], geom["wall_px"], geom["cell_px"]
+    f = item.first_frame.copy()
+    gr, gc = s["goal"]
+    wall_rgb = tuple(int(v) for v in f[0, 0])
+    for dr, dc in ((0, 1), (1, 0), (0, -1), (-1, 0)):  # wall the goal in
+        y, x = 2 * gr + 1 + dr, 2 * gc + 1 + dc
+        if g[y, x] == 0:
+            ys = (y // 2) * pitch + (wall if y % 2 else 0)
+            xs = (x // 2) * pitch + (wall if x % 2 else 0)
+            f[ys:ys + (cell if y % 2 else wall), xs:xs + (cell if x % 2 else wall)] = wall_rgb
+    v = _judge(item, _model_frames(item, [f] * 30))
+    assert not v.passed and v.failure == "LAYOUT_MISMATCH" and v.metrics["path_exists"] == 0.0
+    assert "no path" in v.message
+
+
+@pytest.mark.parametrize("name", ["letterbox_832x480", "blur", "crf40"])
+def test_the_oracle_passes_under_the_perturbations_the_reader_supports(name, tmp_path):
+    p = next(p for p in V.perturbations_for(FAM) if p.name == name)
+    for k, skin in enumerate(("classic", "night", "thin_walls")):
+        item = FAM.generate(k, ("easy", "medium", "hard")[k], skin=skin)
+        clip = p.make(FAM, item, np.random.default_rng(k))
+        path = tmp_path / f"{k}.mp4"
+        write_video(path, clip.frames, clip.fps, crf=clip.crf)
+        v = judge_video(FAM, item, path, mode="t2v")
+        assert v.passed, (name, skin, v.failure, v.message)
+        stat = tmp_path / f"{k}_static.mp4"
+        write_video(stat, [item.first_frame] * 30, clip.fps, crf=clip.crf)
+        assert judge_video(FAM, item, stat, mode="t2v").failure == "STATIC"
+
+
+def test_an_unreadable_layout_is_not_judged_never_a_pass(tmp_path):
+    item = FAM.generate(0, "easy")
+    rng = np.random.default_rng(0)
+    noise = [rng.integers(0, 256, (480, 832, 3), dtype=np.uint8) for _ in range(8)]
+    blank = [np.full((480, 832, 3), 90, np.uint8)] * 8
+    hanoi = task_family("puzzle.hanoi").generate(0, "easy")
+    photo = cv2.resize(cv2.GaussianBlur(rng.integers(0, 256, (30, 52, 3), dtype=np.uint8), (0, 0), 1.5), (832, 480),
+                       interpolation=cv2.INTER_CUBIC)  # smooth blobs of colour
+    hexagonal = task_family("maze.hex").generate(0, "medium").first_frame
+    for frames in (noise, blank, [hanoi.first_frame] * 8, [photo] * 8, [hexagonal] * 8):
+        v = _judge(item, frames)
+        assert v.status == "error" and v.failure == "NOT_JUDGED" and not v.passed, v
+        assert v.message.startswith("text-to-video maze not judged: ")
+    no_markers = item.first_frame.copy()
+    no_markers[...] = FAM.final_frame(item)  # the agent on the goal: one marker only
+    v = _judge(item, [no_markers] * 8)
+    assert v.failure == "NOT_JUDGED" and "markers" in v.message
+
+
+def test_run_and_judge_mode_t2v_judge_maze_grid_and_leave_other_families_not_judged(tmp_path):
+    cli = CliRunner()
+    out = tmp_path / "run"
+    r = cli.invoke(app, ["run", "--tasks", "maze.grid,puzzle.hanoi", "--model", "oracle,static,jumpcut", "--mode", "t2v",
+                         "--limit", "1", "--difficulty", "easy", "--out", str(out),
+                         "--model-args", "width=832,height=480,num_frames=49,fps=16", "--quiet"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in (out / "samples.jsonl").read_text().splitlines()]
+    got = {(x["family"], x["model"]): x["verdict"] for x in rows}
+    assert got[("maze.grid", "oracle")]["passed"] and got[("maze.grid", "oracle")]["checker"] == "maze-reader"
+    assert got[("maze.grid", "static")]["failure"] == "STATIC"
+    assert got[("maze.grid", "jumpcut")]["failure"] == "TELEPORT"
+    for model in ("oracle", "static", "jumpcut"):
+        assert got[("puzzle.hanoi", model)]["failure"] == "NOT_JUDGED"
+    groups = {(g["family"], g["model"]): g for g in json.loads((out / "results.json").read_text())["groups"]}
+    assert all(g["mode"] == "t2v" for g in groups.values())
+    oracle = groups[("maze.grid", "oracle")]
+    assert (oracle["n"], oracle["passed"], oracle["not_judged"]) == (1, 1, 0)
+    assert oracle["metrics"]["prompt_followed"] == oracle["metrics"]["size_as_prompted"] == 1.0
+    assert (groups[("puzzle.hanoi", "oracle")]["n"], groups[("puzzle.hanoi", "oracle")]["not_judged"]) == (0, 1)
+
+    judged = tmp_path / "judged"
+    r = cli.invoke(app, ["judge", "--tasks", "maze.grid", "--videos", str(out / "videos" / "oracle"), "--mode", "t2v",
+                         "--out", str(judged), "--quiet"])
+    assert r.exit_code == 0, r.output
+    (row,) = [json.loads(x) for x in (judged / "samples.jsonl").read_text().splitlines()]
+    assert row["mode"] == "t2v" and row["verdict"]["passed"] and row["verdict"]["checker"] == "maze-reader"
+    r = cli.invoke(app, ["judge", "--tasks", "maze.grid", "--videos", str(out / "videos" / "oracle"), "--mode", "x2v",
+                         "--out", str(tmp_path / "bad")])
+    assert r.exit_code != 0 and "unknown mode" in r.output
