@@ -67,6 +67,9 @@ class RegionMap:
     snap: np.ndarray = field(default=None)  # nearest non-wall label for every pixel
     reference: np.ndarray | None = None  # expected first frame at working size (RGB uint8)
     node_names: list | None = None  # how messages name each node ("row 2, column 3"); default "node N"
+    # textured skins (tile images, shaded sprites): class per first-frame working pixel to learn the
+    # appearance model from (vision.appearance); None: flat palette
+    appearance_labels: np.ndarray | None = None
 
     def where(self, node: int) -> str:
         """A node as a person reads it on the frame."""
@@ -308,6 +311,18 @@ def calibrate(rm: RegionMap, first: np.ndarray) -> np.ndarray:
         if np.linalg.norm(observed[k] - predicted[k]) < 0.4 * sep:
             out[k] = observed[k]  # the video shows this colour where it was drawn: trust it
     return out
+
+
+def first_frame_lut(rm, img: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
+    """The colour → class table for one video, from its first frame (mapped to working size): the
+    calibrated palette, or for a textured skin an appearance model learned on the frame's own pixels
+    (``reference``: the expected first frame; default the region map's)."""
+    if getattr(rm, "appearance_labels", None) is not None:
+        from ..vision.appearance import learn_first_frame
+
+        ref = rm.reference_image() if reference is None else reference
+        return learn_first_frame(img, ref, rm.appearance_labels, _quantise, LUT_BITS)
+    return build_lut(calibrate(rm, img), rm.palette_class)
 
 
 def build_lut(colours: np.ndarray, classes: np.ndarray, max_dist: float = 160.0) -> np.ndarray:
@@ -594,7 +609,7 @@ class TrajectoryChecker:
             if lut is None:
                 img = mapper.align(frame, rm.reference_image()) if self.align else mapper(frame)
                 self._use_view(mapper.inside())
-                lut = build_lut(calibrate(rm, img), rm.palette_class)
+                lut = first_frame_lut(rm, img)
             else:
                 img = mapper(frame)
             cls = lut.take(_quantise(img))

@@ -20,6 +20,7 @@ from ...registry import register
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves
 from .skins import SKINS, Skin, shape_mask
+from .textures import dress
 
 ALGORITHMS = ("backtracker", "kruskal", "wilson")
 
@@ -384,6 +385,7 @@ class GridMaze(TaskFamily):
         base = render_layout(geom, h, v, tuple(goal_rc), sk)
         first = base  # drawn for this item only: the agent goes straight onto it
         paste_sprite(first, geom, sk.agent_shape, sk.agent_scale, sk.agent, *geom.centre(*start_rc))
+        first = dress(first, sk)
         grid = block_grid(h, v)
         state = {
             "game": "maze", "rows": R, "cols": C, "algorithm": algorithm,
@@ -427,7 +429,7 @@ class GridMaze(TaskFamily):
         for r, c in plan:
             f = base.copy()
             paste_sprite(f, geom, sk.agent_shape, sk.agent_scale, sk.agent, *geom.centre(r, c))
-            yield f
+            yield dress(f, sk)
 
     def _plan(self, path, num_frames: int | None, fps: float | None):
         if num_frames:
