@@ -107,3 +107,39 @@ def training_labels(first_index: np.ndarray, palette_class: np.ndarray, interior
     idx = np.asarray(first_index)
     cls = np.where(idx >= 0, np.asarray(palette_class)[np.maximum(idx, 0)], -1)
     return np.where(np.isin(cls, layout_classes) & ~np.asarray(interior, bool), -1, cls)
+
+
+def cell_class_map(img: np.ndarray, grid: np.ndarray, cw: float, ch: float, sprites: dict, quantise,
+                   bits: int = 5, floor_class: int = 0, wall_class: int = 1) -> np.ndarray:
+    """Class per pixel of a first frame drawn on uniform cells (VR-Bench's images) from what its state
+    says: cells with ``grid`` 1 are walls (or traps), others floor; in each cell of ``sprites``
+    ({class: [(row, col), …]}) the pixels whose colours the floor tiles never show are that sprite
+    (the rest of the cell is floor seen round it). No palette is assumed: tiles may be textured."""
+    from scipy import ndimage
+
+    H, W = img.shape[:2]
+    R, C = grid.shape
+    rr = np.minimum((np.arange(H) / ch).astype(int), R - 1)
+    cc = np.minimum((np.arange(W) / cw).astype(int), C - 1)
+    walls = np.asarray(grid)[np.ix_(rr, cc)] == 1
+    out = np.where(walls, wall_class, floor_class).astype(np.uint8)
+    q = quantise(img)
+    special = {tuple(map(int, rc)) for cells in sprites.values() for rc in cells}
+
+    def box(r, c, frac):
+        m = (1 - frac) / 2
+        return (slice(int(round((r + m) * ch)), int(round((r + 1 - m) * ch))),
+                slice(int(round((c + m) * cw)), int(round((c + 1 - m) * cw))))
+
+    floor_q = [q[box(r, c, 0.8)].ravel() for r, c in np.argwhere(grid != 1) if (int(r), int(c)) not in special]
+    side = 1 << bits
+    hist = np.bincount(np.concatenate(floor_q), minlength=side ** 3).astype(np.float32) if floor_q else \
+        np.zeros(side ** 3, np.float32)
+    hist = ndimage.gaussian_filter(hist.reshape(side, side, side), 0.7, mode="nearest", truncate=2.0).ravel()
+    floorish = hist > 0.02  # a colour the floor tiles show (a pixel or two's worth, smoothed)
+    for cls, cells in sprites.items():
+        for r, c in cells:
+            ys, xs = box(int(r), int(c), 0.95)
+            sub = ~floorish[q[ys, xs]]
+            out[ys, xs] = np.where(sub, cls, out[ys, xs])
+    return out
