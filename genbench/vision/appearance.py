@@ -19,7 +19,7 @@ UNKNOWN = 255
 
 def learn_lut(quantised: np.ndarray, labels: np.ndarray, bits: int = 5, n_classes: int | None = None,
               smooth: float = 1.0, reach: float = 12.0, prior_power: float = 0.5,
-              fill_classes=None) -> np.ndarray:
+              fill_classes=None, min_evidence: float = 0.002) -> np.ndarray:
     """A colour → class table learned from labelled pixels.
 
     ``quantised``: per-pixel index into the (2**bits)³ colour cube (the checker's own quantisation);
@@ -29,7 +29,8 @@ def learn_lut(quantised: np.ndarray, labels: np.ndarray, bits: int = 5, n_classe
     floor. ``reach``: how far (in bins) an unseen colour may be from a seen one and still get its class;
     ``fill_classes``: the classes an unseen colour may get (default all). Passing the layout classes
     makes a sprite need positive evidence: a colour its first-frame picture never showed (a dark
-    border pixel a zoom brings in, a compression blend) is never read as the agent.
+    border pixel a zoom brings in, a compression blend) is never read as the agent, nor is a colour
+    where its smoothed histogram holds under ``min_evidence`` of its pixels (the far tail).
     """
     from scipy import ndimage
 
@@ -53,6 +54,10 @@ def learn_lut(quantised: np.ndarray, labels: np.ndarray, bits: int = 5, n_classe
     score = np.zeros_like(cube)
     score[present] = cube[present] / totals[present, None, None, None] * (
         totals[present, None, None, None] / totals.sum()) ** prior_power
+    if fill_classes is not None:  # the other classes (moving sprites) only where they have evidence
+        for c in range(k):
+            if c not in set(fill_classes):
+                score[c][cube[c] < min_evidence * totals[c]] = 0
     best = score.argmax(0)
     seen = score.max(0) > 1e-6 * score.max()
     lut = np.full(best.shape, UNKNOWN, np.uint8)
