@@ -24,7 +24,7 @@ from pathlib import Path  # noqa: E402
 
 GAMES = {"maze.grid": "maze", "maze.trapfield": "trapfield", "maze.sokoban": "sokoban"}
 SUPPORTED = ("maze", "trapfield", "sokoban")
-PROFILE_VERSION = "1"  # how imported items are built (palette sampling, graphs); part of every item
+PROFILE_VERSION = "2"  # how imported items are built (appearance models, graphs); part of every item
 
 
 def _game_of(game_type: str) -> str | None:
@@ -132,66 +132,6 @@ def _pos(ent: dict, grid: np.ndarray | None = None, code: int | None = None) -> 
     raise ValueError("an entity has no grid_pos and the grid does not mark it")
 
 
-def _centres(pixels: np.ndarray, k: int) -> list:
-    """Up to k colour centres of a pixel sample (k-means; textures give several)."""
-    import cv2
-
-    pixels = np.asarray(pixels, np.float32).reshape(-1, 3)
-    if len(pixels) == 0:
-        return []
-    k = int(min(k, len(np.unique(pixels.astype(np.uint8), axis=0))))
-    if k <= 1:
-        return [np.median(pixels, axis=0)]
-    crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    cv2.setRNGSeed(0)  # deterministic
-    _, lab, cen = cv2.kmeans(pixels, k, None, crit, 2, cv2.KMEANS_PP_CENTERS)
-    counts = np.bincount(lab.ravel(), minlength=k)
-    return [cen[j] for j in np.argsort(-counts) if counts[j] >= max(3, 0.05 * len(pixels))]
-
-
-def calibrate_palette(img: np.ndarray, grid: np.ndarray, cw: float, ch: float, player, goals, boxes=()):
-    """Class colours sampled at known cells of the first frame: floor and wall cells (their central
-    60%), then the pixels of the goal / player / box cells that do not look like floor."""
-    from .tasks.maze.skins import AGENT, FLOOR, GOAL, WALL
-
-    def cell_px(r, c, frac=0.6):
-        m = (1 - frac) / 2
-        ya, yb = int(round((r + m) * ch)), int(round((r + 1 - m) * ch))
-        xa, xb = int(round((c + m) * cw)), int(round((c + 1 - m) * cw))
-        return img[ya:yb, xa:xb].reshape(-1, 3)
-
-    special = {tuple(player), *map(tuple, goals), *map(tuple, boxes)}
-    floor = [cell_px(r, c) for r, c in np.argwhere(grid != 1) if (int(r), int(c)) not in special]
-    wall = [cell_px(r, c) for r, c in np.argwhere(grid == 1)]
-    cols, classes = [], []
-    for px, cl, k in ((floor, FLOOR, 3), (wall, WALL, 3)):
-        if px:
-            for cen in _centres(np.concatenate(px), k):
-                cols.append(cen)
-                classes.append(cl)
-    floor_cols = np.array([c for c, k in zip(cols, classes) if k == FLOOR] or [[0, 0, 0]], np.float32)
-
-    def sprite(cells, cl, k=2):
-        px = np.concatenate([cell_px(*rc, frac=0.9) for rc in cells]).astype(np.float32)
-        d = np.linalg.norm(px[:, None, :] - floor_cols[None], axis=2).min(1)
-        for cen in _centres(px[d > 40], k):
-            cols.append(cen)
-            classes.append(cl)
-
-    sprite(goals, GOAL)
-    sprite([player], AGENT)
-    if len(boxes):
-        sprite(boxes, 4)
-    return np.clip(np.round(np.array(cols)), 0, 255).astype(np.uint8), np.array(classes, np.int64)
-
-
-def nearest_index(img: np.ndarray, palette: np.ndarray, max_dist: float = 60.0) -> np.ndarray:
-    """Nearest palette entry per pixel (-1 when nothing is within max_dist)."""
-    d = np.linalg.norm(img[..., None, :].astype(np.float32) - palette[None, None].astype(np.float32), axis=-1)
-    k = d.argmin(-1)
-    return np.where(d.min(-1) <= max_dist, k, -1).astype(np.int16)
-
-
 def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Path | None = None,
                **where) -> "object":
     """One VR-Bench state JSON (+ its first-frame PNG) → a genbench TaskItem, or None for games
@@ -224,13 +164,11 @@ def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Pa
     ih, iw = image.shape[:2]
     cs = float(render.get("cell_size") or iw / W)
     cw, ch = (cs, cs) if (round(cs * W), round(cs * H)) == (iw, ih) else (iw / W, ih / H)
-    palette, pclass = calibrate_palette(image, grid, cw, ch, player, goals, boxes)
     walls = grid == 1
     state = {"game": game, "source": "vrbench", "profile": PROFILE_VERSION, "rows": H, "cols": W,
              "grid": np.where(walls, 1, 0).tolist(), "start": list(player), "goal": list(goal),
              "targets": [list(g) for g in goals], "boxes": [list(b) for b in boxes],
              "cell_w": cw, "cell_h": ch, "agent_px": float(ents.get("player", {}).get("bbox", {}).get("width", 0.6 * cw)),
-             "palette": palette.tolist(), "palette_class": pclass.tolist(),
              "vrbench": {**where, "state": _source_name(path, root)}}
     if game == "sokoban":
         res = solve(~walls, player, boxes, goals)
@@ -372,23 +310,41 @@ def _cached(item, build):
     return v
 
 
+def _first_classes(item, sokoban: bool = False):
+    """Class per pixel of an imported item's first frame (VR-Bench's skins are tile images and sprite
+    pictures: read from the state's cells and the frame itself, no palette), and a class-mean palette."""
+    from .vision.lut import quantise as _quantise
+    from .tasks.maze.skins import AGENT, GOAL
+    from .vision.appearance import cell_class_map
+
+    s = item.state
+    img = item.first_frame
+    sprites = {GOAL: [tuple(g) for g in s["targets"]], AGENT: [tuple(s["start"])]}
+    if sokoban:
+        from .checkers.sokoban import BOX
+
+        sprites[BOX] = [tuple(b) for b in s["boxes"]]
+    cls = cell_class_map(img, np.array(s["grid"]), s["cell_w"], s["cell_h"], sprites, _quantise)
+    pal = np.array([np.median(img[cls == k], axis=0) if (cls == k).any() else (0, 0, 0) for k in range(5)],
+                   np.uint8)
+    return cls.astype(np.int16), pal, np.arange(5, dtype=np.int64)
+
+
 def _region_map(item):
-    """A RegionMap over VR-Bench's uniform cells: every non-wall cell a node, walls / traps forbidden."""
-    from .tasks.maze.skins import AGENT, FLOOR, WALL
+    """A RegionMap over VR-Bench's uniform cells: every non-wall cell a node, walls / traps forbidden, read
+    with an appearance model learned on the first frame."""
+    from .tasks.maze.skins import AGENT, FLOOR
     from .tasks.maze.trapfield import canvas_region_map, cell_adjacency
 
     s = item.state
     img = item.first_frame
     H, W = img.shape[:2]
     R, C, cw, ch = s["rows"], s["cols"], s["cell_w"], s["cell_h"]
-    pal, pcl = np.array(s["palette"], np.uint8), np.array(s["palette_class"], np.int64)
+    cls, pal, pcl = _first_classes(item)
     yy, xx = np.mgrid[0:H, 0:W]
     r, c = np.minimum((yy / ch).astype(int), R - 1), np.minimum((xx / cw).astype(int), C - 1)
     cell = r * C + c
     free = np.array(s["grid"]) == 0
-    idx = nearest_index(img, pal)
-    cls = np.where(idx >= 0, pcl[np.maximum(idx, 0)], 255)
-    base_class = np.where(cls == AGENT, FLOOR, np.where(cls == 255, WALL, cls))
     gy, gx = (s["goal"][0] + 0.5) * ch, (s["goal"][1] + 0.5) * cw
     a = s["agent_px"] / 2 + 2
     foot = (np.abs(yy - gy) <= a) & (np.abs(xx - gx) <= a)
@@ -396,19 +352,20 @@ def _region_map(item):
     edges = sorted({(min(p, q), max(p, q)) for p in range(R * C) for q in adj[p]})
     lattice = {(k, k + 1) for k in range(R * C) if k % C < C - 1} | {(k, k + C) for k in range(R * C - C)}
     return canvas_region_map(
-        node_of=np.where(free.ravel()[cell], cell, -1), block_of=cell, base_class=base_class,
-        first_index=idx, palette=pal, palette_class=pcl,
+        node_of=np.where(free.ravel()[cell], cell, -1), block_of=cell, base_class=np.where(cls == AGENT, FLOOR, cls),
+        first_index=cls, palette=pal, palette_class=pcl,
         node_xy=np.array([((k % C + 0.5) * cw, (k // C + 0.5) * ch) for k in range(R * C)]),
         edges=edges, lattice=lattice, start=s["start"][0] * C + s["start"][1],
         goals={s["goal"][0] * C + s["goal"][1]},
         solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],
-        cell_px=cw, step_px=cw, agent_px=s["agent_px"], ignore=cls == 255, calib_ignore=foot, first=img)
+        cell_px=cw, step_px=cw, agent_px=s["agent_px"], calib_ignore=foot, first=img, textured=True)
 
 
 def _soko_scene(item):
     from .checkers.sokoban import BOX, SokobanScene
     from .tasks.maze.skins import AGENT
     from .tasks.maze.trapfield import working_scale
+    from .vision.appearance import training_labels
 
     s = item.state
     img = item.first_frame
@@ -421,18 +378,18 @@ def _soko_scene(item):
     cx, cy = np.meshgrid(xs, ys)
     cell_of = np.minimum((cy / ch).astype(int), R - 1) * C + np.minimum((cx / cw).astype(int), C - 1)
     fx, fy = (cx / cw) % 1.0, (cy / ch) % 1.0
-    pal, pcl = np.array(s["palette"], np.uint8), np.array(s["palette_class"], np.int64)
-    idx = nearest_index(img, pal)[np.ix_(ys, xs)]
+    full, pal, pcl = _first_classes(item, sokoban=True)
+    idx = full[np.ix_(ys, xs)]
     same = np.ones_like(idx, bool)
     for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
         same &= np.roll(idx, (dy, dx), axis=(0, 1)) == idx
-    cls = np.where(idx >= 0, pcl[np.maximum(idx, 0)], 255)
     return SokobanScene(W, H, R, C, np.array(s["grid"], bool), cell_of,
                         (fx > 0.15) & (fx < 0.85) & (fy > 0.15) & (fy < 0.85), W / C, H / R, pal, pcl,
-                        np.where(same, idx, -1), float(max((cls == AGENT).sum(), 1)),
-                        float(max((cls == BOX).sum(), 1)) / max(len(s["boxes"]), 1), tuple(s["start"]),
+                        np.where(same, idx, -1), float(max((idx == AGENT).sum(), 1)),
+                        float(max((idx == BOX).sum(), 1)) / max(len(s["boxes"]), 1), tuple(s["start"]),
                         frozenset(map(tuple, s["boxes"])), frozenset(map(tuple, s["targets"])),
-                        int(s["min_pushes"]), [tuple(p) for p in s["solution"]])
+                        int(s["min_pushes"]), [tuple(p) for p in s["solution"]],
+                        training_labels(idx, pcl, same), np.ascontiguousarray(img[np.ix_(ys, xs)]))
 
 
 class ImportedFamily:

@@ -13,7 +13,7 @@ from genbench.checkers.vrmetrics import vr_metrics
 from genbench.vrbench import (ImportedFamily, export_vrbench, import_vrbench, judge_imported, load_imported,
                               read_state)
 from genbench.runner import judge_video
-from genbench.video import write_video
+from genbench.video import read_frames, write_video
 
 
 # --- metric definitions ------------------------------------------------------------------------------
@@ -259,3 +259,46 @@ def test_handmade_wall_crossing_and_teleport_fail(handmade, tmp_path):
     path = _bfs_path(grid, p, g)
     v = judge_video(fam, item, _walk_video(item, path[:3], tmp_path / "s.mp4"))
     assert v.failure == "GOAL_NOT_REACHED", v.message
+
+
+# --- a VR-Bench-style tree of textured skins (tile images, sprite pictures, no end hold) -----------------
+
+@pytest.fixture(scope="module")
+def textured_tree(tmp_path_factory):
+    from genbench.vrbench_synth import vrbench_style_tree
+
+    root = tmp_path_factory.mktemp("vrtex")
+    vrbench_style_tree(root, 1, ["easy"], skin="dungeon")
+    items = root / "items.jsonl"
+    res = import_vrbench(root, items)
+    assert res["items"] == 3 and not res["errors"]
+    return root, items
+
+
+def test_textured_tree_ground_truth_without_end_hold_passes(textured_tree, tmp_path):
+    root, items = textured_tree
+    for item, row in load_imported(items):
+        frames = list(read_frames(root / row["video"]))
+        # VR-Bench's pace: 12 frames per step, the last frame is the arrival (no hold)
+        assert len(frames) == 12 * item.state["shortest_length"] + 1
+    out = judge_imported(items, None, tmp_path / "j", progress=False)
+    assert {g["family"] for g in out["groups"]} == {"vrbench.maze", "vrbench.trapfield", "vrbench.sokoban"}
+    for g in out["groups"]:
+        assert g["pass_rate"] == 1.0, g
+        assert g["metrics"]["sr"] == 1.0, g
+
+
+def test_textured_tree_cheats_fail(textured_tree, tmp_path):
+    from genbench.vrbench_synth import cheats
+
+    root, items = textured_tree
+    want = {"static": {"STATIC"}, "cut_to_last": {"TELEPORT", "ILLEGAL_MOVE"},
+            "reversed": {"WRONG_START", "SPRITE_LOST"}, "middle_jump": {"TELEPORT", "ILLEGAL_MOVE"}}
+    for item, row in load_imported(items):
+        fam = ImportedFamily(item.state["game"])
+        gt = list(read_frames(root / row["video"]))
+        for name, frames in cheats(gt).items():
+            path = tmp_path / f"{item.state['game']}_{name}.mp4"
+            write_video(path, frames, 24)
+            v = judge_video(fam, item, path)
+            assert not v.passed and v.failure in want[name], (item.id, name, v.failure, v.message)

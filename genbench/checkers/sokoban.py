@@ -22,7 +22,7 @@ from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.lut import quantise
 from .events import Event, in_order, make_verdict
-from .trajectory import AGENT, WALL, palette_lut
+from .trajectory import AGENT, WALL, first_frame_lut
 from .vrmetrics import vr_metrics
 
 BOX = 4  # the palette class of boxes, next to the trajectory checker's FLOOR, WALL, GOAL, AGENT
@@ -61,6 +61,10 @@ class SokobanScene:
     targets: frozenset
     min_pushes: int
     solution: list
+    # textured skins: class per first-frame working pixel to learn the appearance model from, and the
+    # expected first frame at working size (vision.appearance); None: flat palette
+    appearance_labels: np.ndarray | None = None
+    reference: np.ndarray | None = None
 
 
 class SokobanChecker:
@@ -114,7 +118,7 @@ class SokobanChecker:
             n += 1
             img = to_canvas(fit, frame, sc.width, sc.height)
             if lut is None:
-                lut = palette_lut(sc, img)
+                lut = first_frame_lut(sc, img, sc.reference)
             cls = lut[quantise(img)]
             p, amask = self._player(cls)
             # a player a cell or more from its last sighting jumped; judged before the boxes, because a

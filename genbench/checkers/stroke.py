@@ -25,7 +25,7 @@ from ..schema import Fit, Verdict
 from ..vision.lut import quantise
 from ..vision.mapping import FrameMapper
 from .events import Event, first_event, in_order, make_verdict
-from .trajectory import AGENT, RegionMap, palette_lut
+from .trajectory import AGENT, RegionMap, first_frame_lut
 
 
 @dataclass
@@ -94,7 +94,7 @@ class StrokeChecker:
                 img = mapper.align(frame, self.sm.reference)
                 unseen = ~mapper.inside().ravel()  # pushed out of view by the drift: not judged
                 unseen = unseen if unseen.any() else None
-                lut = palette_lut(rm, img)
+                lut = first_frame_lut(rm, img)
             else:
                 img = mapper(frame)
             cls = lut[quantise(img)]

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..schema import Fit, Verdict
 from .events import Event as _Event
-from ..vision.lut import build_lut, quantise
+from ..vision.lut import LUT_BITS, build_lut, quantise
 from ..vision.mapping import FrameMapper
 from ..vision.palette import calibrate
 
@@ -70,6 +70,9 @@ class RegionMap:
     snap: np.ndarray = field(default=None)  # nearest non-wall label for every pixel
     reference: np.ndarray | None = None  # expected first frame at working size (RGB uint8)
     node_names: list | None = None  # how messages name each node ("row 2, column 3"); default "node N"
+    # textured skins (tile images, shaded sprites): class per first-frame working pixel to learn the
+    # appearance model from (vision.appearance); None: flat palette
+    appearance_labels: np.ndarray | None = None
 
     def where(self, node: int) -> str:
         """A node as a person reads it on the frame."""
@@ -118,9 +121,16 @@ def grid_node_names(rows: int, cols: int) -> list[str]:
     return [f"row {r + 1}, column {c + 1}" for r in range(rows) for c in range(cols)]
 
 
-def palette_lut(rm, first: np.ndarray) -> np.ndarray:
-    """The lookup table pixel → class for a video whose first frame (working size) is ``first``:
-    ``rm``'s palette calibrated on it (anything with palette / palette_class / palette_map)."""
+def first_frame_lut(rm, first: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
+    """The colour → class table for one video, from its first frame (mapped to working size): ``rm``'s
+    palette calibrated on it (anything with palette / palette_class / palette_map), or for a textured skin
+    (``rm.appearance_labels`` set) an appearance model learned on the frame's own pixels (``reference``:
+    the expected first frame; default the region map's)."""
+    if getattr(rm, "appearance_labels", None) is not None:
+        from ..vision.appearance import learn_first_frame
+
+        ref = rm.reference_image() if reference is None else reference
+        return learn_first_frame(first, ref, rm.appearance_labels, quantise, LUT_BITS)
     return build_lut(calibrate(rm, first, AGENT), rm.palette_class, max_dist=160.0, agent_class=AGENT)
 
 
@@ -352,7 +362,7 @@ class TrajectoryChecker:
             if lut is None:
                 img = mapper.align(frame, rm.reference_image()) if self.align else mapper(frame)
                 self._use_view(mapper.inside())
-                lut = palette_lut(rm, img)
+                lut = first_frame_lut(rm, img)
             else:
                 img = mapper(frame)
             cls = lut.take(quantise(img))

@@ -5,6 +5,7 @@
 * ``align``: one ECC estimate of a small affine camera drift against the expected first frame.
 * ``lut``: one quantised colour lookup table (nearest calibrated colour per RGB bin).
 * ``palette``: calibrating nominal colours on the video's own first frame.
+* ``appearance``: per-class colour models learned from a textured first frame (tile images, shaded sprites).
 * ``presence``: which classes appear within one pixel, all classes at once (bitmasks).
 * ``regions``: ink change in boxes; per-pixel colour distance masks.
 

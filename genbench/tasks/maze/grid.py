@@ -19,6 +19,7 @@ from ..config import ConfigError, TaskConfig, knob
 from .grid_layout import (CARVERS, Geometry, _skin_json, adjacency, all_shortest_paths, bfs, block_grid, fit_plan,
                           motion_plan, open_loops, paste_sprite, render_layout, walls_from_grid)
 from .skins import SKINS, Skin
+from .textures import dress
 
 ALGORITHMS = ("backtracker", "kruskal", "wilson")
 
@@ -109,6 +110,7 @@ class GridMaze(TaskFamily):
         base = render_layout(geom, h, v, tuple(goal_rc), sk)
         first = base  # drawn for this item only: the agent goes straight onto it
         paste_sprite(first, geom, sk.agent_shape, sk.agent_scale, sk.agent, *geom.centre(*start_rc))
+        first = dress(first, sk)
         grid = block_grid(h, v)
         state = {
             "game": "maze", "rows": R, "cols": C, "algorithm": algorithm,
@@ -150,7 +152,7 @@ class GridMaze(TaskFamily):
         for r, c in plan:
             f = base.copy()
             paste_sprite(f, geom, sk.agent_shape, sk.agent_scale, sk.agent, *geom.centre(r, c))
-            yield f
+            yield dress(f, sk)
 
     def _plan(self, path, num_frames: int | None, fps: float | None):
         if num_frames:

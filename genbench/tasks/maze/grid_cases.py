@@ -13,6 +13,7 @@ from typing import Iterator
 import numpy as np
 
 from .grid_layout import adjacency, bfs, motion_plan, paste_sprite, walls_from_grid
+from .textures import dress
 
 Cell = tuple[int, int]
 
@@ -104,7 +105,7 @@ class _Maze:
             f = base.copy()
             for q in ([pos] if pos is not None else []) + list((extra or {}).get(i, [])):
                 paste_sprite(f, g, sk.agent_shape, sk.agent_scale, sk.agent, *g.centre(*q))
-            yield f
+            yield dress(f, sk)
 
 
 def _clip(fam, item, frames):

@@ -6,7 +6,8 @@ import numpy as np
 
 from ...checkers.trajectory import AGENT, RegionMap, grid_node_names
 from ...schema import TaskItem
-from .grid_layout import Geometry, adjacency, bfs, walls_from_grid
+from ...vision.appearance import training_labels
+from .grid_layout import Geometry, adjacency, bfs, paste_sprite, walls_from_grid
 from .skins import WALL
 
 # Working pixels per cell / sprite / wall: the checker classifies every working pixel of every frame,
@@ -67,7 +68,11 @@ def grid_region_map(item: TaskItem, skin, base: np.ndarray) -> RegionMap:
 
     palette, pclass = skin.palette()
     sample = np.ix_(ys, xs)  # sample first: the same labels, at the working size's cost
-    first_idx = palette_index(item.first_frame[sample], palette)
+    first = item.first_frame
+    if skin.texture:  # tiles and shaded sprites: the flat drawing says which pixel shows what
+        first = base.copy()
+        paste_sprite(first, geom, skin.agent_shape, skin.agent_scale, skin.agent, *geom.centre(*s["start"]))
+    first_idx = palette_index(first[sample], palette)
     base_idx = palette_index(base[sample], palette)
     layout_class = np.where(base_idx >= 0, pclass[np.maximum(base_idx, 0)], WALL).astype(np.uint8)
 
@@ -102,4 +107,5 @@ def grid_region_map(item: TaskItem, skin, base: np.ndarray) -> RegionMap:
         agent_area=float(((first_idx >= 0) & (pclass[np.maximum(first_idx, 0)] == AGENT)).sum()),
         reference=np.ascontiguousarray(item.first_frame[sample]),  # sampled as the checker samples
         node_names=grid_node_names(R, C),
+        appearance_labels=training_labels(first_idx, pclass, same) if skin.texture else None,
     )

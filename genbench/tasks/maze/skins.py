@@ -30,12 +30,22 @@ class Skin:
     wall_ratio: float = 1.0  # wall thickness / cell size (1.0: block maze; <1: thin walls)
     floor_alt: tuple[int, int, int] | None = None  # second floor colour: a checkered texture
     hard: bool = False  # made to break naive trackers (used by checker-validity runs)
+    texture: str | None = None  # a textures.TEXTURE_SETS name: tile images and shaded sprites
 
     def describe(self) -> dict:
         return dict(self.words)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        from .textures import without_texture
+
+        return without_texture(asdict(self))
+
+    def texture_roles(self) -> list:
+        from .textures import pattern_for
+
+        floors = [self.floor] + ([self.floor_alt] if self.floor_alt is not None else [])
+        return ([(f, pattern_for(self.texture, "floor")) for f in floors]
+                + [(self.wall, pattern_for(self.texture, "wall")), (self.goal, "sprite"), (self.agent, "sprite")])
 
     def palette(self) -> tuple[np.ndarray, np.ndarray]:
         """(colours K×3 uint8, semantic class per colour)."""
@@ -81,6 +91,10 @@ SKINS: dict[str, Skin] = {s.name: s for s in [
     Skin("small_agent", floor=(245, 245, 245), wall=(25, 25, 30), agent=(220, 40, 40), goal=(40, 170, 70),
          agent_shape="circle", goal_shape="square", agent_scale=0.3, hard=True,
          words=_w("small red dot", "green square", "white", "black")),
+    # Textured (VR-Bench's look): tile images for floor and walls, shaded multi-colour sprites
+    Skin("dungeon", floor=(206, 196, 172), wall=(112, 62, 48), agent=(40, 80, 215), goal=(235, 190, 30),
+         agent_shape="circle", goal_shape="circle", goal_scale=0.8, texture="stone", hard=True,
+         words=_w("shaded blue ball", "golden coin", "sandy stone", "red brick")),
 ]}
 
 

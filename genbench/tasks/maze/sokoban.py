@@ -17,9 +17,11 @@ import numpy as np
 
 from ...checkers.sokoban import BOX, SokobanChecker, SokobanScene
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
+from ...vision.appearance import training_labels
 from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import TaskConfig, knob
 from .skins import AGENT, FLOOR, GOAL, WALL
+from .textures import dress, pattern_for, without_texture
 from .trapfield import paste, palette_index, working_scale
 
 CANVAS_TARGET = 512
@@ -192,13 +194,18 @@ class SokoSkin:
     box_scale: float = 0.74
     target_scale: float = 0.92
     hard: bool = False
+    texture: str | None = None  # a textures.TEXTURE_SETS name: tile images and shaded sprites
 
     def palette(self):
         return (np.array([self.floor, self.wall, self.target, self.agent, self.box], np.uint8),
                 np.array([FLOOR, WALL, GOAL, AGENT, BOX], np.int64))
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return without_texture(asdict(self))
+
+    def texture_roles(self) -> list:
+        return [(self.floor, pattern_for(self.texture, "floor")), (self.wall, pattern_for(self.texture, "wall")),
+                (self.target, "sprite"), (self.box, "sprite"), (self.agent, "sprite")]
 
     @classmethod
     def from_json(cls, d: dict) -> "SokoSkin":
@@ -223,6 +230,10 @@ SOKO_SKINS = {s.name: s for s in [
     SokoSkin("dusk", floor=(70, 60, 90), wall=(25, 20, 35), target=(170, 90, 60), box=(215, 130, 70),
              agent=(120, 230, 160), agent_shape="star", target_shape="tile", agent_scale=0.5,
              words=_w("mint star", "amber box", "rust-coloured tile", "dusky purple", "near-black"), hard=True),
+    # textured (VR-Bench's look): wooden floor, brick walls, shaded multi-colour sprites
+    SokoSkin("dungeon", floor=(200, 170, 120), wall=(84, 84, 96), target=(40, 170, 80), box=(60, 150, 205),
+             agent=(220, 40, 60), agent_shape="circle", target_shape="square", texture="wood_brick", hard=True,
+             words=_w("shaded red ball", "teal crate", "green square", "wooden", "grey brick")),
 ]}
 
 
@@ -271,7 +282,7 @@ def render(geom: SokoGeom, walls: np.ndarray, targets, sk: SokoSkin, boxes=(), p
         paste(img, "square", max(3, int(round(s * sk.box_scale))), sk.box, *geom.centre(*b))
     if player is not None:
         paste(img, sk.agent_shape, max(3, int(round(s * sk.agent_scale))), sk.agent, *geom.centre(*player))
-    return img
+    return dress(img, sk)
 
 
 def replay(path: list, boxes: Iterable) -> list:
@@ -466,7 +477,8 @@ def _dir_name(a, b, track) -> str:
 
 def build_scene(item: TaskItem) -> SokobanScene:
     """The Sokoban checker's spec: cells, walls and the palette at the working size, the sprites' areas
-    in the first frame, and the level (start, boxes, targets, the minimum pushes and a solution)."""
+    in the first frame, and the level (start, boxes, targets, the minimum pushes and a solution); for a
+    textured skin also the labels and first frame its appearance model learns from."""
     s = item.state
     geom, sk = SokoGeom.from_json(s["geometry"]), SokoSkin.from_json(s["skin"])
     sc = working_scale(geom.cell, geom.cell * sk.agent_scale)
@@ -478,7 +490,13 @@ def build_scene(item: TaskItem) -> SokobanScene:
     fx, fy = (cx % geom.cell) / geom.cell, (cy % geom.cell) / geom.cell
     interior = (fx > 0.15) & (fx < 0.85) & (fy > 0.15) & (fy < 0.85)
     palette, pclass = sk.palette()
-    idx = palette_index(item.first_frame, palette)[np.ix_(ys, xs)]
+    first = item.first_frame
+    if sk.texture:  # the flat drawing says which pixel of the first frame shows what
+        from dataclasses import replace
+
+        first = render(geom, np.array(s["grid"], bool), s["targets"], replace(sk, texture=None),
+                       s["boxes"], s["start"])
+    idx = palette_index(first, palette)[np.ix_(ys, xs)]
     same = np.ones_like(idx, bool)
     for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
         same &= np.roll(idx, (dy, dx), axis=(0, 1)) == idx
@@ -488,7 +506,9 @@ def build_scene(item: TaskItem) -> SokobanScene:
                         W / geom.cols, H / geom.rows, palette, pclass, np.where(same, idx, -1),
                         float(max(counts[3], 1)), float(max(counts[4], 1)) / n_box,
                         tuple(s["start"]), frozenset(map(tuple, s["boxes"])), frozenset(map(tuple, s["targets"])),
-                        int(s["min_pushes"]), [tuple(p) for p in s["solution"]])
+                        int(s["min_pushes"]), [tuple(p) for p in s["solution"]],
+                        training_labels(idx, pclass, same) if sk.texture else None,
+                        np.ascontiguousarray(item.first_frame[np.ix_(ys, xs)]) if sk.texture else None)
 
 
 # --- must-fail controls ---------------------------------------------------------------------------------

@@ -18,10 +18,12 @@ import numpy as np
 
 from ...checkers.relabel import relabel_forbidden
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
+from ...vision.appearance import training_labels
 from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import TaskConfig, knob
 from .grid_layout import _mask, all_shortest_paths, bfs, fit_plan, motion_plan
 from .skins import AGENT, FLOOR, GOAL, WALL
+from .textures import dress, pattern_for, without_texture
 
 CANVAS_TARGET = 512
 MIN_CELL_PX = 12  # working pixels per cell (as maze.grid)
@@ -40,7 +42,7 @@ def canvas_region_map(*, node_of: np.ndarray, block_of: np.ndarray, base_class: 
                       node_xy: np.ndarray, edges: list, lattice: set, start: int, goals: set,
                       solutions: list, cell_px: float, step_px: float, agent_px: float,
                       ignore: np.ndarray | None = None, calib_ignore: np.ndarray | None = None,
-                      first: np.ndarray | None = None):
+                      first: np.ndarray | None = None, textured: bool = False):
     """Build the trajectory checker's RegionMap at a small working size.
 
     Canvas-sized inputs: ``node_of`` (node id per pixel, -1 forbidden: wall, trap, background),
@@ -49,6 +51,8 @@ def canvas_region_map(*, node_of: np.ndarray, block_of: np.ndarray, base_class: 
     the first frame shows, -1 unknown); ``ignore`` marks pixels left out of the layout test and
     ``calib_ignore`` pixels left out of palette calibration (e.g. where an agent standing on the goal
     would hide it: a video that starts there must not teach the checker that the goal is agent-coloured).
+    ``textured``: the skin is tile images and shaded sprites, read by an appearance model learned on
+    the first frame (``first_index`` then comes from the flat drawing of it).
     """
     from ...checkers.trajectory import RegionMap
 
@@ -110,7 +114,8 @@ def canvas_region_map(*, node_of: np.ndarray, block_of: np.ndarray, base_class: 
         node_xy=np.asarray(node_xy, np.float64) * (sx, sy),
         edges=np.array(edges, np.int64).reshape(-1, 2), lattice_pairs=lattice, start=start, goals=set(goals),
         dist_to_goal=dist, solutions=solutions, cell_px=cell_px * sx, step_px=step_px * sx,
-        agent_area=max(agent_area, 1.0))
+        agent_area=max(agent_area, 1.0),
+        appearance_labels=training_labels(first_idx, palette_class, same) if textured else None)
 
 
 def palette_index(img: np.ndarray, palette: np.ndarray) -> np.ndarray:
@@ -150,6 +155,7 @@ class TrapSkin:
     agent_scale: float = 0.62
     goal_scale: float = 0.7
     hard: bool = False
+    texture: str | None = None  # a textures.TEXTURE_SETS name: tile images and shaded sprites
 
     def palette(self) -> tuple[np.ndarray, np.ndarray]:
         cols = [self.floor, self.floor_alt, self.edge, self.trap, self.trap_mark, self.goal, self.agent]
@@ -157,7 +163,13 @@ class TrapSkin:
         return np.array(cols, np.uint8), np.array(cls, np.int64)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return without_texture(asdict(self))
+
+    def texture_roles(self) -> list:
+        t = self.texture
+        return [(self.floor, pattern_for(t, "floor")), (self.floor_alt, pattern_for(t, "floor")),
+                (self.edge, pattern_for(t, "wall")), (self.trap, pattern_for(t, "trap")),
+                (self.trap_mark, "sprite"), (self.goal, "sprite"), (self.agent, "sprite")]
 
     @classmethod
     def from_json(cls, d: dict) -> "TrapSkin":
@@ -186,6 +198,11 @@ TRAP_SKINS = {s.name: s for s in [
              trap_mark=(230, 90, 40), trap_shape="cross", agent=(255, 200, 40), goal=(40, 190, 200),
              agent_shape="triangle", goal_shape="tile", agent_scale=0.55,
              words=_w("yellow triangle", "cyan tile", "dark red tiles with orange crosses", "grey"), hard=True),
+    # textured (VR-Bench's look): tile images, shaded multi-colour sprites
+    TrapSkin("dungeon", floor=(206, 196, 172), floor_alt=(188, 178, 152), edge=(112, 62, 48), trap=(48, 44, 50),
+             trap_mark=(235, 120, 30), trap_shape="cross", agent=(40, 80, 215), goal=(235, 190, 30),
+             agent_shape="circle", goal_shape="circle", goal_scale=0.8, texture="stone", hard=True,
+             words=_w("shaded blue ball", "golden coin", "dark pits with orange crosses", "sandy stone")),
 ]}
 
 
@@ -316,7 +333,7 @@ class TrapField(TaskFamily):
             f"row {goal // C + 1}, column {goal % C + 1} (counting from the top left). The {w['agent']} walks "
             f"tile by tile around the traps along the shortest safe route to the {w['goal']} and stays on it. "
             f"Static camera, flat colours.")
-        first = self._render(geom, grid, tuple(rc(goal)), sk, tuple(rc(start)))
+        first = dress(self._render(geom, grid, tuple(rc(goal)), sk, tuple(rc(start))), sk)
         return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
     def layout_key(self, item: TaskItem) -> str:
@@ -356,7 +373,7 @@ class TrapField(TaskFamily):
         for r, c in plan:
             f = base.copy()
             paste(f, sk.agent_shape, size, sk.agent, *geom.centre(r, c))
-            yield f
+            yield dress(f, sk)
 
     def _plan(self, path, num_frames=None, fps=None):
         if num_frames:
@@ -416,10 +433,13 @@ class TrapField(TaskFamily):
         # the agent's footprint on the goal (for calibration) and the border (not a game element)
         foot = np.zeros(base.shape, np.uint8)
         paste(foot, sk.agent_shape, int(round(geom.cell * sk.agent_scale)) + 4, (1, 1, 1), *geom.centre(*s["goal"]))
+        # textured: the flat drawing says which pixel of the first frame shows what
+        flat = self._render(geom, np.array(s["grid"], np.uint8), tuple(s["goal"]), sk, tuple(s["start"])) \
+            if sk.texture else item.first_frame
         rm = canvas_region_map(
             node_of=node_of, block_of=cell, base_class=base_class, ignore=~inside,
-            calib_ignore=foot[..., 0].astype(bool), first=item.first_frame,
-            first_index=palette_index(item.first_frame, palette), palette=palette, palette_class=pclass,
+            calib_ignore=foot[..., 0].astype(bool), first=item.first_frame, textured=bool(sk.texture),
+            first_index=palette_index(flat, palette), palette=palette, palette_class=pclass,
             node_xy=node_xy, edges=edges, lattice=lattice, start=s["start"][0] * C + s["start"][1],
             goals={s["goal"][0] * C + s["goal"][1]},
             solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],

@@ -1,0 +1,104 @@
+"""Side by side on a VR-Bench tree: per game × skin × difficulty, our pass rate on its ground truth and on
+its cheats, VR-Bench's SR / EM (our implementation of its metrics, on the ground truth), and checker fps ÷
+decode fps.
+
+    python bench/bench_vrbench.py DIR                  # a tree VR-Bench's generator wrote (generated locally)
+    python bench/bench_vrbench.py --synth 4 --difficulties easy,medium,hard   # our VR-Bench-style tree
+
+VR-Bench's generator is not run here: ``--synth`` builds a tree of our own textured skins in its style
+(tile images, sprite pictures, 12 frames per step at 24 fps, no end hold; genbench.vrbench_synth) and
+says so in the table's title. Cheats (static first frame, cut to the last frame, reversed, middle third
+replaced by a jump) are made from the decoded ground-truth frames and judged in memory, not re-encoded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from genbench import geometry
+from genbench.video import probe, read_frames
+from genbench.vrbench import ImportedFamily, import_vrbench, load_imported
+from genbench.vrbench_synth import cheats
+
+
+def bench(root: Path, work: Path) -> dict:
+    items = work / "items.jsonl"
+    res = import_vrbench(root, items)
+    rows = defaultdict(lambda: {"n": 0, "gt_pass": 0, "cheats": 0, "cheat_pass": 0, "sr": [], "em": [],
+                                "frames": 0, "decode_s": 0.0, "check_s": 0.0, "failures": defaultdict(int)})
+    for item, row in load_imported(items):
+        if not row.get("video"):
+            continue
+        w = item.state["vrbench"]
+        r = rows[(item.state["game"], w.get("skin", "-"), item.difficulty)]
+        fam = ImportedFamily(item.state["game"])
+        path = root / row["video"]
+        info = probe(path)
+        t0 = time.perf_counter()
+        frames = list(read_frames(path))
+        t1 = time.perf_counter()
+        fit = geometry.make_fit("letterbox", *item.canvas_size, info.width, info.height)
+        fps = info.fps or fam.default_fps
+        v = fam.check(item, frames, fit, fps)
+        t2 = time.perf_counter()
+        r["n"] += 1
+        r["gt_pass"] += int(v.passed)
+        if not v.passed:
+            r["failures"][v.failure] += 1
+        r["sr"].append(v.metrics.get("sr", float(v.passed)))
+        r["em"].append(v.metrics.get("em", float(v.passed)))
+        r["frames"] += len(frames)
+        r["decode_s"] += t1 - t0
+        r["check_s"] += t2 - t1
+        for name, fr in cheats(frames).items():
+            r["cheats"] += 1
+            r["cheat_pass"] += int(fam.check(item, fr, fit, fps).passed)
+    return {"import": res, "rows": rows}
+
+
+def table(out: dict, title: str) -> str:
+    lines = [f"### {title}", "", "| game | skin | difficulty | GT videos | GT pass | cheat passes | SR | EM | "
+             "checker fps ÷ decode fps | GT failure codes |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for (game, skin, d), r in sorted(out["rows"].items()):
+        ratio = (r["frames"] / r["check_s"]) / (r["frames"] / r["decode_s"]) if r["check_s"] and r["decode_s"] else 0
+        codes = ", ".join(f"{k} {v}" for k, v in sorted(r["failures"].items())) or "—"
+        lines.append(f"| {game} | {skin} | {d} | {r['n']} | {100 * r['gt_pass'] / r['n']:.0f}% | "
+                     f"{r['cheat_pass']}/{r['cheats']} | {np.mean(r['sr']):.2f} | {np.mean(r['em']):.2f} | "
+                     f"{ratio:.2f} | {codes} |")
+    imp = out["import"]
+    lines += ["", f"imported {imp['items']} levels; skipped games: {dict(imp['skipped_games']) or 'none'}; "
+                  f"unreadable levels: {len(imp['errors'])}"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("root", nargs="?", help="a VR-Bench tree ({split}/{game}/{skin}/{difficulty}/...)")
+    ap.add_argument("--synth", type=int, default=0, help="build our VR-Bench-style tree, N levels per game × difficulty")
+    ap.add_argument("--difficulties", default="easy,medium,hard")
+    ap.add_argument("--skin", default="dungeon", help="our textured skin for --synth")
+    a = ap.parse_args()
+    if not a.root and not a.synth:
+        ap.error("give a VR-Bench tree or --synth N")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if a.synth:
+            from genbench.vrbench_synth import vrbench_style_tree
+
+            root = work / "tree"
+            vrbench_style_tree(root, a.synth, a.difficulties.split(","), skin=a.skin)
+            title = (f"genbench's VR-Bench-style tree (our '{a.skin}' textured skin, no end hold) — NOT VR-Bench's "
+                     "own generator")
+        else:
+            root, title = Path(a.root), f"VR-Bench tree {a.root}"
+        print(table(bench(root, work), title))
+
+
+if __name__ == "__main__":
+    main()
