@@ -368,7 +368,7 @@ def judge(
 ) -> None:
     """Score videos made elsewhere (your own model's outputs), matched to items by id."""
     from . import vrbench
-    from .runner import judge_dir
+    from .judging import judge_dir
 
     with _user_errors():
         if items and vrbench.is_import(items):  # items read from VR-Bench files: matched by VR-Bench path

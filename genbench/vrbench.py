@@ -258,7 +258,7 @@ def load_imported(items_file: str | Path, root: str | Path | None = None) -> lis
     from PIL import Image
 
     from .fsio import confined
-    from .runner import read_items_file
+    from .judging import read_items_file
     from .schema import TaskItem
 
     out = []
@@ -459,7 +459,9 @@ def judge_imported(items_file: str | Path, videos: str | Path | None, out: str |
     videos/ folders, or with ``videos=None`` the ground-truth videos the import found), with the
     checker and any VLM ``judges``. First frames are read under ``root`` (default: ``videos``, else
     the tree the import recorded); no path in the items file may lead outside its root."""
-    from .runner import _vlm_pool, _vlm_usage, check_args, check_out, judge_files, versions, write_results
+    from .judging import judge_files
+    from .runner import _vlm_pool, _vlm_usage, check_args, check_out, write_results
+    from .samples import versions
     from .schema import SCHEMA_VERSION
     from .store import RunStore
 

@@ -23,7 +23,8 @@ from genbench.generators.baselines import Oracle
 from genbench.judges.backends import OpenAIChatBackend, ResponseCache
 from genbench.judges.frames import FrameSampling
 from genbench.judges.vlm import JudgeSettings, VLMJudge
-from genbench.runner import RunConfig, judge_dir, run
+from genbench.judging import judge_dir
+from genbench.runner import RunConfig, run
 from genbench.vrbench import judge_imported
 from genbench.schema import SCHEMA_VERSION
 from genbench.store import RunStore

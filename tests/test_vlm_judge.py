@@ -358,7 +358,7 @@ def test_run_with_judge_end_to_end(tmp_path, monkeypatch):
 
 
 def test_judge_videos_dir_with_vlm(maze, item, oracle_video, tmp_path, monkeypatch):
-    from genbench.runner import judge_dir
+    from genbench.judging import judge_dir
 
     vids = tmp_path / "videos" / "maze.grid" / "easy"
     vids.mkdir(parents=True)
