@@ -142,7 +142,7 @@ def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Pa
 
     from .schema import TaskItem
     from .tasks.maze.grid_layout import all_shortest_paths
-    from .tasks.maze.sokoban import solve
+    from .tasks.maze.sokoban_solver import solve
     from .tasks.maze.trapfield import cell_adjacency
 
     path = Path(path)

@@ -7,7 +7,8 @@ from genbench import geometry
 from genbench.registry import task_family
 from genbench.runner import judge_video
 from genbench.seeding import item_rng
-from genbench.tasks.maze.sokoban import DIRS, SOKO_LEVELS, SOKO_SKINS, replay, solve
+from genbench.tasks.maze.sokoban import SOKO_LEVELS, SOKO_SKINS, replay
+from genbench.tasks.maze.sokoban_solver import DIRS, solve
 from genbench.validate import perturbations_for
 
 from conftest import encode, fitted

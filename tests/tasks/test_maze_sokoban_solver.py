@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from genbench.schema import canonical_json
-from genbench.tasks.maze.sokoban import DIRS, _Room, _behind_dir, _reach, _route, solve
+from genbench.tasks.maze.sokoban_solver import DIRS, _Room, _behind_dir, _reach, _route, solve
 
 
 def reference_solve(free, player, boxes, targets, max_states=60000):
