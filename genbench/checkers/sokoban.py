@@ -22,7 +22,8 @@ from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.lut import quantise
 from .events import Event, in_order, make_verdict
-from .trajectory import AGENT, WALL, first_frame_lut
+from .regionmap import AGENT, WALL
+from .trajectory import first_frame_lut
 from .vrmetrics import vr_metrics
 
 BOX = 4  # the palette class of boxes, next to the trajectory checker's FLOOR, WALL, GOAL, AGENT

@@ -25,7 +25,8 @@ from ..schema import Fit, Verdict
 from ..vision.lut import quantise
 from ..vision.mapping import FrameMapper
 from .events import Event, first_event, in_order, make_verdict
-from .trajectory import AGENT, RegionMap, first_frame_lut
+from .regionmap import AGENT, RegionMap
+from .trajectory import first_frame_lut
 
 
 @dataclass

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ...checkers.stroke import StrokeChecker, StrokeMap
-from ...checkers.trajectory import RegionMap
+from ...checkers.regionmap import RegionMap
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import knob

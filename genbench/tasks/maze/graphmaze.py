@@ -417,7 +417,7 @@ def palette_index(img: np.ndarray, palette: np.ndarray) -> np.ndarray:
 
 def build_region_map(fam: GraphMaze, item: TaskItem):
     """Sample the canvas label image at the working size into the trajectory checker's RegionMap."""
-    from ...checkers.trajectory import RegionMap
+    from ...checkers.regionmap import RegionMap
 
     s = item.state
     lat = s["lattice"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...checkers.trajectory import AGENT, RegionMap, grid_node_names
+from ...checkers.regionmap import AGENT, RegionMap, grid_node_names
 from ...schema import TaskItem
 from ...vision.appearance import training_labels
 from .grid_layout import Geometry, adjacency, bfs, paste_sprite, walls_from_grid

@@ -54,7 +54,7 @@ def canvas_region_map(*, node_of: np.ndarray, block_of: np.ndarray, base_class: 
     ``textured``: the skin is tile images and shaded sprites, read by an appearance model learned on
     the first frame (``first_index`` then comes from the flat drawing of it).
     """
-    from ...checkers.trajectory import RegionMap
+    from ...checkers.regionmap import RegionMap
 
     Hc, Wc = node_of.shape
     s = working_scale(cell_px, agent_px)
@@ -444,7 +444,7 @@ class TrapField(TaskFamily):
             goals={s["goal"][0] * C + s["goal"][1]},
             solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],
             cell_px=geom.cell, step_px=geom.cell, agent_px=geom.cell * sk.agent_scale)
-        from ...checkers.trajectory import grid_node_names
+        from ...checkers.regionmap import grid_node_names
 
         rm.node_names = grid_node_names(R, C)
         return rm
