@@ -32,23 +32,25 @@ class CameraTracker:
         """The frame mapped onto the reference by the current warp."""
         return warp_onto(img, self.warp, self.w, self.h)
 
-    def update(self, img: np.ndarray) -> bool:
+    def update(self, img: np.ndarray, mask: np.ndarray | None = None) -> bool:
         """Re-estimate the warp on this frame (unwarped, at working size). Keeps the old warp unless
-        the new one is a plausible drift that matches the masked reference better. Returns whether
+        the new one is a plausible drift that matches the masked reference better (``mask``: this
+        frame's own, e.g. without where a marker is now; the tracker's by default). Returns whether
         the warp changed."""
+        mask = self.mask if mask is None else mask
         got = grey(img)
         if self.ref.std() < 1 or got.std() < 1:
             return False
         init = np.eye(2, 3, dtype=np.float32) if self.warp is None else self.warp.astype(np.float32)
         try:
-            before = cv2.computeECC(self.ref, grey(self.warped(img)), self.mask)
+            before = cv2.computeECC(self.ref, grey(self.warped(img)), mask)
         except cv2.error:
             return False
-        new = ecc_affine(self.ref, got, 25, 1e-4, 3, self.mask, init=init)
+        new = ecc_affine(self.ref, got, 25, 1e-4, 3, mask, init=init)
         if new is None or not self._plausible(new):
             return False
         try:
-            after = cv2.computeECC(self.ref, grey(warp_onto(img, new, self.w, self.h)), self.mask)
+            after = cv2.computeECC(self.ref, grey(warp_onto(img, new, self.w, self.h)), mask)
         except cv2.error:
             return False
         if after <= before + self.min_gain:
