@@ -47,6 +47,9 @@ class CameraTracker:
         except cv2.error:
             return False
         new = ecc_affine(self.ref, got, 25, 1e-4, 3, mask, init=init)
+        if new is None:
+            return False
+        new = self._zoom_shift(new, mask)
         if new is None or not self._plausible(new):
             return False
         try:
@@ -58,10 +61,20 @@ class CameraTracker:
         self.warp = new
         return True
 
+    def _zoom_shift(self, warp: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
+        """The warp as a zoom and shift per axis (the camera drift modelled), keeping where the matched
+        pixels' centre goes: a layout matched on a thin strip leaves the shear terms poorly determined.
+        None for a clear rotation or shear, which no drift explains."""
+        if abs(warp[0, 1]) > 0.05 or abs(warp[1, 0]) > 0.05:
+            return None
+        ys, xs = np.nonzero(mask) if mask is not None else (np.array([self.h / 2]), np.array([self.w / 2]))
+        cx, cy = (float(xs.mean()), float(ys.mean())) if len(xs) else (self.w / 2, self.h / 2)
+        out = np.array([[warp[0, 0], 0, warp[0, 2] + warp[0, 1] * cy],
+                        [0, warp[1, 1], warp[1, 2] + warp[1, 0] * cx]], np.float32)
+        return out
+
     def _plausible(self, warp: np.ndarray) -> bool:
         lin = warp[:, :2]
-        if abs(lin[0, 1]) > 0.01 or abs(lin[1, 0]) > 0.01:
-            return False  # rotation / shear: not a camera drift
         if np.abs(lin - np.eye(2)).max() > self.max_frac:
             return False
         return corner_motion(warp, self.w, self.h) <= self.max_frac * max(self.w, self.h)
