@@ -415,3 +415,25 @@ def test_a_sorting_ball_drawn_bigger_fails_and_one_easing_into_its_slot_passes(t
     assert V.run_one(fam, item, ps["item_grows"], 0, tmp_path, max_frames=CI_FRAMES).got == "LAYOUT_CHANGED"
     assert V.run_one(fam, item, ps["settle_easing"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS
     assert V.run_one(fam, item, ps["oracle"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS
+
+
+@pytest.mark.parametrize("family,difficulty,skin,must_fail", [
+    ("puzzle.sudoku", "easy", "paper", "given_overwritten+drift"),  # board
+    ("puzzle.connect_colours", "hard", "paper", "dot_recoloured+drift"),  # board, colour cells
+    ("puzzle.arithmetic", "easy", "paper", "question_changed+drift"),  # pointer
+    ("puzzle.sequence", "easy", "paper", "given_changed+drift"),  # tiles, a tile travelling
+    ("puzzle.odd_one_out", "easy", "paper", "recoloured+drift"),  # tiles, an object fading in place
+    ("maze.grid-draw", "easy", "classic", "layout_changed+drift"),  # stroke
+])
+def test_every_engine_follows_a_drifting_camera_and_still_sees_a_layout_change(family, difficulty, skin,
+                                                                                 must_fail, tmp_path):
+    """Zoom, pan and shake growing over the clip (each alone, and with CRF 38) must pass on the board,
+    pointer, tile and stroke engines (a first-frame alignment read them as LAYOUT_CHANGED); the
+    family's layout change under the same drift must still fail."""
+    fam = task_family(family)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    assert {p.name for p in V.CAMERA} <= set(ps)
+    item = next(iter(fam.items(difficulty, 1, 0, skin)))
+    for name in ("pan_ramp", "zoom_out_ramp", "shake", "drift_crf38", must_fail):
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin=skin)
+        assert o.ok, (name, o.got, o.message)
