@@ -62,16 +62,22 @@ class CameraTracker:
         return True
 
     def _zoom_shift(self, warp: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
-        """The warp as a zoom and shift per axis (the camera drift modelled), keeping where the matched
-        pixels' centre goes: a layout matched on a thin strip leaves the shear terms poorly determined.
-        None for a clear rotation or shear, which no drift explains."""
+        """The warp as one zoom and a shift (the camera drift modelled: the fit is axis-aligned, so a
+        camera's zoom is the same along both axes), keeping where the matched pixels' centre goes. A
+        layout matched on a thin strip leaves the shear terms and the zoom across the strip poorly
+        determined: each axis's zoom counts by the matched pixels' spread along it. None for a clear
+        rotation or shear, which no drift explains."""
         if abs(warp[0, 1]) > 0.05 or abs(warp[1, 0]) > 0.05:
             return None
-        ys, xs = np.nonzero(mask) if mask is not None else (np.array([self.h / 2]), np.array([self.w / 2]))
-        cx, cy = (float(xs.mean()), float(ys.mean())) if len(xs) else (self.w / 2, self.h / 2)
-        out = np.array([[warp[0, 0], 0, warp[0, 2] + warp[0, 1] * cy],
-                        [0, warp[1, 1], warp[1, 2] + warp[1, 0] * cx]], np.float32)
-        return out
+        ys, xs = np.nonzero(mask) if mask is not None else np.mgrid[0:self.h:4, 0:self.w:4].reshape(2, -1)
+        if not len(xs):
+            return None
+        cx, cy = float(xs.mean()), float(ys.mean())
+        vx, vy = float(xs.var()), float(ys.var())
+        z = (warp[0, 0] * vx + warp[1, 1] * vy) / max(vx + vy, 1e-9)
+        tx = warp[0, 2] + warp[0, 1] * cy + (warp[0, 0] - z) * cx
+        ty = warp[1, 2] + warp[1, 0] * cx + (warp[1, 1] - z) * cy
+        return np.array([[z, 0, tx], [0, z, ty]], np.float32)
 
     def _plausible(self, warp: np.ndarray) -> bool:
         lin = warp[:, :2]
