@@ -155,8 +155,12 @@ class BoardReader:
     def start(self, first: np.ndarray) -> None:
         """Align to the item's first frame, then calibrate colours on it."""
         self.warp = self._align(first)
-        # a camera that keeps drifting is followed on what must not change: all but the open cells
-        self.tracker = CameraTracker(self.ref, self.warp, keep_out((self.h, self.w), self.open_rects))
+        # a camera that keeps drifting is followed on what must not change: all but the open cells'
+        # insides (their edges and the grid lines between them are the landmarks of a sparse board)
+        r = self.open_rects
+        inset = 0.12 * np.minimum(r[:, 2] - r[:, 0], r[:, 3] - r[:, 1])
+        inner = r + np.stack([inset, inset, -inset, -inset], 1)
+        self.tracker = CameraTracker(self.ref, self.warp, keep_out((self.h, self.w), inner, margin=0))
         img = self._warped(first)
         if self.kind == "colour":
             observed = np.zeros_like(self.palette)

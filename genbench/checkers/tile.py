@@ -25,6 +25,7 @@ from .events import Event, in_order, make_verdict
 from .pointer import HOLD_SECONDS, PROCESS_CODES, WORK, H, W, layout_changes, scale_box
 
 PRESENT, ABSENT, OTHER = 0, 1, 2  # what an option's home shows
+TIE = 0.05  # slot matches this close (in units of the empty slot's distance) are a tie
 
 
 @dataclass(frozen=True, eq=False)  # holds images: compared by identity
@@ -114,16 +115,18 @@ class TileChecker:
                     win0 = self._window(f0b)
                     seps = [max(_match(win0, h), 4.0) for h in homes0]  # empty slot vs each option
                     e0 = self._crop(f0b, self.slot).astype(np.float32)
-                slots.append(self._read_slot(img, homes0, seps, e0))
+                slots.append(self._read_slot(img, homes0, seps, e0, st))
             bad = regions.changed(img, f0b) if self.layout_boxes else []
-            if (bad or OTHER in st) and i > tracked_at and not any(e.code == "LAYOUT_CHANGED" for e in events):
-                # misread regions may be the camera drifting on: re-align, then read the frame again
+            unsure = bad or OTHER in st or (self.slot is not None and slots[-1] == -2)
+            if (unsure or i - tracked_at >= 4) and i > tracked_at and not any(e.code == "LAYOUT_CHANGED" for e in events):
+                # misread regions may be the camera drifting on: re-align, then read the frame again;
+                # every few frames anyway, as a drifted tile can match a similar option in the slot
                 tracked_at = i
                 if tracker.update(raw):
                     img = blur(tracker.warped(raw))
                     st = self._read(img, homes0, empties, contrast)
                     if self.slot is not None:
-                        slots[-1] = self._read_slot(img, homes0, seps, e0)
+                        slots[-1] = self._read_slot(img, homes0, seps, e0, st)
                     states[-1] = st
                     bad = regions.changed(img, f0b) if self.layout_boxes else []
             mismatch = layout_changes(events, mismatch, bad, i, self.persist, "given regions")
@@ -137,17 +140,35 @@ class TileChecker:
         for k, b in enumerate(self.opt):
             c = self._crop(img, b)
             p, a = self._d(c, homes0[k]) / contrast[k], self._d(c, empties[k]) / contrast[k]
+            if p >= 0.35 and a >= 0.35:  # neither: a camera shaking faster than tracking? look ±2 px
+                p = self._shifted(img, b, homes0[k]) / contrast[k]
             st.append(PRESENT if p < 0.35 else ABSENT if a < 0.35 else OTHER)
         return st
 
-    def _read_slot(self, img, homes0, seps, e0) -> int:
-        """The option the slot shows, -1 when empty, -2 when neither."""
+    def _shifted(self, img, b, home, m: int = 2) -> float:
+        """The smallest mean difference of the home box moved by up to ``m`` px against ``home``."""
+        x0, y0, x1, y1 = b
+        h, w = img.shape[:2]
+        best = np.inf
+        for dy in range(-m, m + 1):
+            for dx in range(-m, m + 1):
+                if 0 <= x0 + dx and x1 + dx <= w and 0 <= y0 + dy and y1 + dy <= h:
+                    best = min(best, self._d(img[y0 + dy:y1 + dy, x0 + dx:x1 + dx], home))
+        return float(best)
+
+    def _read_slot(self, img, homes0, seps, e0, st) -> int:
+        """The option the slot shows, -1 when empty, -2 when neither. Two options that look alike (a
+        square and a circle of one colour) can swap places in the match under a drifting camera; of a
+        near tie, the one that has left its home (``st``: the homes as read now) is the one here."""
         c = self._crop(img, self.slot).astype(np.float32)
         win = self._window(img)
         # the home and the slot are far apart: allow a few pixels of drift (zoom, shift)
         d_opt = [_match(win, h) / s for h, s in zip(homes0, seps)]
         d_empty = float(np.sqrt(((c - e0) ** 2).mean())) / min(seps)
         k = int(np.argmin(d_opt))
+        if st[k] == PRESENT:
+            gone = [j for j in range(len(d_opt)) if st[j] != PRESENT and d_opt[j] <= d_opt[k] + TIE]
+            k = min(gone, key=lambda j: d_opt[j]) if gone else k
         return k if d_opt[k] < 0.4 and d_opt[k] < d_empty else -1 if d_empty < 0.35 else -2
 
     def _window(self, img, m: int = 3):
