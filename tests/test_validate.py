@@ -437,3 +437,19 @@ def test_every_engine_follows_a_drifting_camera_and_still_sees_a_layout_change(f
     for name in ("pan_ramp", "zoom_out_ramp", "shake", "drift_crf38", must_fail):
         o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin=skin)
         assert o.ok, (name, o.got, o.message)
+
+
+@pytest.mark.parametrize("family,difficulty,name,code", [
+    ("maze.multilevel", "hard", "wall_excursion", "WALL_CROSSING"),
+    ("maze.trapfield", "hard", "trap_excursion", "TRAP"),
+    ("maze.sokoban", "medium", "wall_excursion", "WALL_CROSSING"),
+    ("maze.grid-draw", "ood", "wall_excursion", "WALL_CROSSING"),
+])
+def test_a_sub_cell_lean_into_a_wall_fails_on_the_other_maze_families(family, difficulty, name, code, tmp_path):
+    """The agent (or the pen's tip) a third of a cell into a wall (a trap) for a few frames and back
+    never reaches another cell, yet it crossed: it must fail, while the same item's ground truth passes."""
+    fam = task_family(family)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    item = fam.generate(1, difficulty)
+    assert V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES).got == code
+    assert V.run_one(fam, item, ps["oracle"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS
