@@ -457,7 +457,7 @@ def test_a_sub_cell_lean_into_a_wall_fails_on_the_other_maze_families(family, di
 
 def test_sorting_items_jittering_at_rest_pass_and_one_shrunk_by_a_fifth_fails(tmp_path):
     """Objects easing into their slots and jittering up to 3 px at rest are legal; a bar at 0.8 of its
-    height (a ball at 0.8 of its width) a third of the way in is LAYOUT_CHANGED, as one grown 1.2×."""
+    height (a ball at 0.8 of its area) a third of the way in is LAYOUT_CHANGED, as one grown 1.2×."""
     fam = task_family("puzzle.sorting")
     ps = {p.name: p for p in V.perturbations_for(fam)}
     for skin in ("bars", "balls"):
