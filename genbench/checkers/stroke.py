@@ -41,6 +41,9 @@ class StrokeMap:
     reference: np.ndarray  # expected first frame at working size (for alignment)
 
 
+MIN_REGION_PX = 12  # layout regions smaller than this (working px) are not judged
+
+
 class StrokeChecker:
     name = "stroke"
 
@@ -101,10 +104,12 @@ class StrokeChecker:
             for attempt in range(2):  # read the frame; once more when the camera was re-aligned
                 cls, pen, cc, pf, cov, near, bad, considered, match, seen = self._read(
                     img, lut, node_of, N, cover_thr, speck, kernel, unseen, expected)
-                if not (bad.any() and i > tracked_at and attempt == 0 and not first_event(events, "LAYOUT_CHANGED")):
+                # the layout drifts from the mapping (a camera still zooming or panning), or a few
+                # frames went by (the start and goal cells are read through it too): re-align on the
+                # layout away from the line and the pen (bounded to a drift: a changed wall stays)
+                due = bad.any() or i - tracked_at >= 4
+                if not (due and i > tracked_at and attempt == 0 and not first_event(events, "LAYOUT_CHANGED")):
                     break
-                # the layout drifts from the mapping: a camera still zooming or panning. Re-align on
-                # the layout away from the line and the pen (bounded to a drift: a changed wall stays)
                 tracked_at = i
                 if not mapper.track(frame, self.sm.reference, keep=~near.reshape(rm.height, rm.width)):
                     break
@@ -201,7 +206,9 @@ class StrokeChecker:
         ok = (cls.ravel() == expected) & ~near
         match = np.bincount(rm.layout_flat, weights=ok, minlength=rm.n_layout + 1)[:rm.n_layout]
         seen = np.bincount(rm.layout_flat, weights=~near, minlength=rm.n_layout + 1)[:rm.n_layout]
-        considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= 4)
+        # a region of a few pixels (a marker's core at a small working size) is off by a pixel of
+        # camera shake: too small to judge
+        considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= MIN_REGION_PX)
         bad = considered & (match < self.match_threshold * np.maximum(seen, 1))
         return cls, pen, cc, pf, cov, near, bad, considered, match, seen
 
