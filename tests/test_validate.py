@@ -436,3 +436,54 @@ def test_no_must_fail_videos_reads_none_not_zero_percent(tmp_path):
     assert s["must_pass_n"] == s["must_pass_correct"] == 1 and s["must_pass_ci"][1] == 1.0
     assert fam["fail_n"] == 0 and fam["false_pass_rate"] is None and fam["false_pass_ci"] is None
     assert fam["false_fail_rate"] == 0.0 and fam["false_fail_ci"] == [0.0, 0.7935]
+
+
+@pytest.mark.parametrize("family,difficulty,skin,must_fail", [
+    ("puzzle.sudoku", "easy", "paper", "given_overwritten+drift"),  # board
+    ("puzzle.connect_colours", "hard", "paper", "dot_recoloured+drift"),  # board, colour cells
+    ("puzzle.arithmetic", "easy", "paper", "question_changed+drift"),  # pointer
+    ("puzzle.sequence", "easy", "paper", "given_changed+drift"),  # tiles, a tile travelling
+    ("puzzle.odd_one_out", "easy", "paper", "recoloured+drift"),  # tiles, an object fading in place
+    ("maze.grid-draw", "easy", "classic", "layout_changed+drift"),  # stroke
+])
+def test_every_engine_follows_a_drifting_camera_and_still_sees_a_layout_change(family, difficulty, skin,
+                                                                                 must_fail, tmp_path):
+    """Zoom, pan and shake growing over the clip (each alone, and with CRF 38) must pass on the board,
+    pointer, tile and stroke engines (a first-frame alignment read them as LAYOUT_CHANGED); the
+    family's layout change under the same drift must still fail."""
+    fam = task_family(family)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    assert {p.name for p in V.CAMERA} <= set(ps)
+    item = next(iter(fam.items(difficulty, 1, 0, skin)))
+    for name in ("pan_ramp", "zoom_out_ramp", "shake", "drift_crf38", must_fail):
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin=skin)
+        assert o.ok, (name, o.got, o.message)
+
+
+@pytest.mark.parametrize("family,difficulty,name,code", [
+    ("maze.multilevel", "hard", "wall_excursion", "WALL_CROSSING"),
+    ("maze.trapfield", "hard", "trap_excursion", "TRAP"),
+    ("maze.sokoban", "medium", "wall_excursion", "WALL_CROSSING"),
+    ("maze.grid-draw", "ood", "wall_excursion", "WALL_CROSSING"),
+])
+def test_a_sub_cell_lean_into_a_wall_fails_on_the_other_maze_families(family, difficulty, name, code, tmp_path):
+    """The agent (or the pen's tip) a third of a cell into a wall (a trap) for a few frames and back
+    never reaches another cell, yet it crossed: it must fail, while the same item's ground truth passes."""
+    fam = task_family(family)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    item = fam.generate(1, difficulty)
+    assert V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES).got == code
+    assert V.run_one(fam, item, ps["oracle"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS
+
+
+def test_sorting_items_jittering_at_rest_pass_and_one_shrunk_by_a_fifth_fails(tmp_path):
+    """Objects easing into their slots and jittering up to 3 px at rest are legal; a bar at 0.8 of its
+    height (a ball at 0.8 of its area) a third of the way in is LAYOUT_CHANGED, as one grown 1.2×."""
+    fam = task_family("puzzle.sorting")
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    for skin in ("bars", "balls"):
+        item = fam.generate(2, "medium", skin=skin)
+        assert V.run_one(fam, item, ps["settle_jitter"], 0, tmp_path, max_frames=CI_FRAMES).got == V.PASS
+        for name in ("item_shrinks", "item_grows_20"):
+            o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES)
+            assert o.got == "LAYOUT_CHANGED", (skin, name, o.got, o.message)

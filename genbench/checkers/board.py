@@ -29,6 +29,7 @@ from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.align import drift_warp, warp_onto
 from ..vision.palette import channel_fit
+from ..vision.tracking import CameraTracker, keep_out
 from .events import Event, first_event
 
 EMPTY = 0  # symbol 0 is always "nothing here" (blank cell / background colour)
@@ -127,6 +128,7 @@ class BoardReader:
         sx, sy = self.w / canvas_wh[0], self.h / canvas_wh[1]
         self.initial = np.array(board["initial"])
         rects = np.array(board["rects"], np.float64) * [sx, sy, sx, sy]
+        self.open_rects = rects[~np.array(board["givens"], bool)]  # cells the process may change
         self.ref = cv2.resize(ref, (self.w, self.h), interpolation=cv2.INTER_AREA)
         self.patches = []
         for x0, y0, x1, y1 in rects:
@@ -171,6 +173,12 @@ class BoardReader:
     def start(self, first: np.ndarray) -> None:
         """Align to the item's first frame, then calibrate colours on it."""
         self.warp = self._align(first)
+        # a camera that keeps drifting is followed on what must not change: all but the open cells'
+        # insides (their edges and the grid lines between them are the landmarks of a sparse board)
+        r = self.open_rects
+        inset = 0.12 * np.minimum(r[:, 2] - r[:, 0], r[:, 3] - r[:, 1])
+        inner = r + np.stack([inset, inset, -inset, -inset], 1)
+        self.tracker = CameraTracker(self.ref, self.warp, keep_out((self.h, self.w), inner, margin=0))
         img = self._warped(first)
         if self.kind == "colour":
             observed = np.zeros_like(self.palette)
@@ -205,6 +213,13 @@ class BoardReader:
 
     def _warped(self, img: np.ndarray) -> np.ndarray:
         return warp_onto(img, self.warp, self.w, self.h)
+
+    def retrack(self, img: np.ndarray) -> bool:
+        """Re-align on a later frame (a zoom or pan growing over the clip); whether the warp changed."""
+        if not self.tracker.update(img):
+            return False
+        self.warp = self.tracker.warp
+        return True
 
     # -- every frame ------------------------------------------------------------------------------------
     def read(self, img: np.ndarray) -> np.ndarray:
@@ -287,6 +302,8 @@ class BoardChecker:
                     best_ok_frame = last_ok_since = 0
                 continue
             r = reader.read(img)
+            if (r != committed).any() and reader.retrack(img):
+                r = reader.read(img)  # a misread may be the camera drifting on: read it again, re-aligned
             same = r == cand
             run = np.where(same, run + 1, 1)
             since = np.where(same, since, i)

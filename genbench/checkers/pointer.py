@@ -28,6 +28,7 @@ from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.palette import align_first
 from ..vision.regions import InkRegions, blur, colour_box_mask
+from ..vision.tracking import CameraTracker
 from .events import Event, first_event, in_order, make_verdict
 
 W, H = 512, 400  # canvas
@@ -112,7 +113,6 @@ class PointerChecker:
         return colour_box_mask(img, np.clip(np.round(colour), 0, 255).astype(np.uint8), radius)
 
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
-        sx, sy = W / WORK[0], H / WORK[1]
         dwell = max(2, int(round(HOLD_SECONDS * fps)))
         lost_tol = max(2, int(round(0.25 * fps)))
         jump = JUMP_FRAC * W
@@ -123,11 +123,15 @@ class PointerChecker:
         mismatch = None
         last_xy, lost, dup_run = None, 0, 0
         max_step, moved = 0.0, 0.0
+        tracked_at = 0
         n = 0
         kernel = np.ones((5, 5), np.uint8)
+        tracker: CameraTracker | None = None  # made on the first frame
         for i, frame in enumerate(frames):
             n += 1
-            img = to_canvas(fit, frame, *WORK)
+            img = raw = to_canvas(fit, frame, *WORK)
+            if i > 0:
+                img = tracker.warped(raw)
             if i == 0:
                 aligned, cmap, _ = align_first(self.ref, img)
                 ref_obs = cmap(self.ref)
@@ -147,24 +151,22 @@ class PointerChecker:
                     events.append(Event(0, "WRONG_START", f"first frame differs from the item in regions {bad[:6]}"))
                 f0b = blur(img)
                 mismatch = np.zeros(len(self.layout_boxes), np.int32)
-            mask = self._marker_mask(img, colour, radius)
-            nc, lab, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
-            xy, dup = None, False
-            if nc > 1:
-                areas = stats[1:, cv2.CC_STAT_AREA]
-                big = [j for j in np.argsort(-areas) if areas[j] >= 0.3 * self.marker_area]
-                if big:
-                    pts = [(cents[1 + j][0] * sx, cents[1 + j][1] * sy) for j in big]
-                    # follow the marker: the blob nearest to where it was (the largest at first)
-                    main = 0 if last_xy is None else int(np.argmin(
-                        [math.hypot(p[0] - last_xy[0], p[1] - last_xy[1]) for p in pts]))
-                    xy = pts[main]
-                    dup = any(areas[j] >= 0.4 * self.marker_area and
-                              math.hypot(pts[q][0] - xy[0], pts[q][1] - xy[1]) > 2 * MARKER_R
-                              for q, j in enumerate(big) if q != main)
+                # later frames are aligned to this one as the camera drifts
+                tracker = CameraTracker(img, max_frac=0.05)
+                start_near = cv2.dilate(self._marker_mask(img, colour, radius), kernel).astype(bool)
+            mask, xy, dup = self._sight(img, colour, radius, last_xy)
             # layout: every region keeps its ink, ignoring pixels around the marker
             near = cv2.dilate(mask, kernel).astype(bool)
             bad = regions.changed(blur(img), f0b, near)
+            if bad and i - tracked_at >= 2 and not first_event(events, "LAYOUT_CHANGED"):
+                # a camera still zooming or panning: re-align on the layout away from the marker (now
+                # and at its start), then read the frame again
+                tracked_at = i
+                if tracker.update(raw, np.where(near | start_near, 0, 255).astype(np.uint8)):
+                    img = tracker.warped(raw)
+                    mask, xy, dup = self._sight(img, colour, radius, last_xy)
+                    near = cv2.dilate(mask, kernel).astype(bool)
+                    bad = regions.changed(blur(img), f0b, near)
             mismatch = layout_changes(events, mismatch, bad, i, self.persist, "regions")
             dup_run = dup_run + 1 if dup else 0
             if dup_run >= 2 and not first_event(events, "AGENT_DUPLICATED"):
@@ -192,6 +194,26 @@ class PointerChecker:
         if n == 0:
             return Verdict.error(self.name, "video has no frames", self.version)
         return self._decide(events, xys, sels, n, fps, dwell, moved, max_step)
+
+    def _sight(self, img: np.ndarray, colour: np.ndarray, radius: float, last_xy):
+        """(marker-coloured mask, the marker's centre in canvas px or None, whether a second marker shows)."""
+        sx, sy = W / WORK[0], H / WORK[1]
+        mask = self._marker_mask(img, colour, radius)
+        nc, lab, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        xy, dup = None, False
+        if nc > 1:
+            areas = stats[1:, cv2.CC_STAT_AREA]
+            big = [j for j in np.argsort(-areas) if areas[j] >= 0.3 * self.marker_area]
+            if big:
+                pts = [(cents[1 + j][0] * sx, cents[1 + j][1] * sy) for j in big]
+                # follow the marker: the blob nearest to where it was (the largest at first)
+                main = 0 if last_xy is None else int(np.argmin(
+                    [math.hypot(p[0] - last_xy[0], p[1] - last_xy[1]) for p in pts]))
+                xy = pts[main]
+                dup = any(areas[j] >= 0.4 * self.marker_area and
+                          math.hypot(pts[q][0] - xy[0], pts[q][1] - xy[1]) > 2 * MARKER_R
+                          for q, j in enumerate(big) if q != main)
+        return mask, xy, dup
 
     def _select(self, xy) -> int:
         # below the box (as the oracle points) or over the box itself: both select that option

@@ -99,6 +99,7 @@ def interior(cls: np.ndarray) -> np.ndarray:
 
 ORDER_OF_BLAME = ("WRONG_START", "LAYOUT_CHANGED", "TELEPORT", "ILLEGAL_MOVE")
 GROWN = 1.15  # an object's pixels against its own at the start: it was drawn bigger
+SHRUNK = 0.85  # ... or smaller (a fifth less: a bar at 0.8 of its height, a ball at 0.9 of its width)
 GROWN_BOX = 1.4  # the box around a resting object in which its growth is measured
 
 
@@ -335,15 +336,18 @@ class ProcessChecker:
                 instant = []
             settled = (rest >= 0).all() and g.valid(cur)
             # with everything at rest (nothing in transit: no ghost or overlap adds pixels), an
-            # object showing more of its colour around its slot than at the start was drawn bigger
+            # object showing more (less) of its colour around its slot than at the start was drawn
+            # bigger (smaller)
             settled_apart = settled and g.check_growth
             size = self._size_at_rest(rest, integrals) if settled_apart else None
             if size_ref is None and settled_apart:
                 size_ref = size  # each object as this video draws it at the start
-            size_run = np.where(size > GROWN * size_ref, size_run + 1, 0) if settled_apart else 0 * size_run
+            resized = (size > GROWN * size_ref) | (size < SHRUNK * size_ref) if settled_apart else None
+            size_run = np.where(resized, size_run + 1, 0) if settled_apart else 0 * size_run
             if (size_run == self.layout_persist).any():
                 k = int(np.flatnonzero(size_run == self.layout_persist)[0])
-                events.append(Event(i - self.layout_persist + 1, "LAYOUT_CHANGED", f"object {k} grew"))
+                how = "grew" if size[k] > size_ref[k] else "shrank"
+                events.append(Event(i - self.layout_persist + 1, "LAYOUT_CHANGED", f"object {k} {how}"))
             still = settled and bool((np.abs(frac[np.arange(K), rest] - 1.0) <= self.still_tol).all())
             if still:  # one creeping out of its slot (a slow model) still fills most of its box
                 still = not self._creeping(cls, classes, rest)

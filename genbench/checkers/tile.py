@@ -20,10 +20,12 @@ from ..schema import Fit, Verdict
 from ..vision.align import warp_onto
 from ..vision.palette import align_first
 from ..vision.regions import InkRegions, blur
+from ..vision.tracking import CameraTracker, keep_out
 from .events import Event, in_order, make_verdict
 from .pointer import HOLD_SECONDS, PROCESS_CODES, WORK, H, W, layout_changes, scale_box
 
 PRESENT, ABSENT, OTHER = 0, 1, 2  # what an option's home shows
+TIE = 0.05  # slot matches this close (in units of the empty slot's distance) are a tie
 
 
 @dataclass(frozen=True, eq=False)  # holds images: compared by identity
@@ -74,15 +76,22 @@ class TileChecker:
         states, slots = [], []
         f0b = empty_b = warp = None
         mismatch = None
+        tracked_at = 0
         n = 0
         for i, frame in enumerate(frames):
             n += 1
             raw = to_canvas(fit, frame, *WORK)
             if i == 0:
                 aligned, cmap, warp = align_first(self.ref, raw)
+                # a camera that keeps drifting is followed on the first frame as the video shows it,
+                # away from the options and the slot when a tile travels; an object fading out in place
+                # pushes no shift, and the others are the best landmarks there are
+                moving = self.opt + [self.slot] if self.mode == "move" and self.slot is not None else []
+                tracker = CameraTracker(warp_onto(raw, warp, *WORK), warp, keep_out(raw.shape[:2], moving),
+                                        max_frac=0.05)
             # every frame through the first frame's alignment: homes and slot are far apart, so a zoom
             # moves them by different amounts and a tile would not match itself in the slot
-            img = blur(warp_onto(raw, warp, *WORK))
+            img = blur(tracker.warped(raw))
             if i == 0:
                 ref_b = blur(cmap(self.ref))
                 empty_b = blur(cmap(self.empty))
@@ -99,29 +108,68 @@ class TileChecker:
                 homes0 = [self._crop(f0b, b) for b in self.opt]
                 empties = [self._crop(empty_b, b) for b in self.opt]
                 contrast = [max(self._d(h, e), 4.0) for h, e in zip(homes0, empties)]
-            st = []
-            for k, b in enumerate(self.opt):
-                c = self._crop(img, b)
-                p, a = self._d(c, homes0[k]) / contrast[k], self._d(c, empties[k]) / contrast[k]
-                st.append(PRESENT if p < 0.35 else ABSENT if a < 0.35 else OTHER)
+            st = self._read(img, homes0, empties, contrast)
             states.append(st)
             if self.slot is not None:
                 if i == 0:
                     win0 = self._window(f0b)
                     seps = [max(_match(win0, h), 4.0) for h in homes0]  # empty slot vs each option
                     e0 = self._crop(f0b, self.slot).astype(np.float32)
-                c = self._crop(img, self.slot).astype(np.float32)
-                win = self._window(img)
-                # the home and the slot are far apart: allow a few pixels of drift (zoom, shift)
-                d_opt = [_match(win, h) / s for h, s in zip(homes0, seps)]
-                d_empty = float(np.sqrt(((c - e0) ** 2).mean())) / min(seps)
-                k = int(np.argmin(d_opt))
-                slots.append(k if d_opt[k] < 0.4 and d_opt[k] < d_empty else -1 if d_empty < 0.35 else -2)
+                slots.append(self._read_slot(img, homes0, seps, e0, st))
             bad = regions.changed(img, f0b) if self.layout_boxes else []
+            unsure = bad or OTHER in st or (self.slot is not None and slots[-1] == -2)
+            if (unsure or i - tracked_at >= 4) and i > tracked_at and not any(e.code == "LAYOUT_CHANGED" for e in events):
+                # misread regions may be the camera drifting on: re-align, then read the frame again;
+                # every few frames anyway, as a drifted tile can match a similar option in the slot
+                tracked_at = i
+                if tracker.update(raw):
+                    img = blur(tracker.warped(raw))
+                    st = self._read(img, homes0, empties, contrast)
+                    if self.slot is not None:
+                        slots[-1] = self._read_slot(img, homes0, seps, e0, st)
+                    states[-1] = st
+                    bad = regions.changed(img, f0b) if self.layout_boxes else []
             mismatch = layout_changes(events, mismatch, bad, i, self.persist, "given regions")
         if n == 0:
             return Verdict.error(self.name, "video has no frames", self.version)
         return self._decide(events, np.array(states, np.int8), slots, n, fps, dwell)
+
+    def _read(self, img, homes0, empties, contrast) -> list[int]:
+        """What each option's home shows: PRESENT, ABSENT or OTHER."""
+        st = []
+        for k, b in enumerate(self.opt):
+            c = self._crop(img, b)
+            p, a = self._d(c, homes0[k]) / contrast[k], self._d(c, empties[k]) / contrast[k]
+            if p >= 0.35 and a >= 0.35:  # neither: a camera shaking faster than tracking? look ±2 px
+                p = self._shifted(img, b, homes0[k]) / contrast[k]
+            st.append(PRESENT if p < 0.35 else ABSENT if a < 0.35 else OTHER)
+        return st
+
+    def _shifted(self, img, b, home, m: int = 2) -> float:
+        """The smallest mean difference of the home box moved by up to ``m`` px against ``home``."""
+        x0, y0, x1, y1 = b
+        h, w = img.shape[:2]
+        best = np.inf
+        for dy in range(-m, m + 1):
+            for dx in range(-m, m + 1):
+                if 0 <= x0 + dx and x1 + dx <= w and 0 <= y0 + dy and y1 + dy <= h:
+                    best = min(best, self._d(img[y0 + dy:y1 + dy, x0 + dx:x1 + dx], home))
+        return float(best)
+
+    def _read_slot(self, img, homes0, seps, e0, st) -> int:
+        """The option the slot shows, -1 when empty, -2 when neither. Two options that look alike (a
+        square and a circle of one colour) can swap places in the match under a drifting camera; of a
+        near tie, the one that has left its home (``st``: the homes as read now) is the one here."""
+        c = self._crop(img, self.slot).astype(np.float32)
+        win = self._window(img)
+        # the home and the slot are far apart: allow a few pixels of drift (zoom, shift)
+        d_opt = [_match(win, h) / s for h, s in zip(homes0, seps)]
+        d_empty = float(np.sqrt(((c - e0) ** 2).mean())) / min(seps)
+        k = int(np.argmin(d_opt))
+        if st[k] == PRESENT:
+            gone = [j for j in range(len(d_opt)) if st[j] != PRESENT and d_opt[j] <= d_opt[k] + TIE]
+            k = min(gone, key=lambda j: d_opt[j]) if gone else k
+        return k if d_opt[k] < 0.4 and d_opt[k] < d_empty else -1 if d_empty < 0.35 else -2
 
     def _window(self, img, m: int = 3):
         x0, y0, x1, y1 = self.slot

@@ -12,13 +12,14 @@ def grey(img: np.ndarray) -> np.ndarray:
 
 
 def ecc_affine(ref: np.ndarray, img: np.ndarray, iters: int, eps: float, gauss: int = 3,
-               mask: np.ndarray | None = None, with_gain: bool = False):
+               mask: np.ndarray | None = None, with_gain: bool = False, init: np.ndarray | None = None):
     """The affine warp (reference coordinates → ``img`` coordinates) maximising the ECC of the grey
     images, or None when ECC does not converge. With ``with_gain``: (warp, ecc before, ecc after),
-    so a caller can drop estimates that gain nothing. RGB uint8 in; grey float32 inputs also work."""
+    so a caller can drop estimates that gain nothing. RGB uint8 in; grey float32 inputs also work.
+    ``init``: the warp to start from (a tracked camera's last one), identity by default."""
     a = grey(ref) if ref.ndim == 3 else ref
     b = grey(img) if img.ndim == 3 else img
-    warp = np.eye(2, 3, dtype=np.float32)
+    warp = np.eye(2, 3, dtype=np.float32) if init is None else init.astype(np.float32).copy()
     crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, eps)
     try:
         before = cv2.computeECC(a, b, mask) if with_gain else None

@@ -69,10 +69,11 @@ class FrameMapper:
         self._fold(w)
         return self(frame)
 
-    def track(self, frame: np.ndarray, reference: np.ndarray, ignore=()) -> bool:
+    def track(self, frame: np.ndarray, reference: np.ndarray, ignore=(), keep: np.ndarray | None = None) -> bool:
         """Re-estimate the alignment on a later frame, for a camera that keeps drifting (a zoom or pan
         growing over the clip). ``ignore``: working-pixel boxes (x, y, w, h) not to match on (the agent
-        now and where it started). Bounded like ``align``: the whole mapping may only differ from the
+        now and where it started); ``keep``: a bool mask (H, W) of the pixels that may be matched on (a
+        drawn line is no box). Bounded like ``align``: the whole mapping may only differ from the
         fit by a drift, and a step must improve the match; a global zoom / shift cannot hide a wall
         erased or a goal moved, which stay wrong after it. Returns whether the mapping changed."""
         if not hasattr(self, "_fit_only"):
@@ -81,6 +82,8 @@ class FrameMapper:
         mask = np.full((self.H, self.W), 255, np.uint8)
         for x, y, w, h in ignore:
             mask[max(y - 2, 0):y + h + 2, max(x - 2, 0):x + w + 2] = 0
+        if keep is not None:
+            mask[~keep] = 0
         w = self._estimate(img, reference, mask, 25, 1e-4, 0.002)
         if w is None or not self._plausible(w, self._fit_only):
             return False

@@ -230,6 +230,8 @@ class GridDrawMaze(TaskFamily):
 
         return [
             Perturbation("wall_crossing", "WALL_CROSSING", _p_wall, "the line cuts through a wall"),
+            Perturbation("wall_excursion", "WALL_CROSSING", _p_excursion,
+                         "the line's tip goes a third of a cell into a wall, then retracts and goes on"),
             Perturbation("gap", "TELEPORT", _p_gap, "the line breaks off and resumes cells further on"),
             Perturbation("stop_short", "GOAL_NOT_REACHED", _p_short, "the line stops two cells early"),
             Perturbation("erase_end", "GOAL_NOT_HELD", _p_erase, "the line reaches the goal, then retracts"),
@@ -334,6 +336,30 @@ def _p_wall(fam, item, rng):
                 tl = fam.growth(sol[:i + 1] + [(rr, cc)], fam.frames_per_step)
                 return _clip(fam, item, [[line] for line in tl + [tl[-1]] * fam.hold_frames])
     raise RuntimeError(f"{item.id}: no walled neighbour along the solution")
+
+
+def _p_excursion(fam, item, rng):
+    """The pen leans into a wall beside the route: its tip goes ``BEYOND`` cells past the corridor's
+    edge, stays, comes back (the ink retracts), and the line goes on to the goal."""
+    from .excursion import BEYOND, OUT, STAY
+
+    s = item.state
+    geom = Geometry.from_json(s["geometry"])
+    sol = _sol(item)
+    g = np.array(s["grid"])
+    reach = (0.5 * geom.cell + BEYOND * geom.cell) / geom.pitch  # in cells of the lattice (pitch)
+    fps = fam.frames_per_step
+    full = fam.growth(sol, fps)
+    for i, (r, c) in enumerate(sol[1:-1], 1):
+        for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+            if g[2 * r + 1 + dr, 2 * c + 1 + dc] != 1 or (r + dr, c + dc) in sol:
+                continue  # not a wall, or a wall the route passes on the other side
+            tips = [(r + dr * reach * j / OUT, c + dc * reach * j / OUT) for j in range(1, OUT + 1)]
+            trip = tips + [tips[-1]] * STAY + tips[::-1][1:]
+            lean = [list(sol[:i + 1]) + [t] for t in trip]
+            tl = full[:i * fps + 1] + lean + full[i * fps:]
+            return _clip(fam, item, [[line] for line in tl + [tl[-1]] * fam.hold_frames])
+    return None
 
 
 def _p_gap(fam, item, rng):

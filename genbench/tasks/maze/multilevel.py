@@ -453,8 +453,16 @@ class MultiLevel(TaskFamily):
             sol = item.state["solutions"][0]
             return canvas_clip(fam, item, fam.frames_at(item, fam.plan(item, sol[:max(2, len(sol) // 2)])))
 
+        def wall_excursion(fam, item, rng):
+            from .excursion import wall_excursion as excursion
+
+            pos = fam.plan(item, item.state["solutions"][0])
+            return excursion(fam, item, pos, lambda p: canvas_clip(fam, item, fam.frames_at(item, p)))
+
         return [Perturbation("no_ladder", "NO_LADDER", no_ladder, "walks up across the gap where there is no ladder"),
                 Perturbation("wall_walk", "WALL_CROSSING", wall_walk, "walks through a wall on one floor"),
+                Perturbation("wall_excursion", "WALL_CROSSING", wall_excursion,
+                             "the agent's centre goes a third of a cell into a wall and comes back"),
                 Perturbation("stop_short", "GOAL_NOT_REACHED", stop_short, "stops half way")]
 
 

@@ -469,6 +469,17 @@ def sokoban_perturbations() -> list:
         path, tr, w = found
         return _clip(fam, item, path + [w, path[-1]], tr + [tr[-1], tr[-1]])
 
+    def wall_excursion(fam, item, rng):
+        sol, track, free = _states(item)
+        beyond = 0.3  # cells past the floor cell's edge: the least that must fail
+        for k, cell in enumerate(sol[1:-1], 1):  # on the route: the player leans into a wall beside it
+            for d in DIRS.values():
+                if not free[cell[0] + d[0], cell[1] + d[1]]:
+                    tip = (cell[0] + d[0] * (0.5 + beyond), cell[1] + d[1] * (0.5 + beyond))  # past its edge
+                    return _clip(fam, item, sol[:k + 1] + [tip, tip, cell] + sol[k + 1:],
+                                 track[:k + 1] + [track[k]] * 3 + track[k + 1:])
+        return None
+
     def stop_short(fam, item, rng):
         sol, track, _ = _states(item)
         last_push = max(k for k in range(1, len(sol)) if track[k] != track[k - 1])
@@ -478,4 +489,6 @@ def sokoban_perturbations() -> list:
             Perturbation("push_into_wall", "ILLEGAL_MOVE", push_into_wall, "a box pushed into a wall"),
             Perturbation("box_alone", "ILLEGAL_MOVE", box_alone, "a box slides with nobody behind it"),
             Perturbation("wall_walk", "WALL_CROSSING", wall_walk, "the player walks through a wall and back"),
+            Perturbation("wall_excursion", "WALL_CROSSING", wall_excursion,
+                         "the player's centre goes a third of a cell into a wall and comes back"),
             Perturbation("stop_short", "GOAL_NOT_REACHED", stop_short, "stops before the last push")]

@@ -488,7 +488,18 @@ class TrapField(TaskFamily):
             path = [tuple(p) for p in item.state["solutions"][0]]
             return canvas_clip(fam, item, fam.frames_at(item, fam._plan(path[:max(2, len(path) // 2)])))
 
+        def trap_excursion(fam, item, rng):
+            from .excursion import wall_excursion as excursion
+
+            geom = FieldGeom.from_json(item.state["geometry"])
+            path = [tuple(p) for p in item.state["solutions"][0]]
+            pos = [geom.centre(r, c) for r, c in fam._plan(path)]
+            to_rc = lambda x, y: ((y - geom.border) / geom.cell - 0.5, (x - geom.border) / geom.cell - 0.5)  # noqa: E731
+            return excursion(fam, item, pos, lambda p: canvas_clip(fam, item, fam.frames_at(item, [to_rc(*q) for q in p])))
+
         return [Perturbation("trap_step", "TRAP", trap_step, "steps onto a trap next to the route and back"),
+                Perturbation("trap_excursion", "TRAP", trap_excursion,
+                             "the agent's centre goes a third of a cell into a trap and comes back"),
                 Perturbation("stop_short", "GOAL_NOT_REACHED", stop_short, "stops half way")]
 
 

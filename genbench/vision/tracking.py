@@ -1,0 +1,98 @@
+"""A camera alignment kept up to date through a video, for checkers that warp frames (already at
+their working size) onto a reference drawing: generative models zoom, pan and shake more and more
+over a clip, which one first-frame alignment cannot absorb.
+
+Bounded so that it can only follow the camera: the whole warp stays a small drift of identity (no
+rotation or shear, zoom and motion within ``max_frac``), every re-estimate starts from the current
+warp and must improve the match on the pixels that should not change (the caller's mask: the layout
+away from what moves). A global zoom / shift cannot turn an erased wall or a changed given back into
+the drawing, so a real layout change stays wrong after tracking."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .align import corner_motion, ecc_affine, grey, warp_onto
+
+
+class CameraTracker:
+    """``warp`` maps reference coordinates to frame coordinates (``ecc_affine``'s convention);
+    None is identity. ``mask``: uint8 (255 = match on) over the reference, or None for all of it."""
+
+    def __init__(self, ref: np.ndarray, warp: np.ndarray | None = None, mask: np.ndarray | None = None,
+                 max_frac: float = 0.08, min_gain: float = 0.002):
+        self.ref = grey(ref) if ref.ndim == 3 else ref.astype(np.float32)
+        self.h, self.w = self.ref.shape[:2]
+        self.warp = warp
+        self.mask = mask
+        self.max_frac, self.min_gain = max_frac, min_gain
+
+    def warped(self, img: np.ndarray) -> np.ndarray:
+        """The frame mapped onto the reference by the current warp."""
+        return warp_onto(img, self.warp, self.w, self.h)
+
+    def update(self, img: np.ndarray, mask: np.ndarray | None = None) -> bool:
+        """Re-estimate the warp on this frame (unwarped, at working size). Keeps the old warp unless
+        the new one is a plausible drift that matches the masked reference better (``mask``: this
+        frame's own, e.g. without where a marker is now; the tracker's by default). Returns whether
+        the warp changed."""
+        mask = self.mask if mask is None else mask
+        got = grey(img)
+        if self.ref.std() < 1 or got.std() < 1:
+            return False
+        init = np.eye(2, 3, dtype=np.float32) if self.warp is None else self.warp.astype(np.float32)
+        try:
+            before = cv2.computeECC(self.ref, grey(self.warped(img)), mask)
+        except cv2.error:
+            return False
+        new = ecc_affine(self.ref, got, 25, 1e-4, 3, mask, init=init)
+        if new is None:
+            return False
+        new = self._zoom_shift(new, mask)
+        if new is None or not self._plausible(new):
+            return False
+        try:
+            after = cv2.computeECC(self.ref, grey(warp_onto(img, new, self.w, self.h)), mask)
+        except cv2.error:
+            return False
+        if after <= before + self.min_gain:
+            return False
+        self.warp = new
+        return True
+
+    def _zoom_shift(self, warp: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
+        """The warp as one zoom and a shift (the camera drift modelled: the fit is axis-aligned, so a
+        camera's zoom is the same along both axes), keeping where the matched pixels' centre goes. A
+        layout matched on a thin strip leaves the shear terms and the zoom across the strip poorly
+        determined: each axis's zoom counts by the matched pixels' spread along it. None for a clear
+        rotation or shear, which no drift explains."""
+        if abs(warp[0, 1]) > 0.05 or abs(warp[1, 0]) > 0.05:
+            return None
+        ys, xs = np.nonzero(mask) if mask is not None else np.mgrid[0:self.h:4, 0:self.w:4].reshape(2, -1)
+        if not len(xs):
+            return None
+        cx, cy = float(xs.mean()), float(ys.mean())
+        vx, vy = float(xs.var()), float(ys.var())
+        z = (warp[0, 0] * vx + warp[1, 1] * vy) / max(vx + vy, 1e-9)
+        tx = warp[0, 2] + warp[0, 1] * cy + (warp[0, 0] - z) * cx
+        ty = warp[1, 2] + warp[1, 0] * cx + (warp[1, 1] - z) * cy
+        return np.array([[z, 0, tx], [0, z, ty]], np.float32)
+
+    def _plausible(self, warp: np.ndarray) -> bool:
+        lin = warp[:, :2]
+        if np.abs(lin - np.eye(2)).max() > self.max_frac:
+            return False
+        return corner_motion(warp, self.w, self.h) <= self.max_frac * max(self.w, self.h)
+
+
+def keep_out(shape: tuple[int, int], boxes, margin: int = 2) -> np.ndarray:
+    """A tracking mask (uint8, 255 = match on) with the boxes (x0, y0, x1, y1, working px) cut out:
+    the parts of a drawing that change as the task is solved."""
+    mask = np.full(shape, 255, np.uint8)
+    h, w = shape
+    for x0, y0, x1, y1 in boxes:
+        a, b = max(int(np.floor(x0)) - margin, 0), min(int(np.ceil(x1)) + margin, w)
+        c, d = max(int(np.floor(y0)) - margin, 0), min(int(np.ceil(y1)) + margin, h)
+        mask[c:d, a:b] = 0
+    return mask

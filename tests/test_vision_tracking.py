@@ -1,0 +1,72 @@
+"""vision.tracking: an alignment kept up to date through a drifting camera must follow a growing zoom
+and pan step by step, and must not follow what no camera does (a rotation, a jump past the bound),
+nor hide a changed part of the layout."""
+
+import cv2
+import numpy as np
+
+from genbench.vision.tracking import CameraTracker, keep_out
+
+
+def _scene():
+    img = np.full((200, 256, 3), (228, 233, 242), np.uint8)
+    for x in range(16, 256, 40):
+        cv2.line(img, (x, 10), (x, 190), (30, 30, 40), 2)
+    for y in range(20, 200, 40):
+        cv2.line(img, (10, y), (246, y), (30, 30, 40), 2)
+    cv2.rectangle(img, (60, 70), (90, 100), (40, 90, 220), -1)
+    cv2.circle(img, (180, 130), 14, (30, 150, 60), -1)
+    return img
+
+
+def _matrix(img, zoom=1.0, dx=0.0, dy=0.0, angle=0.0):
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, zoom)
+    m[:, 2] += (dx, dy)
+    return m
+
+
+def _camera(img, **motion):
+    h, w = img.shape[:2]
+    return cv2.warpAffine(img, _matrix(img, **motion), (w, h), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def _corner_error(warp, m, w=256, h=200):
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float64)
+    return float(np.abs(corners @ np.asarray(warp, np.float64).T - corners @ m.T).max())
+
+
+def test_follows_a_zoom_and_pan_growing_over_the_clip():
+    ref = _scene()
+    tr = CameraTracker(ref)
+    for t in np.linspace(0.1, 1.0, 10):  # zoom to 2%, pan to 2% of the width
+        motion = dict(zoom=1 + 0.02 * t, dx=0.02 * 256 * t, dy=-0.01 * 200 * t)
+        tr.update(_camera(ref, **motion))
+        assert _corner_error(tr.warp, _matrix(ref, **motion)) < 0.3, t  # the camera, to a third of a pixel
+    assert tr.warp[0, 1] == 0 and tr.warp[1, 0] == 0  # zoom and shift only
+
+
+def test_does_not_follow_a_rotation_or_a_jump_past_the_bound():
+    ref = _scene()
+    tr = CameraTracker(ref, max_frac=0.03)
+    assert not tr.update(_camera(ref, angle=6.0))
+    assert not tr.update(_camera(ref, dx=20.0))  # 20 px > 3% of 256
+    assert tr.warp is None
+
+
+def test_a_changed_part_stays_changed_after_tracking():
+    ref = _scene()
+    changed = ref.copy()
+    cv2.rectangle(changed, (60, 70), (90, 100), (228, 233, 242), -1)  # the blue square erased
+    frame = _camera(changed, zoom=1.015, dx=3.0, dy=-2.0)
+    tr = CameraTracker(ref)
+    assert tr.update(frame)
+    assert _corner_error(tr.warp, _matrix(ref, zoom=1.015, dx=3.0, dy=-2.0)) < 0.5
+    got = tr.warped(frame)
+    assert np.abs(got[75:96, 65:86].astype(int) - ref[75:96, 65:86]).mean() > 60  # still erased
+
+
+def test_keep_out_masks_boxes_with_a_margin():
+    m = keep_out((50, 60), [(10, 10, 20, 20)], margin=2)
+    assert m[9, 9] == 0 and m[21, 21] == 0 and m[30, 30] == 255 and m[7, 7] == 255
