@@ -439,7 +439,7 @@ def test_tiny_call_kwargs_are_what_a_pipeline_takes():
 
 # --- 9. dependencies as declared -------------------------------------------------------------------------
 
-IMPORT_NAME = {"opencv-python-headless": "cv2", "pillow": "PIL"}
+IMPORT_NAME = {"opencv-python-headless": "cv2", "pillow": "PIL", "import-linter": "importlinter"}
 
 
 def _requirement_names(reqs):
