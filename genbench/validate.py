@@ -141,6 +141,9 @@ DRIFT = {"zoom": 0.02, "pan": (0.015, -0.01), "shake_px": 2.0}  # the combined d
 def _moving(make, **motion) -> Callable[..., Clip | None]:
     """A clip builder whose clip is filmed by a drifting camera (in the model frame)."""
     def build(family, item, rng):
+        follows = getattr(family, "follows_camera", None)
+        if follows is not None and not follows(item):
+            return None  # a skin its checker does not follow a camera on yet: not applicable, and counted so
         clip = make(family, item, rng)
         if clip is None:
             return None
