@@ -34,6 +34,24 @@ def in_order(events: Sequence[Event], blame: Sequence[str] = ()) -> list[Event]:
     return sorted(events, key=lambda e: (e.frame, rank.get(e.code, len(rank))))
 
 
+def walk_failure(rule_breaks: Sequence[Event], static: bool, reached: bool, held: bool,
+                 left_at: int | None, optimal: bool = True) -> tuple[str | None, int | None]:
+    """(failure code, first error frame) of an engine that follows one walker to a goal (trajectory,
+    stroke, Sokoban), in one order of blame: the first broken rule, then STATIC (frame 0),
+    GOAL_NOT_REACHED, GOAL_NOT_HELD (at the frame the goal was left), NOT_OPTIMAL; (None, None) if none."""
+    if rule_breaks:
+        return rule_breaks[0].code, rule_breaks[0].frame
+    if static:
+        return "STATIC", 0
+    if not reached:
+        return "GOAL_NOT_REACHED", None
+    if not held:
+        return "GOAL_NOT_HELD", left_at
+    if not optimal:
+        return "NOT_OPTIMAL", None
+    return None, None
+
+
 def make_verdict(name: str, version: str, events: list[Event], passed: bool, failure: str | None,
                  first_error: int | None, metrics: dict, evidence: dict, message: str = "",
                  partial: float = 0.0) -> Verdict:

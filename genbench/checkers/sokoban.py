@@ -21,7 +21,7 @@ import numpy as np
 from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.lut import quantise
-from .events import Event, in_order, make_verdict
+from .events import Event, in_order, make_verdict, walk_failure
 from .regionmap import AGENT, WALL
 from .trajectory import first_frame_lut
 from .vrmetrics import vr_metrics
@@ -259,15 +259,8 @@ class SokobanChecker:
         held = reached and left_at is None
         optimal = held and pushes == sc.min_pushes
         passed = legal and held
-        failure = first = None
-        if events:
-            failure, first = events[0].code, events[0].frame
-        elif not moves and not box_log:
-            failure, first = "STATIC", 0
-        elif not reached:
-            failure = "GOAL_NOT_REACHED"
-        elif not held:
-            failure, first = "GOAL_NOT_HELD", left_at
+        # more pushes than the minimum is a metric here (optimal), not a failure: any legal solution passes
+        failure, first = walk_failure(events, not moves and not box_log, reached, held, left_at)
         on_target = len(set(map(tuple, (b for _, _, b in box_log))) & set(sc.targets))
         progress = 1.0 if passed else round(min(pushes, sc.min_pushes) / max(sc.min_pushes, 1) * 0.5
                                             + 0.5 * on_target / max(len(sc.targets), 1), 4) * float(legal)

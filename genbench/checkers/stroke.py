@@ -24,7 +24,7 @@ import numpy as np
 from ..schema import Fit, Verdict
 from ..vision.lut import quantise
 from ..vision.mapping import FrameMapper
-from .events import Event, first_event, in_order, make_verdict
+from .events import Event, first_event, in_order, make_verdict, walk_failure
 from .regionmap import AGENT, RegionMap
 from .trajectory import first_frame_lut
 
@@ -233,17 +233,8 @@ class StrokeChecker:
                 k += 1
             progress = max(progress, max(k - 1, 0) / max(len(sol) - 1, 1))
         exact = held and legal and optimal
-        failure, first = None, None
-        if legal_events:
-            failure, first = legal_events[0].code, legal_events[0].frame
-        elif not ink_seen or (len(drawn) <= 1 and not reached):
-            failure, first = "STATIC", 0
-        elif not reached:
-            failure = "GOAL_NOT_REACHED"
-        elif not held:
-            failure, first = "GOAL_NOT_HELD", left_at
-        elif not optimal:
-            failure = "NOT_OPTIMAL"
+        failure, first = walk_failure(legal_events, not ink_seen or (len(drawn) <= 1 and not reached), reached,
+                                      held, left_at, optimal)
         C = sm.cols
         metrics = {"goal_reached_held": float(held), "reached": float(reached), "legal": float(legal),
                    "optimal": float(optimal), "exact": float(exact), "progress": round(progress, 4),

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from ..schema import Fit, Verdict
-from .events import Event as _Event
+from .events import Event as _Event, walk_failure
 from .regionmap import AGENT, GOAL, RegionMap
 from ..vision.lut import LUT_BITS, build_lut, quantise
 from ..vision.mapping import FrameMapper
@@ -429,17 +429,9 @@ class TrajectoryChecker:
         progress = prefix / shortest if shortest else 1.0
         exact = held and legal and optimal
 
-        failure, first_error = None, None
-        if legal_events:
-            failure, first_error = legal_events[0].code, legal_events[0].frame
-        elif not moves and not reached:
-            failure, first_error = "STATIC", 0
-        elif not reached:
-            failure = "GOAL_NOT_REACHED"
-        elif not held:
-            failure, first_error = "GOAL_NOT_HELD", left_goal_at
-        elif not optimal:
-            failure = "NOT_OPTIMAL"
+        failure, first_error = walk_failure(legal_events, not moves and not reached, reached, held, left_goal_at,
+                                            optimal)
+        if failure == "NOT_OPTIMAL":
             first_error = next((i for i, a, b in moves if rm.dist_to_goal[b] != rm.dist_to_goal[a] - 1), None)
 
         vr = self._vrbench(xys, reached, mf)
