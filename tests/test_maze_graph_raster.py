@@ -120,8 +120,8 @@ def test_graph_mazes_hash_state_and_renderer_and_the_state_redraws_the_first_fra
         assert np.array_equal(redrawn, it.first_frame)
         again = TaskItem.from_json({**it.to_json(), "content_hash": ""}, np.zeros_like(it.first_frame))
         assert again.content_hash == it.content_hash  # the pixels are not hashed: the state fixes them
-        moved = TaskItem.from_json({**it.to_json(), "content_hash": "", "state": {**it.state, "goal": it.state["start"]}},
-                                   it.first_frame)
+        moved_state = {**it.state, "goal": it.state["start"]}
+        moved = TaskItem.from_json({**it.to_json(), "content_hash": "", "state": moved_state}, it.first_frame)
         assert moved.content_hash != it.content_hash
         bumped = TaskItem.from_json({**it.to_json(), "content_hash": "", "renderer": "maze.graph/2"}, it.first_frame)
         assert bumped.content_hash != it.content_hash
@@ -135,7 +135,8 @@ def test_kruskal_joins_equals_scipys_disjoint_set_loop():
     rng = np.random.default_rng(5)
     for _ in range(40):
         n = int(rng.integers(2, 60))
-        pairs = sorted({tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(int(rng.integers(1, 3 * n)))})
+        draws = int(rng.integers(1, 3 * n))
+        pairs = sorted({tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(draws)})
         order = rng.permutation(len(pairs)).tolist()
         trees = DisjointSet(range(n))
         want = [k for k in order if trees.merge(*pairs[k])]

@@ -310,7 +310,8 @@ class GraphMaze(TaskFamily):
             "skin": sk.to_json(),
         }
         _, first = self._base(state)  # the base with the agent painted in place: no second 0.5 MB copy
-        paste(first, sk.agent_shape, sprite_px(lat_json["cell_px"], sk.agent_scale), sk.agent, *lat_json["node_xy"][start])
+        paste(first, sk.agent_shape, sprite_px(lat_json["cell_px"], sk.agent_scale), sk.agent,
+              *lat_json["node_xy"][start])
         p_i2v, p_t2v = self.prompts(state, sk)
         return self.new_item(index, difficulty, seed, p_i2v, p_t2v, state, first, lv, renderer=self.renderer)
 

@@ -181,7 +181,8 @@ class BoardFamily(TaskFamily):
             changed = [i for i, (a, b) in enumerate(zip(states[k - 1], states[k])) if a != b]
             one = len(changed) == 1
             c = changed[0] if one else -1
-            done = self.render_write(item, before, states[k - 1], c, states[k][c]) if one else self.render(item, states[k])
+            done = (self.render_write(item, before, states[k - 1], c, states[k][c]) if one
+                    else self.render(item, states[k]))
             for f in range(per):
                 if pen > 0 and one and f < pen:
                     yield self.render_write(item, before, states[k - 1], c, states[k][c], (f + 1) / (pen + 1))

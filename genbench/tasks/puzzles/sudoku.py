@@ -210,7 +210,8 @@ class Sudoku(BoardFamily):
         b = item.state["board"]
         sk = SKINS[item.state["skin"]]
         img = before.copy()
-        draw_glyph(img, b["rects"][cell], b["symbols"][symbol], sk["given"] if b["givens"][cell] else sk["answer"], upto)
+        ink = sk["given"] if b["givens"][cell] else sk["answer"]
+        draw_glyph(img, b["rects"][cell], b["symbols"][symbol], ink, upto)
         return img
 
     def oracle_order(self, item: TaskItem, solution: int = 0) -> list[tuple[int, int]]:
