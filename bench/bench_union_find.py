@@ -2,8 +2,9 @@
 DisjointSet: are the mazes byte-identical, and how fast is each (ratio to the hand-written loop,
 measured in the same run)? Decided whether genbench uses a library here (issue 20: not for the grid
 carver; networkx is only a test dependency). Issue 14: the graph mazes' Kruskal, the irregular maze's
-connectivity test and graph_walk's spanning tree use scipy's DisjointSet; the second part measures what
-that costs per item (the grid carver in grid.py is still hand-written).
+connectivity test and graph_walk's spanning tree used scipy's DisjointSet; issue 19 put the graph mazes'
+Kruskal back on the hand-written loop (shared with the grid carver): the second part measures what
+scipy's would cost per item now.
 
     python bench/bench_union_find.py
 """
@@ -53,46 +54,38 @@ for size in (4, 9, 16):
         print(f"{size}x{size} {name:9s} {dt/300*1e3:.3f} ms/maze  ratio {dt/base[0]:.2f}  identical={same}")
 
 
-# --- the graph mazes' Kruskal (hex, circular, irregular: scipy's DisjointSet since issue 14) against the
-# hand-written loop they had, on the hard / ood lattices, and against the whole item it is part of
+# --- the graph mazes' Kruskal (hex, circular, irregular): scipy's DisjointSet from issue 14 until issue 19
+# put them back on the hand-written loop (grid_layout.kruskal_joins, shared with the grid carver), once the
+# rest of an item got fast enough for the union-find to show
 from genbench.registry import task_family
 from genbench.tasks.maze.circular import circular_lattice
 from genbench.tasks.maze.graphmaze import spanning_tree
 from genbench.tasks.maze.hex import hex_lattice
 
 
-def spanning_tree_hand(n, pairs, rng):
+def spanning_tree_scipy(n, pairs, rng):
     is_open = np.zeros(len(pairs), bool)
-    parent = list(range(n))
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    trees = DisjointSet(range(n))
     for k in rng.permutation(len(pairs)).tolist():
-        ra, rb = find(pairs[k][0]), find(pairs[k][1])
-        if ra != rb:
-            parent[ra] = rb
-            is_open[k] = True
+        is_open[k] = trees.merge(pairs[k][0], pairs[k][1])
     return is_open
 
 
 for fam_name, lat in (("maze.hex", hex_lattice(6)), ("maze.circular", circular_lattice(8))):
     n, pairs = len(lat.node_xy), lat.pairs
     res = {}
-    for name, fn in (("hand", spanning_tree_hand), ("scipy", lambda n, p, r: spanning_tree(n, p, r, "kruskal"))):
-        t = time.perf_counter()
+    for name, fn in (("hand", lambda n, p, r: spanning_tree(n, p, r, "kruskal")), ("scipy", spanning_tree_scipy)):
+        t = time.process_time()
         outs = [fn(n, pairs, np.random.default_rng(s)) for s in range(100)]
-        res[name] = (time.perf_counter() - t, outs)
+        res[name] = (time.process_time() - t, outs)
     fam = task_family(fam_name)
-    t = time.perf_counter()
-    for i in range(5):
+    fam.generate(0, "ood", seed=1)  # warm: the lattice's footprints and shared JSON
+    t = time.process_time()
+    for i in range(20):
         fam.generate(i, "ood", seed=0)
-    item_ms = (time.perf_counter() - t) / 5 * 1e3
+    item_ms = (time.process_time() - t) / 20 * 1e3
     same = all((a == b).all() for a, b in zip(res["hand"][1], res["scipy"][1]))
     extra_ms = (res["scipy"][0] - res["hand"][0]) / 100 * 1e3
     print(f"{fam_name} ood ({n} nodes) hand {res['hand'][0] / 100 * 1e3:.3f} ms  scipy "
           f"{res['scipy'][0] / 100 * 1e3:.3f} ms  ratio {res['scipy'][0] / res['hand'][0]:.2f}  identical={same}  "
-          f"extra per item {extra_ms:.3f} ms of {item_ms:.1f} ms ({extra_ms / item_ms:.2%})")
+          f"scipy would add {extra_ms:.3f} ms to a {item_ms:.2f} ms item ({extra_ms / item_ms:.0%})")

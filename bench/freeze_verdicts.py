@@ -9,6 +9,7 @@ checker change can show exactly which verdicts it moved and why.
     python bench/freeze_verdicts.py diff runs/freeze-before.jsonl runs/freeze-after.jsonl
     python bench/freeze_verdicts.py hashes --per 10 --out runs/hashes-before.jsonl   # items' content hashes
     python bench/freeze_verdicts.py diff runs/hashes-before.jsonl runs/hashes-after.jsonl
+    python bench/freeze_verdicts.py hashes --without-renderer ...   # items equal across a renderer bump
 """
 
 from __future__ import annotations
@@ -74,17 +75,25 @@ def freeze(tasks: str, rotate: int, max_frames: int | None, seed: int, out: Path
             print(("ok   " if o.ok else "MISS ") + key, o.got, flush=True)
 
 
-def hashes(tasks: str, per: int, seed: int, out: Path) -> None:
-    """Content hashes (and a hash of the first frame's pixels) of `per` items of every family × difficulty × skin."""
+def hashes(tasks: str, per: int, seed: int, out: Path, without_renderer: bool = False) -> None:
+    """Content hashes (and a hash of the first frame's pixels) of `per` items of every family × difficulty × skin.
+
+    ``without_renderer``: hash every item as an item without ``TaskItem.renderer`` is hashed (its JSON and
+    pixels), so items of a family that started hashing its state + renderer compare with older hashes."""
     import hashlib
 
     from genbench.registry import task_family
+    from genbench.schema import TaskItem
 
     with out.open("w") as fh:
         for fam_name, difficulty, skin in V.combos(tasks):
             for i, item in enumerate(task_family(fam_name).items(difficulty, per, seed, skin)):
                 pixels = hashlib.sha256(item.first_frame.tobytes()).hexdigest()[:16]
-                fh.write(json.dumps({"key": f"{fam_name}/{difficulty}/{skin}/{i}", "got": item.content_hash,
+                got = item.content_hash
+                if without_renderer and item.renderer:
+                    plain = {k: v for k, v in item.to_json().items() if k not in ("renderer", "content_hash")}
+                    got = TaskItem.from_json(plain, item.first_frame).content_hash
+                fh.write(json.dumps({"key": f"{fam_name}/{difficulty}/{skin}/{i}", "got": got,
                                      "passed": item.id, "failure": pixels}) + "\n")
 
 
@@ -117,6 +126,8 @@ def main() -> None:
     h.add_argument("--per", type=int, default=10)
     h.add_argument("--seed", type=int, default=0)
     h.add_argument("--out", required=True)
+    h.add_argument("--without-renderer", action="store_true",
+                   help="hash as if no family set TaskItem.renderer (JSON + pixels): compare across a renderer bump")
     d = sub.add_parser("diff")
     d.add_argument("before")
     d.add_argument("after")
@@ -125,7 +136,7 @@ def main() -> None:
         freeze(args.tasks, args.rotate, args.max_frames, args.seed, Path(args.out),
                Path(args.like) if args.like else None)
     elif args.cmd == "hashes":
-        hashes(args.tasks, args.per, args.seed, Path(args.out))
+        hashes(args.tasks, args.per, args.seed, Path(args.out), args.without_renderer)
     else:
         diff(Path(args.before), Path(args.after))
 

@@ -121,3 +121,69 @@ def resample(pts, k: int) -> np.ndarray:
     s = cumulative_length(pts)
     t = np.linspace(0, s[-1], k)
     return np.stack([np.interp(t, s, pts[:, 0]), np.interp(t, s, pts[:, 1])], 1)
+
+
+# --- many polylines at once (the same floats as one call per line, without numpy's per-call overhead) ---
+
+def linspaces(counts, stops) -> np.ndarray:
+    """``np.linspace(0, stops[i], counts[i])`` for every i, concatenated; each ``counts[i] >= 2``. The same
+    floats: numpy computes ``index * (stop / (count - 1)) + 0`` and sets the end point exactly."""
+    counts = np.asarray(counts, np.int64)
+    ends = np.cumsum(counts)
+    index = np.arange(ends[-1] if len(ends) else 0, dtype=np.float64) - np.repeat(ends - counts, counts)
+    t = index * np.repeat(np.asarray(stops, np.float64) / (counts - 1), counts) + 0.0
+    t[ends - 1] = stops
+    return t
+
+
+def row_sums(rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``rows[i, :counts[i]].sum()`` for every row (zero-padded rows, counts ≤ 128): the same floats as
+    numpy's pairwise sum — sequential below 8 terms, else 8 running sums added as a tree, then the rest."""
+    counts = np.asarray(counts, np.int64)
+    if len(counts) and counts.max() > 128:  # numpy splits longer runs recursively: not reproduced here
+        return np.array([r[:c].sum() for r, c in zip(rows, counts.tolist())])
+    rows = np.concatenate([rows, np.zeros((len(rows), 8))], 1)  # room to read a row's rest past its end
+    short = np.zeros(len(rows))
+    for c in range(7):  # padding adds +0.0: exact
+        short = short + rows[:, c]
+    acc = rows[:, :8].copy()
+    full = counts - counts % 8  # terms summed in the 8 running sums
+    for i in range(8, int(full.max(initial=0)), 8):
+        acc = np.where((i < full)[:, None], acc + rows[:, i:i + 8], acc)
+    tree = ((acc[:, 0] + acc[:, 1]) + (acc[:, 2] + acc[:, 3])) + ((acc[:, 4] + acc[:, 5]) + (acc[:, 6] + acc[:, 7]))
+    at = np.arange(len(rows))
+    for c in range(7):
+        tree = tree + np.where(c < counts % 8, rows[at, full + c], 0.0)
+    return np.where(counts < 8, short, tree)
+
+
+def resample_many(lines: list[np.ndarray], step: float) -> list[np.ndarray]:
+    """``resample(line, max(2, int(arclength(line) / step) + 1))`` for every line (≥ 2 points each), as one
+    set of array operations: the same floats (a row-wise cumsum, numpy's pairwise sum, np.interp's formula)."""
+    n = np.array([len(x) for x in lines], np.int64)
+    pts = np.concatenate(lines)
+    ends = np.cumsum(n)
+    seg_all = np.hypot(*(pts[1:] - pts[:-1]).T)
+    between = np.ones(len(seg_all), bool)
+    between[ends[:-1] - 1] = False  # the gap from one line's end to the next line's start
+    m = n - 1  # segments per line
+    padded = np.zeros((len(n), int(n.max())))  # one zero-padded row of segment lengths per line
+    padded[np.repeat(np.arange(len(n)), m), np.arange(int(m.sum())) - np.repeat(np.cumsum(m) - m, m)] = seg_all[between]
+    k = np.maximum(2, (row_sums(padded, m) / step).astype(np.int64) + 1)
+    s = np.concatenate([np.zeros((len(n), 1)), np.cumsum(padded[:, :-1], axis=1)], 1)  # cumulative_length
+    s[np.arange(int(n.max()))[None, :] >= n[:, None]] = np.inf
+    last = s[np.arange(len(n)), n - 1]
+    t = linspaces(k, last)
+    row = np.repeat(np.arange(len(n)), k)
+    # np.interp: j = the last knot ≤ t; the end knot's value at the end, the knot's value on a knot
+    j = np.minimum((s[row] <= t[:, None]).sum(1) - 1, n[row] - 2)
+    x0, x1 = s[row, j], s[row, j + 1]
+    first = (ends - n)[row] + j
+    at_end = t >= last[row]
+    out = np.empty((len(t), 2))
+    for c in range(2):
+        f0, f1 = pts[first, c], pts[first + 1, c]
+        v = (f1 - f0) / (x1 - x0) * (t - x0) + f0
+        out[:, c] = np.where(at_end, pts[ends[row] - 1, c], np.where(x0 == t, f0, v))
+    cut = np.cumsum(k)
+    return [out[a:b] for a, b in zip((cut - k).tolist(), cut.tolist())]

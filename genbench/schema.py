@@ -72,9 +72,13 @@ FAILURE_CODES = {
 }
 
 
+# json.dumps with these arguments builds this same encoder on every call: built once instead
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(obj: Any) -> str:
     """JSON with sorted keys and no whitespace: the form every hash is taken of."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(obj)
 
 
 # JSON values many items share (a fixed lattice): their canonical text, by identity (the entry holds the
@@ -106,7 +110,7 @@ def _dict_json(d: dict, depth: int) -> str:
     for k in sorted(d):
         v = d[k]
         text = shared_json(v) if depth == 0 or type(v) is not dict else _dict_json(v, depth - 1)
-        parts.append(f"{json.dumps(k, ensure_ascii=False)}:{text}")
+        parts.append(f"{_CANONICAL.encode(k)}:{text}")
     return "{" + ",".join(parts) + "}"
 
 
@@ -137,11 +141,11 @@ class TaskItem:
     their content hashes.
 
     ``content_hash`` covers the JSON form (prompts, state, canvas size, config) and the first frame's pixels,
-    except where ``renderer`` is set: a family sets it (a name and version, e.g. ``"maze.grid/1"``)
-    when its first frame is a pure function of the state and the canvas size, and then the hash covers
-    the JSON form with the renderer instead of the pixels (hashing a 0.7 MB frame cost more than making
-    the item). The family must bump the version whenever a pixel of the first frame can change for the
-    same state.
+    except where ``renderer`` is set: a family sets it (a name and version, e.g. ``"maze.grid/1"``; the
+    graph mazes — hex, circular, irregular — ``"maze.graph/1"``) when its first frame is a pure
+    function of the state and the canvas size, and then the hash covers the JSON form with the renderer
+    instead of the pixels (hashing a 0.5–0.7 MB frame cost more than making the item). The family must
+    bump the version whenever a pixel of the first frame can change for the same state.
     """
 
     id: str  # family/difficulty/index, e.g. "maze.grid/easy/0003"

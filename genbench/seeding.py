@@ -7,10 +7,12 @@ is derived from a stable digest instead.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import numpy as np
 
 
+@lru_cache(maxsize=1024)  # a pure function, called once per generated item with a few family names
 def stable_id(name: str) -> int:
     """A 63-bit integer for a string, identical on every machine and process."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1

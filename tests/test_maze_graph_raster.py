@@ -85,3 +85,59 @@ def json_copy(obj):
     import json
 
     return json.loads(json.dumps(obj))
+
+
+def painted_from_labels(lat, is_open, sk):
+    """The floor / wall frame as painted before issue 19's second pass: a lookup on draw_labels' labels."""
+    lab, _ = draw_labels(lat, is_open)
+    return np.array([sk.wall, sk.floor], np.uint8).take((lab >= 0).view(np.uint8), axis=0)
+
+
+@pytest.mark.parametrize("name", ["maze.circular", "maze.hex", "maze.irregular"])
+def test_floor_frame_paints_exactly_the_labels_floor_for_random_walls_and_every_skin(name):
+    from genbench.tasks.maze.graphmaze import GRAPH_SKINS, floor_frame
+
+    fam, rng = task_family(name), np.random.default_rng(1)
+    for difficulty in fam.difficulties:
+        lat = fam.generate(3, difficulty, 2).state["lattice"]
+        for sk, p_open in zip(GRAPH_SKINS.values(), (0.0, 0.3, 0.6, 0.9, 1.0)):
+            is_open = rng.random(len(lat["pairs"])) < p_open
+            got = floor_frame(lat, is_open, sk)
+            assert np.array_equal(got, painted_from_labels(lat, is_open, sk)), (difficulty, sk.name, p_open)
+            assert (got == sk.wall).all(-1).any() and (got == sk.floor).all(-1).any()
+
+
+@pytest.mark.parametrize("name", ["maze.circular", "maze.hex", "maze.irregular"])
+def test_graph_mazes_hash_state_and_renderer_and_the_state_redraws_the_first_frame(name):
+    from genbench.schema import TaskItem
+
+    fam = task_family(name)
+    for difficulty in fam.difficulties:
+        it = fam.generate(4, difficulty, 1)
+        assert it.renderer == fam.renderer == "maze.graph/1"
+        start = tuple(it.state["lattice"]["node_xy"][it.state["start"]])
+        redrawn = next(fam.frames_at_state(json_copy(it.state), [start]))  # from the JSON alone
+        assert np.array_equal(redrawn, it.first_frame)
+        again = TaskItem.from_json({**it.to_json(), "content_hash": ""}, np.zeros_like(it.first_frame))
+        assert again.content_hash == it.content_hash  # the pixels are not hashed: the state fixes them
+        moved_state = {**it.state, "goal": it.state["start"]}
+        moved = TaskItem.from_json({**it.to_json(), "content_hash": "", "state": moved_state}, it.first_frame)
+        assert moved.content_hash != it.content_hash
+        bumped = TaskItem.from_json({**it.to_json(), "content_hash": "", "renderer": "maze.graph/2"}, it.first_frame)
+        assert bumped.content_hash != it.content_hash
+
+
+def test_kruskal_joins_equals_scipys_disjoint_set_loop():
+    from scipy.cluster.hierarchy import DisjointSet
+
+    from genbench.tasks.maze.grid_layout import kruskal_joins
+
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        n = int(rng.integers(2, 60))
+        draws = int(rng.integers(1, 3 * n))
+        pairs = sorted({tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(draws)})
+        order = rng.permutation(len(pairs)).tolist()
+        trees = DisjointSet(range(n))
+        want = [k for k in order if trees.merge(*pairs[k])]
+        assert kruskal_joins(n, pairs, order) == want

@@ -5,7 +5,51 @@ import pytest
 from scipy.spatial import cKDTree
 from scipy.stats import qmc
 
-from genbench.tasks.maze.irregular import RADIUS, _bezier, _conflicts, _dense, poisson_disk
+from genbench.geometry import arclength, resample, resample_many, row_sums
+from genbench.tasks.maze.irregular import RADIUS, _beziers, _conflicts, poisson_disk
+
+
+def _bezier(p0, p1, bulge):
+    """One road's curve, one numpy call at a time: the code _beziers replaced."""
+    d = p1 - p0
+    ctrl = (p0 + p1) / 2 + bulge * np.array([-d[1], d[0]])
+    n = max(3, int(np.hypot(*d) / 6) + 1)
+    t = np.linspace(0, 1, n)[:, None]
+    return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * ctrl + t ** 2 * p1
+
+
+def _dense(line, step=2.0):
+    """One curve's checked points: the code resample_many replaced."""
+    return resample(line, max(2, int(arclength(line) / step) + 1))
+
+
+def test_batched_curves_and_resampling_are_the_per_curve_floats_exactly():
+    rng = np.random.default_rng(3)
+    compared = 0
+    for trial in range(60):
+        k = int(rng.integers(1, 150))
+        p0 = rng.uniform(0, 416, (k, 2))
+        p1 = p0 + rng.uniform(-160, 160, (k, 2))
+        bulge = rng.uniform(0.08, 0.22, k) * rng.choice([-1.0, 1.0], k)
+        bulge[rng.random(k) < 0.2] = 0.0  # straightened roads
+        want = [_bezier(p0[i], p1[i], bulge[i]) for i in range(k)]
+        got = _beziers(p0, p1, bulge)
+        assert all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(want, got))
+        dense = resample_many(want + [np.array([[3.0, 4.0], [3.0, 9.5]])], 2.0)
+        assert all(np.array_equal(_dense(c), d) for c, d in zip(want + [np.array([[3.0, 4.0], [3.0, 9.5]])], dense))
+        compared += k
+    assert compared > 3000
+
+
+def test_row_sums_are_numpys_pairwise_sums_bit_for_bit():
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        counts = rng.integers(0, 140, int(rng.integers(1, 20)))  # below 8, 8..128, and the >128 fallback
+        rows = np.zeros((len(counts), 150))
+        for i, c in enumerate(counts):
+            rows[i, :c] = rng.uniform(0, 10, c) * rng.choice([1e-4, 1.0, 1e4])
+        want = np.array([rows[i, :c].sum() for i, c in enumerate(counts)])
+        assert np.array_equal(row_sums(rows, counts), want)
 
 
 @pytest.mark.parametrize("radius", sorted(RADIUS.values()))

@@ -65,3 +65,34 @@ def test_a_squeezed_frame_budget_keeps_every_write():
         perturb.BUDGET.reset(token)
     assert len(frames) == fam.min_frames(item) > 40
     assert fam.check(item, iter(frames), fit, fam.default_fps).passed
+
+
+def test_frames_drawn_write_by_write_equal_full_redraws_bit_for_bit(monkeypatch):
+    """Sudoku draws only each write onto the previous frame (issue 19): every frame of the oracle at every
+    frame count, and of every perturbation (overwrites, several writes at once), equals the whole board
+    redrawn, as before."""
+    import numpy as np
+
+    from genbench.tasks.puzzles.board import BoardFamily
+
+    plain, pen = sudoku.Sudoku(), sudoku.Sudoku()
+    pen.stroke_frames = 3  # digits written stroke by stroke: the partial-glyph frames too
+    cases = []
+    videos = (lambda f, it, s: f.solution_frames(it), lambda f, it, s: f.solution_frames(it, num_frames=81),
+              lambda f, it, s: f.solution_frames(it, num_frames=121),
+              lambda f, it, s: f.states_frames(it, s + [[(v % it.state["n"]) + 1 if i == 0 else v  # overwrite a digit
+                                                         for i, v in enumerate(s[-1])]]),
+              lambda f, it, s: f.states_frames(it, [s[0], s[-1]], num_frames=49),  # every write at once
+              lambda f, it, s: f.random_frames(it, np.random.default_rng(3)))
+    for fam in (plain, pen):
+        for d in fam.difficulties:
+            for skin in fam.all_skins:
+                item = fam.generate(1, d, skin=skin)
+                states = replay(item.state["board"]["initial"], fam.oracle_order(item))
+                cases += [lambda v=v, f=fam, it=item, s=states: v(f, it, s) for v in videos]
+    got = [[f.copy() for f in make()] for make in cases]
+    monkeypatch.setattr(sudoku.Sudoku, "render_write", BoardFamily.render_write)  # the whole board each frame
+    want = [list(make()) for make in cases]
+    for g, w in zip(got, want):
+        assert len(g) == len(w) and all(np.array_equal(a, b) for a, b in zip(g, w))
+        assert len({a.tobytes() for a in g}) > 1  # the board changes in every video compared

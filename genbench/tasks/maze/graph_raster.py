@@ -67,6 +67,26 @@ class CellsRaster:
         for x, y in d["pillars"]:
             cv2.circle(canvas, (int(round(x)), int(round(y))), r, 1, -1)
         self.pillars = np.flatnonzero(canvas)
+        self._all_open: dict = {}  # (wall, floor) → the frame with every boundary open
+
+    def floor_frame(self, is_open: np.ndarray, wall, floor) -> np.ndarray:
+        """The RGB layout: floor where ``labels`` is ≥ 0, wall elsewhere, without assembling labels.
+
+        A boundary pixel is floor in the labels exactly when no closed boundary covers it (closed ones
+        are written last), so: the every-boundary-open frame (kept per colours), closed pixels painted."""
+        key = (tuple(int(v) for v in wall), tuple(int(v) for v in floor))
+        frame = self._all_open.get(key)
+        if frame is None:
+            floor_px = self.cells.ravel() >= 0
+            floor_px[self.pix] = True
+            floor_px[self.outer_pix] = False
+            floor_px[self.pillars] = False
+            frame = self._all_open[key] = np.array(key, np.uint8)[floor_px.view(np.uint8)].reshape(*self.shape, 3)
+        out = frame.copy()
+        # one 3-byte item per pixel: a fancy assignment ~3x faster than to (N, 3) rows
+        pixels = out.view(np.dtype("V3")).reshape(-1)
+        pixels[self.pix[~np.asarray(is_open, bool)[self.k]]] = np.array(key[0], np.uint8).view(np.dtype("V3"))[0]
+        return out
 
     def labels(self, is_open: np.ndarray, edge_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(labels, wall ids) as draw_labels drew them, before its loose-wall tiles."""

@@ -25,7 +25,7 @@ from ...geometry import arclength, resample
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex, share_json, shared_json
 from ..base import TaskFamily, frames_for_moves
 from ..config import TaskConfig, knob
-from .grid_layout import all_shortest_paths, bfs
+from .grid_layout import all_shortest_paths, bfs, kruskal_joins
 from .graph_raster import cells_raster, loose_tiles
 from .graph_raster import pts as _pts
 from .skins import AGENT, SKINS, WALL, Skin, shape_mask
@@ -77,7 +77,7 @@ class Lattice:
     height: int
     node_xy: list  # [[x, y]] canvas floats
     pairs: list  # [[a, b]] neighbour pairs, a < b
-    routes: list  # per pair: polyline [[x, y], …] from a to b
+    routes: list  # per pair: polyline [[x, y], …] (or an (n, 2) array) from a to b
     cell_px: float  # the cell size (sets sprite size and checker tolerances)
     style: str  # "cells" | "roads"
     draw: dict = field(default_factory=dict)  # style-specific shapes (see draw_labels)
@@ -92,9 +92,19 @@ class Lattice:
                         rnd(v) if k == "pillars" else v) for k, v in self.draw.items()}
             self._json = share_json({"width": self.width, "height": self.height, "node_xy": rnd(self.node_xy),
                           "pairs": [[int(a), int(b)] for a, b in self.pairs],
-                          "routes": [rnd(r) for r in self.routes], "cell_px": round(float(self.cell_px), 3),
+                          "routes": _round_lines(self.routes), "cell_px": round(float(self.cell_px), 3),
                           "style": self.style, "draw": draw})
         return self._json
+
+
+def _round_lines(lines: list) -> list:
+    """Each polyline's points rounded to 2 decimals, as lists: one rounding for all of them (a random
+    lattice has a hundred routes; one numpy call each was a tenth of an irregular item)."""
+    if not lines:
+        return []
+    flat = np.round(np.concatenate(lines).astype(np.float64, copy=False), 2).tolist()
+    cut = np.cumsum([len(x) for x in lines]).tolist()
+    return [flat[a:b] for a, b in zip([0] + cut[:-1], cut)]
 
 
 # --- carving --------------------------------------------------------------------------------------
@@ -102,18 +112,14 @@ class Lattice:
 def spanning_tree(n: int, pairs: list, rng: np.random.Generator, algorithm: str) -> np.ndarray:
     """Open flags per pair forming a spanning tree of the lattice graph."""
     is_open = np.zeros(len(pairs), bool)
-    if algorithm == "kruskal":
-        from scipy.cluster.hierarchy import DisjointSet
-
-        trees = DisjointSet(range(n))
-        for k in rng.permutation(len(pairs)).tolist():
-            is_open[k] = trees.merge(pairs[k][0], pairs[k][1])  # open only a pair that joins two trees
+    if algorithm == "kruskal":  # open only a pair that joins two trees
+        is_open[kruskal_joins(n, pairs, rng.permutation(len(pairs)).tolist())] = True
         return is_open
     inc: list[list[tuple[int, int]]] = [[] for _ in range(n)]  # node → (neighbour, pair index)
     for k, (a, b) in enumerate(pairs):
         inc[a].append((b, k))
         inc[b].append((a, k))
-    seen = np.zeros(n, bool)
+    seen = [False] * n  # a list: indexed once per neighbour looked at, where numpy's scalar access is slow
     s = int(rng.integers(n))
     stack, seen[s] = [s], True
     while stack:
@@ -130,10 +136,10 @@ def spanning_tree(n: int, pairs: list, rng: np.random.Generator, algorithm: str)
 
 def adjacency_of(n: int, pairs: list, is_open) -> list[list[int]]:
     adj: list[list[int]] = [[] for _ in range(n)]
-    for (a, b), o in zip(pairs, is_open):
-        if o:
-            adj[a].append(b)
-            adj[b].append(a)
+    for k in np.flatnonzero(is_open).tolist():  # not zip(pairs, is_open): numpy scalars per pair are slow
+        a, b = pairs[k]
+        adj[a].append(b)
+        adj[b].append(a)
     return adj
 
 
@@ -163,6 +169,32 @@ def draw_labels(lat: dict, is_open) -> tuple[np.ndarray, np.ndarray]:
     loose = (lab < 0) & (wid < 0)
     wid[loose] = loose_tiles(H, W, tile)[loose]
     return lab, wid
+
+
+def floor_frame(lat: dict, is_open: np.ndarray, sk: Skin) -> np.ndarray:
+    """The layout in the skin's wall / floor colours: the pixels where draw_labels' labels are ≥ 0 are
+    floor. Drawn directly (roads) or painted from the lattice's footprints (cells), not through the
+    label image: the same pixels, since cv2 rasterises a shape alike at every depth."""
+    if lat["style"] == "cells":
+        return cells_raster(lat).floor_frame(is_open, sk.wall, sk.floor)
+    d = lat["draw"]
+    img = np.empty((lat["height"], lat["width"], 3), np.uint8)
+    img[:] = sk.wall
+    floor = tuple(int(v) for v in sk.floor)
+    cv2.polylines(img, _pts_many([line for line, o in zip(lat["routes"], is_open) if o]), False, floor,
+                  thickness=int(d["road_px"]))
+    for x, y in lat["node_xy"]:
+        cv2.circle(img, (int(round(x)), int(round(y))), int(d["node_r"]), floor, -1)
+    return img
+
+
+def _pts_many(lines: list) -> list[np.ndarray]:
+    """[_pts(x) for x in lines], rounded in one call (a hundred roads per irregular item)."""
+    if not lines:
+        return []
+    flat = np.round(np.concatenate(lines).astype(np.float64, copy=False)).astype(np.int32).reshape(-1, 1, 2)
+    cut = np.cumsum([len(x) for x in lines]).tolist()
+    return [flat[a:b] for a, b in zip([0] + cut[:-1], cut)]
 
 
 @lru_cache(maxsize=128)
@@ -226,6 +258,11 @@ class GraphMaze(TaskFamily):
     hold_frames = 12
     maze_words = "maze"  # e.g. "hexagonal maze"
     move_words = "through the openings between cells, one cell at a time"
+    # The first frame is a pure function of the state (lattice and its drawing spec, open pairs, start,
+    # goal, skin): the content hash covers the state and this name instead of the pixels
+    # (TaskItem.renderer; hashing the 0.5 MB frame was a quarter of a circular item). Bump it whenever
+    # the same state could draw a different pixel.
+    renderer = "maze.graph/1"
 
     # -- family hooks --
     def lattice(self, level: Level, rng: np.random.Generator) -> Lattice:
@@ -272,9 +309,11 @@ class GraphMaze(TaskFamily):
                       "loops": int(is_open.sum()) - (n - 1), **lat.info},
             "skin": sk.to_json(),
         }
-        first = self._render(state, [tuple(lat_json["node_xy"][start])])[0]
+        _, first = self._base(state)  # the base with the agent painted in place: no second 0.5 MB copy
+        paste(first, sk.agent_shape, sprite_px(lat_json["cell_px"], sk.agent_scale), sk.agent,
+              *lat_json["node_xy"][start])
         p_i2v, p_t2v = self.prompts(state, sk)
-        return self.new_item(index, difficulty, seed, p_i2v, p_t2v, state, first, lv)
+        return self.new_item(index, difficulty, seed, p_i2v, p_t2v, state, first, lv, renderer=self.renderer)
 
     def prompts(self, state: dict, sk: Skin) -> tuple[str, str]:
         w = sk.words
@@ -299,30 +338,36 @@ class GraphMaze(TaskFamily):
                                           s["start"], s["goal"]]))
 
     # -- frames --
-    def _scene(self, state: dict):
-        lat = state["lattice"]
+    def _scene_key(self, state: dict) -> str:
         # cheap key: fixed lattices are identified by kind and size, random ones by their nodes
-        key = sha256_hex(shared_json(lat), canonical_json([state["kind"], state["size"], state["open"],
-                                                           state["goal"], state["skin"]]))
+        return sha256_hex(shared_json(state["lattice"]), canonical_json([state["kind"], state["size"], state["open"],
+                                                                         state["goal"], state["skin"]]))
+
+    def _base(self, state: dict):
+        """(skin, the frame without the agent): all that generation and rendering need. Not cached:
+        painting it (~0.2 ms) costs less than keying a cache on the state."""
+        lat = state["lattice"]
+        sk = skin_from_json(state["skin"])
+        base = floor_frame(lat, np.array(state["open"], bool), sk)
+        gx, gy = lat["node_xy"][state["goal"]]
+        paste(base, sk.goal_shape, sprite_px(lat["cell_px"], sk.goal_scale), sk.goal, gx, gy)
+        return sk, base
+
+    def _scene(self, state: dict):
+        """(skin, labels, wall ids, base frame): what the region map and the perturbations read."""
+        key = self._scene_key(state)
         hit = _CACHE.get(("scene", key))
         if hit is not None:
             return hit
-        sk = skin_from_json(state["skin"])
-        lab, wid = draw_labels(lat, np.array(state["open"], bool))
-        # wall / floor by a palette lookup: the same bytes as painting the floor mask, ~8× faster
-        base = np.array([sk.wall, sk.floor], np.uint8).take((lab >= 0).view(np.uint8), axis=0)
-        gx, gy = lat["node_xy"][state["goal"]]
-        paste(base, sk.goal_shape, sprite_px(lat["cell_px"], sk.goal_scale), sk.goal, gx, gy)
+        sk, base = self._base(state)
+        lab, wid = draw_labels(state["lattice"], np.array(state["open"], bool))
         if len(_CACHE) > 64:
             _CACHE.clear()
         _CACHE[("scene", key)] = out = (sk, lab, wid, base)
         return out
 
-    def _render(self, state: dict, positions: Iterable[tuple[float, float]]) -> list[np.ndarray]:
-        return list(self.frames_at_state(state, positions))
-
     def frames_at_state(self, state: dict, positions: Iterable[tuple[float, float]]) -> Iterator[np.ndarray]:
-        sk, _, _, base = self._scene(state)
+        sk, base = self._base(state)
         size = sprite_px(state["lattice"]["cell_px"], sk.agent_scale)
         for x, y in positions:
             f = base.copy()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...geometry import arclength, resample
+from ...geometry import linspaces, resample_many
 from ..base import register_task
 from ..config import knob
 from .graphmaze import GraphMaze, Lattice, Level
@@ -24,65 +24,67 @@ BEND = (0.08, 0.22)  # curve bulge / road length
 RADIUS = {"easy": 0.26, "medium": 0.19, "hard": 0.14, "ood": 0.105}  # Poisson radius, unit square
 
 
-def _bezier(p0: np.ndarray, p1: np.ndarray, bulge: float) -> np.ndarray:
+def _beziers(p0: np.ndarray, p1: np.ndarray, bulge: np.ndarray) -> list[np.ndarray]:
+    """Quadratic curves from p0[k] to p1[k], bulging sideways by bulge[k] × their length, one point per
+    ~6 px. All roads in one set of array operations (the per-curve numpy calls were most of an item)."""
     d = p1 - p0
-    ctrl = (p0 + p1) / 2 + bulge * np.array([-d[1], d[0]])
-    n = max(3, int(np.hypot(*d) / 6) + 1)
-    t = np.linspace(0, 1, n)[:, None]
-    return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * ctrl + t ** 2 * p1
-
-
-def _dense(line: np.ndarray, step: float = 2.0) -> np.ndarray:
-    return resample(line, max(2, int(arclength(line) / step) + 1))
+    ctrl = (p0 + p1) / 2 + bulge[:, None] * np.stack([-d[:, 1], d[:, 0]], 1)
+    n = np.maximum(3, (np.hypot(d[:, 0], d[:, 1]) / 6).astype(np.int64) + 1)
+    t = linspaces(n, np.ones(len(n)))[:, None]
+    row = np.repeat(np.arange(len(n)), n)
+    pts = (1 - t) ** 2 * p0[row] + 2 * (1 - t) * t * ctrl[row] + t ** 2 * p1[row]
+    cut = np.cumsum(n)
+    return [pts[a:b] for a, b in zip((cut - n).tolist(), cut.tolist())]
 
 
 def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
     """``qmc.PoissonDisk(d=2, radius=radius, seed=rng).fill_space()``: the same points from the same draws.
 
-    scipy runs a dozen numpy calls on 2-element arrays per candidate point (39% of an ood item); this
-    runs its algorithm with the neighbourhood test in plain floats. Exactness: the engine is still
-    built (it spawns its generator from ``rng`` as before); accepted points are kept as float32 for
-    the distance test, as scipy's grid keeps them; the candidate draws are scipy's expressions.
+    scipy runs a dozen numpy calls on 2-element arrays per candidate point (39% of an ood item), and
+    building its engine cost as much again; this runs its algorithm with one distance test per batch of
+    candidates. Exactness: the generator is spawned from ``rng`` as scipy's engine spawns it; kept points
+    are compared as float32, as scipy's grid keeps them, by the same ``dx*dx + dy*dy < r²``; a point
+    within the radius always lies in the 5×5 grid cells scipy searches (cells are radius/√2 wide), so
+    testing against every kept point finds the same ones; candidates of one batch are then taken in
+    order against those kept before them in it.
     """
     from scipy.special import gammainc
-    from scipy.stats import qmc
 
-    eng = qmc.PoissonDisk(d=2, radius=radius, seed=rng)
-    g, cell, r2 = eng.rng, float(eng.cell_size), float(eng.radius_squared)
-    gw, gh = (int(x) for x in eng.grid_size)
-    reach = eng.radius * eng.radius_factor
-    grid: dict = {}  # (i, j) grid cell → its point, rounded to float32
-    first = g.uniform(eng.l_bounds, eng.u_bounds)
+    g = rng.spawn(1)[0]  # scipy: Generator(type(bg)(bg.seed_seq.spawn(1)[0]))
+    cell, r2, reach = radius / np.sqrt(2), radius ** 2, radius * 2  # radius_factor 2: "volume" sampling
+    size = int(np.ceil(1.0 / cell)) + 1  # grid cells a side (+1: a point exactly on the far edge)
+    taken = np.zeros((size, size), bool)
+    kept = np.empty((size * size, 2))  # kept points, rounded to float32 (at most one per grid cell)
+    first = g.uniform(np.zeros(2), np.ones(2))
     pool, out = [first], [first]
-    grid[tuple(int(v / cell) for v in first.tolist())] = tuple(float(v) for v in first.astype(np.float32))
+    taken[tuple((first / cell).astype(np.int64))] = True
+    kept[0] = first.astype(np.float32)
+    n = 1
     while pool:
         center = pool.pop(int(g.integers(len(pool))))
-        x = g.standard_normal(size=(eng.ncandidates, 2))  # scipy's uniform sampling in the disk
-        ssq = np.sum(x ** 2, axis=1)
+        x = g.standard_normal(size=(30, 2))  # scipy's uniform sampling in the disk (30 candidates)
+        ssq = np.add.reduce(x * x, axis=1)
         fr = reach * gammainc(1.0, ssq / 2) ** (1 / 2) / np.sqrt(ssq)
-        for cx, cy in (center + np.multiply(x, np.tile(fr.reshape(-1, 1), (1, 2)))).tolist():
-            if cx > 1.0 or cx < 0.0 or cy > 1.0 or cy < 0.0:
+        cand = center + x * fr[:, None]
+        inside = ((cand >= 0.0) & (cand <= 1.0)).all(1)
+        ij = (np.where(inside[:, None], cand, 0.0) / cell).astype(np.int64)
+        d = cand[:, None, :] - kept[None, :n, :]
+        # (d * d).sum(2) is dx*dx + dy*dy: two terms add in one rounding, as scipy's test adds them
+        ok = inside & ~taken[ij[:, 0], ij[:, 1]] & ((d * d).sum(2) >= r2).all(1)
+        batch: list = []  # (i, j, x32, y32) kept from this batch, in order
+        for k in np.flatnonzero(ok).tolist():
+            cx, cy = cand[k].tolist()
+            i, j = ij[k].tolist()
+            if any((i, j) == (a, b) or (cx - px) * (cx - px) + (cy - py) * (cy - py) < r2 for a, b, px, py in batch):
                 continue
-            i, j = int(cx / cell), int(cy / cell)
-            if (i, j) in grid or _near(grid, cx, cy, i, j, gw, gh, r2):
-                continue
-            pt = np.array([cx, cy])
+            pt = cand[k].copy()
             pool.append(pt)
             out.append(pt)
-            grid[(i, j)] = tuple(float(v) for v in pt.astype(np.float32))
+            taken[i, j] = True
+            kept[n] = pt.astype(np.float32)
+            batch.append((i, j, *kept[n].tolist()))
+            n += 1
     return np.array(out)
-
-
-def _near(grid: dict, cx: float, cy: float, i: int, j: int, gw: int, gh: int, r2: float) -> bool:
-    """A kept point closer than the radius, in the 5×5 grid cells round (i, j)."""
-    for a in range(max(i - 2, 0), min(i + 3, gw)):
-        for b in range(max(j - 2, 0), min(j + 3, gh)):
-            p = grid.get((a, b))
-            if p is not None:
-                dx, dy = cx - p[0], cy - p[1]
-                if dx * dx + dy * dy < r2:
-                    return True
-    return False
 
 
 def _conflicts(pairs: list, curves: list, xy: np.ndarray, road: float, node_r: float, memo: dict | None = None) -> set:
@@ -93,16 +95,19 @@ def _conflicts(pairs: list, curves: list, xy: np.ndarray, road: float, node_r: f
     from scipy.spatial import cKDTree
 
     memo = {} if memo is None else memo
-    pts = []
-    for k, c in enumerate(curves):
-        hit = memo.get(id(c))
-        if hit is None or hit[0] is not c:
-            d = _dense(c)
-            a, b = pairs[k]
-            # ignore the stretch inside and around its own junctions: roads meet there by design
-            far = (np.hypot(*(d - xy[a]).T) > node_r + road) & (np.hypot(*(d - xy[b]).T) > node_r + road)
-            hit = memo[id(c)] = (c, d[far])
-        pts.append(hit[1])
+    fresh = [k for k, c in enumerate(curves) if (hit := memo.get(id(c))) is None or hit[0] is not c]
+    if fresh:  # points every 2 px along the new curves, all at once
+        dense = resample_many([curves[k] for k in fresh], 2.0)
+        counts = np.array([len(x) for x in dense])
+        d = np.concatenate(dense)
+        ends = np.asarray(pairs)[fresh]
+        own_a, own_b = (np.repeat(xy[ends[:, i]], counts, axis=0) for i in (0, 1))
+        # ignore the stretch inside and around its own junctions: roads meet there by design
+        far = (np.hypot(*(d - own_a).T) > node_r + road) & (np.hypot(*(d - own_b).T) > node_r + road)
+        cut = np.cumsum(counts)
+        for k, a, b in zip(fresh, (cut - counts).tolist(), cut.tolist()):
+            memo[id(curves[k])] = (curves[k], d[a:b][far[a:b]])
+    pts = [memo[id(c)][1] for c in curves]
     allp = np.concatenate(pts) if pts else np.zeros((0, 2))
     owner = np.repeat(np.arange(len(pts)), [len(x) for x in pts])
     # passes over a junction that is not its own
@@ -127,31 +132,35 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
             continue
         xy = margin + unit * (canvas - 2 * margin)
         xy = xy[np.lexsort((xy[:, 0], xy[:, 1]))]  # reading order: node ids independent of sampling order
-        tri = Delaunay(xy)
-        cand = set()
-        for s in tri.simplices:
-            for u, v in ((s[0], s[1]), (s[1], s[2]), (s[0], s[2])):
-                cand.add((int(min(u, v)), int(max(u, v))))
-        pairs = sorted(p for p in cand if np.hypot(*(xy[p[0]] - xy[p[1]])) <= 1.9 * r_px)
+        tri = Delaunay(xy).simplices
+        edges = np.sort(np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [0, 2]]]), axis=1)
+        code = np.unique(edges[:, 0] * len(xy) + edges[:, 1])  # each edge once, sorted as (a, b) pairs
+        a_, b_ = code // len(xy), code % len(xy)
+        short = np.hypot(*(xy[a_] - xy[b_]).T) <= 1.9 * r_px
+        pairs = list(zip(a_[short].tolist(), b_[short].tolist()))
         bulge = rng.uniform(*BEND, len(pairs)) * rng.choice([-1.0, 1.0], len(pairs))
-        curves = [_bezier(xy[a], xy[b], bulge[k]) for k, (a, b) in enumerate(pairs)]
+        ends = np.asarray(pairs).reshape(-1, 2)
+        curves = _beziers(xy[ends[:, 0]], xy[ends[:, 1]], bulge)
         memo: dict = {}
         for straighten in (True, False):  # first straighten clashing curves, then drop what still clashes
             bad = _conflicts(pairs, curves, xy, road, node_r, memo)
             if not bad:
                 break
             if straighten:
-                for k in bad:
-                    curves[k] = _bezier(xy[pairs[k][0]], xy[pairs[k][1]], 0.0)
+                ks = sorted(bad)
+                for k, c in zip(ks, _beziers(xy[ends[ks, 0]], xy[ends[ks, 1]], np.zeros(len(ks)))):
+                    curves[k] = c
             else:
                 keep = [k for k in range(len(pairs)) if k not in bad]
                 pairs, curves = [pairs[k] for k in keep], [curves[k] for k in keep]
-        if _connected(len(xy), pairs) and not _conflicts(pairs, curves, xy, road, node_r, memo):
+        # no re-check of conflicts: every clashing pair of roads lost its later road and every road over
+        # a junction went, so what is left cannot clash (the re-check this replaces never found any)
+        if _connected(len(xy), pairs):
             break
     else:  # pragma: no cover
         raise RuntimeError("irregular maze: no clean road graph in 50 samples")
     draw = {"road_px": road, "node_r": node_r}
-    return Lattice(canvas, canvas, xy.tolist(), [list(p) for p in pairs], [c.tolist() for c in curves],
+    return Lattice(canvas, canvas, xy.tolist(), [list(p) for p in pairs], curves,
                    2.0 * node_r, "roads", draw, {"junctions": len(xy), "candidate_roads": len(pairs)})
 
 

@@ -115,6 +115,15 @@ class BoardFamily(TaskFamily):
     def render(self, item: TaskItem, cells: list[int], partial: tuple[int, int, float] | None = None) -> np.ndarray:
         raise NotImplementedError
 
+    def render_write(self, item: TaskItem, before: np.ndarray, cells: list[int], cell: int, symbol: int,
+                     upto: float = 1.0) -> np.ndarray:
+        """``cells`` with ``symbol`` written into ``cell`` (``upto`` < 1: that much of the pen's strokes),
+        given ``before`` = render(item, cells): the whole board redrawn here. A family whose cells are
+        drawn apart overrides it to draw only the write (sudoku: most of its render time)."""
+        if upto < 1.0:
+            return self.render(item, cells, partial=(cell, symbol, upto))
+        return self.render(item, [symbol if i == cell else v for i, v in enumerate(cells)])
+
     def oracle_order(self, item: TaskItem, solution: int = 0) -> list[tuple[int, int]]:
         """The (cell, symbol) writes of the ground truth, in order."""
         raise NotImplementedError
@@ -167,15 +176,19 @@ class BoardFamily(TaskFamily):
         for _ in range(lead):
             yield first
         pen = min(per - 1, self.stroke_frames) if strokes else 0
+        before = first
         for k in range(1, len(states)):
             changed = [i for i, (a, b) in enumerate(zip(states[k - 1], states[k])) if a != b]
-            done = self.render(item, states[k])
+            one = len(changed) == 1
+            c = changed[0] if one else -1
+            done = (self.render_write(item, before, states[k - 1], c, states[k][c]) if one
+                    else self.render(item, states[k]))
             for f in range(per):
-                if pen > 0 and len(changed) == 1 and f < pen:
-                    c = changed[0]
-                    yield self.render(item, states[k - 1], partial=(c, states[k][c], (f + 1) / (pen + 1)))
+                if pen > 0 and one and f < pen:
+                    yield self.render_write(item, before, states[k - 1], c, states[k][c], (f + 1) / (pen + 1))
                 else:
                     yield done
+            before = done
         final = self.render(item, states[-1])
         for _ in range(hold):
             yield final

@@ -199,6 +199,21 @@ class Sudoku(BoardFamily):
     def render(self, item: TaskItem, cells: list[int], partial=None) -> np.ndarray:
         return self._draw(item.state, cells, partial)
 
+    def render_write(self, item: TaskItem, before: np.ndarray, cells: list[int], cell: int, symbol: int,
+                     upto: float = 1.0) -> np.ndarray:
+        """Only the write drawn, onto a copy of ``before``: a glyph stays inside its own cell (its box is
+        the cell's middle 36%×60%, strokes 7% thick), so no other cell's anti-aliased pixels meet it and
+        the draw order across cells cannot matter — the pixels of a full redraw (tests compare every
+        frame). A cell that held a digit is redrawn whole (its old digit must go)."""
+        if cells[cell] != 0 and upto >= 1.0:
+            return super().render_write(item, before, cells, cell, symbol, upto)
+        b = item.state["board"]
+        sk = SKINS[item.state["skin"]]
+        img = before.copy()
+        ink = sk["given"] if b["givens"][cell] else sk["answer"]
+        draw_glyph(img, b["rects"][cell], b["symbols"][symbol], ink, upto)
+        return img
+
     def oracle_order(self, item: TaskItem, solution: int = 0) -> list[tuple[int, int]]:
         b = item.state["board"]
         return [(i, s) for i, (g, s) in enumerate(zip(b["givens"], b["solution"])) if not g]
