@@ -23,7 +23,7 @@ import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 GAMES = {"maze.grid": "maze", "maze.trapfield": "trapfield", "maze.sokoban": "sokoban"}
-SUPPORTED = ("maze", "trapfield", "sokoban", "pathfinder")
+SUPPORTED = ("maze", "trapfield", "sokoban", "pathfinder", "maze3d")  # maze3d: for VLM judges only
 PROFILE_VERSION = "2"  # how imported items are built (appearance models, graphs); part of every item
 
 
@@ -31,6 +31,8 @@ def _game_of(game_type: str) -> str | None:
     g = game_type.lower()
     if "pathfinder" in g:
         return "pathfinder"
+    if "3d" in g:
+        return "maze3d"
     if "sokoban" in g or "box" in g:
         return "sokoban"
     if "trap" in g:
@@ -137,7 +139,7 @@ def _pos(ent: dict, grid: np.ndarray | None = None, code: int | None = None) -> 
 def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Path | None = None,
                **where) -> "object":
     """One VR-Bench state JSON (+ its first-frame PNG) → a genbench TaskItem, or None for games
-    genbench does not import (3D mazes). The item records where it came from as the
+    genbench does not import. The item records where it came from as the
     state's path under ``root`` (the tree), so its content hash does not depend on how the path was
     spelled (relative, absolute, through ``..``)."""
     from PIL import Image
@@ -160,6 +162,12 @@ def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Pa
         state = {"game": game, "source": "vrbench", "profile": PROFILE_VERSION, **road_state(st),
                  "vrbench": {**where, "state": _source_name(path, root)}}
         return _imported_item(path, st, state, image, where)
+    if game == "maze3d":  # cubes seen in perspective: VLM judges only (genbench.vrbench_maze3d says why)
+        from .vrbench_maze3d import PROMPT, cube_state
+
+        state = {"game": game, "source": "vrbench", "profile": PROFILE_VERSION, **cube_state(st),
+                 "vrbench": {**where, "state": _source_name(path, root)}}
+        return _imported_item(path, st, state, image, where, PROMPT)
     grid = np.array(st["grid"]["data"], np.int64)
     H, W = grid.shape
     ents = st.get("entities", {})
@@ -193,12 +201,12 @@ def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Pa
     return _imported_item(path, st, state, image, where)
 
 
-def _imported_item(path: Path, st: dict, state: dict, image: np.ndarray, where: dict):
+def _imported_item(path: Path, st: dict, state: dict, image: np.ndarray, where: dict, prompt: str | None = None):
     from .schema import TaskItem
 
     game = state["game"]
     meta = st.get("metadata", {}) or {}
-    prompt = meta.get("prompt") or f"Move the player to the goal ({game})."
+    prompt = meta.get("prompt") or prompt or f"Move the player to the goal ({game})."
     w = where
     item_id = f"vrbench.{game}/{w.get('split', '-')}/{w.get('skin', '-')}/{path.stem}"
     m = re.search(r"(\d+)$", path.stem)
@@ -258,7 +266,7 @@ def import_vrbench(root: str | Path, out: str | Path) -> dict:
         counts[item.family] = counts.get(item.family, 0) + 1
     if not rows:  # say so before writing anything: an empty items file would only fail later
         games = f" (games genbench does not read: {', '.join(sorted(skipped))})" if skipped else ""
-        raise ValueError(f"{root}: no VR-Bench maze, trapfield, Sokoban or pathfinder states found{games}; expected "
+        raise ValueError(f"{root}: no VR-Bench maze, trapfield, Sokoban, pathfinder or maze3d states found{games}; expected "
                          f"{{split}}/{{game}}/{{skin}}/{{difficulty}}/states/*.json as VR-Bench writes")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -415,9 +423,11 @@ class ImportedFamily:
     def __init__(self, game: str):
         self.game = game
         self.name = f"vrbench.{game}"
-        self.checker_name = "sokoban" if game == "sokoban" else "trajectory"
+        self.checker_name = {"sokoban": "sokoban", "maze3d": "none"}.get(game, "trajectory")
 
     def working_size(self, item):
+        if self.game == "maze3d":
+            return item.canvas_size
         if self.game == "sokoban":
             sc = _cached(item, _soko_scene)
             return sc.width, sc.height
@@ -432,6 +442,11 @@ class ImportedFamily:
         return _cached(item, _region_map)
 
     def check(self, item, frames, fit, fps):
+        if self.game == "maze3d":
+            from .schema import Verdict
+            from .vrbench_maze3d import NOT_JUDGED_WHY
+
+            return Verdict.error(self.checker_name, NOT_JUDGED_WHY, self.checker_version, failure="NOT_JUDGED")
         if self.game == "sokoban":
             from .checkers.sokoban import SokobanChecker
 

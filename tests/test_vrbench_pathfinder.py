@@ -147,3 +147,43 @@ def test_unreachable_goal_is_an_error():
     st = _state([[[20.0, 20.0], [60.0, 20.0]], [[140.0, 180.0], [180.0, 180.0]]], [20.0, 20.0], [180.0, 180.0])
     with pytest.raises(ValueError, match="cannot be reached"):
         road_state(st)
+
+
+def _maze3d_tree(root, meta):
+    from PIL import Image
+
+    from genbench.video import write_video
+
+    d = root / "maze3d" / "1" / "easy"
+    for sub in ("states", "images", "videos"):
+        (d / sub).mkdir(parents=True)
+    st = {"version": "1.0", "game_type": "maze3d", "entities": {"boxes": []},
+          "render": {"cell_size": 20, "image_width": 64, "image_height": 64}, "metadata": meta}
+    (d / "states" / "easy_0001.json").write_text(json.dumps(st))
+    img = np.full((64, 64, 3), 255, np.uint8)
+    Image.fromarray(img).save(d / "images" / "easy_0001.png")
+    write_video(d / "videos" / "easy_0001.mp4", [img] * 8, 24)
+
+
+def test_maze3d_is_imported_for_vlm_judges_and_never_passed_by_a_checker(tmp_path):
+    from genbench.vrbench import judge_imported
+
+    cubes = [[0, 0, 0], [1, 0, 0], [1, 1, 0]]
+    _maze3d_tree(tmp_path / "t", {"grid_size": [2, 2, 1], "cubes": cubes, "start_pos": [0, 0, 0],
+                                   "goal_pos": [1, 1, 0], "ladders": [], "path": []})
+    res = import_vrbench(tmp_path / "t", tmp_path / "items.jsonl")
+    assert res["counts"] == {"vrbench.maze3d": 1} and not res["errors"]
+    (item, row), = load_imported(tmp_path / "items.jsonl")
+    assert item.state["cubes"] == sorted(cubes) and "ladders" in item.prompt_i2v
+    out = judge_imported(tmp_path / "items.jsonl", None, tmp_path / "j", progress=False)
+    (grp,) = out["groups"]
+    assert grp["not_judged"] == 1 and grp["judged"] == 0 and grp["passed"] == 0, grp
+
+
+def test_bad_maze3d_state_is_reported(tmp_path):
+    _maze3d_tree(tmp_path / "t", {"grid_size": [2, 2, 1], "cubes": [[0, 0, 0]], "start_pos": [0, 0, 0],
+                                   "goal_pos": [1, 1, 0]})
+    with pytest.raises(ValueError, match="no VR-Bench"):
+        import_vrbench(tmp_path / "t", tmp_path / "items.jsonl")
+    with pytest.raises(ValueError, match="goal is not one of its cubes"):
+        read_state(tmp_path / "t" / "maze3d" / "1" / "easy" / "states" / "easy_0001.json")
