@@ -91,7 +91,7 @@ def road_state(st: dict) -> dict:
     paths = all_shortest_paths(adj, start, goal)
     if not paths:
         raise ValueError("pathfinder: the end cannot be reached from the start along the roads")
-    optimal = _vrbench_optimal(segs, points, point_node, start, goal)
+    optimal = _vrbench_optimal(segs, points, point_node, start_xy, goal_xy)
     return {"width": width, "height": height, "road_px": road, "icon_px": int(road * ICON),
             "start_xy": [float(v) for v in start_xy], "goal_xy": [float(v) for v in goal_xy],
             "junctions": points.round(3).tolist(), "junction_node": point_node.tolist(),
@@ -101,10 +101,11 @@ def road_state(st: dict) -> dict:
             "fewest_roads": len(paths[0]) - 1}
 
 
-def _vrbench_optimal(segs: list, points: np.ndarray, point_node: np.ndarray, start: int, goal: int) -> list:
+def _vrbench_optimal(segs: list, points: np.ndarray, point_node: np.ndarray, start_xy, goal_xy) -> list:
     """VR-Bench's optimal routes, as merged junctions: on its own junction graph (every distinct segment
-    end a junction), the routes with the fewest roads, of those the ones within 1% of the shortest
-    length (its rule for the ground truth it renders)."""
+    end a junction), from its start junction to its end junction, the routes with the fewest roads, of
+    those the ones within 1% of the shortest length (its rule for the ground truth it renders; length
+    here is the curve's true length)."""
     from .geometry import arclength
     from .tasks.maze.grid_layout import all_shortest_paths
 
@@ -121,11 +122,8 @@ def _vrbench_optimal(segs: list, points: np.ndarray, point_node: np.ndarray, sta
             adj[b].append(a)
             length[(min(a, b), max(a, b))] = min(length.get((min(a, b), max(a, b)), np.inf), arclength(bezier(s)))
     merged = [int(point_node[j]) for j in raw]
-    src = [idx[j] for j in raw if merged[idx[j]] == start]
-    dst = {idx[j] for j in raw if merged[idx[j]] == goal}
-    routes = [p for a in src for b in sorted(dst) for p in all_shortest_paths(adj, a, b, cap=256)]
-    fewest = min(len(p) for p in routes)
-    routes = [p for p in routes if len(p) == fewest]
+    at = lambda xy: idx[raw[int(np.argmin(np.hypot(*(points[raw] - np.asarray(xy, np.float64)).T)))]]  # noqa: E731
+    routes = all_shortest_paths(adj, at(start_xy), at(goal_xy), cap=256)
     cost = [sum(length[(min(a, b), max(a, b))] for a, b in zip(p, p[1:])) for p in routes]
     out = []
     for p, c in zip(routes, cost):
@@ -267,16 +265,16 @@ def _optimal_as_vrbench(v, solutions: list):
 def _forbid_jumps(v, rm, max_gap: int = 2, pace_factor: float = 4.0):
     """TELEPORT where the agent, seen in two frames at most ``max_gap`` apart, got from one spot to the
     other by a jump: the straight line between them runs more than a quarter road width into the ground,
-    or it moved more than a road width per frame *and* over ``pace_factor`` times its usual pace (the
-    median of its moving frames; a model may be fast, but motion is continuous). The trajectory engine
+    or it moved more than a road width per frame *and* over ``pace_factor`` times its average speed while
+    seen (a model may be fast, but its motion is continuous). The trajectory engine
     judges where the agent *is*: on roads a jump along a road, or from mid-road onto the next road,
     lands on a road joined to the last junction and reads as a legal move."""
     if v.status != "ok":
         return v
     seen = [(i, p[0] * rm.width, p[1] * rm.height) for i, p in enumerate(v.evidence.get("xy", [])) if p is not None]
     steps = [(b[0] - a[0], np.hypot(b[1] - a[1], b[2] - a[2]), a, b) for a, b in zip(seen, seen[1:])]
-    moving = [d / g for g, d, _, _ in steps if d / g > 0.1 * rm.cell_px]
-    limit = max(rm.cell_px, pace_factor * float(np.median(moving))) if moving else rm.cell_px
+    pace = sum(d for _, d, _, _ in steps) / max(sum(g for g, _, _, _ in steps), 1)
+    limit = max(rm.cell_px, pace_factor * pace)
     tol = 0.25 * rm.cell_px
     for gap, d, (i0, x0, y0), (i, x, y) in steps:
         if gap > max_gap:

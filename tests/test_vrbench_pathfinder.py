@@ -187,3 +187,27 @@ def test_bad_maze3d_state_is_reported(tmp_path):
         import_vrbench(tmp_path / "t", tmp_path / "items.jsonl")
     with pytest.raises(ValueError, match="goal is not one of its cubes"):
         read_state(tmp_path / "t" / "maze3d" / "1" / "easy" / "states" / "easy_0001.json")
+
+
+def test_optimal_routes_start_at_vrbenchs_own_start_junction():
+    """A junction merged into the start (A2, half a pixel from A) is not where VR-Bench's routes begin: the
+    road count is from A itself, so A-A2-C and A-B-C both have two roads and the shorter (via B) is optimal."""
+    A, A2, B, C = [20.0, 100.0], [20.5, 100.0], [100.0, 110.0], [180.0, 100.0]
+    segs = [[A, A2], [A2, [100.0, 20.0], C], [A, [60.0, 105.0], B], [B, [140.0, 105.0], C]]
+    s = road_state(_state(segs, A, C))
+    b = next(k for k, n in enumerate(s["nodes"]) if n == B)
+    assert s["solutions"] == [[s["start"], b, s["goal"]]] and s["fewest_roads"] == 1
+
+
+def test_a_slow_video_with_its_middle_third_replaced_by_a_jump_fails(tree):
+    """At a slow pace (4× VR-Bench's) a jump along one straight road is still a jump."""
+    _, _, loaded = tree
+    for item, _ in loaded:
+        _, gt, frames_at = _level(item)
+        gt = np.asarray(gt)
+        t = np.linspace(0, len(gt) - 1, 4 * len(gt))
+        slow = np.stack([np.interp(t, np.arange(len(gt)), gt[:, k]) for k in (0, 1)], 1)
+        frames = frames_at(slow)
+        assert _judge(item, frames).passed
+        v = _judge(item, cheats(frames)["middle_jump"])
+        assert not v.passed and v.failure == "TELEPORT", (item.id, v.failure)
