@@ -462,7 +462,7 @@ class ImportedFamily:
         if self.game == "pathfinder":
             from .vrbench_pathfinder import road_rules
 
-            v = road_rules(v, self._region_map(item), item.state["solutions"])
+            v = road_rules(v, self._region_map(item), item.state)
         return v
 
 

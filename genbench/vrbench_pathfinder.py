@@ -234,10 +234,39 @@ def road_region_map(item):
     return rm
 
 
-def road_rules(v, rm, solutions: list):
+def road_rules(v, rm, state: dict):
     """The trajectory verdict under the two rules roads add: no jump across the ground, and an optimal
-    route is one of VR-Bench's (``solutions``), not merely one with the fewest merged junctions."""
-    return _optimal_as_vrbench(_forbid_jumps(v, rm), solutions)
+    route is one of VR-Bench's (``state["solutions"]``), not merely one with the fewest merged junctions;
+    VR-Bench's metrics measured against the route's curves (the engine's are against straight lines
+    between junctions)."""
+    return _curve_metrics(_optimal_as_vrbench(_forbid_jumps(v, rm), state["solutions"]), rm, state)
+
+
+def route_curve(state: dict, route: list) -> np.ndarray:
+    """The roads of a route of (merged) junctions as one polyline in canvas pixels."""
+    nodes = np.asarray(state["nodes"], np.float64)
+    out = [nodes[route[0]][None]]
+    for a, b in zip(route, route[1:]):
+        ks = [k for k, (p, q) in enumerate(state["road_nodes"]) if {p, q} == {a, b}]
+        if not ks:
+            raise ValueError(f"no road joins junctions {a} and {b}")
+        curves = [bezier(state["roads"][k]) for k in ks]
+        c = min(curves, key=lambda c: float(np.hypot(*np.diff(c, axis=0).T).sum()))
+        out.append(c if np.hypot(*(c[0] - nodes[a])) <= np.hypot(*(c[-1] - nodes[a])) else c[::-1])
+    return np.concatenate(out)
+
+
+def _curve_metrics(v, rm, state: dict):
+    from .checkers.vrmetrics import vr_metrics
+
+    if v.status != "ok" or "sr" not in v.metrics:
+        return v
+    W, H = state["width"], state["height"]
+    gen = np.array([p for p in v.evidence.get("xy", []) if p is not None], np.float64).reshape(-1, 2)
+    gt = route_curve(state, state["solutions"][0]) / (W, H)
+    v.metrics.update(vr_metrics(gen, gt, bool(v.metrics.get("reached")), float(v.metrics.get("mf", 1.0)),
+                                0.5 * state["road_px"] / max(W, H)))
+    return v
 
 
 def _optimal_as_vrbench(v, solutions: list):
