@@ -44,6 +44,11 @@ def test_pathfinder_levels_import(tree):
         assert item.family == "vrbench.pathfinder" and s["game"] == "pathfinder"
         assert s["solutions"] and all(p[0] == s["start"] and p[-1] == s["goal"] for p in s["solutions"])
         assert len(s["edges"]) >= len(s["nodes"]) - 1  # a connected road graph
+    # `genbench judge --items` on the ground truth the import found: every level judged and passed
+    from genbench.vrbench import judge_imported
+
+    out = judge_imported(root / "items.jsonl", None, root / "judged", progress=False)
+    assert sum(g["passed"] for g in out["groups"]) == 2 and sum(g["judged"] for g in out["groups"]) == 2, out
 
 
 def test_pathfinder_ground_truth_passes_and_cheats_fail(tree):
