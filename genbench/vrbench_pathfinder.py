@@ -141,6 +141,18 @@ def _icon_box(xy, side: int, shape) -> tuple[slice, slice]:
     return slice(max(y0, 0), min(y0 + side, shape[0])), slice(max(x0, 0), min(x0 + side, shape[1]))
 
 
+def _found(icon: np.ndarray, window: tuple, side: int) -> tuple[slice, slice]:
+    """The icon's box in a search window: ``side`` px round the middle of the icon pixels there (the
+    window itself when it holds none)."""
+    ys, xs = np.nonzero(icon[window])
+    if not len(ys):
+        return window
+    cy, cx = window[0].start + int(np.median(ys)), window[1].start + int(np.median(xs))
+    H, W = icon.shape
+    return (slice(max(cy - side // 2 - 1, 0), min(cy + side // 2 + 2, H)),
+            slice(max(cx - side // 2 - 1, 0), min(cx + side // 2 + 2, W)))
+
+
 def _unlike(q: np.ndarray, sample: np.ndarray, bits: int = 5) -> np.ndarray:
     """Per colour bin: does ``sample`` (quantised pixels) never show it (smoothed, a pixel's worth)?"""
     from scipy import ndimage
@@ -194,9 +206,12 @@ def road_region_map(item):
     # the icons: pixels of their boxes, on the road, in colours the bare road never shows
     q = quantise(img)
     side = int(s["icon_px"])
-    gbox, abox = _icon_box(s["goal_xy"], side, (H, W)), _icon_box(s["start_xy"], side, (H, W))
+    # VR-Bench draws an icon at its junction, or at a junction a few pixels off (its renderer matches a
+    # route's roads to junctions within 10 px): look for each in a window a road width wider
+    reach = side + 2 * int(road)
+    gwin, awin = _icon_box(s["goal_xy"], reach, (H, W)), _icon_box(s["start_xy"], reach, (H, W))
     bare = (d_road <= road / 2 - 2) & ~ground
-    for box in (gbox, abox):
+    for box in (gwin, awin):
         bare[box] = False
     if not bare.any():
         raise ValueError(f"{item.id}: no bare road to learn the road's colours from")
@@ -204,6 +219,8 @@ def road_region_map(item):
     # an icon's pixels: colours the bare road never shows; those the ground shows too (a golf hole's
     # black) belong to neither reading and are left out of learning and of the layout test
     icon = _unlike(q, q[bare]) & ~ground
+    inner = icon & (d_road <= road / 2 - 2)  # not the road's anti-aliased rim, which is unlike it too
+    gbox, abox = _found(inner, gwin, side), _found(inner, awin, side)
     ambiguous = icon & ~_unlike(q, q[far]) if far.any() else np.zeros_like(icon)
     cls = base.astype(np.int16)
     for box, k in ((gbox, GOAL), (abox, AGENT)):
@@ -212,14 +229,15 @@ def road_region_map(item):
     # round the goal icon, its shading blends into the road (a hole's dark rim): the icon is watched
     # as the goal (present where drawn), the rest of its box is not judged as layout
     unsure = ndimage.binary_dilation(cls < 0, iterations=max(1, int(road / 12)))
-    grown = _icon_box(s["goal_xy"], side + 2 * max(1, int(road / 8)), (H, W))
+    g = max(1, int(road / 8))
+    grown = (slice(max(gbox[0].start - g, 0), gbox[0].stop + g), slice(max(gbox[1].start - g, 0), gbox[1].stop + g))
     unsure[grown] |= cls[grown] != GOAL
     if not (cls == AGENT).any() or not (base == GOAL).any():
         raise ValueError(f"{item.id}: the player or goal icon cannot be told from the road in the first frame")
     pal = np.array([np.median(img[cls == k], axis=0) if (cls == k).any() else (0, 0, 0) for k in range(5)],
                    np.uint8)
     yy, xx = np.mgrid[0:H, 0:W]
-    gx, gy = s["goal_xy"]
+    gy, gx = (gbox[0].start + gbox[0].stop) / 2, (gbox[1].start + gbox[1].stop) / 2
     foot = (np.abs(yy - gy) <= side / 2 + 2) & (np.abs(xx - gx) <= side / 2 + 2)
     nodes = np.asarray(s["nodes"], np.float64)
     rm = canvas_region_map(
