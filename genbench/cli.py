@@ -545,8 +545,9 @@ def import_vrbench(
     root: Path = typer.Argument(..., help="A VR-Bench tree: {split}/{game}/{skin}/{difficulty}/{images,videos,states}."),
     out: Path = typer.Option(Path("vrbench_items.jsonl"), help="items.jsonl to write (for `genbench judge --items`)."),
 ) -> None:
-    """Import VR-Bench mazes, trapfields and Sokoban levels; judge their videos with `genbench judge
-    --items OUT --videos DIR` (DIR laid out like VR-Bench's videos/ folders, e.g. the tree itself)."""
+    """Import VR-Bench mazes, trapfields, Sokoban and pathfinder levels (maze3d for VLM judges only); judge
+    their videos with `genbench judge --items OUT --videos DIR` (DIR laid out like VR-Bench's videos/
+    folders, e.g. the tree itself)."""
     from .vrbench import import_vrbench as import_
 
     if not root.is_dir():

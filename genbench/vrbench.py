@@ -23,12 +23,16 @@ import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 GAMES = {"maze.grid": "maze", "maze.trapfield": "trapfield", "maze.sokoban": "sokoban"}
-SUPPORTED = ("maze", "trapfield", "sokoban")
+SUPPORTED = ("maze", "trapfield", "sokoban", "pathfinder", "maze3d")  # maze3d: for VLM judges only
 PROFILE_VERSION = "2"  # how imported items are built (appearance models, graphs); part of every item
 
 
 def _game_of(game_type: str) -> str | None:
     g = game_type.lower()
+    if "pathfinder" in g:
+        return "pathfinder"
+    if "3d" in g:
+        return "maze3d"
     if "sokoban" in g or "box" in g:
         return "sokoban"
     if "trap" in g:
@@ -135,12 +139,11 @@ def _pos(ent: dict, grid: np.ndarray | None = None, code: int | None = None) -> 
 def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Path | None = None,
                **where) -> "object":
     """One VR-Bench state JSON (+ its first-frame PNG) → a genbench TaskItem, or None for games
-    genbench does not import (irregular and 3D mazes). The item records where it came from as the
+    genbench does not import. The item records where it came from as the
     state's path under ``root`` (the tree), so its content hash does not depend on how the path was
     spelled (relative, absolute, through ``..``)."""
     from PIL import Image
 
-    from .schema import TaskItem
     from .tasks.maze.grid_layout import all_shortest_paths
     from .tasks.maze.sokoban_solver import solve
     from .tasks.maze.trapfield import cell_adjacency
@@ -150,6 +153,21 @@ def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Pa
     game = _game_of(str(st.get("game_type", "")))
     if game is None:
         return None
+    if image is None:
+        img_path = path.parent.parent / "images" / f"{path.stem}.png"
+        image = np.asarray(Image.open(img_path).convert("RGB"))
+    if game == "pathfinder":  # curved roads between junctions, no grid
+        from .vrbench_pathfinder import road_state
+
+        state = {"game": game, "source": "vrbench", "profile": PROFILE_VERSION, **road_state(st),
+                 "vrbench": {**where, "state": _source_name(path, root)}}
+        return _imported_item(path, st, state, image, where)
+    if game == "maze3d":  # cubes seen in perspective: VLM judges only (genbench.vrbench_maze3d says why)
+        from .vrbench_maze3d import PROMPT, cube_state
+
+        state = {"game": game, "source": "vrbench", "profile": PROFILE_VERSION, **cube_state(st),
+                 "vrbench": {**where, "state": _source_name(path, root)}}
+        return _imported_item(path, st, state, image, where, PROMPT)
     grid = np.array(st["grid"]["data"], np.int64)
     H, W = grid.shape
     ents = st.get("entities", {})
@@ -157,9 +175,6 @@ def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Pa
     goal = _pos(ents.get("goal"), grid, 3)
     goals = [_pos(t) for t in ents.get("targets", [])] or [goal]
     boxes = [_pos(b) for b in ents.get("boxes", [])]
-    if image is None:
-        img_path = path.parent.parent / "images" / f"{path.stem}.png"
-        image = np.asarray(Image.open(img_path).convert("RGB"))
     render = st.get("render", {})
     ih, iw = image.shape[:2]
     cs = float(render.get("cell_size") or iw / W)
@@ -183,8 +198,15 @@ def read_state(path: str | Path, image: np.ndarray | None = None, root: str | Pa
             raise ValueError(f"{path}: the goal cannot be reached from the player")
         state["solutions"] = [[divmod(k, W) for k in p] for p in paths]
         state["shortest_length"] = len(paths[0]) - 1
+    return _imported_item(path, st, state, image, where)
+
+
+def _imported_item(path: Path, st: dict, state: dict, image: np.ndarray, where: dict, prompt: str | None = None):
+    from .schema import TaskItem
+
+    game = state["game"]
     meta = st.get("metadata", {}) or {}
-    prompt = meta.get("prompt") or f"Move the player to the goal ({game})."
+    prompt = meta.get("prompt") or prompt or f"Move the player to the goal ({game})."
     w = where
     item_id = f"vrbench.{game}/{w.get('split', '-')}/{w.get('skin', '-')}/{path.stem}"
     m = re.search(r"(\d+)$", path.stem)
@@ -244,7 +266,7 @@ def import_vrbench(root: str | Path, out: str | Path) -> dict:
         counts[item.family] = counts.get(item.family, 0) + 1
     if not rows:  # say so before writing anything: an empty items file would only fail later
         games = f" (games genbench does not read: {', '.join(sorted(skipped))})" if skipped else ""
-        raise ValueError(f"{root}: no VR-Bench maze, trapfield or Sokoban states found{games}; expected "
+        raise ValueError(f"{root}: no VR-Bench maze, trapfield, Sokoban, pathfinder or maze3d states found{games}; expected "
                          f"{{split}}/{{game}}/{{skin}}/{{difficulty}}/states/*.json as VR-Bench writes")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -401,16 +423,30 @@ class ImportedFamily:
     def __init__(self, game: str):
         self.game = game
         self.name = f"vrbench.{game}"
-        self.checker_name = "sokoban" if game == "sokoban" else "trajectory"
+        self.checker_name = {"sokoban": "sokoban", "maze3d": "none"}.get(game, "trajectory")
 
     def working_size(self, item):
+        if self.game == "maze3d":
+            return item.canvas_size
         if self.game == "sokoban":
             sc = _cached(item, _soko_scene)
             return sc.width, sc.height
-        rm = _cached(item, _region_map)
+        rm = self._region_map(item)
         return rm.width, rm.height
 
+    def _region_map(self, item):
+        if self.game == "pathfinder":
+            from .vrbench_pathfinder import road_region_map
+
+            return _cached(item, road_region_map)
+        return _cached(item, _region_map)
+
     def check(self, item, frames, fit, fps):
+        if self.game == "maze3d":
+            from .schema import Verdict
+            from .vrbench_maze3d import NOT_JUDGED_WHY
+
+            return Verdict.error(self.checker_name, NOT_JUDGED_WHY, self.checker_version, failure="NOT_JUDGED")
         if self.game == "sokoban":
             from .checkers.sokoban import SokobanChecker
 
@@ -418,11 +454,15 @@ class ImportedFamily:
         from .checkers.trajectory import TrajectoryChecker
         from .checkers.relabel import relabel_forbidden
 
-        v = TrajectoryChecker(_cached(item, _region_map), version=self.checker_version).check(frames, fit, fps)
+        v = TrajectoryChecker(self._region_map(item), version=self.checker_version).check(frames, fit, fps)
         if self.game == "trapfield":
             grid = np.array(item.state["grid"])
             R, C = grid.shape
             v = relabel_forbidden(v, "TRAP", lambda x, y: bool(grid[min(int(y * R), R - 1), min(int(x * C), C - 1)]))
+        if self.game == "pathfinder":
+            from .vrbench_pathfinder import road_rules
+
+            v = road_rules(v, self._region_map(item), item.state)
         return v
 
 

@@ -59,3 +59,113 @@ def vrbench_style_tree(out: str | Path, n: int, difficulties: list[str], skin: s
         write_video(p.parent.parent / "videos" / f"{p.stem}.mp4",
                     (np.ascontiguousarray(f[y0:y1, x0:x1]) for f in gt_frames(family, item)), FPS)
     return res
+
+
+# --- pathfinder (VR-Bench's irregular maze) -----------------------------------------------------------
+
+PATHFINDER_SPEED = 100.0  # px per second along the roads, VR-Bench's ground-truth pace
+
+
+def _control_point(route: np.ndarray) -> list[float]:
+    """The middle control point of the quadratic Bézier a maze.irregular road was sampled from (its
+    points lie on the curve at evenly spaced parameters): least squares over the inner points."""
+    p = np.asarray(route, np.float64)
+    t = np.linspace(0.0, 1.0, len(p))[1:-1, None]
+    c = (p[1:-1] - (1 - t) ** 2 * p[0] - t ** 2 * p[-1]) / (2 * (1 - t) * t)
+    return c.mean(0).tolist()
+
+
+def pathfinder_level(item, road_colour=(70, 130, 200), player_colour=(235, 235, 235),
+                     goal_colour=(230, 200, 60)):
+    """A maze.irregular item as a VR-Bench pathfinder level: its state JSON (VR-Bench's keys: roads as
+    quadratic control polygons in ``metadata.segments``, ``road_width``, ``start_point`` / ``end_point``,
+    ``solution_path``), the player's ground-truth positions (sliding along the route at 100 px/s, 24 fps,
+    at least 2 s, no end hold) and ``frames_at(positions)`` drawing the level (textured road on a black
+    ground, a goal icon) with the player's icon at each position."""
+    import cv2
+
+    from .geometry import arclength
+    from .tasks.maze.skins import shape_mask
+    from .tasks.maze.textures import pattern_image, shade_sprite
+    from .vrbench_pathfinder import ICON, bezier
+
+    s = item.state
+    lat = s["lattice"]
+    W, H, road = lat["width"], lat["height"], int(lat["draw"]["road_px"])
+    xy = [list(map(float, p)) for p in lat["node_xy"]]
+    segs, seg_of = [], {}
+    for k, ((a, b), is_open) in enumerate(zip(lat["pairs"], s["open"])):
+        if is_open:
+            seg_of[(a, b)] = seg_of[(b, a)] = len(segs)
+            segs.append([xy[a], _control_point(lat["routes"][k]), xy[b]])
+    # VR-Bench's ground truth: of the routes with the fewest roads, the shortest
+    curve = lambda a, b: bezier(segs[seg_of[(a, b)]] if segs[seg_of[(a, b)]][0] == xy[a]  # noqa: E731
+                                else segs[seg_of[(a, b)]][::-1])
+    route = min(s["solutions"], key=lambda p: sum(arclength(curve(a, b)) for a, b in zip(p, p[1:])))
+    track = np.concatenate([curve(a, b)[(1 if i else 0):] for i, (a, b) in enumerate(zip(route, route[1:]))])
+    ground = np.zeros((H, W, 3), np.uint8)
+    mask = np.zeros((H, W), np.uint8)
+    for seg in segs:
+        cv2.polylines(mask, [np.round(bezier(seg)).astype(np.int32).reshape(-1, 1, 2)], False, 255, road, cv2.LINE_AA)
+    alpha = (mask.astype(np.float32) / 255.0)[..., None]
+    base = np.round(pattern_image("noise", road_colour, H, W) * alpha + ground * (1 - alpha)).astype(np.uint8)
+    side = int(road * ICON)
+
+    def icon(img, shape, colour, at):
+        m = shape_mask(shape, side)
+        pic = np.zeros((side, side, 3), np.uint8)
+        shade_sprite(pic, m, colour)
+        x0, y0 = int(at[0]) - side // 2, int(at[1]) - side // 2
+        ys, xs = np.nonzero(m)
+        ok = (ys + y0 >= 0) & (ys + y0 < H) & (xs + x0 >= 0) & (xs + x0 < W)
+        img[ys[ok] + y0, xs[ok] + x0] = pic[ys[ok], xs[ok]]
+
+    end, start = xy[s["goal"]], xy[s["start"]]
+    icon(base, "star", goal_colour, end)
+    cum = np.r_[0.0, np.cumsum(np.hypot(*np.diff(track, axis=0).T))]
+    n = max(int(cum[-1] / PATHFINDER_SPEED * FPS), int(2 * FPS))
+    d = cum[-1] * np.arange(n) / (n - 1)
+    gt = np.stack([np.interp(d, cum, track[:, 0]), np.interp(d, cum, track[:, 1])], 1)
+
+    def frames_at(positions) -> list[np.ndarray]:
+        out = []
+        for at in positions:
+            f = base.copy()
+            icon(f, "circle", player_colour, at)
+            out.append(f)
+        return out
+    ent = lambda p: {"pixel_pos": {"x": int(p[0]), "y": int(p[1])},  # noqa: E731
+                     "bbox": {"x": int(p[0]) - road // 2, "y": int(p[1]) - road // 2, "width": road, "height": road}}
+    state = {"version": "1.0", "game_type": "pathfinder",
+             "entities": {"player": ent(start), "goal": ent(end), "boxes": []},
+             "render": {"cell_size": road, "image_width": W, "image_height": H},
+             "metadata": {"segments": segs, "start_point": start, "end_point": end,
+                          "solution_segments": [seg_of[(a, b)] for a, b in zip(route, route[1:])],
+                          "solution_path": [xy[k] for k in route], "road_width": road,
+                          "generator": "genbench", "genbench_id": item.id}}
+    return state, gt, frames_at
+
+
+def pathfinder_tree(out: str | Path, n: int, difficulties: list[str], seed: int = 0, split: str = "test",
+                    skin: str = "synth") -> dict:
+    """n pathfinder levels per difficulty in VR-Bench's layout (layouts from maze.irregular). As VR-Bench
+    does, the first-frame PNG is the ground-truth video's decoded first frame."""
+    from PIL import Image
+
+    from .registry import task_family
+    from .video import read_frames, write_video
+
+    fam = task_family("maze.irregular")
+    out = Path(out)
+    for d in difficulties:
+        root = out / split / "pathfinder" / skin / d
+        for sub in ("images", "videos", "states"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        for k in range(n):
+            state, gt, frames_at = pathfinder_level(fam.generate(k, d, seed))
+            frames = frames_at(gt)
+            stem = f"{d}_{k + 1:04d}"
+            (root / "states" / f"{stem}.json").write_text(json.dumps(state, indent=1) + "\n")
+            write_video(root / "videos" / f"{stem}.mp4", iter(frames), FPS)
+            Image.fromarray(next(iter(read_frames(root / "videos" / f"{stem}.mp4")))).save(root / "images" / f"{stem}.png")
+    return {"out": str(out), "levels": n * len(difficulties)}

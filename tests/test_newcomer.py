@@ -255,7 +255,7 @@ def test_import_vrbench_on_a_folder_without_vrbench_states_says_so(tmp_path):
     out = tmp_path / "items.jsonl"
     r = cli.invoke(app, ["import", "vrbench", str(tmp_path / "photos"), "--out", str(out)])
     assert r.exit_code == 2, r.output
-    assert "no VR-Bench maze, trapfield or Sokoban states found" in r.output and "states/*.json" in r.output
+    assert "no VR-Bench maze, trapfield, Sokoban, pathfinder or maze3d states found" in r.output and "states/*.json" in r.output
     assert not out.exists()  # nothing written
 
 

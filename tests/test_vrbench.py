@@ -201,9 +201,9 @@ def handmade(tmp_path_factory):
     frames += [_draw(grid, g, g, rng)] * 20
     write_video(d / "videos" / "easy_0001.mp4", frames, 24)
     # an unsupported game is skipped, not misread
-    other = root / "train" / "maze3d" / "voxel" / "easy" / "states"
+    other = root / "train" / "jigsaw" / "voxel" / "easy" / "states"
     other.mkdir(parents=True)
-    (other / "easy_0000.json").write_text(json.dumps({**state, "game_type": "maze3d"}))
+    (other / "easy_0000.json").write_text(json.dumps({**state, "game_type": "jigsaw"}))
     return root, grid, p, g
 
 
@@ -237,7 +237,7 @@ def test_handmade_tree_imports_and_its_ground_truth_passes(handmade, tmp_path):
     root, grid, p, g = handmade
     items = tmp_path / "items.jsonl"
     res = import_vrbench(root, items)
-    assert res["items"] == 1 and res["skipped_games"] == {"maze3d": 1}
+    assert res["items"] == 1 and res["skipped_games"] == {"jigsaw": 1}
     (item, row), = load_imported(items)
     assert item.family == "vrbench.maze" and item.difficulty == "easy"
     assert item.state["start"] == list(p) and item.state["goal"] == list(g)

@@ -1,0 +1,341 @@
+"""VR-Bench's pathfinder game (its irregular maze), read for the trajectory checker.
+
+A pathfinder level has no grid. Its state JSON's ``metadata`` holds the roads as Bézier control
+polygons in canvas pixels (``segments``: each road's first and last control points are the junctions it
+joins), the ``road_width``, ``start_point`` / ``end_point`` (junctions) and VR-Bench's
+``solution_path`` (junction coordinates); ``render.image_width`` / ``image_height`` give the canvas.
+The picture is textured road drawn ``road_width`` wide along every curve on a black ground, a goal icon
+at the end and the player's icon (0.8 road widths) at the start; the ground-truth video slides the
+player's icon along the curves at constant speed, with no end hold.
+
+Here the junctions become graph nodes, the roads its edges, and the picture a region map: pixels near
+a junction are that node, pixels of a road are "in transit" on it, the ground is wall. So the
+trajectory engine's rules apply: the agent stays on roads (ground crossed = WALL_CROSSING), moves only
+along a road to a junction it joins (else TELEPORT), reaches the goal and stays there, along a route
+with the fewest junction-to-junction roads (VR-Bench's own first criterion for its ground truth). Two
+junctions closer than a road width are one junction on the picture (Voronoi vertices can nearly
+coincide; the short road between them is hidden under the junction's round blob), so they are merged.
+Appearance (road, ground, goal, player) is learned from the level's own first frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
+
+
+def bezier(control, n: int = 200) -> np.ndarray:
+    """n points along the Bézier curve of a control polygon (Bernstein form, any degree)."""
+    from scipy.special import comb
+
+    p = np.asarray(control, np.float64).reshape(-1, 2)
+    k = len(p) - 1
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    j = np.arange(k + 1)[None, :]
+    w = comb(k, j) * t ** j * (1 - t) ** (k - j)
+    return w @ p
+
+
+def road_state(st: dict) -> dict:
+    """The genbench item state of one pathfinder level (its JSON as read): merged junctions, roads,
+    start, goal and every route with the fewest roads."""
+    from .tasks.maze.grid_layout import all_shortest_paths
+
+    meta = st.get("metadata") or {}
+    segs = [s for s in meta.get("segments") or [] if len(s) >= 2]
+    if not segs:
+        raise ValueError("pathfinder state has no road segments (metadata.segments)")
+    render = st.get("render") or {}
+    width = int(render.get("image_width") or meta.get("image_size") or 0)
+    height = int(render.get("image_height") or width)
+    road = float(meta.get("road_width") or render.get("cell_size") or 0)
+    if width <= 0 or height <= 0 or road <= 0:
+        raise ValueError("pathfinder state lacks the canvas size or the road width")
+    ends = np.array([[s[0], s[-1]] for s in segs], np.float64)  # (S, 2, 2)
+    points = ends.reshape(-1, 2)
+    # junctions: segment ends closer than a road width are one junction (one blob on the picture)
+    from scipy.cluster.hierarchy import DisjointSet
+    from scipy.spatial import cKDTree
+
+    parts = DisjointSet(range(len(points)))
+    for a, b in cKDTree(points).query_pairs(road):
+        parts.merge(a, b)
+    roots = sorted({parts[i] for i in range(len(points))}, key=lambda r: (points[r][1], points[r][0]))
+    node_of_root = {r: k for k, r in enumerate(roots)}
+    point_node = np.array([node_of_root[parts[i]] for i in range(len(points))])
+    n = len(roots)
+    centres = np.array([points[point_node == k].mean(0) for k in range(n)])
+    seg_ends = point_node.reshape(-1, 2)
+    pairs = sorted({(int(min(a, b)), int(max(a, b))) for a, b in seg_ends if a != b})
+    adj: list[list[int]] = [[] for _ in range(n)]
+    for a, b in pairs:
+        adj[a].append(b)
+        adj[b].append(a)
+
+    def node_near(xy, what: str) -> int:
+        d = np.hypot(*(centres - np.asarray(xy, np.float64)).T)
+        k = int(np.argmin(d))
+        if d[k] > road:
+            raise ValueError(f"pathfinder {what} {list(xy)} is on no junction")
+        return k
+
+    player = (st.get("entities") or {}).get("player") or {}
+    goal_e = (st.get("entities") or {}).get("goal") or {}
+    px = lambda e: [e["pixel_pos"]["x"], e["pixel_pos"]["y"]] if e.get("pixel_pos") else None  # noqa: E731
+    start_xy = meta.get("start_point") or px(player)
+    goal_xy = meta.get("end_point") or px(goal_e)
+    if start_xy is None or goal_xy is None:
+        raise ValueError("pathfinder state has no start or end point")
+    start, goal = node_near(start_xy, "start"), node_near(goal_xy, "end")
+    paths = all_shortest_paths(adj, start, goal)
+    if not paths:
+        raise ValueError("pathfinder: the end cannot be reached from the start along the roads")
+    optimal = _vrbench_optimal(segs, points, point_node, start_xy, goal_xy)
+    return {"width": width, "height": height, "road_px": road, "icon_px": int(road * ICON),
+            "start_xy": [float(v) for v in start_xy], "goal_xy": [float(v) for v in goal_xy],
+            "junctions": points.round(3).tolist(), "junction_node": point_node.tolist(),
+            "nodes": centres.round(3).tolist(), "edges": [list(p) for p in pairs],
+            "roads": [[[float(v) for v in q] for q in s] for s in segs], "road_nodes": seg_ends.tolist(),
+            "start": start, "goal": goal, "solutions": optimal, "shortest_length": len(optimal[0]) - 1,
+            "fewest_roads": len(paths[0]) - 1}
+
+
+def _vrbench_optimal(segs: list, points: np.ndarray, point_node: np.ndarray, start_xy, goal_xy) -> list:
+    """VR-Bench's optimal routes, as merged junctions: on its own junction graph (every distinct segment
+    end a junction), from its start junction to its end junction, the routes with the fewest roads, of
+    those the ones within 1% of the shortest length (its rule for the ground truth it renders; length
+    here is the curve's true length)."""
+    from .geometry import arclength
+    from .tasks.maze.grid_layout import all_shortest_paths
+
+    key = {tuple(p): k for k, p in reversed(list(enumerate(points.round(6).tolist())))}
+    jid = np.array([key[tuple(p)] for p in points.round(6).tolist()])
+    raw = sorted(set(jid.tolist()))
+    idx = {j: k for k, j in enumerate(raw)}
+    adj: list[list[int]] = [[] for _ in raw]
+    length: dict = {}
+    for k, s in enumerate(segs):
+        a, b = idx[jid[2 * k]], idx[jid[2 * k + 1]]
+        if a != b:
+            adj[a].append(b)
+            adj[b].append(a)
+            length[(min(a, b), max(a, b))] = min(length.get((min(a, b), max(a, b)), np.inf), arclength(bezier(s)))
+    merged = [int(point_node[j]) for j in raw]
+    at = lambda xy: idx[raw[int(np.argmin(np.hypot(*(points[raw] - np.asarray(xy, np.float64)).T)))]]  # noqa: E731
+    routes = all_shortest_paths(adj, at(start_xy), at(goal_xy), cap=256)
+    cost = [sum(length[(min(a, b), max(a, b))] for a, b in zip(p, p[1:])) for p in routes]
+    out = []
+    for p, c in zip(routes, cost):
+        if c <= 1.01 * min(cost):
+            m = [merged[k] for k in p]
+            m = [k for i, k in enumerate(m) if i == 0 or k != m[i - 1]]
+            if m not in out:
+                out.append(m)
+    return out
+
+
+def _icon_box(xy, side: int, shape) -> tuple[slice, slice]:
+    """Pixels of an icon of ``side`` px pasted centred at int(xy), as VR-Bench pastes it."""
+    x0, y0 = int(xy[0]) - side // 2, int(xy[1]) - side // 2
+    return slice(max(y0, 0), min(y0 + side, shape[0])), slice(max(x0, 0), min(x0 + side, shape[1]))
+
+
+def _found(icon: np.ndarray, window: tuple, side: int) -> tuple[slice, slice]:
+    """The icon's box in a search window: ``side`` px round the middle of the icon pixels there (the
+    window itself when it holds none)."""
+    ys, xs = np.nonzero(icon[window])
+    if not len(ys):
+        return window
+    cy, cx = window[0].start + int(np.median(ys)), window[1].start + int(np.median(xs))
+    H, W = icon.shape
+    return (slice(max(cy - side // 2 - 1, 0), min(cy + side // 2 + 2, H)),
+            slice(max(cx - side // 2 - 1, 0), min(cx + side // 2 + 2, W)))
+
+
+def _unlike(q: np.ndarray, sample: np.ndarray, bits: int = 5) -> np.ndarray:
+    """Per colour bin: does ``sample`` (quantised pixels) never show it (smoothed, a pixel's worth)?"""
+    from scipy import ndimage
+
+    side = 1 << bits
+    hist = np.bincount(sample.ravel(), minlength=side ** 3).astype(np.float32)
+    hist = ndimage.gaussian_filter(hist.reshape(side, side, side), 0.7, mode="nearest", truncate=2.0).ravel()
+    return hist[q] <= 0.02
+
+
+def road_region_map(item):
+    """The trajectory checker's RegionMap of an imported pathfinder item."""
+    from scipy import ndimage
+
+    from .tasks.maze.graph_raster import loose_tiles
+    from .tasks.maze.skins import AGENT, FLOOR, GOAL, WALL
+    from .tasks.maze.trapfield import canvas_region_map
+    from .vision.lut import quantise
+
+    s = item.state
+    img = item.first_frame
+    H, W = img.shape[:2]
+    if (W, H) != (s["width"], s["height"]):
+        raise ValueError(f"{item.id}: first frame is {W}×{H}, the state says {s['width']}×{s['height']}")
+    road, n = float(s["road_px"]), len(s["nodes"])
+    edge_id = {tuple(p): k for k, p in enumerate(s["edges"])}
+    # nearest road centreline and nearest junction of every pixel (one distance transform each)
+    centre = np.full((H, W), -1, np.int32)
+    import cv2
+
+    for k, ctrl in enumerate(s["roads"]):
+        pts = np.round(bezier(ctrl, max(50, int(np.hypot(*np.subtract(ctrl[-1], ctrl[0])) / 2)))).astype(np.int32)
+        cv2.polylines(centre, [pts.reshape(-1, 1, 2)], False, k, 1)
+    d_road, (iy, ix) = ndimage.distance_transform_edt(centre < 0, return_indices=True)
+    road_of = centre[iy, ix]
+    jn = np.full((H, W), -1, np.int32)
+    for (x, y), k in zip(s["junctions"], s["junction_node"]):
+        jn[min(max(int(round(y)), 0), H - 1), min(max(int(round(x)), 0), W - 1)] = k
+    d_node, (jy, jx) = ndimage.distance_transform_edt(jn < 0, return_indices=True)
+    on_road = d_road <= road / 2
+    at_node = d_node <= road / 2 + 1
+    ends = np.array(s["road_nodes"], np.int64)
+    a, b = ends[road_of, 0], ends[road_of, 1]
+    passage = np.array([edge_id.get((min(p, q), max(p, q)), -1) for p, q in ends])[road_of]
+    # a road whose two ends are one (merged) junction lies inside that junction's blob
+    node_of = np.where(at_node, jn[jy, jx], np.where(on_road, np.where(a == b, a, n + passage), -1))
+    block_of = np.where(at_node, jn[jy, jx], np.where(on_road, n + road_of, -1)).astype(np.int64)
+    ground = node_of < 0
+    block_of[ground] = n + len(s["roads"]) + loose_tiles(H, W, max(4, int(1.5 * road)))[ground]
+    base = np.where(ground, WALL, FLOOR).astype(np.uint8)
+    # the icons: pixels of their boxes, on the road, in colours the bare road never shows
+    q = quantise(img)
+    side = int(s["icon_px"])
+    # VR-Bench draws an icon at its junction, or at a junction a few pixels off (its renderer matches a
+    # route's roads to junctions within 10 px): look for each in a window a road width wider
+    reach = side + 2 * int(road)
+    gwin, awin = _icon_box(s["goal_xy"], reach, (H, W)), _icon_box(s["start_xy"], reach, (H, W))
+    bare = (d_road <= road / 2 - 2) & ~ground
+    for box in (gwin, awin):
+        bare[box] = False
+    if not bare.any():
+        raise ValueError(f"{item.id}: no bare road to learn the road's colours from")
+    far = d_road > road / 2 + 3  # bare ground, away from the roads' anti-aliased edges
+    # an icon's pixels: colours the bare road never shows; those the ground shows too (a golf hole's
+    # black) belong to neither reading and are left out of learning and of the layout test
+    icon = _unlike(q, q[bare]) & ~ground
+    inner = icon & (d_road <= road / 2 - 2)  # not the road's anti-aliased rim, which is unlike it too
+    gbox, abox = _found(inner, gwin, side), _found(inner, awin, side)
+    ambiguous = icon & ~_unlike(q, q[far]) if far.any() else np.zeros_like(icon)
+    cls = base.astype(np.int16)
+    for box, k in ((gbox, GOAL), (abox, AGENT)):
+        cls[box] = np.where(icon[box], np.where(ambiguous[box], -1, k), cls[box])
+    base[gbox] = np.where(cls[gbox] == GOAL, GOAL, base[gbox])
+    # round the goal icon, its shading blends into the road (a hole's dark rim): the icon is watched
+    # as the goal (present where drawn), the rest of its box is not judged as layout
+    unsure = ndimage.binary_dilation(cls < 0, iterations=max(1, int(road / 12)))
+    g = max(1, int(road / 8))
+    grown = (slice(max(gbox[0].start - g, 0), gbox[0].stop + g), slice(max(gbox[1].start - g, 0), gbox[1].stop + g))
+    unsure[grown] |= cls[grown] != GOAL
+    if not (cls == AGENT).any() or not (base == GOAL).any():
+        raise ValueError(f"{item.id}: the player or goal icon cannot be told from the road in the first frame")
+    pal = np.array([np.median(img[cls == k], axis=0) if (cls == k).any() else (0, 0, 0) for k in range(5)],
+                   np.uint8)
+    yy, xx = np.mgrid[0:H, 0:W]
+    gy, gx = (gbox[0].start + gbox[0].stop) / 2, (gbox[1].start + gbox[1].stop) / 2
+    foot = (np.abs(yy - gy) <= side / 2 + 2) & (np.abs(xx - gx) <= side / 2 + 2)
+    nodes = np.asarray(s["nodes"], np.float64)
+    rm = canvas_region_map(
+        node_of=node_of, block_of=block_of, base_class=base, first_index=cls, palette=pal, ignore=unsure,
+        palette_class=np.arange(5, dtype=np.int64), node_xy=nodes, edges=[tuple(e) for e in s["edges"]],
+        lattice={tuple(e) for e in s["edges"]}, start=s["start"], goals={s["goal"]}, solutions=s["solutions"],
+        cell_px=road, step_px=road, agent_px=float(side), calib_ignore=foot, first=img, textured=True)
+    # the sprite's extent is the icon's drawn size: where player and goal icons share colours (a boat and
+    # a flag, both white with yellow dots) fewer of its pixels read as the player than it covers, and the
+    # rest must still count as under the sprite, not as layout
+    rm.agent_extent = max(rm.agent_extent, side * rm.width / W)
+    return rm
+
+
+def road_rules(v, rm, state: dict):
+    """The trajectory verdict under the two rules roads add: no jump across the ground, and an optimal
+    route is one of VR-Bench's (``state["solutions"]``), not merely one with the fewest merged junctions;
+    VR-Bench's metrics measured against the route's curves (the engine's are against straight lines
+    between junctions)."""
+    return _curve_metrics(_optimal_as_vrbench(_forbid_jumps(v, rm), state["solutions"]), rm, state)
+
+
+def route_curve(state: dict, route: list) -> np.ndarray:
+    """The roads of a route of (merged) junctions as one polyline in canvas pixels."""
+    nodes = np.asarray(state["nodes"], np.float64)
+    out = [nodes[route[0]][None]]
+    for a, b in zip(route, route[1:]):
+        ks = [k for k, (p, q) in enumerate(state["road_nodes"]) if {p, q} == {a, b}]
+        if not ks:
+            raise ValueError(f"no road joins junctions {a} and {b}")
+        curves = [bezier(state["roads"][k]) for k in ks]
+        c = min(curves, key=lambda c: float(np.hypot(*np.diff(c, axis=0).T).sum()))
+        out.append(c if np.hypot(*(c[0] - nodes[a])) <= np.hypot(*(c[-1] - nodes[a])) else c[::-1])
+    return np.concatenate(out)
+
+
+def _curve_metrics(v, rm, state: dict):
+    from .checkers.vrmetrics import vr_metrics
+
+    if v.status != "ok" or "sr" not in v.metrics:
+        return v
+    W, H = state["width"], state["height"]
+    gen = np.array([p for p in v.evidence.get("xy", []) if p is not None], np.float64).reshape(-1, 2)
+    gt = route_curve(state, state["solutions"][0]) / (W, H)
+    v.metrics.update(vr_metrics(gen, gt, bool(v.metrics.get("reached")), float(v.metrics.get("mf", 1.0)),
+                                0.5 * state["road_px"] / max(W, H)))
+    return v
+
+
+def _optimal_as_vrbench(v, solutions: list):
+    """Optimality by VR-Bench's rule: the junctions the agent passed are one of its optimal routes. The
+    engine counts roads between the merged junctions, which can prefer a route VR-Bench's fewer-roads
+    count (on its unmerged junctions) does not."""
+    if v.status != "ok" or v.failure not in (None, "NOT_OPTIMAL"):
+        return v
+    moves = v.evidence.get("moves", [])
+    path = [solutions[0][0]] + [b for _, _, b in moves]
+    if path in solutions:
+        if v.failure == "NOT_OPTIMAL":
+            v.passed, v.failure, v.first_error_frame, v.message, v.score = True, None, None, "", 1.0
+            v.metrics.update(optimal=1.0, exact=1.0)
+        return v
+    if v.passed:  # held and legal, on a route VR-Bench does not count optimal
+        off = next((k for k in range(len(path)) if all(p[:k + 1] != path[:k + 1] for p in solutions)), len(path))
+        v.passed, v.failure, v.message = False, "NOT_OPTIMAL", "not one of VR-Bench's optimal routes"
+        v.first_error_frame = moves[off - 1][0] if 0 < off <= len(moves) else None
+        v.metrics.update(optimal=0.0, exact=0.0)
+        v.score = float(v.metrics.get("progress", 0.0))
+    return v
+
+
+def _forbid_jumps(v, rm, max_gap: int = 2, pace_factor: float = 4.0):
+    """TELEPORT where the agent, seen in two frames at most ``max_gap`` apart, got from one spot to the
+    other by a jump: the straight line between them runs more than a quarter road width into the ground,
+    or it moved more than a road width per frame *and* over ``pace_factor`` times its average speed while
+    seen (a model may be fast, but its motion is continuous). The trajectory engine
+    judges where the agent *is*: on roads a jump along a road, or from mid-road onto the next road,
+    lands on a road joined to the last junction and reads as a legal move."""
+    if v.status != "ok":
+        return v
+    seen = [(i, p[0] * rm.width, p[1] * rm.height) for i, p in enumerate(v.evidence.get("xy", [])) if p is not None]
+    steps = [(b[0] - a[0], np.hypot(b[1] - a[1], b[2] - a[2]), a, b) for a, b in zip(seen, seen[1:])]
+    pace = sum(d for _, d, _, _ in steps) / max(sum(g for g, _, _, _ in steps), 1)
+    limit = max(rm.cell_px, pace_factor * pace)
+    tol = 0.25 * rm.cell_px
+    for gap, d, (i0, x0, y0), (i, x, y) in steps:
+        if gap > max_gap:
+            continue
+        k = int(d) + 2
+        xs = np.clip(np.round(np.linspace(x0, x, k)).astype(int), 0, rm.width - 1)
+        ys = np.clip(np.round(np.linspace(y0, y, k)).astype(int), 0, rm.height - 1)
+        across = float(rm.wall_depth[ys, xs].max()) > tol
+        if (across or d > gap * limit) and (v.passed or v.first_error_frame is None or i < v.first_error_frame):
+            how = "across the ground" if across else f"in {gap} frame{'s' if gap > 1 else ''}"
+            v.passed, v.failure, v.first_error_frame = False, "TELEPORT", i
+            v.message = f"jumped {d / rm.cell_px:.1f} road widths {how} between frames {i0} and {i}"
+            v.score = min(v.score, float(v.metrics.get("progress", 0.0)))
+            v.metrics.update(legal=0.0, exact=0.0)
+            v.evidence.setdefault("events", []).append({"frame": i, "code": "TELEPORT", "detail": v.message})
+            return v
+    return v
