@@ -206,3 +206,28 @@ def test_run_and_judge_mode_t2v_judge_maze_grid_and_leave_other_families_not_jud
     r = cli.invoke(app, ["judge", "--tasks", "maze.grid", "--videos", str(out / "videos" / "oracle"), "--mode", "x2v",
                          "--out", str(tmp_path / "bad")])
     assert r.exit_code != 0 and "unknown mode" in r.output
+
+
+def test_t2v_samples_are_keyed_by_the_t2v_checker_so_a_new_one_rejudges_them(tmp_path, monkeypatch):
+    """A t2v sample's resume key names the checker that judged it (maze-reader), not the i2v one: a new
+    maze-reader version re-judges old t2v samples, a new trajectory version leaves them alone."""
+    import genbench.checkers.maze_t2v as T
+    from genbench.runner import RunConfig, run
+
+    assert FAM.checker_for("t2v") == (T.CHECKER, T.VERSION) != FAM.checker_for("i2v")
+    assert task_family("puzzle.hanoi").checker_for("t2v") == task_family("puzzle.hanoi").checker_for("i2v")
+    out = tmp_path / "run"
+
+    def keys(mode):
+        cfg = RunConfig(tasks="maze.grid", models="oracle", out=str(out), limit=1, difficulties="easy", mode=mode,
+                        model_args={"width": 416, "height": 240, "num_frames": 33, "fps": 16})
+        run(cfg, progress=False)
+        return [json.loads(x)["key"] for x in (out / "samples.jsonl").read_text().splitlines()]
+
+    first = keys("t2v")
+    assert len(first) == 1 and keys("t2v") == first  # resumed, not judged again
+    monkeypatch.setattr(FAM, "checker_version", "99")  # the i2v checker changes: t2v samples stay judged
+    assert keys("t2v") == first
+    monkeypatch.setattr(T, "VERSION", "99")  # the t2v checker changes: the sample is judged again
+    again = keys("t2v")
+    assert len(again) == 2 and again[0] == first[0] and again[1] != first[0]
