@@ -77,12 +77,14 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="stream outcomes here and write validate.json; resumes")
     ap.add_argument("--interleave", action="store_true",
                     help="take combos round-robin over families, so a run cut short covers every family")
+    ap.add_argument("--report-only", action="store_true",
+                    help="run nothing: print the tables of the combos --out holds (a run cut short)")
     args = ap.parse_args()
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     combos = V.combos(args.tasks, split(args.difficulty), split(args.skin))
     params = {"n": args.n, "seed": args.seed, "max_frames": args.max_frames, "only": split(args.only),
               "rotate": args.rotate}
-    stream, done = None, []
+    stream, done = None, {}
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -93,7 +95,7 @@ def main() -> None:
             except json.JSONDecodeError:
                 continue  # a torn last line: that combo runs again
             if rec.get("params") == params:
-                done.append(rec)
+                done[tuple(rec["combo"])] = rec  # a combo written twice (two workers) counts once
     if args.interleave:  # round-robin over families; within one, every difficulty of a skin in turn
         by_family = defaultdict(list)
         for c in combos:
@@ -102,12 +104,14 @@ def main() -> None:
             skins = list(dict.fromkeys(c[2] for c in cs))
             cs.sort(key=lambda c: skins.index(c[2]))  # stable: difficulties keep their order
         combos = [c for tier in zip_longest(*by_family.values()) for c in tier if c]
-    finished = {tuple(r["combo"]) for r in done}
+    finished = set(done)
     todo = [(f, d, s, args.n, args.seed, args.max_frames, split(args.only), args.rotate)
             for f, d, s in combos if (f, d, s) not in finished]
     print(f"{len(combos)} combos, {len(combos) - len(todo)} already done", flush=True)
+    if args.report_only:
+        todo = []
 
-    results = [r for r in done if tuple(r["combo"]) in set(combos)]
+    results = [r for c, r in done.items() if c in set(combos)]
     t0 = time.perf_counter()
 
     def keep(rec):

@@ -103,7 +103,8 @@ def judge_files(store: RunStore, jobs: Iterable[tuple], total: int, model: str, 
             st = path.stat()
             gk = gen_key({"name": model, "file": str(path), "size": st.st_size, "mtime": st.st_mtime_ns,
                           "fit": fit_mode}, item.content_hash, mode, 0, cand)
-            jk = judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))
+            checker, version = family.checker_for(mode)
+            jk = judge_key(gk, checker, version + _vlm_sig(vlm))
             if store.done(jk, max_retries):  # resume: this exact file was judged by this checker already
                 if jk in store.rows:
                     rows.append(store.rows[jk])

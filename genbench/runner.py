@@ -29,7 +29,7 @@ from .vision.frames import checker_frames
 def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None, mode: str = "i2v",
                 fit_mode: str = "letterbox") -> Verdict:
     """Judge one video file of an item. Damage and checker crashes become error verdicts."""
-    checker = family.checker_name
+    checker, version = family.checker_for(mode)
     try:
         t2v = mode != "i2v"  # the model drew its own layout: the family reads it, or says NOT_JUDGED
         src = checker_frames(path, item.canvas_size, None if t2v else family.working_size(item), fit, fit_mode)
@@ -40,9 +40,9 @@ def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None
         finally:
             src.close()
     except VideoError as e:
-        return Verdict.error(checker, str(e), family.checker_version)
+        return Verdict.error(checker, str(e), version)
     except Exception as e:  # a checker bug must not stop a long run; it is reported per sample, not judged
-        return Verdict.error(checker, f"checker failed: {type(e).__name__}: {e}", family.checker_version,
+        return Verdict.error(checker, f"checker failed: {type(e).__name__}: {e}", version,
                              failure="JUDGE_ERROR")
 
 
@@ -331,7 +331,8 @@ def work_units(cfg: RunConfig, generators: dict, plan: list, vlm=None) -> list[W
                 # another protocol is another prompt, so another video (the default keeps its old keys)
                 mode_key = cfg.mode if cfg.protocol == "genbench" else f"{cfg.mode}:{cfg.protocol}"
                 gk = gen_key(gen.config(), item.content_hash, mode_key, req.seed, cand)
-                samples.append((req, gk, judge_key(gk, family.checker_name, family.checker_version + _vlm_sig(vlm))))
+                checker, version = family.checker_for(cfg.mode)
+                samples.append((req, gk, judge_key(gk, checker, version + _vlm_sig(vlm))))
             size = len(samples) if cfg.tpo else max(1, gen.max_batch)  # what one pipeline call renders
             units += [WorkUnit(spec, fam_name, item, samples[i:i + size]) for i in range(0, len(samples), size)]
     return units
@@ -433,9 +434,10 @@ def _generate_and_judge(store: RunStore, spec, gen, family, item, batch, cfg, st
         rec = records.get(gk)
         old = existing(req, gk)
         if rec is None and old is None:
+            checker, version = family.checker_for(cfg.mode)
             row = _row(spec, gen, family, item, req, gk, jk, None,
-                       Verdict.error(family.checker_name, gen_error or "no video produced",
-                                     family.checker_version, failure="GENERATION_FAILED"), cfg, done=False)
+                       Verdict.error(checker, gen_error or "no video produced", version,
+                                     failure="GENERATION_FAILED"), cfg, done=False)
             stats["errors"] += 1
         else:
             path = Path(rec.path) if rec else old

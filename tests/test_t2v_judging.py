@@ -206,3 +206,97 @@ def test_run_and_judge_mode_t2v_judge_maze_grid_and_leave_other_families_not_jud
     r = cli.invoke(app, ["judge", "--tasks", "maze.grid", "--videos", str(out / "videos" / "oracle"), "--mode", "x2v",
                          "--out", str(tmp_path / "bad")])
     assert r.exit_code != 0 and "unknown mode" in r.output
+
+
+def test_t2v_samples_are_keyed_by_the_t2v_checker_so_a_new_one_rejudges_them(tmp_path, monkeypatch):
+    """A t2v sample's resume key names the checker that judged it (maze-reader), not the i2v one: a new
+    maze-reader version re-judges old t2v samples, a new trajectory version leaves them alone."""
+    import genbench.checkers.maze_t2v as T
+    from genbench.runner import RunConfig, run
+
+    assert FAM.checker_for("t2v") == (T.CHECKER, T.VERSION) != FAM.checker_for("i2v")
+    assert task_family("puzzle.hanoi").checker_for("t2v") == task_family("puzzle.hanoi").checker_for("i2v")
+    out = tmp_path / "run"
+
+    def keys(mode):
+        cfg = RunConfig(tasks="maze.grid", models="oracle", out=str(out), limit=1, difficulties="easy", mode=mode,
+                        model_args={"width": 416, "height": 240, "num_frames": 33, "fps": 16})
+        run(cfg, progress=False)
+        return [json.loads(x)["key"] for x in (out / "samples.jsonl").read_text().splitlines()]
+
+    first = keys("t2v")
+    assert len(first) == 1 and keys("t2v") == first  # resumed, not judged again
+    monkeypatch.setattr(FAM, "checker_version", "99")  # the i2v checker changes: t2v samples stay judged
+    assert keys("t2v") == first
+    monkeypatch.setattr(T, "VERSION", "99")  # the t2v checker changes: the sample is judged again
+    again = keys("t2v")
+    assert len(again) == 2 and again[0] == first[0] and again[1] != first[0]
+
+
+def test_a_floor_patch_clipped_to_white_is_no_marker_and_an_agent_unseen_for_frames_is_bridged():
+    """Two things compression does to a near-white floor and a small agent: a flat patch of floor clipped
+    to pure white (a lighter shade of the floor, no marker: it flickers about, and was taken for the agent,
+    a teleport), and the agent lost for a few frames while it moves on (it reappears along open passages,
+    one move per frame: legal). The same agent reappearing far away after a gap, or a cut, still fails."""
+    item = FAM.generate(1, "hard", skin="goal_tile")
+    gt = _model_frames(item, FAM.solution_frames(item, num_frames=81))
+    geom, s = item.state["geometry"], item.state
+    fit = geometry.make_fit("letterbox", *item.canvas_size, 832, 480)
+    cell = int(geom["cell_px"] * fit.scale_x)
+    side = int(0.6 * cell)
+    used = {tuple(p) for sol in s["solutions"] for p in sol}
+    free = [(r, c) for r in range(s["rows"]) for c in range(s["cols"]) if (r, c) not in used]
+    patched = []
+    for k, f in enumerate(gt):  # a white patch in a cell off the route, a different one every frame
+        f = f.copy()
+        r, c = free[(7 * k) % len(free)]
+        x = int(fit.offset_x + (geom["wall_px"] + c * (geom["cell_px"] + geom["wall_px"])) * fit.scale_x) + 2
+        y = int(fit.offset_y + (geom["wall_px"] + r * (geom["cell_px"] + geom["wall_px"])) * fit.scale_y) + 2
+        f[y:y + side, x:x + side] = 255
+        patched.append(f)
+    v = _judge(item, patched)
+    assert v.passed, (v.failure, v.message)
+
+    agent = np.array(item.state["skin"]["agent"], np.int32)
+    floor = np.array(item.state["skin"]["floor"], np.uint8)
+
+    def unseen(frames, lo, hi):  # the agent painted out (floor) on frames lo..hi-1
+        out = [f.copy() for f in frames]
+        for f in out[lo:hi]:
+            f[np.abs(f.astype(np.int32) - agent).sum(-1) < 120] = floor
+        return out
+
+    track = _judge(item, gt).evidence["cells"]
+    lo = next(t for t in range(20, 60) if track[t] != track[t - 1])  # the agent has just stepped on
+    gap = unseen(gt, lo, lo + 3)
+    assert _judge(item, gap).passed
+    far = unseen(gt[:lo] + gt[lo + 12:], lo, lo + 3)  # gone for 3 frames, back ~5 cells on: a jump
+    v = _judge(item, far)
+    assert not v.passed and v.failure == "TELEPORT", (v.failure, v.message)
+
+
+def _erase_wall_off_route(item, frames, start):
+    """A wall between two cells erased from frame ``start`` on (canvas frames)."""
+    s, geom = item.state, item.state["geometry"]
+    g = np.array(s["grid"])
+    pitch, wall = geom["cell_px"] + geom["wall_px"], geom["wall_px"]
+    by, bx = next((y, x) for y in range(3, g.shape[0] - 3, 2) for x in range(4, g.shape[1] - 4, 2) if g[y, x] == 1)
+    x0, y0 = (bx // 2) * pitch, (by // 2) * pitch + wall
+    floor = tuple(int(v) for v in item.first_frame[y0 + geom["cell_px"] // 2, x0 + wall + 2])
+    for f in frames[start:]:
+        f[y0:y0 + geom["cell_px"], x0:x0 + wall] = floor
+    return frames
+
+
+def test_a_maze_the_camera_pushes_past_the_frame_edge_passes_and_an_erased_wall_inside_still_fails():
+    """A zoom and pan growing over the clip push a maze that fills the frame past its edge: the outer wall
+    and the last row or column there are out of view, so the reader guesses them; they are not compared.
+    A wall erased inside the maze under the same camera is still a changed layout."""
+    item = FAM.generate(0, "hard", skin="thin_walls")
+    rng = np.random.default_rng(0)
+    gt = list(FAM.solution_frames(item, num_frames=72))
+    v = _judge(item, V.camera_motion(gt, rng, **V.DRIFT))
+    assert v.passed, (v.failure, v.message)
+    erased = _erase_wall_off_route(item, [f.copy() for f in gt], 24)
+    v = _judge(item, V.camera_motion(erased, rng, **V.DRIFT))
+    assert not v.passed and v.failure == "LAYOUT_CHANGED", (v.failure, v.message)

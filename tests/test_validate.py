@@ -470,6 +470,24 @@ def test_every_engine_follows_a_drifting_camera_and_still_sees_a_layout_change(f
         assert o.ok, (name, o.got, o.message)
 
 
+@pytest.mark.parametrize("family,difficulty,skin,must_fail", [
+    ("maze.grid-draw", "hard", "fog", "layout_changed+drift"),  # stroke: a small marker's core, a pixel off
+    ("puzzle.sorting", "hard", "bars", "item_shrinks+drift"),  # process: bars drifting off their boxes
+])
+def test_drift_after_letterboxing_at_crf40_passes_and_a_layout_change_under_drift_still_fails(
+        family, difficulty, skin, must_fail, tmp_path):
+    """The two known misses of the camera must-passes: the stroke engine read the fog skin's start marker
+    (a 4×4 core, its rim blurred by CRF 40) as changed while the camera kept drifting; the process engine
+    re-aligned only on still frames, which a growing drift never leaves, so sorting's bars slid off their
+    boxes and read as three objects lifted at once. Both pass now; the same layout change still fails."""
+    fam = task_family(family)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    item = next(iter(fam.items(difficulty, 1, 0, skin)))
+    for name in ("drift_letterbox_crf40", must_fail):
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin=skin)
+        assert o.ok, (name, o.got, o.message)
+
+
 @pytest.mark.parametrize("family,difficulty,name,code", [
     ("maze.multilevel", "hard", "wall_excursion", "WALL_CROSSING"),
     ("maze.trapfield", "hard", "trap_excursion", "TRAP"),

@@ -8,7 +8,7 @@ every event as evidence.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Hashable, Iterable, Sequence
 
 from ..schema import Verdict
 
@@ -32,6 +32,27 @@ def in_order(events: Sequence[Event], blame: Sequence[str] = ()) -> list[Event]:
     """Events by frame; at one frame, by the engine's order of blame (codes not in it last)."""
     rank = {c: i for i, c in enumerate(blame)}
     return sorted(events, key=lambda e: (e.frame, rank.get(e.code, len(rank))))
+
+
+def missed_moves(neighbours: Callable[[Hashable], Iterable], a, b, gap: int, most: int = 4) -> list | None:
+    """The open path a→b (a first) when a walker, unseen for ``gap - 1`` frames (blur, compression),
+    reappears at b no more than one move per frame (and ``most`` in all) away; None when no legal path
+    fits (a teleport). Breadth first: the shortest such path."""
+    prev, frontier = {a: None}, [a]
+    for _ in range(min(gap, most)):
+        nxt = []
+        for x in frontier:
+            for y in neighbours(x):
+                if y not in prev:
+                    prev[y] = x
+                    nxt.append(y)
+        frontier = nxt
+        if b in prev:
+            path = [b]
+            while prev[path[-1]] is not None:
+                path.append(prev[path[-1]])
+            return path[::-1]
+    return None
 
 
 def walk_failure(rule_breaks: Sequence[Event], static: bool, reached: bool, held: bool,

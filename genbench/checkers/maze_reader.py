@@ -258,10 +258,13 @@ def _mean(mask: np.ndarray, cx: float, cy: float, hx: float, hy: float) -> float
 
 def _markers(px, floors, wall, gap, read: GridMazeRead, origin, cell_area) -> list[Marker]:
     """Blobs far from the floor and the wall colours, smaller than a cell: agent, goal."""
-    other = np.linalg.norm(px - wall, axis=2) > 0.35 * gap
+    # (distance from the wall itself is the blend at its wall end: a dark marker, a deep green goal
+    # on black walls, counts as far as it is off that line, not by its brightness)
+    other = np.ones(px.shape[:2], bool)
     for f in floors:
         # off every blend of floor and wall: what blur, compression and resizing make of an edge (or
-        # a second floor tone) lies on the RGB segment between them; a marker does not
+        # a second floor tone) lies on the RGB segment between them, and a compressed flat floor drifts
+        # along that line past the floor too (a near-white floor clipped to white); a marker does not
         other &= _off_blend(px, f, wall) > 0.1 * gap
     other = other.astype(np.uint8)
     other = cv2.morphologyEx(other, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
@@ -281,8 +284,8 @@ def _markers(px, floors, wall, gap, read: GridMazeRead, origin, cell_area) -> li
 
 def _off_blend(px: np.ndarray, floor, wall) -> np.ndarray:
     """Per pixel of ``px`` (…×3), the distance to the nearest blend of ``floor`` and ``wall`` (the RGB
-    segment between them)."""
+    segment between them, extended past the floor by half its length: the floor's own shades)."""
     f, w = np.asarray(floor, np.float32), np.asarray(wall, np.float32)
     d = w - f
-    t = np.clip(((px - f) @ d) / max(float(d @ d), 1e-9), 0.0, 1.0)
+    t = np.clip(((px - f) @ d) / max(float(d @ d), 1e-9), -0.5, 1.0)
     return np.linalg.norm(px - (f + t[..., None] * d), axis=-1)

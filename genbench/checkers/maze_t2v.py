@@ -22,7 +22,7 @@ from .maze_reader import GridMazeRead, LayoutNotFound, read_grid_maze
 from .maze_verifier import follow_agent
 
 CHECKER = "maze-reader"
-VERSION = "1"
+VERSION = "2"  # 2: floor shades are no markers; an agent unseen for frames, or behind a stale copy, is bridged
 LAYOUT_CHECKS_PER_SECOND = 2  # the layout is read again this often; a change must show in two reads running
 
 
@@ -127,6 +127,7 @@ class _LayoutWatch:
         self.message = ""
         self._run: list[tuple[int, str]] = []  # differing reads in a row: (frame, what)
         self._last: tuple[int, np.ndarray] | None = None
+        self._cut = False  # the last read maze reached past the frame's edge (a camera zooming or panning)
 
     def see(self, i: int, frame: np.ndarray) -> np.ndarray:
         if i % self.every == 0:
@@ -143,17 +144,44 @@ class _LayoutWatch:
     def _check(self, i: int, frame: np.ndarray) -> None:
         if self.changed_at is not None:
             return
+        frame = np.asarray(frame)
         try:
-            grid = read_grid_maze(np.asarray(frame)).block_grid()
-            diff = None if grid.shape == self.grid.shape and np.array_equal(grid, self.grid) else (
-                f"the maze read at frame {i} is {(grid.shape[0] - 1) // 2}×{(grid.shape[1] - 1) // 2}"
-                if grid.shape != self.grid.shape else f"{int((grid != self.grid).sum())} wall block(s) differ at "
-                                                     f"frame {i} from the first frame's maze")
+            read = read_grid_maze(frame)
         except LayoutNotFound as e:
+            if self._cut:  # the camera was pushing the maze out of view: what is left is not a whole maze
+                return
             diff = f"the maze can no longer be read at frame {i} ({e})"
+        else:
+            grid, seen = read.block_grid(), _in_view(read, frame.shape)
+            self._cut = not seen.all()
+            if grid.shape != self.grid.shape:
+                if self._cut:  # cells cut off by the frame's edge are not counted right
+                    return
+                diff = f"the maze read at frame {i} is {(grid.shape[0] - 1) // 2}×{(grid.shape[1] - 1) // 2}"
+            else:
+                n = int(((grid != self.grid) & seen).sum())
+                diff = f"{n} wall block(s) differ at frame {i} from the first frame's maze" if n else None
         if diff is None:
             self._run.clear()
             return
         self._run.append((i, diff))
         if len(self._run) >= 2:
             self.changed_at, self.message = self._run[0][0], self._run[0][1]
+
+
+def _in_view(read: GridMazeRead, shape) -> np.ndarray:
+    """Which blocks of ``read.block_grid()`` can be judged: where the maze reaches past the frame's edge
+    (a camera zooming or panning), the reader puts the lost outer wall back at the edge, so the last cell
+    row or column there and its walls are read from a guess; they are left out."""
+    h, w = shape[:2]
+    x0, y0, x1, y1 = read.box
+    seen = np.ones((2 * read.rows + 1, 2 * read.cols + 1), bool)
+    if x0 < 0:
+        seen[:, :3] = False
+    if x1 > w:
+        seen[:, -3:] = False
+    if y0 < 0:
+        seen[:3] = False
+    if y1 > h:
+        seen[-3:] = False
+    return seen

@@ -206,8 +206,29 @@ class ProcessChecker:
                 out[k] = s
         return out
 
+    def _fills(self, cls: np.ndarray, classes: np.ndarray):
+        """Per object: its pixels in its box in every slot (K, S), its total pixels (K,), and the integral
+        image of its colour (for boxes measured later)."""
+        rects = self.rects
+        fill = np.zeros(rects.shape[:2])
+        total = np.zeros(len(classes))
+        integrals = []
+        for k in range(len(classes)):
+            ii = cv2.integral((cls == classes[k]).astype(np.uint8))
+            integrals.append(ii)
+            r = rects[k]
+            fill[k] = (ii[r[:, 3], r[:, 2]] - ii[r[:, 1], r[:, 2]] - ii[r[:, 3], r[:, 0]] + ii[r[:, 1], r[:, 0]])
+            fill[k, r[:, 0] < 0] = 0
+            total[k] = ii[-1, -1]
+        return fill, total, integrals
+
+    def _realign(self, g: Game, state: tuple, raw: np.ndarray) -> np.ndarray | None:
+        """The camera's drift on this frame against a rendering of ``state`` (None: none worth warping)."""
+        shown = cv2.resize(g.render(state), (self.W, self.H), interpolation=cv2.INTER_AREA)
+        return drift_warp(shown, raw, min_move=0.35)
+
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
-        g, rects = self.g, self.rects
+        g = self.g
         K = len(g.obj_class)
         lost_tol = max(2, int(round(self.lost_seconds * fps)))
         events: list[Event] = []
@@ -245,18 +266,7 @@ class ProcessChecker:
             else:
                 img = warp_onto(img, warp, self.W, self.H)
             cls = lut[quantise(img)]
-
-            # per object: fill of its box in every slot, and its total pixel count
-            fill = np.zeros(rects.shape[:2])
-            total = np.zeros(K)
-            integrals = []
-            for k in range(K):
-                ii = cv2.integral((cls == classes[k]).astype(np.uint8))
-                integrals.append(ii)
-                r = rects[k]
-                fill[k] = (ii[r[:, 3], r[:, 2]] - ii[r[:, 1], r[:, 2]] - ii[r[:, 3], r[:, 0]] + ii[r[:, 1], r[:, 0]])
-                fill[k, r[:, 0] < 0] = 0
-                total[k] = ii[-1, -1]
+            fill, total, integrals = self._fills(cls, classes)
             if area is None:
                 # each object as this video renders it (blur, compression) where it should start is
                 # the reference size; an object not there keeps its drawn size
@@ -335,6 +345,21 @@ class ProcessChecker:
                 last_valid = cur
                 instant = []
             settled = (rest >= 0).all() and g.valid(cur)
+            changed = any(e.code == "LAYOUT_CHANGED" for e in events)
+            if (settled and i - tracked_at >= 2 and not changed
+                    and np.median(np.abs(frac[np.arange(K), rest] - 1.0)) > self.still_tol):
+                # every object rests, but most fill their boxes less than at the start: a camera still
+                # drifting (a zoom or pan growing over the clip) moves them all off their boxes, and would
+                # soon read them as lifted (one object easing into its slot is no camera). Re-align on
+                # this frame against the state it shows (bounded to a drift of the whole frame: an object
+                # drawn bigger or moved stays wrong after it)
+                tracked_at = i
+                new = self._realign(g, cur, raw)
+                if new is not None:
+                    warp = new
+                    cls = lut[quantise(warp_onto(raw, warp, self.W, self.H))]
+                    fill, total, integrals = self._fills(cls, classes)
+                    frac = fill / area[:, None]
             # with everything at rest (nothing in transit: no ghost or overlap adds pixels), an
             # object showing more (less) of its colour around its slot than at the start was drawn
             # bigger (smaller)
@@ -353,13 +378,10 @@ class ProcessChecker:
                 still = not self._creeping(cls, classes, rest)
             if still:  # nothing in motion: the frame must show exactly the decoded state
                 bad = self._layout_bad(cls, cur)
-                if bad.any() and i - tracked_at >= 2 and not any(e.code == "LAYOUT_CHANGED" for e in events):
-                    # a camera still drifting (a zoom or pan growing over the clip): re-align on this
-                    # still frame against the state it shows; bounded to a drift of the whole frame, it
-                    # cannot hide an item that changed, which stays wrong after it
+                if bad.any() and i - tracked_at >= 2 and not changed:
+                    # a camera still drifting: re-align on this still frame too (as above)
                     tracked_at = i
-                    shown = cv2.resize(g.render(cur), (self.W, self.H), interpolation=cv2.INTER_AREA)
-                    new = drift_warp(shown, raw, min_move=0.35)
+                    new = self._realign(g, cur, raw)
                     if new is not None:
                         warp = new
                         cls = lut[quantise(warp_onto(raw, warp, self.W, self.H))]

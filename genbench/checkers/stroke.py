@@ -43,6 +43,7 @@ class StrokeMap:
 
 
 MIN_REGION_PX = 12  # layout regions smaller than this (working px) are not judged
+SHIFT_KERNEL = np.ones((3, 3), np.uint8)  # a layout pixel may read its class one pixel off
 
 
 class StrokeChecker:
@@ -56,6 +57,7 @@ class StrokeChecker:
         self.hold_seconds = hold_seconds
         self.layout_persist = layout_persist
         self.match_threshold = match_threshold
+        self._masks = None
 
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         sm, rm = self.sm, self.sm.rm
@@ -200,11 +202,16 @@ class StrokeChecker:
         pf = pen.ravel().astype(bool)
         counts = np.bincount(node_of[pf], minlength=N + 1)[:N]
         cov = counts >= cover_thr
-        # layout: every region keeps its class away from the ink
+        # layout: every region keeps its class away from the ink. A pixel shows its class when it or a
+        # neighbour does: between re-alignments a still-drifting camera is a pixel off, and compression
+        # blurs a small marker's rim into the floor; an erased wall or a moved marker is off by more
         near = cv2.dilate(pen, kernel).ravel().astype(bool)
         if unseen is not None:
             near |= unseen
-        ok = (cls.ravel() == expected) & ~near
+        ok = np.zeros_like(near)
+        for c, where in self._expected_masks(expected):
+            ok[where] = cv2.dilate((cls == c).astype(np.uint8), SHIFT_KERNEL).ravel()[where] > 0
+        ok &= ~near
         match = np.bincount(rm.layout_flat, weights=ok, minlength=rm.n_layout + 1)[:rm.n_layout]
         seen = np.bincount(rm.layout_flat, weights=~near, minlength=rm.n_layout + 1)[:rm.n_layout]
         # a region of a few pixels (a marker's core at a small working size) is off by a pixel of
@@ -212,6 +219,12 @@ class StrokeChecker:
         considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= MIN_REGION_PX)
         bad = considered & (match < self.match_threshold * np.maximum(seen, 1))
         return cls, pen, cc, pf, cov, near, bad, considered, match, seen
+
+    def _expected_masks(self, expected: np.ndarray) -> list:
+        """(class, flat indices of the pixels that must show it), once per checker."""
+        if self._masks is None:
+            self._masks = [(int(c), np.flatnonzero(expected == c)) for c in np.unique(expected)]
+        return self._masks
 
     def _decide(self, events, drawn, final_cov, reached_at, left_at, reached_end, ink_seen, mf, n, fps) -> Verdict:
         sm = self.sm

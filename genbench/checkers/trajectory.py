@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from ..schema import Fit, Verdict
-from .events import Event as _Event, walk_failure
+from .events import Event as _Event, missed_moves, walk_failure
 from .regionmap import AGENT, GOAL, RegionMap
 from ..vision.lut import LUT_BITS, build_lut, quantise
 from ..vision.mapping import FrameMapper
@@ -386,21 +386,7 @@ class TrajectoryChecker:
             for x, y in rm.edges.tolist():
                 self._adj[x].append(y)
                 self._adj[y].append(x)
-        prev, frontier = {a: None}, [a]
-        for _ in range(min(gap, 4)):
-            nxt = []
-            for x in frontier:
-                for y in self._adj[x]:
-                    if y not in prev:
-                        prev[y] = x
-                        nxt.append(y)
-            frontier = nxt
-            if b in prev:
-                path = [b]
-                while prev[path[-1]] is not None:
-                    path.append(prev[path[-1]])
-                return path[::-1]
-        return None
+        return missed_moves(self._adj.__getitem__, a, b, gap)
 
     def _hops(self, a: int, b: int) -> int:
         d = self.rm.node_xy[a] - self.rm.node_xy[b]

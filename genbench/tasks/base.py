@@ -177,6 +177,12 @@ class TaskFamily:
         """Judge decoded frames (model-frame pixels; ``fit`` maps them onto the canvas)."""
         raise NotImplementedError
 
+    def checker_for(self, mode: str) -> tuple[str, str]:
+        """(name, version) of the checker that judges ``mode``'s samples: resume keys and error verdicts use
+        it, so a new checker version re-judges exactly the samples it judges. A family whose ``check_t2v``
+        has its own checker names it here."""
+        return self.checker_name, self.checker_version
+
     def check_t2v(self, item: TaskItem, frames: Iterable[np.ndarray], fps: float) -> Verdict:
         """Judge a text-to-video sample: the model drew its own layout, so there is no fit and the
         checker may use only what the prompt states. By default the family cannot: NOT_JUDGED."""

@@ -214,6 +214,13 @@ class GridMaze(TaskFamily):
 
         return TrajectoryChecker(self.region_map(item), version=self.checker_version).check(frames, fit, fps)
 
+    def checker_for(self, mode: str) -> tuple[str, str]:
+        if mode == "i2v":
+            return super().checker_for(mode)
+        from ...checkers.maze_t2v import CHECKER, VERSION
+
+        return CHECKER, VERSION
+
     def check_t2v(self, item: TaskItem, frames: Iterable[np.ndarray], fps: float) -> Verdict:
         """The maze the model drew, read from its first frame; the prompt's size, start and goal are
         all the checker is told of the item (they are what ``prompt_t2v`` states)."""
