@@ -1,6 +1,7 @@
 """The Sokoban checker: track the player and the boxes through every frame and follow the rules.
 
-The player is the biggest connected blob of its colour, the boxes are box-coloured pixels per cell.
+The player and the boxes are read by colour (flat sprites) or as whole pictures (sprites that are pictures,
+``sokoban_sprites``), on frames kept aligned to the first one while the camera drifts (``CameraTracker``).
 A box moves only when the player pushes it from behind (a pull, a box sliding alone, a push into a
 wall or a box jumping are ILLEGAL_MOVE), the player never walks through walls (WALL_CROSSING) or
 boxes (ILLEGAL_MOVE), nothing jumps (TELEPORT), walls stay (LAYOUT_CHANGED), and at the end every
