@@ -110,6 +110,11 @@ class SokobanChecker:
         mf = float(ok[judged].sum() / seen[judged].sum()) if judged.any() else None
         return Look(p, occ, near, ok / np.maximum(seen, 1), judged, mf)
 
+    @staticmethod
+    def _walls_worse(look: Look, mf_ref: float) -> bool:
+        """A wall cell misread, or the walls read worse than on the first frame."""
+        return bool((look.judged & (look.frac < 0.6)).any()) or (look.mf or 1.0) < mf_ref - 0.004
+
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         sc = self.sc
         R, C = sc.rows, sc.cols
@@ -144,14 +149,17 @@ class SokobanChecker:
                 lut = first_frame_lut(sc, raw, sc.reference)
                 sprites = SpriteReader(sc, raw)
                 # a camera that drifts more and more over the clip is followed on the first frame as the
-                # video shows it, away from the sprites (where they start and where they are)
-                tracker = CameraTracker(raw, max_frac=0.05)
-            look = self._look(tracker.warped(raw), lut, sprites)
+                # video shows it, away from the sprites (where they start and where they are). Textured
+                # skins only: a flat skin's cells read right under the drift as they are, and resampling
+                # its hard edges would blend wall and floor into a grey box's colour (paper skin)
+                tracker = CameraTracker(raw, max_frac=0.05) if sc.appearance_labels is not None else None
+            look = self._look(raw if tracker is None else tracker.warped(raw), lut, sprites)
             if i == 0:
                 mf_ref = look.mf if look.mf is not None else 1.0
                 start_near = look.near
-            elif (((look.judged & (look.frac < 0.6)).any() or (look.mf or 1.0) < mf_ref - 0.004) and i - tracked_at >= 2
-                  or i - tracked_at >= 4) and not any(e.code == "LAYOUT_CHANGED" for e in events):
+            elif tracker is not None and (
+                    (self._walls_worse(look, mf_ref) and i - tracked_at >= 2) or i - tracked_at >= 4
+            ) and not any(e.code == "LAYOUT_CHANGED" for e in events):
                 # the walls read worse than at the start, or a few frames went by: a camera may still be
                 # zooming or panning (a shift of a sixth of a cell is a lean into a wall). Re-align on the
                 # layout away from the sprites, then read the frame again; a zoom or shift cannot make an
