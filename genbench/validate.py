@@ -141,9 +141,6 @@ DRIFT = {"zoom": 0.02, "pan": (0.015, -0.01), "shake_px": 2.0}  # the combined d
 def _moving(make, **motion) -> Callable[..., Clip | None]:
     """A clip builder whose clip is filmed by a drifting camera (in the model frame)."""
     def build(family, item, rng):
-        follows = getattr(family, "follows_camera", None)
-        if follows is not None and not follows(item):
-            return None  # a skin its checker does not follow a camera on yet: not applicable, and counted so
         clip = make(family, item, rng)
         if clip is None:
             return None
@@ -251,8 +248,8 @@ CAMERA: list[Perturbation] = [
 ]
 
 
-# checkers that follow a drifting camera through the video (re-aligning when the layout reads wrong;
-# Sokoban's cell-level reading absorbs it as it is): the camera perturbations run on them. A family
+# checkers that follow a drifting camera through the video (re-aligning when the layout reads wrong,
+# Sokoban's walls included): the camera perturbations run on them. A family
 # whose checker tracks but which still fails it says so: ``tracks_camera = False``.
 TRACKS_CAMERA = {"trajectory", "process", "board", "pointer", "tiles", "stroke", "sokoban"}
 

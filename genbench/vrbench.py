@@ -384,7 +384,7 @@ def _region_map(item):
 
 
 def _soko_scene(item):
-    from .checkers.sokoban import BOX, SokobanScene
+    from .checkers.sokoban import BOX, SokobanScene, expected_first
     from .tasks.maze.skins import AGENT
     from .tasks.maze.trapfield import working_scale
     from .vision.appearance import training_labels
@@ -411,7 +411,7 @@ def _soko_scene(item):
                         float(max((idx == BOX).sum(), 1)) / max(len(s["boxes"]), 1), tuple(s["start"]),
                         frozenset(map(tuple, s["boxes"])), frozenset(map(tuple, s["targets"])),
                         int(s["min_pushes"]), [tuple(p) for p in s["solution"]],
-                        training_labels(idx, pcl, same), np.ascontiguousarray(img[np.ix_(ys, xs)]))
+                        training_labels(idx, pcl, same), expected_first(img, W, H))
 
 
 class ImportedFamily:

@@ -40,14 +40,15 @@ def cheats(frames: list[np.ndarray]) -> dict[str, list[np.ndarray]]:
 
 
 def vrbench_style_tree(out: str | Path, n: int, difficulties: list[str], skin: str = "dungeon",
-                       seed: int = 0, split: str = "test") -> dict:
-    """Export n items per game × difficulty in VR-Bench's layout with no-hold ground-truth videos."""
+                       seed: int = 0, split: str = "test", tasks: str | None = None) -> dict:
+    """Export n items per game × difficulty in VR-Bench's layout with no-hold ground-truth videos
+    (``tasks``: the families to export, default every game VR-Bench has)."""
     from .registry import task_family
     from .video import write_video
     from .vrbench import GAMES, _vr_view, export_vrbench
 
     out = Path(out)
-    res = export_vrbench(",".join(GAMES), n, difficulties, out, seed=seed, skin=skin, split=split, videos=False)
+    res = export_vrbench(tasks or ",".join(GAMES), n, difficulties, out, seed=seed, skin=skin, split=split, videos=False)
     for p in sorted(out.rglob("states/*.json")):
         meta = json.loads(p.read_text())["metadata"]
         fam_name, difficulty, index = meta["genbench_id"].split("/")

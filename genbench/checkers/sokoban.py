@@ -1,6 +1,7 @@
 """The Sokoban checker: track the player and the boxes through every frame and follow the rules.
 
-The player is the biggest connected blob of its colour, the boxes are box-coloured pixels per cell.
+The player and the boxes are read by colour (flat sprites) or as whole pictures (sprites that are pictures,
+``sokoban_sprites``), on frames kept aligned to the first one while the camera drifts (``CameraTracker``).
 A box moves only when the player pushes it from behind (a pull, a box sliding alone, a push into a
 wall or a box jumping are ILLEGAL_MOVE), the player never walks through walls (WALL_CROSSING) or
 boxes (ILLEGAL_MOVE), nothing jumps (TELEPORT), walls stay (LAYOUT_CHANGED), and at the end every
@@ -13,7 +14,7 @@ A family (or an importer) plugs in by building a ``SokobanScene``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import cv2
 import numpy as np
@@ -21,13 +22,12 @@ import numpy as np
 from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.lut import quantise
+from ..vision.tracking import CameraTracker
 from .events import Event, in_order, make_verdict, walk_failure
-from .regionmap import AGENT, WALL
+from .regionmap import WALL
+from .sokoban_sprites import BOX, SpriteReader  # noqa: F401  BOX: the box class, imported from here by families
 from .trajectory import first_frame_lut
 from .vrmetrics import vr_metrics
-
-BOX = 4  # the palette class of boxes, next to the trajectory checker's FLOOR, WALL, GOAL, AGENT
-
 
 @dataclass
 class RuleEvent(Event):
@@ -68,6 +68,21 @@ class SokobanScene:
     reference: np.ndarray | None = None
 
 
+def expected_first(first: np.ndarray, width: int, height: int) -> np.ndarray:
+    """An item's first frame at the working size, resampled as the checker resamples video frames (area
+    averaging, ``geometry.to_canvas``): sprite pictures cut from it match the video's own."""
+    return np.ascontiguousarray(cv2.resize(first, (width, height), interpolation=cv2.INTER_AREA))
+
+
+class Look(NamedTuple):
+    p: tuple | None  # the player (row, col), fractional
+    occ: np.ndarray  # (R, C) boxes' share per cell
+    near: np.ndarray  # working pixels under or next to a sprite
+    frac: np.ndarray  # per cell: the judged pixels' fraction that reads as wall
+    judged: np.ndarray  # wall cells with enough judged pixels
+    mf: float | None  # their pixels' fraction that reads as wall (None: none judged)
+
+
 LEAN = 1 / 6  # cells past a floor cell's edge into a wall that count on two frames in a row
 
 
@@ -80,16 +95,25 @@ class SokobanChecker:
         self.lost_seconds = lost_seconds
         self._kernel = np.ones((5, 5), np.uint8)
 
-    def _player(self, cls: np.ndarray):
-        mask = (cls == AGENT).astype(np.uint8)
-        n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        if n <= 1:
-            return None, mask
-        k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-        if stats[k, cv2.CC_STAT_AREA] < 0.25 * self.sc.agent_area:
-            return None, mask
-        x, y = cents[k]
-        return (float(y) / self.sc.cell_h - 0.5, float(x) / self.sc.cell_w - 0.5), mask  # (row, col), fractional
+    def _look(self, img: np.ndarray, lut: np.ndarray, sprites: SpriteReader) -> Look:
+        """One frame (on the first frame's camera) read: the sprites, and how much of each wall cell still
+        reads as wall, away from cell borders and from the sprites (pixels under or next to them)."""
+        sc = self.sc
+        n_cells = sc.rows * sc.cols
+        cls = lut[quantise(img)]
+        p, amask, bmask, occ = sprites.read(img, cls)
+        near = cv2.dilate((amask | bmask).astype(np.uint8), self._kernel).astype(bool)
+        valid = sc.interior & ~near
+        ok = np.bincount(sc.cell_of[valid], weights=(cls[valid] == WALL), minlength=n_cells)[:n_cells]
+        seen = np.bincount(sc.cell_of[valid], minlength=n_cells)[:n_cells]
+        judged = sc.walls.ravel() & (seen >= 4)
+        mf = float(ok[judged].sum() / seen[judged].sum()) if judged.any() else None
+        return Look(p, occ, near, ok / np.maximum(seen, 1), judged, mf)
+
+    @staticmethod
+    def _walls_worse(look: Look, mf_ref: float) -> bool:
+        """A wall cell misread, or the walls read worse than on the first frame."""
+        return bool((look.judged & (look.frac < 0.6)).any()) or (look.mf or 1.0) < mf_ref - 0.004
 
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         sc = self.sc
@@ -97,7 +121,8 @@ class SokobanChecker:
         n_cells = R * C
         lost_tol = max(2, int(round(self.lost_seconds * fps)))
         events: list[RuleEvent] = []
-        lut = None
+        lut = sprites = tracker = start_near = None
+        tracked_at, mf_ref = 0, 1.0
         cur = None  # player cell
         boxes: set | None = None
         last_p = None
@@ -108,7 +133,6 @@ class SokobanChecker:
         appear_run = 0
         inside_run = lean_run = 0
         wall_bad_run = np.zeros(n_cells, np.int32)
-        wall_cells = sc.walls.ravel()
         mf_sum, mf_n = 0.0, 0
         reached_at = left_at = None
         box_log: list = []
@@ -120,28 +144,37 @@ class SokobanChecker:
 
         for i, frame in enumerate(frames):
             n += 1
-            img = to_canvas(fit, frame, sc.width, sc.height)
+            raw = to_canvas(fit, frame, sc.width, sc.height)
             if lut is None:
-                lut = first_frame_lut(sc, img, sc.reference)
-            cls = lut[quantise(img)]
-            p, amask = self._player(cls)
+                lut = first_frame_lut(sc, raw, sc.reference)
+                sprites = SpriteReader(sc, raw)
+                # a camera that drifts more and more over the clip is followed on the first frame as the
+                # video shows it, away from the sprites (where they start and where they are). Textured
+                # skins only: a flat skin's cells read right under the drift as they are, and resampling
+                # its hard edges would blend wall and floor into a grey box's colour (paper skin)
+                tracker = CameraTracker(raw, max_frac=0.05) if sc.appearance_labels is not None else None
+            look = self._look(raw if tracker is None else tracker.warped(raw), lut, sprites)
+            if i == 0:
+                mf_ref = look.mf if look.mf is not None else 1.0
+                start_near = look.near
+            elif tracker is not None and (
+                    (self._walls_worse(look, mf_ref) and i - tracked_at >= 2) or i - tracked_at >= 4
+            ) and not any(e.code == "LAYOUT_CHANGED" for e in events):
+                # the walls read worse than at the start, or a few frames went by: a camera may still be
+                # zooming or panning (a shift of a sixth of a cell is a lean into a wall). Re-align on the
+                # layout away from the sprites, then read the frame again; a zoom or shift cannot make an
+                # erased wall read as a wall again, so a real change stays caught
+                tracked_at = i
+                if tracker.update(raw, np.where(look.near | start_near, 0, 255).astype(np.uint8)):
+                    look = self._look(tracker.warped(raw), lut, sprites)
+            p, occ = look.p, look.occ
+            if look.mf is not None:
+                mf_sum += look.mf
+                mf_n += 1
             # a player a cell or more from its last sighting jumped; judged before the boxes, because a
             # cut moves both at once and the box's move is then part of the jump, not a push or a pull
             jumped = p is not None and last_p is not None and np.hypot(p[0] - last_p[0], p[1] - last_p[1]) >= 0.9
-            bmask = cls == BOX
-            occ = (np.bincount(sc.cell_of[bmask], minlength=n_cells)[:n_cells] / sc.box_area).reshape(R, C)
-
-            # walls stay walls (pixels under or next to the player or a box are not judged)
-            near = cv2.dilate((amask | bmask).astype(np.uint8), self._kernel).astype(bool)
-            valid = sc.interior & ~near
-            ok = np.bincount(sc.cell_of[valid], weights=(cls[valid] == WALL), minlength=n_cells)[:n_cells]
-            seen = np.bincount(sc.cell_of[valid], minlength=n_cells)[:n_cells]
-            judged = wall_cells & (seen >= 4)
-            frac = ok / np.maximum(seen, 1)
-            if judged.any():
-                mf_sum += float(ok[judged].sum() / seen[judged].sum())
-                mf_n += 1
-            wall_bad_run = np.where(judged & (frac < 0.6), wall_bad_run + 1, 0)
+            wall_bad_run = np.where(look.judged & (look.frac < 0.6), wall_bad_run + 1, 0)
             if (wall_bad_run >= 2).any():
                 event(i - 1, "LAYOUT_CHANGED", f"wall cells {np.flatnonzero(wall_bad_run >= 2)[:6].tolist()} changed")
 

@@ -6,6 +6,7 @@
 * ``lut``: one quantised colour lookup table (nearest calibrated colour per RGB bin).
 * ``palette``: calibrating nominal colours on the video's own first frame.
 * ``appearance``: per-class colour models learned from a textured first frame (tile images, shaded sprites).
+* ``sprites``: a sprite found as a whole picture (masked correlation against its first-frame patch).
 * ``presence``: which classes appear within one pixel, all classes at once (bitmasks).
 * ``regions``: ink change in boxes; per-pixel colour distance masks.
 

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from ...checkers.sokoban import BOX, SokobanChecker, SokobanScene
+from ...checkers.sokoban import BOX, SokobanChecker, SokobanScene, expected_first
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ...vision.appearance import training_labels
 from ..base import TaskFamily, frames_for_moves, register_task
@@ -234,12 +234,6 @@ class Sokoban(TaskFamily):
         first = render(geom, walls, targets, sk, boxes, player)
         return self.new_item(index, difficulty, seed, prompt_i2v, prompt_t2v, state, first, lv)
 
-    def follows_camera(self, item: TaskItem) -> bool:
-        """Whether validate films this item with a drifting camera: the checker reads cells without
-        re-aligning, which holds on flat skins but not on textured tiles (the dungeon skin misread a zoom
-        and a pan ramp as a box vanishing): those clips are reported not applicable, a known gap."""
-        return not item.state["skin"].get("texture")
-
     def layout_key(self, item: TaskItem) -> str:
         s = item.state
         return sha256_hex(canonical_json([s["grid"], s["start"], s["boxes"], s["targets"]]))
@@ -382,7 +376,7 @@ def build_scene(item: TaskItem) -> SokobanScene:
                         tuple(s["start"]), frozenset(map(tuple, s["boxes"])), frozenset(map(tuple, s["targets"])),
                         int(s["min_pushes"]), [tuple(p) for p in s["solution"]],
                         training_labels(idx, pclass, same) if sk.texture else None,
-                        np.ascontiguousarray(item.first_frame[np.ix_(ys, xs)]) if sk.texture else None)
+                        expected_first(item.first_frame, W, H) if sk.texture else None)
 
 
 # --- must-fail controls ---------------------------------------------------------------------------------
