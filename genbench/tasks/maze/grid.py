@@ -72,6 +72,7 @@ class GridMaze(TaskFamily):
     presets = LEVELS
     checker_name = "trajectory"
     checker_version = "1"
+    frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     frames_per_step = 12  # VR-Bench's ground-truth pace at 24 fps
     hold_frames = 24
 
