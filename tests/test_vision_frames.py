@@ -150,7 +150,7 @@ def test_trajectory_verdicts_read_from_planes_match_rgb(tmp_path, monkeypatch):
     from genbench.registry import task_family
     from genbench.runner import judge_video
 
-    fam = task_family("maze.grid")
+    fam = task_family("maze.hex")
     assert fam.frames_as_planes
     item = fam.generate(0, "easy", seed=0)
     fit = geometry.make_fit("letterbox", *item.canvas_size, 832, 480)
