@@ -32,7 +32,8 @@ def judge_video(family, item: TaskItem, path: str | Path, fit: Fit | None = None
     checker, version = family.checker_for(mode)
     try:
         t2v = mode != "i2v"  # the model drew its own layout: the family reads it, or says NOT_JUDGED
-        src = checker_frames(path, item.canvas_size, None if t2v else family.working_size(item), fit, fit_mode)
+        src = checker_frames(path, item.canvas_size, None if t2v else family.working_size(item), fit, fit_mode,
+                             planes=family.frames_as_planes and not t2v)
         try:
             if t2v:
                 return family.check_t2v(item, src.frames, src.fps or family.default_fps)

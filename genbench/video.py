@@ -6,6 +6,7 @@ memory; a corrupt or empty file raises ``VideoError`` with a message a verdict c
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,19 @@ def decode_rgb(container, path: str | os.PathLike, threads: bool = True,
     # One reformatter for the whole video: frame.to_ndarray(format=…) builds and frees a swscale
     # context (and its threads) per frame, a third of decode time; the pixels are the same.
     reformatter = VideoReformatter()
+    yield from _decode(container, path, threads, lambda f: reformatter.reformat(f, format="rgb24", **kw).to_ndarray())
+
+
+def decode_planes(container, path: str | os.PathLike, threads: bool = True) -> Iterator["YuvFrame"]:
+    """Frames as the decoder made them (``YuvFrame``: no colour conversion, no scaling), for checkers
+    that sample a few positions and convert only those; closes the container when done."""
+    from av.video.reformatter import VideoReformatter
+
+    reformatter = VideoReformatter()  # only for pixel formats other than 8-bit planar YUV (rare)
+    yield from _decode(container, path, threads, lambda f: YuvFrame.of(f, reformatter))
+
+
+def _decode(container, path, threads: bool, convert) -> Iterator:
     n = 0
     try:
         stream = container.streams.video[0]
@@ -89,7 +103,7 @@ def decode_rgb(container, path: str | os.PathLike, threads: bool = True,
         try:
             for frame in container.decode(stream):
                 n += 1
-                yield reformatter.reformat(frame, format="rgb24", **kw).to_ndarray()
+                yield convert(frame)
         except VideoError:
             raise
         except Exception as e:
@@ -98,6 +112,64 @@ def decode_rgb(container, path: str | os.PathLike, threads: bool = True,
             raise VideoError(f"{path}: no decodable frames")
     finally:
         container.close()
+
+
+# (Kr, Kb) of the YCbCr matrices by AVColorSpace code; anything else (unspecified) is BT.601, as in swscale
+_KR_KB = {1: (0.2126, 0.0722), 4: (0.30, 0.11), 7: (0.212, 0.087), 9: (0.2627, 0.0593), 10: (0.2627, 0.0593)}
+_PLANAR_YUV = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p", "yuvj440p"}
+
+
+@functools.lru_cache(maxsize=None)
+def yuv_to_rgb_matrix(colorspace: int, full_range: bool) -> np.ndarray:
+    """3×4 affine map (Y, U, V, 1) → (R, G, B) for ``cv2.transform``, range offsets folded in."""
+    kr, kb = _KR_KB.get(int(colorspace), (0.299, 0.114))
+    kg = 1.0 - kr - kb
+    ys, cs = (1.0, 1.0) if full_range else (255 / 219, 255 / 224)
+    y0 = 0.0 if full_range else 16.0
+    m = np.array([[ys, 0.0, 2 * (1 - kr) * cs],
+                  [ys, -2 * kb * (1 - kb) / kg * cs, -2 * kr * (1 - kr) / kg * cs],
+                  [ys, 2 * (1 - kb) * cs, 0.0]])
+    return np.hstack([m, (-m @ [y0, 128.0, 128.0])[:, None]])
+
+
+@dataclass(frozen=True)
+class YuvFrame:
+    """A decoded frame as its planes: Y at full size, U and V at the format's chroma size (uint8 views
+    of the decoder's buffers). Converting a whole frame to RGB costs more than decoding it; a checker
+    that reads a small grid samples the planes there and converts only its samples (``to_rgb``)."""
+
+    y: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    matrix: np.ndarray  # yuv_to_rgb_matrix of the frame's colour space and range
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return (*self.y.shape, 3)
+
+    @classmethod
+    def of(cls, frame, reformatter) -> "YuvFrame":
+        """Views of a PyAV frame's planes; other pixel formats are first converted to yuv444p."""
+        name = frame.format.name
+        if name not in _PLANAR_YUV:
+            frame, name = reformatter.reformat(frame, format="yuv444p"), "yuv444p"
+        y, u, v = (np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, :p.width] for p in frame.planes[:3])
+        full = name.startswith("yuvj") or int(frame.color_range) == 2  # 2: AVCOL_RANGE_JPEG
+        return cls(y, u, v, yuv_to_rgb_matrix(int(frame.colorspace), full))
+
+    def to_rgb(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """RGB uint8 of co-sited Y, U, V samples (three arrays of one shape)."""
+        import cv2
+
+        return cv2.transform(cv2.merge([y, u, v]), self.matrix)
+
+    def rgb(self) -> np.ndarray:
+        """The whole frame in RGB, chroma repeated over the luma it covers (as swscale does unscaled)."""
+        import cv2
+
+        h, w = self.y.shape
+        up = [cv2.resize(c, (w, h), interpolation=cv2.INTER_NEAREST) for c in (self.u, self.v)]
+        return self.to_rgb(self.y, *up)
 
 
 class VideoWriter:

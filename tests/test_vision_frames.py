@@ -59,3 +59,112 @@ def test_a_truncated_file_fails_while_decoding_not_silently(tmp_path):
     with pytest.raises(VideoError):
         src = checker_frames(bad, (40, 40), None)
         list(src.frames)
+
+
+# --- planes: the decoder's Y, U, V sampled by the checker's own mapping ------------------------------
+
+def _blocks(w, h, cell=8, seed=1):
+    """A canvas of flat colour blocks (what maze layouts are made of)."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (h // cell + 1, w // cell + 1, 3), dtype=np.uint8)
+    return np.repeat(np.repeat(small, cell, 0), cell, 1)[:h, :w]
+
+
+def _decode_both(p):
+    from genbench.video import decode_planes, open_video
+
+    return list(read_frames(p)), list(decode_planes(open_video(p), p))
+
+
+@pytest.mark.parametrize("size", [(96, 64), (97, 63)])  # even: yuv420p; odd: the writer's yuv444p
+def test_planes_convert_to_what_swscale_gives(tmp_path, size):
+    from genbench.video import YuvFrame, yuv_to_rgb_matrix
+
+    p = tmp_path / "v.mp4"
+    write_video(p, [_blocks(*size, seed=s) for s in range(3)], 12)
+    rgb, planes = _decode_both(p)
+    assert len(planes) == 3 and planes[0].shape == rgb[0].shape
+    if size[0] % 2:
+        assert planes[0].u.shape == planes[0].y.shape
+    else:
+        assert planes[0].u.shape == (size[1] // 2, size[0] // 2)
+    for a, f in zip(rgb, planes):
+        d = np.abs(a.astype(int) - f.rgb())
+        assert d.max() <= 4 and d.mean() < 2  # rounding of swscale's fixed-point tables
+    # the test can fail: the wrong range (full instead of limited) is far off
+    wrong = YuvFrame(planes[0].y, planes[0].u, planes[0].v, yuv_to_rgb_matrix(2, True))
+    assert np.abs(rgb[0].astype(int) - wrong.rgb()).mean() > 5
+
+
+def test_other_pixel_formats_go_through_yuv444():
+    import av
+    from av.video.reformatter import VideoReformatter
+
+    from genbench.video import YuvFrame
+
+    img = _blocks(64, 48)
+    f = YuvFrame.of(av.VideoFrame.from_ndarray(img, format="rgb24"), VideoReformatter())
+    assert f.u.shape == f.y.shape == (48, 64)
+    assert np.abs(f.rgb().astype(int) - img).max() <= 4
+
+
+def test_checker_frames_planes_keep_the_full_size_fit(tmp_path):
+    from genbench.video import YuvFrame
+
+    p = tmp_path / "v.mp4"
+    _clip(p)
+    src = checker_frames(p, (40, 40), (20, 20), planes=True)
+    got = list(src.frames)
+    assert all(isinstance(f, YuvFrame) for f in got) and len(got) == 5
+    assert (src.fit.frame_w, src.fit.frame_h) == (96, 64) and got[0].shape == (64, 96, 3)
+
+
+@pytest.mark.parametrize("work", [(40, 30), (160, 120), (23, 17)])
+def test_mapper_samples_planes_as_it_maps_rgb(tmp_path, work):
+    from genbench.video import decode_planes, open_video
+    from genbench.vision.mapping import FrameMapper
+
+    canvas = _blocks(160, 120, cell=40)
+    fit = geometry.make_fit("letterbox", 160, 120, 416, 240)
+    p = tmp_path / "v.mp4"
+    write_video(p, [geometry.apply(fit, canvas)] * 2, 12)
+    rgb = next(iter(read_frames(p)))
+    yuv = next(iter(decode_planes(open_video(p), p)))
+    for zoom in (None, np.array([[1.04, 0, -3.0], [0, 1.04, 2.0]])):  # also a camera drift that pads
+        m = FrameMapper(fit, *work)
+        if zoom is not None:
+            m._fold(zoom)
+        a, b = m(rgb).astype(int), m(yuv).astype(int)
+        assert a.shape == b.shape == (work[1], work[0], 3)
+        # the same picture: away from block edges both read the block's colour (nearest vs area-like
+        # sampling differ only where a working pixel straddles two blocks)
+        assert np.median(np.abs(a - b)) <= 3
+        assert np.mean(np.abs(a - b).max(axis=2) > 24) < 0.25
+    # the test can fail: a mapping off by a block reads other colours
+    off = FrameMapper(geometry.make_fit("letterbox", 160, 120, 416, 240), *work)
+    off._fold(np.array([[1, 0, work[0] / 4], [0, 1, 0]]))  # one block to the side
+    assert np.mean(np.abs(FrameMapper(fit, *work)(rgb).astype(int) - off(yuv)).max(axis=2) > 24) > 0.5
+
+
+def test_trajectory_verdicts_read_from_planes_match_rgb(tmp_path, monkeypatch):
+    from genbench.registry import task_family
+    from genbench.runner import judge_video
+
+    fam = task_family("maze.hex")
+    assert fam.frames_as_planes
+    item = fam.generate(0, "easy", seed=0)
+    fit = geometry.make_fit("letterbox", *item.canvas_size, 832, 480)
+    frames = list(fam.solution_frames(item, num_frames=40))
+    write_video(tmp_path / "gt.mp4", (geometry.apply(fit, f) for f in frames), 24)
+    write_video(tmp_path / "static.mp4", (geometry.apply(fit, frames[0]) for _ in frames), 24)
+    write_video(tmp_path / "cut.mp4", (geometry.apply(fit, f) for f in frames[:3] + frames[-20:]), 24)
+    verdicts = {}
+    for planes in (True, False):
+        monkeypatch.setattr(type(fam), "frames_as_planes", planes)
+        verdicts[planes] = {k: judge_video(fam, item, tmp_path / f"{k}.mp4") for k in ("gt", "static", "cut")}
+    for k in ("gt", "static", "cut"):
+        assert verdicts[True][k].status == "ok"
+        assert (verdicts[True][k].passed, verdicts[True][k].failure) == (verdicts[False][k].passed,
+                                                                         verdicts[False][k].failure)
+    assert verdicts[True]["gt"].passed
+    assert verdicts[True]["static"].failure == "STATIC" and verdicts[True]["cut"].failure == "TELEPORT"

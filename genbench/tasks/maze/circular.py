@@ -120,6 +120,9 @@ class CircularMaze(GraphMaze):
     description = "Theta mazes of concentric rings: move the agent around and across the rings to the goal."
     maze_words = "circular maze of concentric rings"
     move_words = "along the rings and through the gaps between them, one cell at a time"
+    # RGB frames, not planes: on planes ood/fog drift_letterbox_crf40 read a false LAYOUT_CHANGED
+    # (bench/validate_planes.py; RGB misses ood/classic drift_crf38 instead): ood rings under drift are fragile
+    frames_as_planes = False
     presets = {  # size = rings around the centre
         "easy": RingLevel(3, 5, 0, "backtracker"),
         "medium": RingLevel(4, 8, 1, "backtracker"),

@@ -254,6 +254,7 @@ class GraphMaze(TaskFamily):
     all_skins = NORMAL_SKINS + HARD_SKINS + OOD_SKINS
     checker_name = "trajectory"
     checker_version = "1"
+    frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     frames_per_step = 6  # 0.25 s per move at 24 fps keeps oracle videos short
     hold_frames = 12
     maze_words = "maze"  # e.g. "hexagonal maze"

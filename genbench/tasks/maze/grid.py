@@ -72,6 +72,10 @@ class GridMaze(TaskFamily):
     presets = LEVELS
     checker_name = "trajectory"
     checker_version = "1"
+    # RGB frames, not planes: sampled planes convert colours 1–2 levels off swscale, which turned the
+    # motion-blurred pale agent of agent_near_floor (hard) into a false LAYOUT_CHANGED (tests/test_validate.py);
+    # and at its full-size working grid planes bring no speed (bench/bench_frames.py)
+    frames_as_planes = False
     frames_per_step = 12  # VR-Bench's ground-truth pace at 24 fps
     hold_frames = 24
 

@@ -184,6 +184,7 @@ class MultiLevel(TaskFamily):
     # camera drift combined with CRF 34-40: not validated under camera drift yet (validate.TRACKS_CAMERA)
     tracks_camera = False
     checker_version = "1"
+    frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     frames_per_step = 6  # per block
     hold_frames = 16
 

@@ -279,6 +279,7 @@ class TrapField(TaskFamily):
     presets = TRAP_LEVELS
     checker_name = "trajectory"
     checker_version = "1"
+    frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     frames_per_step = 8
     hold_frames = 16
     perturbation_expectations = {"cut_to_final": "TELEPORT"}
