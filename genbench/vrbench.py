@@ -25,6 +25,9 @@ from pathlib import Path  # noqa: E402
 GAMES = {"maze.grid": "maze", "maze.trapfield": "trapfield", "maze.sokoban": "sokoban"}
 SUPPORTED = ("maze", "trapfield", "sokoban")
 PROFILE_VERSION = "2"  # how imported items are built (appearance models, graphs); part of every item
+# working pixels per cell for VR-Bench's tile pictures: a sprite drawn in a third of its cell, on a
+# fine texture, needs more than the 12 px our flat skins read at
+TEXTURED_CELL_PX = 24
 
 
 def _game_of(game_type: str) -> str | None:
@@ -358,7 +361,8 @@ def _region_map(item):
         edges=edges, lattice=lattice, start=s["start"][0] * C + s["start"][1],
         goals={s["goal"][0] * C + s["goal"][1]},
         solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],
-        cell_px=cw, step_px=cw, agent_px=s["agent_px"], calib_ignore=foot, first=img, textured=True)
+        cell_px=cw, step_px=cw, agent_px=s["agent_px"], calib_ignore=foot, first=img, textured=True,
+        min_cell_px=TEXTURED_CELL_PX)
 
 
 def _soko_scene(item):
