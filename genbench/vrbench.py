@@ -400,7 +400,7 @@ class ImportedFamily:
     """The judging half of a task family for items read from VR-Bench files (they cannot be generated)."""
 
     default_fps = 24.0
-    checker_version = "1"
+    checker_version = "2"  # 2: trajectory games read against their still layout
 
     def __init__(self, game: str):
         self.game = game
