@@ -23,14 +23,13 @@ import cv2
 import numpy as np
 
 from ..schema import Fit, Verdict
-from .events import Event as _Event, walk_failure
+from .events import Event as _Event, first_leap, walk_failure
 from .regionmap import AGENT, GOAL, RegionMap
 from .still import DRIFTED, StillReading
 from ..vision.lut import LUT_BITS, build_lut, quantise
 from ..vision.mapping import FrameMapper
 from ..vision.palette import calibrate
 
-LEAP_PACE = 4.0  # a one-frame move this many times the agent's usual pace (and over half a cell) is a leap
 REMNANT = 0.6  # a blob under this fraction of the sprite's area is a remnant or echo of it, not the sprite
 # events after which the blob followed is not known to be the agent from its start
 TRACKING_LOST = ("WRONG_START", "TELEPORT", "SPRITE_LOST", "AGENT_DUPLICATED")
@@ -426,26 +425,11 @@ class TrajectoryChecker:
         d = self.rm.node_xy[a] - self.rm.node_xy[b]
         return int(round(np.abs(d).sum() / self.rm.cell_px / 2)) or 1
 
-    def _leaps(self, xys) -> list[_Event]:
-        """A TELEPORT where the agent covers, in one frame, over half a cell and over LEAP_PACE times its
-        usual distance per moving frame (the median). The graph test only sees a jump that changes cells
-        past a neighbour; a freeze then a leap along the route (VR-Bench's "middle third replaced by a
-        jump" over a short path) moves no further than one open step, yet no sprite moves like that."""
-        seen = [(i, p) for i, p in enumerate(xys) if p is not None]
-        if len(seen) < 3:
-            return []
-        per = np.array([np.hypot(q[0] - p[0], q[1] - p[1]) / (j - i) for (i, p), (j, q) in zip(seen, seen[1:])])
-        cell = self.rm.step_px
-        moving = per[per > 0.05 * cell]
-        if len(moving) < 3:
-            return []
-        pace = float(np.median(moving))
-        return [_Event(seen[k + 1][0], "TELEPORT", f"leapt {d / cell:.2f} cells in one frame ({d / pace:.0f}× its pace)")
-                for k, d in enumerate(per) if d > 0.5 * cell and d > LEAP_PACE * pace and seen[k + 1][0] - seen[k][0] == 1]
-
     def _decide(self, events, cells, xys, moves, reached_at, left_goal_at, mf, n, fps) -> Verdict:
         rm = self.rm
-        events += self._leaps(xys)[:1]
+        leap = first_leap(xys, rm.step_px)
+        if leap is not None:
+            events.append(leap)
         events.sort(key=lambda e: e.frame)
         path = [rm.start] + [b for _, _, b in moves]  # visited nodes, consecutive duplicates removed
         legal_events = [e for e in events if e.code in
