@@ -51,42 +51,6 @@ def test_textured_frames_are_tiles_and_sprites_not_flat_colours(fam_name):
     assert not np.array_equal(frames[0], frames[-1])
 
 
-# skins whose agent shares the tiles' colours (VR-Bench's grey-clad sprite on grey stone, steel robot on steel
-# plates): a colour table alone loses the agent; the still-layout reading must not
-CAMOUFLAGE = {"maze.grid": ("teleport_wall", "wall_walk"), "maze.trapfield": ("trap_step",)}
-
-
-@pytest.mark.parametrize("fam_name", list(CAMOUFLAGE))
-def test_agent_in_the_tiles_colours_is_read_by_what_moves(fam_name):
-    names = ("oracle", "crf40", "letterbox_832x480", "static", "cut_to_final") + CAMOUFLAGE[fam_name]
-    for o in _outcomes(fam_name, "camouflage", names):
-        assert o.ok, (o.perturbation, o.expect, o.got, o.message)
-
-
-def test_colour_table_alone_loses_the_camouflaged_agent():
-    """The other side: what the still layout fixes is real (the colour table reads the agent as wall)."""
-    from genbench.checkers import trajectory as T
-
-    fam = task_family("maze.grid")
-    item = fam.generate(0, "easy", 0, "camouflage")
-    frames = list(fam.solution_frames(item))
-    fit = __import__("genbench.geometry", fromlist=["identity"]).identity(*item.canvas_size)
-    checker = T.TrajectoryChecker(fam.region_map(item))
-    assert checker.check(frames, fit, fam.default_fps).passed
-    colour_only = T.TrajectoryChecker(fam.region_map(item))
-    colour_only._classify = lambda img, lut: lut.take(T.quantise(img))
-    assert not colour_only.check(frames, fit, fam.default_fps).passed
-
-
-@pytest.mark.parametrize("fam_name", list(CAMOUFLAGE))
-def test_camouflaged_skins_are_filmed_with_a_steady_camera_only(fam_name):
-    fam = task_family(fam_name)
-    drift = {p.name: p for p in V.perturbations_for(fam)}["drift_crf38"]
-    rng = np.random.default_rng(0)
-    assert drift.make(fam, fam.generate(0, "easy", 0, "camouflage"), rng) is None  # declared not applicable
-    assert drift.make(fam, fam.generate(0, "easy", 0, "dungeon"), rng) is not None
-
-
 def test_textured_skins_stay_out_of_the_default_rotation():
     for fam_name, (skins, _) in CASES.items():
         fam = task_family(fam_name)

@@ -187,13 +187,6 @@ class GridMaze(TaskFamily):
         return self.frames_at(item, self._plan(path, num_frames, fps))
 
     # checker validity: the maze's own must-fail cheats and a must-pass blur (genbench validate)
-    def follows_camera(self, item: TaskItem) -> bool:
-        """Whether validate films this item with a drifting camera: not on a skin whose agent shares the
-        tiles' colours (textures.STEADY_CAMERA_SKINS), a known gap."""
-        from .textures import STEADY_CAMERA_SKINS
-
-        return item.state["skin"]["name"] not in STEADY_CAMERA_SKINS
-
     def perturbations(self) -> list:
         from .grid_cases import grid_perturbations
 

@@ -95,11 +95,6 @@ SKINS: dict[str, Skin] = {s.name: s for s in [
     Skin("dungeon", floor=(206, 196, 172), wall=(112, 62, 48), agent=(40, 80, 215), goal=(235, 190, 30),
          agent_shape="circle", goal_shape="circle", goal_scale=0.8, texture="stone", hard=True,
          words=_w("shaded blue ball", "golden coin", "sandy stone", "red brick")),
-    # textured, the agent shaded from nearly the wall's colour (VR-Bench's grey-clad sprite on grey stone):
-    # a colour table reads most of it as wall; only what moves tells it apart
-    Skin("camouflage", floor=(206, 196, 172), wall=(112, 62, 48), agent=(118, 66, 52), goal=(235, 190, 30),
-         agent_shape="circle", goal_shape="circle", goal_scale=0.8, texture="stone", hard=True,
-         words=_w("shaded brick-red ball", "golden coin", "sandy stone", "red brick")),
 ]}
 
 

@@ -23,9 +23,6 @@ TEXTURE_SETS = {
     "stone": {"floor": "noise", "wall": "brick", "trap": "rough"},
 }
 PATTERNS = ("noise", "wood", "brick", "rough", "sprite")
-# skins whose agent shares the tiles' colours: only its motion against the still layout tells it apart,
-# which a drifting camera blurs (the checker then reads colours alone); validate films them steady
-STEADY_CAMERA_SKINS = frozenset({"camouflage"})
 
 
 def _lowfreq(rng: np.random.Generator, h: int, w: int, cell: int) -> np.ndarray:

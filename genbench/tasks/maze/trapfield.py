@@ -205,11 +205,6 @@ TRAP_SKINS = {s.name: s for s in [
              trap_mark=(235, 120, 30), trap_shape="cross", agent=(40, 80, 215), goal=(235, 190, 30),
              agent_shape="circle", goal_shape="circle", goal_scale=0.8, texture="stone", hard=True,
              words=_w("shaded blue ball", "golden coin", "dark pits with orange crosses", "sandy stone")),
-    # textured, the agent shaded from nearly the floor's colour (VR-Bench's steel robot on steel plates)
-    TrapSkin("camouflage", floor=(206, 196, 172), floor_alt=(188, 178, 152), edge=(112, 62, 48), trap=(48, 44, 50),
-             trap_mark=(235, 120, 30), trap_shape="cross", agent=(176, 166, 146), goal=(235, 190, 30),
-             agent_shape="circle", goal_shape="circle", goal_scale=0.8, texture="stone", hard=True,
-             words=_w("shaded sand-coloured ball", "golden coin", "dark pits with orange crosses", "sandy stone")),
 ]}
 
 
@@ -476,13 +471,6 @@ class TrapField(TaskFamily):
         return relabel_forbidden(v, "TRAP", on_trap)
 
     # --- must-fail controls
-    def follows_camera(self, item: TaskItem) -> bool:
-        """Whether validate films this item with a drifting camera: not on a skin whose agent shares the
-        tiles' colours (textures.STEADY_CAMERA_SKINS), a known gap."""
-        from .textures import STEADY_CAMERA_SKINS
-
-        return item.state["skin"]["name"] not in STEADY_CAMERA_SKINS
-
     def perturbations(self) -> list:
         from ...perturb import Perturbation, canvas_clip
 
