@@ -31,7 +31,8 @@ def bench(root: Path, work: Path) -> dict:
     items = work / "items.jsonl"
     res = import_vrbench(root, items)
     rows = defaultdict(lambda: {"n": 0, "not_judged": 0, "gt_pass": 0, "cheats": 0, "cheat_pass": 0, "sr": [], "em": [],
-                                "frames": 0, "decode_s": 0.0, "check_s": 0.0, "failures": defaultdict(int)})
+                                "frames": 0, "decode_s": 0.0, "check_s": 0.0, "failures": defaultdict(int),
+                                "misses": []})
     for item, row in load_imported(items):
         if not row.get("video"):
             continue
@@ -54,6 +55,7 @@ def bench(root: Path, work: Path) -> dict:
         r["gt_pass"] += int(v.passed)
         if not v.passed:
             r["failures"][v.failure] += 1
+            r["misses"].append(f"GT {row['video']}: {v.failure} at frame {v.first_error_frame}: {v.message}")
         r["sr"].append(v.metrics.get("sr", float(v.passed)))
         r["em"].append(v.metrics.get("em", float(v.passed)))
         r["frames"] += len(frames)
@@ -61,11 +63,14 @@ def bench(root: Path, work: Path) -> dict:
         r["check_s"] += t2 - t1
         for name, fr in cheats(frames).items():
             r["cheats"] += 1
-            r["cheat_pass"] += int(fam.check(item, fr, fit, fps).passed)
+            passed = fam.check(item, fr, fit, fps).passed
+            r["cheat_pass"] += int(passed)
+            if passed:
+                r["misses"].append(f"cheat {name} passes: {row['video']}")
     return {"import": res, "rows": rows}
 
 
-def table(out: dict, title: str) -> str:
+def table(out: dict, title: str, misses: bool = False) -> str:
     lines = [f"### {title}", "", "| game | skin | difficulty | GT videos | GT pass | cheat passes | SR | EM | "
              "checker fps ÷ decode fps | GT failure codes |", "|---|---|---|---|---|---|---|---|---|---|"]
     for (game, skin, d), r in sorted(out["rows"].items()):
@@ -81,6 +86,8 @@ def table(out: dict, title: str) -> str:
     imp = out["import"]
     lines += ["", f"imported {imp['items']} levels; skipped games: {dict(imp['skipped_games']) or 'none'}; "
                   f"unreadable levels: {len(imp['errors'])}"]
+    if misses:  # what to look at: every failing ground truth and every passing cheat
+        lines += [""] + [m for r in out["rows"].values() for m in r["misses"]]
     return "\n".join(lines)
 
 
@@ -90,6 +97,7 @@ def main() -> None:
     ap.add_argument("--synth", type=int, default=0, help="build our VR-Bench-style tree, N levels per game × difficulty")
     ap.add_argument("--difficulties", default="easy,medium,hard")
     ap.add_argument("--skin", default="dungeon", help="our textured skin for --synth")
+    ap.add_argument("--misses", action="store_true", help="list every failing ground truth and passing cheat")
     a = ap.parse_args()
     if not a.root and not a.synth:
         ap.error("give a VR-Bench tree or --synth N")
@@ -104,7 +112,7 @@ def main() -> None:
                      "own generator")
         else:
             root, title = Path(a.root), f"VR-Bench tree {a.root}"
-        print(table(bench(root, work), title))
+        print(table(bench(root, work), title, a.misses))
 
 
 if __name__ == "__main__":

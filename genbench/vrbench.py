@@ -25,6 +25,9 @@ from pathlib import Path  # noqa: E402
 GAMES = {"maze.grid": "maze", "maze.trapfield": "trapfield", "maze.sokoban": "sokoban"}
 SUPPORTED = ("maze", "trapfield", "sokoban", "pathfinder", "maze3d")  # maze3d: for VLM judges only
 PROFILE_VERSION = "2"  # how imported items are built (appearance models, graphs); part of every item
+# working pixels per cell for VR-Bench's tile pictures: a sprite drawn in a third of its cell, on a
+# fine texture, needs more than the 12 px our flat skins read at
+TEXTURED_CELL_PX = 24
 
 
 def _game_of(game_type: str) -> str | None:
@@ -380,7 +383,8 @@ def _region_map(item):
         edges=edges, lattice=lattice, start=s["start"][0] * C + s["start"][1],
         goals={s["goal"][0] * C + s["goal"][1]},
         solutions=[[p[0] * C + p[1] for p in sol] for sol in s["solutions"]],
-        cell_px=cw, step_px=cw, agent_px=s["agent_px"], calib_ignore=foot, first=img, textured=True)
+        cell_px=cw, step_px=cw, agent_px=s["agent_px"], calib_ignore=foot, first=img, textured=True,
+        min_cell_px=TEXTURED_CELL_PX)
 
 
 def _soko_scene(item):
@@ -418,7 +422,7 @@ class ImportedFamily:
     """The judging half of a task family for items read from VR-Bench files (they cannot be generated)."""
 
     default_fps = 24.0
-    checker_version = "1"
+    checker_version = "2"  # 2: trajectory games read against their still layout
 
     def __init__(self, game: str):
         self.game = game

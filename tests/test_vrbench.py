@@ -302,3 +302,24 @@ def test_textured_tree_cheats_fail(textured_tree, tmp_path):
             write_video(path, frames, 24)
             v = judge_video(fam, item, path)
             assert not v.passed and v.failure in want[name], (item.id, name, v.failure, v.message)
+
+
+def test_a_freeze_then_a_leap_within_one_open_step_is_a_teleport():
+    """VR-Bench's "middle third replaced by a jump" over a short path: the agent stands still, then moves
+    three quarters of a cell in one frame, into the next cell along the route (a legal step by the graph).
+    No sprite moves like that; the ground truth at the same pace passes."""
+    from genbench import geometry
+    from genbench.registry import task_family
+    from genbench.vrbench_synth import FRAMES_PER_STEP, gt_frames
+
+    fam = task_family("maze.grid")
+    item = fam.generate(0, "easy", 0, None)
+    gt = gt_frames(fam, item)
+    fit = geometry.identity(*item.canvas_size)
+    assert fam.check(item, gt, fit, 24.0).passed
+    per = 2 * FRAMES_PER_STEP  # frames per move between cells of maze.grid
+    a, b = per + 2, per + 2 + 3 * per // 4  # a quarter into the second move, leap three quarters on
+    cheat = gt[:a] + [gt[b]] * (b - a) + gt[b:]
+    v = fam.check(item, cheat, fit, 24.0)
+    assert v.failure == "TELEPORT" and "leapt" in v.message, v.message
+    assert v.first_error_frame == a

@@ -55,6 +55,30 @@ def missed_moves(neighbours: Callable[[Hashable], Iterable], a, b, gap: int, mos
     return None
 
 
+LEAP_PACE = 4.0  # a one-frame move this many times the walker's usual pace (and over half a cell) is a leap
+
+
+def first_leap(xys: Sequence, cell_px: float) -> Event | None:
+    """A TELEPORT at the first frame where the tracked walker (``xys``: a point or None per frame) covers,
+    in one frame, over half a cell and over LEAP_PACE times its usual distance per moving frame (the
+    median). A graph test only sees a jump past a neighbour; a freeze then a leap along the route
+    (VR-Bench's "middle third replaced by a jump" over a short path) moves no further than one open
+    step, yet no sprite moves like that."""
+    import numpy as np
+
+    seen = [(i, p) for i, p in enumerate(xys) if p is not None]
+    per = np.array([np.hypot(q[0] - p[0], q[1] - p[1]) / (j - i) for (i, p), (j, q) in zip(seen, seen[1:])])
+    moving = per[per > 0.05 * cell_px]
+    if len(moving) < 3:
+        return None
+    pace = float(np.median(moving))
+    for k, d in enumerate(per):
+        if d > 0.5 * cell_px and d > LEAP_PACE * pace and seen[k + 1][0] - seen[k][0] == 1:
+            return Event(seen[k + 1][0], "TELEPORT",
+                         f"leapt {d / cell_px:.2f} cells in one frame ({d / pace:.0f}× its pace)")
+    return None
+
+
 def walk_failure(rule_breaks: Sequence[Event], static: bool, reached: bool, held: bool,
                  left_at: int | None, optimal: bool = True) -> tuple[str | None, int | None]:
     """(failure code, first error frame) of an engine that follows one walker to a goal (trajectory,

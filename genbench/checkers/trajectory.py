@@ -23,8 +23,9 @@ import cv2
 import numpy as np
 
 from ..schema import Fit, Verdict
-from .events import Event as _Event, missed_moves, walk_failure
+from .events import Event as _Event, first_leap, missed_moves, walk_failure
 from .regionmap import AGENT, GOAL, RegionMap
+from .still import DRIFTED, StillReading
 from ..vision.lut import LUT_BITS, build_lut, quantise
 from ..vision.mapping import FrameMapper
 from ..vision.palette import calibrate
@@ -72,6 +73,7 @@ class TrajectoryChecker:
         self._near_goal = cv2.dilate(goal, np.ones((5, 5), np.uint8)).astype(bool)
         self._confuser = None
         self._ref_area = rm.agent_area
+        self._still = None  # textured skins: a StillReading of each video
 
     def _use_view(self, inside: np.ndarray | None) -> None:
         """Layout pixels to judge: all checked ones, less those the camera no longer shows."""
@@ -86,6 +88,11 @@ class TrajectoryChecker:
         self._goal_px, self._goal_y, self._goal_x = gp, gp // rm.width, gp % rm.width
 
     # -- per frame ---------------------------------------------------------------------------------
+    def _classify(self, img: np.ndarray, lut: np.ndarray) -> np.ndarray:
+        q = quantise(img)
+        cls = lut.take(q)
+        return cls if self._still is None else self._still.classify(img, q, cls)
+
     def _observe(self, cls: np.ndarray, last_xy):
         """Agent in a classified frame: (centroid or None, area, duplicate?, boxes of agent blobs)."""
         rm = self.rm
@@ -276,9 +283,12 @@ class TrajectoryChecker:
                 img = mapper.align(frame, rm.reference_image()) if self.align else mapper(frame)
                 self._use_view(mapper.inside())
                 lut = first_frame_lut(rm, img)
+                self._still = None
+                if rm.appearance_labels is not None:  # a textured skin: read against its still layout
+                    self._still = StillReading(rm, img, lut)
             else:
                 img = mapper(frame)
-            cls = lut.take(quantise(img))
+            cls = self._classify(img, lut)
             if i == 0:
                 self._confuser = None
                 first = self._observe(cls, None)
@@ -290,20 +300,29 @@ class TrajectoryChecker:
             xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
             # Layout: every region keeps its class, ignoring pixels under and around the agent.
             bad, mf = self._layout(cls, boxes)
+            moved = self._still is not None and self._still.stray(boxes) > DRIFTED
             if i == 0:
                 mf_ref = mf
-            elif (self.align and self.track and (bad is not None or mf < mf_ref - 0.004) and i - tracked_at >= 2
-                  and not any(e.code == "LAYOUT_CHANGED" for e in events)):
+            elif (self.align and self.track and (bad is not None or mf < mf_ref - 0.004 or moved)
+                  and i - tracked_at >= 2 and not any(e.code == "LAYOUT_CHANGED" for e in events)):
                 # the layout drifts from the mapping: a camera still zooming or panning. Re-align on
                 # the layout away from the agent (now and at the start), then read the frame again
                 tracked_at = i
                 if mapper.track(frame, rm.reference_image(), boxes + start_boxes):
                     self._use_view(mapper.inside())
-                    cls = lut.take(quantise(mapper(frame)))
+                    img = mapper(frame)
+                    cls = self._classify(img, lut)
                     xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
                     bad, mf = self._layout(cls, boxes)
+                    moved = self._still is not None and self._still.stray(boxes) > DRIFTED
+            if moved:  # the camera has left the first frame's view: the still picture no longer lines up
+                cls = lut.take(quantise(img))
+                xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
+                bad, mf = self._layout(cls, boxes)
             mf_sum += mf
             mf_n += 1
+            if self._still is not None and cur is not None and cur != rm.start:
+                self._still.learn_patch(img, boxes)
             goal_run = goal_run + 1 if self._goal_gone(cls, boxes) else 0
             if goal_run >= self.layout_persist and not any(e.code == "LAYOUT_CHANGED" for e in events):
                 events.append(_Event(i - self.layout_persist + 1, "LAYOUT_CHANGED",
@@ -394,6 +413,9 @@ class TrajectoryChecker:
 
     def _decide(self, events, cells, xys, moves, reached_at, left_goal_at, mf, n, fps) -> Verdict:
         rm = self.rm
+        leap = first_leap(xys, rm.step_px)
+        if leap is not None:
+            events.append(leap)
         events.sort(key=lambda e: e.frame)
         path = [rm.start] + [b for _, _, b in moves]  # visited nodes, consecutive duplicates removed
         legal_events = [e for e in events if e.code in

@@ -73,23 +73,21 @@ def learn_lut(quantised: np.ndarray, labels: np.ndarray, bits: int = 5, n_classe
 def learn_first_frame(img: np.ndarray, reference: np.ndarray, labels: np.ndarray, quantise, bits: int = 5,
                       layout_classes=(0, 1), moving_classes=(3, 4), max_dist: float = 45.0) -> np.ndarray:
     """``learn_lut`` on a video's first frame (working size, aligned to ``reference``, the expected first
-    frame), robust to a wrong first frame: a sprite class whose labelled pixels do not show what was
+    frame), robust to a wrong first frame (see ``first_frame_training``). ``moving_classes`` (agent,
+    box) are read only in colours their pictures showed."""
+    train = first_frame_training(img, reference, labels, layout_classes, max_dist)
+    still = [int(c) for c in np.unique(labels[labels >= 0]) if c not in moving_classes]
+    return learn_lut(quantise(train), labels, bits, fill_classes=still)
+
+
+def first_frame_training(img: np.ndarray, reference: np.ndarray, labels: np.ndarray, layout_classes=(0, 1),
+                         max_dist: float = 45.0) -> np.ndarray:
+    """The first frame to learn classes from: a sprite class whose labelled pixels do not show what was
     drawn there (a video that starts with the agent on the goal, or without it) learns from the drawing
-    instead, brought into the video's colours by a per-channel gain/offset fitted on the layout.
-    ``moving_classes`` (agent, box) are read only in colours their pictures showed."""
+    instead, brought into the video's colours by a per-channel gain/offset fitted on the layout."""
     img = np.asarray(img)
-    ref = np.asarray(reference).astype(np.float32)
     lay = np.isin(labels, layout_classes)
-    predicted = ref.copy()
-    if lay.sum() >= 16:
-        x, y = ref[lay], img[lay].astype(np.float32)
-        for ch in range(3):  # least squares y = a·x + b per channel (a colour / contrast shift)
-            if np.ptp(x[:, ch]) > 10:
-                a, b = np.polyfit(x[:, ch], y[:, ch], 1)
-            else:
-                a, b = 1.0, float(np.mean(y[:, ch] - x[:, ch]))
-            predicted[..., ch] = a * ref[..., ch] + b
-    predicted = np.clip(np.round(predicted), 0, 255).astype(np.uint8)
+    predicted = in_video_colours(img, reference, lay)
     import cv2
 
     train = img.copy()
@@ -100,8 +98,23 @@ def learn_first_frame(img: np.ndarray, reference: np.ndarray, labels: np.ndarray
         d = np.minimum(np.linalg.norm(got - predicted[at], axis=1), np.linalg.norm(got - soft[at], axis=1))
         if np.median(d) > max_dist:
             train[at] = predicted[at]
-    still = [int(c) for c in np.unique(labels[labels >= 0]) if c not in moving_classes]
-    return learn_lut(quantise(train), labels, bits, fill_classes=still)
+    return train
+
+
+def in_video_colours(img: np.ndarray, reference: np.ndarray, layout: np.ndarray) -> np.ndarray:
+    """The drawn first frame (``reference``) in the video's colours: a per-channel gain/offset fitted
+    by least squares on the ``layout`` pixels (a colour / contrast shift)."""
+    ref = np.asarray(reference).astype(np.float32)
+    predicted = ref.copy()
+    if layout.sum() >= 16:
+        x, y = ref[layout], np.asarray(img)[layout].astype(np.float32)
+        for ch in range(3):
+            if np.ptp(x[:, ch]) > 10:
+                a, b = np.polyfit(x[:, ch], y[:, ch], 1)
+            else:
+                a, b = 1.0, float(np.mean(y[:, ch] - x[:, ch]))
+            predicted[..., ch] = a * ref[..., ch] + b
+    return np.clip(np.round(predicted), 0, 255).astype(np.uint8)
 
 
 def training_labels(first_index: np.ndarray, palette_class: np.ndarray, interior: np.ndarray,
@@ -118,8 +131,9 @@ def cell_class_map(img: np.ndarray, grid: np.ndarray, cw: float, ch: float, spri
                    bits: int = 5, floor_class: int = 0, wall_class: int = 1) -> np.ndarray:
     """Class per pixel of a first frame drawn on uniform cells (VR-Bench's images) from what its state
     says: cells with ``grid`` 1 are walls (or traps), others floor; in each cell of ``sprites``
-    ({class: [(row, col), …]}) the pixels whose colours the floor tiles never show are that sprite
-    (the rest of the cell is floor seen round it). No palette is assumed: tiles may be textured."""
+    ({class: [(row, col), …]}) the pixels whose colours the floor tiles never show, or that differ from
+    the floor cell most like this one (tile images repeat), are that sprite (the rest of the cell is
+    floor seen round it: a sprite may share colours with the floor). No palette is assumed."""
     from scipy import ndimage
 
     H, W = img.shape[:2]
@@ -136,7 +150,8 @@ def cell_class_map(img: np.ndarray, grid: np.ndarray, cw: float, ch: float, spri
         return (slice(int(round((r + m) * ch)), int(round((r + 1 - m) * ch))),
                 slice(int(round((c + m) * cw)), int(round((c + 1 - m) * cw))))
 
-    floor_q = [q[box(r, c, 0.8)].ravel() for r, c in np.argwhere(grid != 1) if (int(r), int(c)) not in special]
+    plain = [(int(r), int(c)) for r, c in np.argwhere(grid != 1) if (int(r), int(c)) not in special]
+    floor_q = [q[box(r, c, 0.8)].ravel() for r, c in plain]
     side = 1 << bits
     hist = np.bincount(np.concatenate(floor_q), minlength=side ** 3).astype(np.float32) if floor_q else \
         np.zeros(side ** 3, np.float32)
@@ -145,6 +160,21 @@ def cell_class_map(img: np.ndarray, grid: np.ndarray, cw: float, ch: float, spri
     for cls, cells in sprites.items():
         for r, c in cells:
             ys, xs = box(int(r), int(c), 0.95)
-            sub = ~floorish[q[ys, xs]]
+            sub = ~floorish[q[ys, xs]] | _unlike_twin(img, ys, xs, [box(*t, 0.95) for t in plain])
             out[ys, xs] = np.where(sub, cls, out[ys, xs])
     return out
+
+
+def _unlike_twin(img: np.ndarray, ys: slice, xs: slice, twins: list, tol: int = 40) -> np.ndarray:
+    """Pixels of the box (ys, xs) that differ by more than ``tol`` (any channel) from the same place in
+    the most alike of the same-sized ``twins`` boxes; all False when there is none."""
+    here = img[ys, xs].astype(np.int16)
+    best = None
+    for ty, tx in twins:
+        there = img[ty, tx]
+        if there.shape != here.shape:
+            continue
+        d = np.abs(here - there).max(-1)
+        if best is None or d.mean() < best.mean():
+            best = d
+    return np.zeros(here.shape[:2], bool) if best is None else best > tol

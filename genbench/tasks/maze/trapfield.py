@@ -33,8 +33,8 @@ _RM_CACHE: dict = {}
 
 # --- a RegionMap from per-pixel node / block maps -------------------------------------------------
 
-def working_scale(cell_px: float, agent_px: float) -> float:
-    return min(1.0, max(MIN_CELL_PX / cell_px, MIN_AGENT_PX / max(agent_px, 1.0)))
+def working_scale(cell_px: float, agent_px: float, min_cell_px: float = MIN_CELL_PX) -> float:
+    return min(1.0, max(min_cell_px / cell_px, MIN_AGENT_PX / max(agent_px, 1.0)))
 
 
 def canvas_region_map(*, node_of: np.ndarray, block_of: np.ndarray, base_class: np.ndarray,
@@ -42,7 +42,8 @@ def canvas_region_map(*, node_of: np.ndarray, block_of: np.ndarray, base_class: 
                       node_xy: np.ndarray, edges: list, lattice: set, start: int, goals: set,
                       solutions: list, cell_px: float, step_px: float, agent_px: float,
                       ignore: np.ndarray | None = None, calib_ignore: np.ndarray | None = None,
-                      first: np.ndarray | None = None, textured: bool = False):
+                      first: np.ndarray | None = None, textured: bool = False,
+                      min_cell_px: float = MIN_CELL_PX):
     """Build the trajectory checker's RegionMap at a small working size.
 
     Canvas-sized inputs: ``node_of`` (node id per pixel, -1 forbidden: wall, trap, background),
@@ -52,12 +53,13 @@ def canvas_region_map(*, node_of: np.ndarray, block_of: np.ndarray, base_class: 
     ``calib_ignore`` pixels left out of palette calibration (e.g. where an agent standing on the goal
     would hide it: a video that starts there must not teach the checker that the goal is agent-coloured).
     ``textured``: the skin is tile images and shaded sprites, read by an appearance model learned on
-    the first frame (``first_index`` then comes from the flat drawing of it).
+    the first frame (``first_index`` then comes from the flat drawing of it). ``min_cell_px``: the
+    working size gives every cell at least this many pixels.
     """
     from ...checkers.regionmap import RegionMap
 
     Hc, Wc = node_of.shape
-    s = working_scale(cell_px, agent_px)
+    s = working_scale(cell_px, agent_px, min_cell_px)
     W, H = max(8, int(round(Wc * s))), max(8, int(round(Hc * s)))
     xs = np.minimum(((np.arange(W) + 0.5) * Wc / W).astype(int), Wc - 1)
     ys = np.minimum(((np.arange(H) + 0.5) * Hc / H).astype(int), Hc - 1)

@@ -1,0 +1,102 @@
+"""Reading a textured skin against its own still layout (the trajectory engine's textured path).
+
+A tile-image skin's sprite may share colours with the tiles (a grey-clad character on grey stone, a
+steel robot on steel plates, a rock tile that is mostly grass), so the colour table alone misreads
+it. The layout does not move: the video's first frame, with the agent's patch filled from a twin cell,
+is the still picture every later frame is compared with (``vision.background``). A pixel that still
+shows it is the layout; a changed pixel in a colour of the agent's picture, or in one the colour table
+cannot tell from the layout there, is the agent; any other change is read by the colour table (a wall
+that turned into floor is a layout change).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..vision.lut import LUT_BITS, quantise
+from .regionmap import AGENT, GOAL, UNKNOWN, RegionMap
+
+# changed pixels away from the agent, as a fraction of the frame, beyond which the camera has moved off
+# the first frame (compression alone leaves well under a tenth of this): read by colour alone then
+DRIFTED = 0.005
+
+
+class StillReading:
+    def __init__(self, rm: RegionMap, first: np.ndarray, lut: np.ndarray):
+        """``first``: the video's first frame at working size, aligned to the drawn one; ``lut``: its
+        colour table."""
+        from ..vision.appearance import first_frame_training
+        from ..vision.background import StillLayout, class_evidence
+
+        self.rm = rm
+        sprite = rm.appearance_labels == AGENT
+        bg, self.patch = self._fill(first, rm.start, sprite)
+        # a video that starts with the agent elsewhere must show it there (WRONG_START, not unseen): where
+        # the colour table sees it (an agent in the tiles' colours it may not: then it shows once it moves)
+        seen = lut.take(quantise(first)) == AGENT
+        for node, mask in self._largest_blob(seen, sprite, np.count_nonzero(seen & sprite)):
+            bg, filled = self._fill(bg, node, mask)
+            self.patch |= filled
+        self.still = StillLayout(bg)
+        # the agent's colours: its labelled pixels, and its silhouette against the twin cell (which also
+        # holds the colours it shares with the tiles, that the labels leave to the layout)
+        train = first_frame_training(first, rm.reference_image(), rm.appearance_labels)
+        silhouette = self.patch & self.still.changed(first)
+        self.colours = (class_evidence(quantise(train), sprite, LUT_BITS)
+                        | class_evidence(quantise(first), silhouette, LUT_BITS))
+        self.changed = np.zeros(sprite.shape, bool)
+
+    def _fill(self, img: np.ndarray, node: int, mask: np.ndarray):
+        """``img`` with ``node``'s cell and the pixels near ``mask`` in it taken from a twin cell."""
+        from ..vision.background import fill_from_twin
+
+        rm = self.rm
+        near = cv2.dilate(mask.view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        return fill_from_twin(img, rm.labels, rm.node_xy, node, near | (rm.labels == node), near, avoid=rm.goals)
+
+    def _largest_blob(self, mask: np.ndarray, sprite: np.ndarray, at_start: int) -> list:
+        """[(node, pixels)] of the largest blob of ``mask`` away from the drawn ``sprite`` (on a node other
+        than the start), when it is of the agent's size and larger than the ``at_start`` pixels there."""
+        rm = self.rm
+        mask = mask & ~cv2.dilate(sprite.view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        n, lab, stats, cents = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
+        if n <= 1:
+            return []
+        k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        area = stats[k, cv2.CC_STAT_AREA]
+        if not 0.5 * rm.agent_area <= area <= 2 * rm.agent_area or area <= at_start:
+            return []
+        x, y = (min(max(int(round(v)), 0), lim - 1) for v, lim in zip(cents[k], (rm.width, rm.height)))
+        node = int(rm.snap[y, x]) if rm.labels[y, x] < 0 else int(rm.labels[y, x])
+        return [] if node < 0 or node >= rm.n_nodes or node == rm.start else [(node, lab == k)]
+
+    def classify(self, img: np.ndarray, q: np.ndarray, cls: np.ndarray) -> np.ndarray:
+        """Class per pixel of a frame (``q`` its quantised colours, ``cls`` what the colour table says)."""
+        expected = self.rm.layout_class
+        changed = self.changed = self.still.changed(img)
+        # (a goal that still reads as goal is the goal, shifted: the agent on it shows in its own colours)
+        agent = changed & (self.colours.take(q) | ((cls == expected) & (expected != GOAL)) | (cls == UNKNOWN))
+        # a lone changed pixel is compression noise, not a piece of the agent (whose outline may be all
+        # that changed, where its body is the floor's colour)
+        agent &= cv2.boxFilter(agent.view(np.uint8), -1, (3, 3), normalize=False) >= 2
+        return np.where(agent, AGENT, np.where(changed & (cls != AGENT), cls, expected))
+
+    def stray(self, boxes) -> float:
+        """The fraction of the last frame's pixels that changed away from the agents (``boxes``): a few
+        where compression rings, many where the camera has moved off the first frame."""
+        changed = self.changed.copy()
+        for x, y, w, h in boxes:
+            changed[max(y - 2, 0):y + h + 2, max(x - 2, 0):x + w + 2] = False
+        return float(np.count_nonzero(changed)) / changed.size
+
+    def learn_patch(self, img: np.ndarray, boxes) -> None:
+        """Once no agent covers the filled patch, learn the layout there from the video itself."""
+        if not self.patch.any():
+            return
+        ys, xs = np.nonzero(self.patch)
+        if any(x < xs.max() + 3 and xs.min() < x + w + 3 and y < ys.max() + 3 and ys.min() < y + h + 3
+               for x, y, w, h in boxes):
+            return
+        self.still.uncover(img, self.patch)
+        self.patch = np.zeros_like(self.patch)
