@@ -150,6 +150,11 @@ class TrajectoryChecker:
             xy = None
         return xy, dup, boxes
 
+    def _classify(self, lut: np.ndarray, img: np.ndarray) -> np.ndarray:
+        """Class per pixel of a frame mapped to working size, by colour (a family whose sprites share
+        colours refines this reading in a subclass)."""
+        return lut.take(quantise(img))
+
     def _sprite_box(self, x: int, y: int, w: int, h: int) -> tuple[int, int, int, int]:
         """A blob's box grown to at least the sprite's drawn size around its centre: a blurred or
         ghosted sprite shows only its core in agent colour, and its fringe mixed with what lies under
@@ -278,7 +283,7 @@ class TrajectoryChecker:
                 lut = first_frame_lut(rm, img)
             else:
                 img = mapper(frame)
-            cls = lut.take(quantise(img))
+            cls = self._classify(lut, img)
             if i == 0:
                 self._confuser = None
                 first = self._observe(cls, None)
@@ -299,7 +304,7 @@ class TrajectoryChecker:
                 tracked_at = i
                 if mapper.track(frame, rm.reference_image(), boxes + start_boxes):
                     self._use_view(mapper.inside())
-                    cls = lut.take(quantise(mapper(frame)))
+                    cls = self._classify(lut, mapper(frame))
                     xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
                     bad, mf = self._layout(cls, boxes)
             mf_sum += mf
