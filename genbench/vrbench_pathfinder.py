@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checkers.trajectory import TrajectoryChecker
+from .checkers.trajectory import REMNANT, TrajectoryChecker
 
 ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
 
@@ -372,10 +372,12 @@ def static_goal_reading(cls: np.ndarray, img: np.ndarray, goal_area: np.ndarray,
 
 
 class RoadChecker(TrajectoryChecker):
-    """The trajectory checker on a pathfinder level: the player and the goal are told apart by
-    ``static_goal_reading`` (by place), not by colour alone; the goal's picture is the video's own first
-    frame there (mapped as every frame is: the level's PNG differs from a decoded frame by up to 100
-    levels at the flag's edges)."""
+    """The trajectory checker on a pathfinder level. Where the colour reading cannot find the player in
+    the video's first frame (under ``REMNANT`` of the player's drawn pixels read as the player: its
+    colours are the goal's too), player and goal are told apart by ``static_goal_reading`` (by place);
+    elsewhere the colour reading stands. The goal's picture is the video's own first frame (mapped as
+    every frame is: the level's PNG differs from a decoded frame by up to 100 levels at the flag's
+    edges)."""
 
     def __init__(self, rm, *args, **kwargs):
         super().__init__(rm, *args, **kwargs)
@@ -386,13 +388,20 @@ class RoadChecker(TrajectoryChecker):
         goal = (rm.layout_class == GOAL).astype(np.uint8)
         # the goal's drawn pixels and a 2 px rim (its anti-aliased edge, a sub-pixel drift)
         self._goal_area = cv2.dilate(goal, np.ones((5, 5), np.uint8)).astype(bool)
-        self._goal_picture = None
+        self._goal_picture, self._by_place = None, False
 
     def check(self, frames, fit, fps):
-        self._goal_picture = None  # set from this video's first frame
+        self._goal_picture, self._by_place = None, False  # set from this video's first frame
         return super().check(frames, fit, fps)
 
     def _classify(self, lut: np.ndarray, img: np.ndarray) -> np.ndarray:
+        from .checkers.regionmap import AGENT
+
+        cls = super()._classify(lut, img)
         if self._goal_picture is None:
             self._goal_picture = img.copy()
-        return static_goal_reading(super()._classify(lut, img), img, self._goal_area, self._goal_picture)
+            player = self.rm.appearance_labels == AGENT if self.rm.appearance_labels is not None else None
+            self._by_place = player is not None and player.any() and (cls[player] == AGENT).mean() < REMNANT
+        if not self._by_place:
+            return cls
+        return static_goal_reading(cls, img, self._goal_area, self._goal_picture)
