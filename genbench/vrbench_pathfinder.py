@@ -348,9 +348,10 @@ def static_goal_reading(cls: np.ndarray, img: np.ndarray, goal_area: np.ndarray,
     """Tell the player from the goal where their icons share colours (a boat and a flag, both white with
     yellow dots), by place rather than colour: the goal never moves, so a sprite-coloured pixel (read as
     either) is goal only inside ``goal_area`` and where the frame still shows ``goal_picture`` (the
-    level's first frame) within ``tol`` per channel, allowing a pixel's shift; every other one is the
+    video's first frame) within ``tol`` per channel, allowing a pixel's shift; every other one is the
     player. A video that starts with the player on the goal has it in ``goal_picture`` and reads it as the
-    goal until it leaves (then it is found away from the start). ``cls``: the colour reading (FLOOR / WALL / GOAL / AGENT per pixel), returned refined."""
+    goal until it leaves (then it is found away from the start). ``cls``: the colour reading (FLOOR /
+    WALL / GOAL / AGENT per pixel), returned refined."""
     from .checkers.regionmap import AGENT, GOAL
 
     sprite = (cls == GOAL) | (cls == AGENT)
