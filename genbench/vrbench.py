@@ -458,6 +458,8 @@ class ImportedFamily:
         from .checkers.trajectory import TrajectoryChecker
         from .checkers.relabel import relabel_forbidden
 
+        if self.game == "pathfinder":  # its player and goal icons may share colours: read them by place
+            from .vrbench_pathfinder import RoadChecker as TrajectoryChecker
         v = TrajectoryChecker(self._region_map(item), version=self.checker_version).check(frames, fit, fps)
         if self.game == "trapfield":
             grid = np.array(item.state["grid"])

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checkers.trajectory import REMNANT, TrajectoryChecker
+
 ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
 
 
@@ -339,3 +341,68 @@ def _forbid_jumps(v, rm, max_gap: int = 2, pace_factor: float = 4.0):
             v.evidence.setdefault("events", []).append({"frame": i, "code": "TELEPORT", "detail": v.message})
             return v
     return v
+
+
+def static_goal_reading(cls: np.ndarray, img: np.ndarray, goal_area: np.ndarray, goal_picture: np.ndarray,
+                        tol: int = 48) -> np.ndarray:
+    """Tell the player from the goal where their icons share colours (a boat and a flag, both white with
+    yellow dots), by place rather than colour: the goal never moves, so a sprite-coloured pixel (read as
+    either) is goal only inside ``goal_area`` and where the frame still shows ``goal_picture`` (the
+    video's first frame) within ``tol`` per channel, allowing a pixel's shift; every other one is the
+    player. A video that starts with the player on the goal has it in ``goal_picture`` and reads it as the
+    goal until it leaves (then it is found away from the start). ``cls``: the colour reading (FLOOR /
+    WALL / GOAL / AGENT per pixel), returned refined."""
+    from .checkers.regionmap import AGENT, GOAL
+
+    sprite = (cls == GOAL) | (cls == AGENT)
+    out = np.where(sprite, np.uint8(AGENT), cls).astype(cls.dtype)
+    ys, xs = np.nonzero(goal_area)
+    if not len(ys):
+        return out
+    box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
+    got = img[box].astype(np.int16)
+    ref = np.pad(goal_picture.astype(np.int16), ((1, 1), (1, 1), (0, 0)), mode="edge")
+    y0, x0 = box[0].start, box[1].start
+    h, w = got.shape[:2]
+    # the picture shifted by up to a pixel each way (the frame's mapping is sub-pixel, not exact)
+    dist = np.min([np.abs(got - ref[y0 + dy:y0 + dy + h, x0 + dx:x0 + dx + w]).max(-1)
+                   for dy in range(3) for dx in range(3)], axis=0)
+    goal_here = goal_area[box] & (dist <= tol) & sprite[box]
+    out[box] = np.where(goal_here, np.uint8(GOAL), out[box])
+    return out
+
+
+class RoadChecker(TrajectoryChecker):
+    """The trajectory checker on a pathfinder level. Where the colour reading cannot find the player in
+    the video's first frame (under ``REMNANT`` of the player's drawn pixels read as the player: its
+    colours are the goal's too), player and goal are told apart by ``static_goal_reading`` (by place);
+    elsewhere the colour reading stands. The goal's picture is the video's own first frame (mapped as
+    every frame is: the level's PNG differs from a decoded frame by up to 100 levels at the flag's
+    edges)."""
+
+    def __init__(self, rm, *args, **kwargs):
+        super().__init__(rm, *args, **kwargs)
+        import cv2
+
+        from .checkers.regionmap import GOAL
+
+        goal = (rm.layout_class == GOAL).astype(np.uint8)
+        # the goal's drawn pixels and a 2 px rim (its anti-aliased edge, a sub-pixel drift)
+        self._goal_area = cv2.dilate(goal, np.ones((5, 5), np.uint8)).astype(bool)
+        self._goal_picture, self._by_place = None, False
+
+    def check(self, frames, fit, fps):
+        self._goal_picture, self._by_place = None, False  # set from this video's first frame
+        return super().check(frames, fit, fps)
+
+    def _classify(self, img: np.ndarray, lut: np.ndarray) -> np.ndarray:
+        from .checkers.regionmap import AGENT
+
+        cls = super()._classify(img, lut)
+        if self._goal_picture is None:
+            self._goal_picture = img.copy()
+            player = self.rm.appearance_labels == AGENT if self.rm.appearance_labels is not None else None
+            self._by_place = player is not None and player.any() and (cls[player] == AGENT).mean() < REMNANT
+        if not self._by_place:
+            return cls
+        return static_goal_reading(cls, img, self._goal_area, self._goal_picture)

@@ -148,9 +148,11 @@ def pathfinder_level(item, road_colour=(70, 130, 200), player_colour=(235, 235, 
 
 
 def pathfinder_tree(out: str | Path, n: int, difficulties: list[str], seed: int = 0, split: str = "test",
-                    skin: str = "synth") -> dict:
+                    skin: str = "synth", **colours) -> dict:
     """n pathfinder levels per difficulty in VR-Bench's layout (layouts from maze.irregular). As VR-Bench
-    does, the first-frame PNG is the ground-truth video's decoded first frame."""
+    does, the first-frame PNG is the ground-truth video's decoded first frame. ``colours``: pathfinder_level's
+    road / player / goal colours (one colour for both icons imitates VR-Bench's skin 4, a boat and a flag
+    both white with yellow dots)."""
     from PIL import Image
 
     from .registry import task_family
@@ -163,7 +165,7 @@ def pathfinder_tree(out: str | Path, n: int, difficulties: list[str], seed: int 
         for sub in ("images", "videos", "states"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         for k in range(n):
-            state, gt, frames_at = pathfinder_level(fam.generate(k, d, seed))
+            state, gt, frames_at = pathfinder_level(fam.generate(k, d, seed), **colours)
             frames = frames_at(gt)
             stem = f"{d}_{k + 1:04d}"
             (root / "states" / f"{stem}.json").write_text(json.dumps(state, indent=1) + "\n")

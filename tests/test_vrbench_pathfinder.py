@@ -52,7 +52,48 @@ def test_pathfinder_levels_import(tree):
 
 
 def test_pathfinder_ground_truth_passes_and_cheats_fail(tree):
-    root, _, loaded = tree
+    _gt_passes_and_cheats_fail(*tree)
+
+
+SHARED = (235, 225, 90)  # one colour for both icons, as VR-Bench's skin 4 (a boat and a flag, white and yellow)
+
+
+@pytest.fixture(scope="module")
+def shared_tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pathfinder_shared")
+    pathfinder_tree(root, 1, ["easy", "hard"], skin="shared", player_colour=SHARED, goal_colour=SHARED)
+    res = import_vrbench(root, root / "items.jsonl")
+    return root, res, load_imported(root / "items.jsonl")
+
+
+def test_player_and_goal_icons_of_one_colour_are_told_apart_by_place(shared_tree):
+    """Icons that share every colour: the goal is where it was drawn and still looks as it did, any other
+    sprite-coloured pixel is the player. The ground truth passes, the four cheats fail (the jump may read
+    as the agent lost rather than as a teleport: either fails it)."""
+    _gt_passes_and_cheats_fail(*shared_tree, jump=("TELEPORT", "SPRITE_LOST"))
+
+
+def test_static_goal_reading():
+    from genbench.checkers.regionmap import AGENT, FLOOR, GOAL
+    from genbench.vrbench_pathfinder import static_goal_reading
+
+    first = np.zeros((12, 12, 3), np.uint8)
+    first[2:5, 2:5] = SHARED  # the goal, drawn at the top left
+    area = np.zeros((12, 12), bool)
+    area[1:6, 1:6] = True
+    img = first.copy()
+    img[8:11, 8:11] = SHARED  # the player, far off, in the goal's colour
+    img[4, 4] = (250, 250, 250)  # and a pixel of it over the goal's corner: changed there
+    cls = np.full((12, 12), FLOOR, np.uint8)
+    cls[2:5, 2:5] = GOAL
+    cls[8:11, 8:11] = GOAL  # the colour reading takes the player for the goal
+    out = static_goal_reading(cls, img, area, first)
+    assert (out[8:11, 8:11] == AGENT).all() and out[4, 4] == AGENT
+    assert (out[2:5, 2:5][np.arange(3)[:, None] + np.arange(3) < 4] == GOAL).all()
+    assert (out[cls == FLOOR] == FLOOR).all()  # only sprite pixels are read again
+
+
+def _gt_passes_and_cheats_fail(root, res, loaded, jump=("TELEPORT",)):
     for item, row in loaded:
         frames = _gt(root, row)
         v = _judge(item, frames)
@@ -61,7 +102,7 @@ def test_pathfinder_ground_truth_passes_and_cheats_fail(tree):
             c = _judge(item, fr)
             assert not c.passed, (item.id, name)
             assert c.failure in {"static": ("STATIC",), "cut_to_last": ("TELEPORT", "SPRITE_LOST"), "reversed": ("WRONG_START",),
-                                 "middle_jump": ("TELEPORT",)}[name], (item.id, name, c.failure)
+                                 "middle_jump": jump}[name], (item.id, name, c.failure)
 
 
 def _level(item):

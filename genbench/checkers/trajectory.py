@@ -89,6 +89,8 @@ class TrajectoryChecker:
 
     # -- per frame ---------------------------------------------------------------------------------
     def _classify(self, img: np.ndarray, lut: np.ndarray) -> np.ndarray:
+        """Class per pixel of a frame mapped to working size: by colour, then against the still layout
+        on textured skins (a family whose sprites share colours refines this reading in a subclass)."""
         q = quantise(img)
         cls = lut.take(q)
         return cls if self._still is None else self._still.classify(img, q, cls)
