@@ -423,11 +423,16 @@ class ImportedFamily:
 
     default_fps = 24.0
     checker_version = "2"  # 2: trajectory games read against their still layout
+    frames_as_planes = False  # judged from RGB frames, as validated
 
     def __init__(self, game: str):
         self.game = game
         self.name = f"vrbench.{game}"
         self.checker_name = {"sokoban": "sokoban", "maze3d": "none"}.get(game, "trajectory")
+
+    def checker_for(self, mode: str) -> tuple[str, str]:
+        """(name, version) keying its verdicts, as TaskFamily.checker_for: imports are judged image-to-video."""
+        return self.checker_name, self.checker_version
 
     def working_size(self, item):
         if self.game == "maze3d":

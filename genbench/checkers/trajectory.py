@@ -50,6 +50,7 @@ def first_frame_lut(rm, first: np.ndarray, reference: np.ndarray | None = None) 
 
 class TrajectoryChecker:
     name = "trajectory"
+    still_layout = True  # textured skins are read against their still layout (a grid of cells and twins)
 
     def __init__(self, rm: RegionMap, version: str = "1", lost_seconds: float = 0.25,
                  layout_persist: int = 2, match_threshold: float = 0.75, pr_eps_cells: float = 0.5,
@@ -286,7 +287,7 @@ class TrajectoryChecker:
                 self._use_view(mapper.inside())
                 lut = first_frame_lut(rm, img)
                 self._still = None
-                if rm.appearance_labels is not None:  # a textured skin: read against its still layout
+                if rm.appearance_labels is not None and self.still_layout:  # textured: against its still layout
                     self._still = StillReading(rm, img, lut)
             else:
                 img = mapper(frame)
