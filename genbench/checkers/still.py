@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..vision.lut import LUT_BITS, quantise
-from .regionmap import AGENT, GOAL, UNKNOWN, RegionMap
+from .regionmap import AGENT, UNKNOWN, RegionMap
 
 # changed pixels away from the agent, as a fraction of the frame, beyond which the camera has moved off
 # the first frame (compression alone leaves well under a tenth of this): read by colour alone then
@@ -75,8 +75,7 @@ class StillReading:
         """Class per pixel of a frame (``q`` its quantised colours, ``cls`` what the colour table says)."""
         expected = self.rm.layout_class
         changed = self.changed = self.still.changed(img)
-        # (a goal that still reads as goal is the goal, shifted: the agent on it shows in its own colours)
-        agent = changed & (self.colours.take(q) | ((cls == expected) & (expected != GOAL)) | (cls == UNKNOWN))
+        agent = changed & (self.colours.take(q) | (cls == expected) | (cls == UNKNOWN))
         # a lone changed pixel is compression noise, not a piece of the agent (whose outline may be all
         # that changed, where its body is the floor's colour)
         agent &= cv2.boxFilter(agent.view(np.uint8), -1, (3, 3), normalize=False) >= 2
