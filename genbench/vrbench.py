@@ -460,12 +460,13 @@ class ImportedFamily:
             from .checkers.sokoban import SokobanChecker
 
             return SokobanChecker(_cached(item, _soko_scene), self.checker_version).check(frames, fit, fps)
-        from .checkers.trajectory import TrajectoryChecker
         from .checkers.relabel import relabel_forbidden
+        from .checkers.trajectory import TrajectoryChecker
+        from .vrbench_pathfinder import RoadChecker
 
-        if self.game == "pathfinder":  # its player and goal icons may share colours: read them by place
-            from .vrbench_pathfinder import RoadChecker as TrajectoryChecker
-        v = TrajectoryChecker(self._region_map(item), version=self.checker_version).check(frames, fit, fps)
+        # pathfinder's player and goal icons may share colours: its checker reads them by place
+        checker = RoadChecker if self.game == "pathfinder" else TrajectoryChecker
+        v = checker(self._region_map(item), version=self.checker_version).check(frames, fit, fps)
         if self.game == "trapfield":
             grid = np.array(item.state["grid"])
             R, C = grid.shape

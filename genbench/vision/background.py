@@ -13,7 +13,6 @@ free cell of the same layout (tile images repeat), and from the video once the s
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 
