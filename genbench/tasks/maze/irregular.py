@@ -16,6 +16,7 @@ from ...geometry import linspaces, resample_many
 from ..base import register_task
 from ..config import knob
 from .graphmaze import GraphMaze, Lattice, Level
+from .grid_layout import kruskal_joins
 
 CANVAS = 416
 ROAD = 0.28  # road width / Poisson radius
@@ -53,12 +54,16 @@ def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
     g = rng.spawn(1)[0]  # scipy: Generator(type(bg)(bg.seed_seq.spawn(1)[0]))
     cell, r2, reach = radius / np.sqrt(2), radius ** 2, radius * 2  # radius_factor 2: "volume" sampling
     size = int(np.ceil(1.0 / cell)) + 1  # grid cells a side (+1: a point exactly on the far edge)
-    taken = np.zeros((size, size), bool)
-    kept = np.empty((size * size, 2))  # kept points, rounded to float32 (at most one per grid cell)
+    taken = np.zeros(size * size, bool)  # flat grid: cell (i, j) at i * size + j
+    # kept points' x and y (apart: numpy's sum over an axis of length 2 was most of the sampler's time),
+    # rounded to float32 as scipy's grid keeps them; at most one per grid cell
+    kx, ky = np.empty(size * size), np.empty(size * size)
+    to_flat = np.array([size, 1])
     first = g.uniform(np.zeros(2), np.ones(2))
     pool, out = [first], [first]
-    taken[tuple((first / cell).astype(np.int64))] = True
-    kept[0] = first.astype(np.float32)
+    i, j = (first / cell).astype(np.int64).tolist()
+    taken[i * size + j] = True
+    kx[0], ky[0] = first.astype(np.float32).tolist()
     n = 1
     while pool:
         center = pool.pop(int(g.integers(len(pool))))
@@ -67,23 +72,28 @@ def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
         fr = reach * gammainc(1.0, ssq / 2) ** (1 / 2) / np.sqrt(ssq)
         cand = center + x * fr[:, None]
         inside = ((cand >= 0.0) & (cand <= 1.0)).all(1)
-        ij = (np.where(inside[:, None], cand, 0.0) / cell).astype(np.int64)
-        d = cand[:, None, :] - kept[None, :n, :]
-        # (d * d).sum(2) is dx*dx + dy*dy: two terms add in one rounding, as scipy's test adds them
-        ok = inside & ~taken[ij[:, 0], ij[:, 1]] & ((d * d).sum(2) >= r2).all(1)
-        batch: list = []  # (i, j, x32, y32) kept from this batch, in order
-        for k in np.flatnonzero(ok).tolist():
-            cx, cy = cand[k].tolist()
-            i, j = ij[k].tolist()
-            if any((i, j) == (a, b) or (cx - px) * (cx - px) + (cy - py) * (cy - py) < r2 for a, b, px, py in batch):
+        flat = (np.where(inside[:, None], cand, 0.0) / cell).astype(np.int64) @ to_flat
+        # the cheap tests first: most candidates of a filling square land in a taken cell
+        idx = np.flatnonzero(inside & ~taken[flat])
+        if len(idx) == 0:
+            continue
+        dx, dy = cand[idx, :1] - kx[:n], cand[idx, 1:] - ky[:n]
+        idx = idx[(dx * dx + dy * dy >= r2).all(1)]  # scipy's test: dx*dx + dy*dy, one rounding per add
+        if len(idx) == 0:
+            continue
+        pts = cand[idx]
+        n0 = n
+        batch: list = []  # (flat cell, x32, y32) kept from this batch, in order
+        for pt, (cx, cy), f, (px, py) in zip(pts, pts.tolist(), flat[idx].tolist(), pts.astype(np.float32).tolist()):
+            if any(f == b or (cx - bx) * (cx - bx) + (cy - by) * (cy - by) < r2 for b, bx, by in batch):
                 continue
-            pt = cand[k].copy()
             pool.append(pt)
             out.append(pt)
-            taken[i, j] = True
-            kept[n] = pt.astype(np.float32)
-            batch.append((i, j, *kept[n].tolist()))
+            batch.append((f, px, py))
             n += 1
+        taken[[b[0] for b in batch]] = True
+        kx[n0:n] = [b[1] for b in batch]
+        ky[n0:n] = [b[2] for b in batch]
     return np.array(out)
 
 
@@ -165,12 +175,8 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
 
 
 def _connected(n: int, pairs: list) -> bool:
-    from scipy.cluster.hierarchy import DisjointSet
-
-    parts = DisjointSet(range(n))
-    for a, b in pairs:
-        parts.merge(a, b)
-    return parts.n_subsets == 1
+    """One piece: a spanning forest over the pairs has n - 1 joins (the carvers' union-find)."""
+    return len(kruskal_joins(n, pairs, range(len(pairs)))) == n - 1
 
 
 @dataclass(frozen=True)
