@@ -75,8 +75,8 @@ class Lattice:
 
     width: int
     height: int
-    node_xy: list  # [[x, y]] canvas floats
-    pairs: list  # [[a, b]] neighbour pairs, a < b
+    node_xy: list  # [[x, y]] canvas floats (or an (N, 2) array)
+    pairs: list  # [[a, b]] neighbour pairs, a < b (or (a, b) tuples)
     routes: list  # per pair: polyline [[x, y], …] (or an (n, 2) array) from a to b
     cell_px: float  # the cell size (sets sprite size and checker tolerances)
     style: str  # "cells" | "roads"

@@ -172,7 +172,7 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
     else:  # pragma: no cover
         raise RuntimeError("irregular maze: no clean road graph in 50 samples")
     draw = {"road_px": road, "node_r": node_r}
-    return Lattice(canvas, canvas, xy.tolist(), [list(p) for p in pairs], curves,
+    return Lattice(canvas, canvas, xy, pairs, curves,  # arrays and tuples: to_json makes the plain lists
                    2.0 * node_r, "roads", draw, {"junctions": len(xy), "candidate_roads": len(pairs)})
 
 
