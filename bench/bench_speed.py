@@ -86,7 +86,8 @@ class Reference:
         self.proc = subprocess.Popen([sys.executable, "-c", _REFERENCE_WORKER], cwd=root, env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
-    def generate(self, name: str, difficulty: str, seed: int, first: int, n: int, keep: bool = True) -> tuple[float, float]:
+    def generate(self, name: str, difficulty: str, seed: int, first: int, n: int,
+                 keep: bool = True) -> tuple[float, float]:
         self.proc.stdin.write(json.dumps([name, difficulty, seed, first, n, keep]) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()

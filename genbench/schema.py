@@ -112,9 +112,10 @@ def lines_json(flat: np.ndarray, ends: list[int]) -> str:
     json writes a float as repr(), the shortest text that reads back as the same double; for the double
     nearest k/100 that is k/100's own decimals (a shorter decimal is ≥ 0.01 away), so the text is built
     from k as a char table, without a Python float per value (a lattice has thousands: half of an
-    irregular item's encoding). Negative or huge values, which repr may write otherwise, go to json."""
+    irregular item's encoding). Negative values (-0.0 too) and huge ones, which repr writes otherwise, go
+    to json."""
     k = np.rint(flat * 100.0)
-    if len(flat) == 0 or flat.min() < 0 or k.max() >= 1e15 or not np.array_equal(k / 100.0, flat):
+    if len(flat) == 0 or np.signbit(flat).any() or k.max() >= 1e15 or not np.array_equal(k / 100.0, flat):
         cut = [0] + list(ends)
         return canonical_json([flat[a:b].tolist() for a, b in zip(cut[:-1], cut[1:])])
     k = k.astype(np.int64).reshape(-1)
@@ -131,9 +132,10 @@ def lines_json(flat: np.ndarray, ends: list[int]) -> str:
     last[np.asarray(ends) - 1] = True
     first = np.r_[True, last[:-1]]
     col = lambda v: np.asarray(v, np.int64).reshape(n, 1)  # noqa: E731
-    row = np.concatenate([col(np.where(first, ord("["), 0)), col(np.full(n, ord("["))), num[0::2], col(np.full(n, ord(","))),
-                          num[1::2], col(np.full(n, ord("]"))), col(np.where(last, ord("]"), ord(","))),
-                          col(np.where(last, ord(","), 0))], 1).reshape(-1)
+    # per point: "[" opening its line, "[x,y]", then "]," closing its line or "," before the next point
+    row = np.concatenate([col(np.where(first, ord("["), 0)), col(np.full(n, ord("["))), num[0::2],
+                          col(np.full(n, ord(","))), num[1::2], col(np.full(n, ord("]"))),
+                          col(np.where(last, ord("]"), ord(","))), col(np.where(last, ord(","), 0))], 1).reshape(-1)
     text = row[row != 0].astype(np.uint8).tobytes().decode()
     return "[" + text[:-1] + "]"  # the last line has no separator after it
 

@@ -44,11 +44,11 @@ def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
     scipy runs a dozen numpy calls on 2-element arrays per candidate point (39% of an ood item), and
     building its engine cost as much again; this runs its algorithm on the 30 candidates of a pop at
     once: the free-cell test, then one distance test of the survivors against every kept point (x and
-    y apart: numpy's sum over a length-2 axis was most of the time). Exactness: the generator is spawned from ``rng`` as scipy's engine spawns it; kept points
-    are compared as float32, as scipy's grid keeps them, by the same ``dx*dx + dy*dy < r²``; a point
-    within the radius always lies in the 5×5 grid cells scipy searches (cells are radius/√2 wide), so
-    testing against every kept point finds the same ones; candidates of one batch are then taken in
-    order against those kept before them in it.
+    y apart: numpy's sum over a length-2 axis was most of the time). Exactness: the generator is
+    spawned from ``rng`` as scipy's engine spawns it; kept points are compared as float32, as scipy's
+    grid keeps them, by the same ``dx*dx + dy*dy < r²``; a point within the radius always lies in the
+    5×5 grid cells scipy searches (cells are radius/√2 wide), so testing against every kept point finds
+    the same ones; candidates of one batch are then taken in order against those kept before them in it.
     """
     from scipy.special import gammainc
 
