@@ -22,6 +22,11 @@ and check alternate, so load on a shared machine hits them alike).
   python bench/bench_speed.py --tasks maze.grid,puzzle.sorting --difficulty hard --canvas 832x480x81
   python bench/bench_speed.py --tasks maze.grid,maze.sokoban --difficulty all --canvas none   # generation and render only
   python bench/bench_speed.py --tasks maze.irregular --difficulty all --canvas none --reference /tmp/old
+  python bench/bench_speed.py --tasks maze.grid --difficulty hard --canvas none --discard   # items dropped at once
+
+Generated items are kept until the batch ends, as a run or an export keeps them, so gen/s includes the OS
+giving every new first frame fresh pages (about half of a maze.grid hard item at load 30); ``--discard``
+drops each item as soon as it is made (on both sides), which shows that part by difference.
 """
 
 from __future__ import annotations
@@ -59,10 +64,13 @@ _REFERENCE_WORKER = """
 import json, sys, time
 from genbench.registry import task_family
 for line in sys.stdin:
-    name, difficulty, seed, first, n = json.loads(line)
+    name, difficulty, seed, first, n, keep = json.loads(line)
     fam = task_family(name)
     c, w = time.process_time(), time.perf_counter()
-    items = [fam.generate(i, difficulty, seed=seed) for i in range(first, first + n)]  # kept, as this side keeps them
+    if keep:  # kept, as this side keeps them
+        items = [fam.generate(i, difficulty, seed=seed) for i in range(first, first + n)]
+    else:
+        items = [fam.generate(i, difficulty, seed=seed) and None for i in range(first, first + n)]
     print(json.dumps([time.process_time() - c, time.perf_counter() - w]), flush=True)
     del items
 """
@@ -78,8 +86,9 @@ class Reference:
         self.proc = subprocess.Popen([sys.executable, "-c", _REFERENCE_WORKER], cwd=root, env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
-    def generate(self, name: str, difficulty: str, seed: int, first: int, n: int) -> tuple[float, float]:
-        self.proc.stdin.write(json.dumps([name, difficulty, seed, first, n]) + "\n")
+    def generate(self, name: str, difficulty: str, seed: int, first: int, n: int,
+                 keep: bool = True) -> tuple[float, float]:
+        self.proc.stdin.write(json.dumps([name, difficulty, seed, first, n, keep]) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
@@ -124,6 +133,8 @@ def family_row(name: str, difficulty: str, args, tmp: Path, ref: Reference | Non
 
     def generate_batch(r: int):
         first = r * args.items  # fresh indices per repeat: no item is generated twice
+        if args.discard:
+            return [fam.generate(i, difficulty, seed=args.seed + 1) and None for i in range(first, first + args.items)]
         return [fam.generate(i, difficulty, seed=args.seed + 1) for i in range(first, first + args.items)]
 
     def encode_only():
@@ -146,7 +157,7 @@ def family_row(name: str, difficulty: str, args, tmp: Path, ref: Reference | Non
     for r in range(args.repeats):
         gen.append(timed(lambda: generate_batch(r))[:2])
         if ref is not None:  # the same items, by the reference's code
-            ref_gen.append(ref.generate(name, difficulty, args.seed + 1, r * args.items, args.items))
+            ref_gen.append(ref.generate(name, difficulty, args.seed + 1, r * args.items, args.items, not args.discard))
         enc.append(timed(encode_only)[:2])
         ren.append(timed(render_encode)[:2])
         for c, path in clips.items():
@@ -188,6 +199,8 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=20, help="items per family and repeat for gen/s")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--discard", action="store_true",
+                    help="drop each generated item at once (default: keep a batch's items, as a run does)")
     ap.add_argument("--reference", type=Path, default=None,
                     help="another checkout of genbench: its gen/s on the same items, interleaved")
     args = ap.parse_args()
@@ -196,6 +209,7 @@ def main() -> None:
     heads = [f"check {w}x{h}x{f}" for w, h, f in args.canvas]
     ref_heads = f" {'ref gen/s':>13} {'× (cpu)':>7}" if ref else ""
     print(f"# cells are cpu/wall; median of {args.repeats} interleaved repeats, {args.items} items per repeat"
+          + ("; items dropped as made" if args.discard else "")
           + (f"; reference: {args.reference}" if ref else ""))
     print(f"{'family':<22} {'difficulty':<10} {'gen/s':>13}{ref_heads} {'render':>9} "
           + " ".join(f"{x:>20}" for x in heads))

@@ -86,10 +86,14 @@ def canonical_json(obj: Any) -> str:
 _SHARED: dict[int, tuple[Any, str]] = {}
 
 
-def share_json(obj: Any) -> Any:
+def share_json(obj: Any, text: str | None = None) -> Any:
     """Declare ``obj`` read-only and shared by many items: its canonical text is kept, so the content
-    hashes of the items holding it stop re-encoding it (100 KB of floats for a circular lattice)."""
-    _SHARED[id(obj)] = (obj, canonical_json(obj))
+    hashes of the items holding it stop re-encoding it (100 KB of floats for a circular lattice).
+    ``text``: its canonical text where the caller made it faster (e.g. ``lines_json``); a dict's text
+    reuses the kept texts of shared values in it."""
+    if text is None:
+        text = _dict_json(obj, 0) if type(obj) is dict else canonical_json(obj)
+    _SHARED[id(obj)] = (obj, text)
     while len(_SHARED) > 32:
         del _SHARED[next(iter(_SHARED))]
     return obj
@@ -99,6 +103,41 @@ def shared_json(obj: Any) -> str:
     """canonical_json(obj), from the kept text where ``obj`` was shared."""
     hit = _SHARED.get(id(obj))
     return hit[1] if hit is not None and hit[0] is obj else canonical_json(obj)
+
+
+def lines_json(flat: np.ndarray, ends: list[int]) -> str:
+    """canonical_json of polylines rounded to 2 decimals, ``[[[x, y], …], …]``, from their points
+    ``flat`` ((N, 2) floats, already ``np.round(…, 2)``) and each line's end index in it.
+
+    json writes a float as repr(), the shortest text that reads back as the same double; for the double
+    nearest k/100 that is k/100's own decimals (a shorter decimal is ≥ 0.01 away), so the text is built
+    from k as a char table, without a Python float per value (a lattice has thousands: half of an
+    irregular item's encoding). Negative values (-0.0 too) and huge ones, which repr writes otherwise, go
+    to json."""
+    k = np.rint(flat * 100.0)
+    if len(flat) == 0 or np.signbit(flat).any() or k.max() >= 1e15 or not np.array_equal(k / 100.0, flat):
+        cut = [0] + list(ends)
+        return canonical_json([flat[a:b].tolist() for a, b in zip(cut[:-1], cut[1:])])
+    k = k.astype(np.int64).reshape(-1)
+    whole, cents = np.divmod(k, 100)
+    width = len(str(int(whole.max())))
+    places = 10 ** np.arange(width - 1, -1, -1)
+    digits = (whole[:, None] // places) % 10 + ord("0")
+    digits[places[None, :] > np.maximum(whole, 1)[:, None]] = 0  # no leading zeros (0 keeps one)
+    tenth, hundredth = cents // 10 + ord("0"), cents % 10 + ord("0")
+    hundredth[cents % 10 == 0] = 0  # 12.30 is written 12.3 (and 12.00 as 12.0)
+    num = np.concatenate([digits, np.full((len(k), 1), ord(".")), tenth[:, None], hundredth[:, None]], 1)
+    n = len(flat)
+    last = np.zeros(n, bool)
+    last[np.asarray(ends) - 1] = True
+    first = np.r_[True, last[:-1]]
+    col = lambda v: np.asarray(v, np.int64).reshape(n, 1)  # noqa: E731
+    # per point: "[" opening its line, "[x,y]", then "]," closing its line or "," before the next point
+    row = np.concatenate([col(np.where(first, ord("["), 0)), col(np.full(n, ord("["))), num[0::2],
+                          col(np.full(n, ord(","))), num[1::2], col(np.full(n, ord("]"))),
+                          col(np.where(last, ord("]"), ord(","))), col(np.where(last, ord(","), 0))], 1).reshape(-1)
+    text = row[row != 0].astype(np.uint8).tobytes().decode()
+    return "[" + text[:-1] + "]"  # the last line has no separator after it
 
 
 def _dict_json(d: dict, depth: int) -> str:

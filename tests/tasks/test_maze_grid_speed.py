@@ -61,7 +61,9 @@ def test_wilson_same_maze_and_same_stream_after(size):
 def test_budget_past_its_end_draws_one_at_a_time_like_the_old_fallback():
     a, b = np.random.default_rng(4), np.random.default_rng(4)
     budget = L._Budget(b, 10, first_chunk=3)
-    assert [budget.next() for _ in range(13)] == a.random(13).tolist()
+    chunks = [budget.refill() for _ in range(6)]
+    assert [len(c) for c in chunks] == [3, 6, 1, 1, 1, 1]  # growing chunks, the budget's end, then one by one
+    assert [x for c in chunks for x in c] == a.random(13).tolist()
     budget.close()
     assert a.bit_generator.state == b.bit_generator.state
 

@@ -100,3 +100,24 @@ def test_conflicts_match_the_reference_on_random_road_sets_and_reuse_unchanged_c
         curves[0] = _bezier(xy[pairs[0][0]], xy[pairs[0][1]], 0.0)  # one curve replaced: re-checked, others reused
         assert _conflicts(pairs, curves, xy, road, node_r, memo) == reference_conflicts(pairs, curves, xy, road, node_r)
     assert 0 < found < 20  # clean and clashing road sets were both compared
+
+
+def test_lines_json_is_canonical_json_of_the_rounded_lines():
+    from genbench.schema import canonical_json, lines_json
+
+    rng = np.random.default_rng(5)
+    special = np.array([[0.0, 0.004], [12.3, 12.0], [0.05, 0.1], [99.99, 100.0], [416.0, 1234567.89]])
+    for trial in range(40):
+        counts = rng.integers(2, 30, size=rng.integers(1, 12))
+        pts = rng.uniform(0, 10.0 ** rng.integers(1, 6), size=(int(counts.sum()), 2))
+        if trial % 3 == 0:
+            pts[: len(special)] = special[: len(pts)]
+        if trial % 7 == 6:
+            pts[0, 0] = -3.217  # negative: written by json itself
+        if trial % 7 == 5:
+            pts[-1, 1] = -0.001  # rounds to -0.0, which json writes "-0.0"
+        flat = np.round(pts, 2)
+        ends = np.cumsum(counts).tolist()
+        want = canonical_json([flat[a:b].tolist() for a, b in zip([0] + ends[:-1], ends)])
+        assert lines_json(flat, ends) == want
+    assert lines_json(np.round(np.array([[1.5, 2.25]]), 2), [1]) == "[[[1.5,2.25]]]"

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from ...geometry import arclength, resample
-from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex, share_json, shared_json
+from ...schema import Fit, TaskItem, Verdict, canonical_json, lines_json, sha256_hex, share_json, shared_json
 from ..base import TaskFamily, frames_for_moves
 from ..config import TaskConfig, knob
 from .grid_layout import all_shortest_paths, bfs, kruskal_joins
@@ -75,8 +75,8 @@ class Lattice:
 
     width: int
     height: int
-    node_xy: list  # [[x, y]] canvas floats
-    pairs: list  # [[a, b]] neighbour pairs, a < b
+    node_xy: list  # [[x, y]] canvas floats (or an (N, 2) array)
+    pairs: list  # [[a, b]] neighbour pairs, a < b (or (a, b) tuples)
     routes: list  # per pair: polyline [[x, y], …] (or an (n, 2) array) from a to b
     cell_px: float  # the cell size (sets sprite size and checker tolerances)
     style: str  # "cells" | "roads"
@@ -99,12 +99,32 @@ class Lattice:
 
 def _round_lines(lines: list) -> list:
     """Each polyline's points rounded to 2 decimals, as lists: one rounding for all of them (a random
-    lattice has a hundred routes; one numpy call each was a tenth of an irregular item)."""
+    lattice has a hundred routes; one numpy call each was a tenth of an irregular item). The lists are
+    shared with their JSON text and their cv2 points (_route_points) made from the same array."""
     if not lines:
         return []
-    flat = np.round(np.concatenate(lines).astype(np.float64, copy=False), 2).tolist()
+    flat = np.round(np.concatenate(lines).astype(np.float64, copy=False), 2)
     cut = np.cumsum([len(x) for x in lines]).tolist()
-    return [flat[a:b] for a, b in zip([0] + cut[:-1], cut)]
+    starts = [0] + cut[:-1]
+    points = flat.tolist()
+    out = share_json([points[a:b] for a, b in zip(starts, cut)], lines_json(flat, cut))
+    ints = np.round(flat).astype(np.int32).reshape(-1, 1, 2)
+    _ROUTE_POINTS.append((out, [ints[a:b] for a, b in zip(starts, cut)]))
+    del _ROUTE_POINTS[:-16]
+    return out
+
+
+# (a lattice's JSON routes, their int32 cv2 points): by identity, newest last; the entry holds the list,
+# so its id cannot be reused while it is here
+_ROUTE_POINTS: list = []
+
+
+def _route_points(routes: list) -> list[np.ndarray]:
+    """The cv2 points of a lattice's JSON routes: kept from when they were made, else rounded now."""
+    for known, points in reversed(_ROUTE_POINTS):
+        if known is routes:
+            return points
+    return _pts_many(routes)
 
 
 # --- carving --------------------------------------------------------------------------------------
@@ -178,13 +198,22 @@ def floor_frame(lat: dict, is_open: np.ndarray, sk: Skin) -> np.ndarray:
     if lat["style"] == "cells":
         return cells_raster(lat).floor_frame(is_open, sk.wall, sk.floor)
     d = lat["draw"]
-    img = np.empty((lat["height"], lat["width"], 3), np.uint8)
-    img[:] = sk.wall
+    img = _plain(lat["height"], lat["width"], tuple(int(v) for v in sk.wall)).copy()
     floor = tuple(int(v) for v in sk.floor)
-    cv2.polylines(img, _pts_many([line for line, o in zip(lat["routes"], is_open) if o]), False, floor,
+    cv2.polylines(img, [p for p, o in zip(_route_points(lat["routes"]), is_open) if o], False, floor,
                   thickness=int(d["road_px"]))
     for x, y in lat["node_xy"]:
         cv2.circle(img, (int(round(x)), int(round(y))), int(d["node_r"]), floor, -1)
+    return img
+
+
+@lru_cache(maxsize=16)
+def _plain(height: int, width: int, colour: tuple) -> np.ndarray:
+    """A frame of one colour, kept read-only: copying it costs a tenth of filling a new one with a
+    3-byte colour (numpy broadcasts 3-byte rows, ~0.5 ms a 416 px frame)."""
+    img = np.empty((height, width, 3), np.uint8)
+    img[:] = colour
+    img.flags.writeable = False
     return img
 
 

@@ -35,23 +35,33 @@ def _neighbour_table(R: int, C: int) -> tuple:
     return tuple(tuple(_neighbours(r, c, R, C)) for r in range(R) for c in range(C))
 
 
-def _open(h: np.ndarray, v: np.ndarray, a: tuple[int, int], b: tuple[int, int]) -> None:
-    (r1, c1), (r2, c2) = sorted((a, b))
+def _open(h: list, v: list, a: tuple[int, int], b: tuple[int, int]) -> None:
+    """Open the wall between neighbouring cells a and b in the nested lists h, v (see _walls)."""
+    (r1, c1), (r2, c2) = (a, b) if a < b else (b, a)
     if r1 == r2:
-        h[r1, c1] = True
+        h[r1][c1] = True
     else:
-        v[r1, c1] = True
+        v[r1][c1] = True
+
+
+def _walls(R: int, C: int) -> tuple[list, list]:
+    """Closed walls as nested lists: carvers write one wall per step, where a numpy scalar write costs
+    several times a list's; _arrays makes the maze's arrays at the end."""
+    return [[False] * (C - 1) for _ in range(R)], [[False] * C for _ in range(R - 1)]
+
+
+def _arrays(h: list, v: list, R: int, C: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.array(h, bool).reshape(R, C - 1), np.array(v, bool).reshape(R - 1, C)
 
 
 def carve_backtracker(R: int, C: int, rng: np.random.Generator):
     """Recursive backtracker (iterative DFS): long corridors, few branches."""
-    h, v = np.zeros((R, C - 1), bool), np.zeros((R - 1, C), bool)
-    seen = np.zeros((R, C), bool)
+    h, v = _walls(R, C)
     start = (int(rng.integers(R)), int(rng.integers(C)))
-    stack, seen[start] = [start], True
+    seen_l = [[False] * C for _ in range(R)]
+    stack, seen_l[start[0]][start[1]] = [start], True
     draws = iter(rng.random(4 * R * C).tolist())
     table = _neighbour_table(R, C)
-    seen_l = seen.tolist()
     while stack:
         r, c = stack[-1]
         free = [n for n in table[r * C + c] if not seen_l[n[0]][n[1]]]
@@ -62,18 +72,24 @@ def carve_backtracker(R: int, C: int, rng: np.random.Generator):
         _open(h, v, (r, c), nxt)
         seen_l[nxt[0]][nxt[1]] = True
         stack.append(nxt)
-    return h, v
+    return _arrays(h, v, R, C)
 
 
 def carve_kruskal(R: int, C: int, rng: np.random.Generator):
     """Randomised Kruskal: many short branches and dead ends."""
-    h, v = np.zeros((R, C - 1), bool), np.zeros((R - 1, C), bool)
-    edges = [((r, c), (r, c + 1)) for r in range(R) for c in range(C - 1)]
-    edges += [((r, c), (r + 1, c)) for r in range(R - 1) for c in range(C)]
-    ids = [(a[0] * C + a[1], b[0] * C + b[1]) for a, b in edges]
+    h, v = _walls(R, C)
+    edges, ids = _lattice_edges(R, C)
     for i in kruskal_joins(R * C, ids, rng.permutation(len(edges)).tolist()):
         _open(h, v, *edges[i])
-    return h, v
+    return _arrays(h, v, R, C)
+
+
+@lru_cache(maxsize=32)
+def _lattice_edges(R: int, C: int) -> tuple[tuple, tuple]:
+    """The grid's neighbour pairs (horizontal, then vertical) as cells and as cell ids, once per size."""
+    edges = [((r, c), (r, c + 1)) for r in range(R) for c in range(C - 1)]
+    edges += [((r, c), (r + 1, c)) for r in range(R - 1) for c in range(C)]
+    return tuple(edges), tuple((a[0] * C + a[1], b[0] * C + b[1]) for a, b in edges)
 
 
 def kruskal_joins(n: int, pairs: list, order: list[int]) -> list[int]:
@@ -100,7 +116,7 @@ def kruskal_joins(n: int, pairs: list, order: list[int]) -> list[int]:
 
 
 class _Budget:
-    """``rng.random(budget)`` read one value at a time, fetched lazily in growing chunks.
+    """``rng.random(budget)``, fetched lazily in growing chunks (``refill``) and read by the caller.
 
     The carvers were written to draw a fixed budget of uniforms up front; a walk reads a few hundred
     of them, so drawing and listing all of them cost more than the walk. ``close()`` advances the
@@ -111,17 +127,14 @@ class _Budget:
 
     def __init__(self, rng: np.random.Generator, budget: int, first_chunk: int):
         self.rng, self.left, self.chunk = rng, budget, first_chunk
-        self.buf: list[float] = []
-        self.k = 0
 
-    def next(self) -> float:
-        if self.k == len(self.buf):
-            n = min(self.chunk, self.left)
-            if n == 0:
-                return float(self.rng.random())
-            self.buf, self.k, self.left, self.chunk = self.rng.random(n).tolist(), 0, self.left - n, 2 * self.chunk
-        self.k += 1
-        return self.buf[self.k - 1]
+    def refill(self) -> list[float]:
+        """The next chunk of uniforms (one value once the budget is spent)."""
+        n = min(self.chunk, self.left)
+        if n == 0:
+            return [float(self.rng.random())]
+        self.left, self.chunk = self.left - n, 2 * self.chunk
+        return self.rng.random(n).tolist()
 
     def close(self) -> None:
         if self.left:
@@ -140,34 +153,36 @@ def _neighbour_ids(R: int, C: int) -> tuple:
 
 def carve_wilson(R: int, C: int, rng: np.random.Generator):
     """Wilson's algorithm (loop-erased random walks): a uniform spanning tree."""
-    h, v = np.zeros((R, C - 1), bool), np.zeros((R - 1, C), bool)
+    h, v = _walls(R, C)
     in_tree = [False] * (R * C)
     r0 = int(rng.integers(R))
     in_tree[r0 * C + int(rng.integers(C))] = True
     order = rng.permutation(R * C).tolist()
     draws = _Budget(rng, 200 * R * C, first_chunk=8 * R * C)
     table = _neighbour_ids(R, C)
+    buf, k = [], 0  # the chunk being read: the walk's hot loop indexes it (no call per step)
     for cell in order:
         if in_tree[cell]:
             continue
         step: dict[int, int] = {}
         cur = cell
         while not in_tree[cur]:
+            if k == len(buf):
+                buf, k = draws.refill(), 0
             nb = table[cur]
-            nxt = nb[int(draws.next() * len(nb))]
+            nxt = nb[int(buf[k] * len(nb))]
+            k += 1
             step[cur] = nxt
             cur = nxt
         cur = cell
         while not in_tree[cur]:
             in_tree[cur] = True
-            a, b = sorted((cur, step[cur]))
-            if b == a + 1:
-                h[a // C, a % C] = True
-            else:
-                v[a // C, a % C] = True
-            cur = step[cur]
+            nxt = step[cur]
+            a, b = (cur, nxt) if cur < nxt else (nxt, cur)
+            (h if b == a + 1 else v)[a // C][a % C] = True
+            cur = nxt
     draws.close()
-    return h, v
+    return _arrays(h, v, R, C)
 
 
 CARVERS = {"backtracker": carve_backtracker, "kruskal": carve_kruskal, "wilson": carve_wilson}
@@ -189,12 +204,12 @@ def adjacency(h: np.ndarray, v: np.ndarray) -> list[list[int]]:
     """Open neighbours of each cell (cell id = r * C + c)."""
     R, C = v.shape[0] + 1, h.shape[1] + 1
     adj: list[list[int]] = [[] for _ in range(R * C)]
-    for r, c in zip(*np.nonzero(h)):
-        a = int(r) * C + int(c)
+    for r, c in zip(*(x.tolist() for x in np.nonzero(h))):
+        a = r * C + c
         adj[a].append(a + 1)
         adj[a + 1].append(a)
-    for r, c in zip(*np.nonzero(v)):
-        a = int(r) * C + int(c)
+    for r, c in zip(*(x.tolist() for x in np.nonzero(v))):
+        a = r * C + c
         adj[a].append(a + C)
         adj[a + C].append(a)
     return adj
@@ -222,7 +237,13 @@ def all_shortest_paths(adj: list[list[int]], src: int, dst: int, cap: int = 64) 
         return [[src]]
     # depth first over the layers, neighbours in sorted order; iterative, so a path of any length
     # (a long imported level) cannot exhaust the interpreter's recursion limit
-    closer = lambda a: iter(sorted(b for b in adj[a] if dist[b] == dist[a] - 1))  # noqa: E731
+    def closer(a: int):
+        d = dist[a] - 1
+        nb = [b for b in adj[a] if dist[b] == d]
+        if len(nb) > 1:
+            nb.sort()
+        return iter(nb)
+
     paths: list[list[int]] = []
     path, stack = [src], [closer(src)]
     while stack and len(paths) < cap:

@@ -16,6 +16,7 @@ from ...geometry import linspaces, resample_many
 from ..base import register_task
 from ..config import knob
 from .graphmaze import GraphMaze, Lattice, Level
+from .grid_layout import kruskal_joins
 
 CANVAS = 416
 ROAD = 0.28  # road width / Poisson radius
@@ -41,24 +42,28 @@ def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
     """``qmc.PoissonDisk(d=2, radius=radius, seed=rng).fill_space()``: the same points from the same draws.
 
     scipy runs a dozen numpy calls on 2-element arrays per candidate point (39% of an ood item), and
-    building its engine cost as much again; this runs its algorithm with one distance test per batch of
-    candidates. Exactness: the generator is spawned from ``rng`` as scipy's engine spawns it; kept points
-    are compared as float32, as scipy's grid keeps them, by the same ``dx*dx + dy*dy < r²``; a point
-    within the radius always lies in the 5×5 grid cells scipy searches (cells are radius/√2 wide), so
-    testing against every kept point finds the same ones; candidates of one batch are then taken in
-    order against those kept before them in it.
+    building its engine cost as much again; this runs its algorithm on the 30 candidates of a pop at
+    once: the free-cell test, then one distance test of the survivors against every kept point (x and
+    y apart: numpy's sum over a length-2 axis was most of the time). Exactness: the generator is
+    spawned from ``rng`` as scipy's engine spawns it; kept points are compared as float32, as scipy's
+    grid keeps them, by the same ``dx*dx + dy*dy < r²``; a point within the radius always lies in the
+    5×5 grid cells scipy searches (cells are radius/√2 wide), so testing against every kept point finds
+    the same ones; candidates of one batch are then taken in order against those kept before them in it.
     """
     from scipy.special import gammainc
 
     g = rng.spawn(1)[0]  # scipy: Generator(type(bg)(bg.seed_seq.spawn(1)[0]))
     cell, r2, reach = radius / np.sqrt(2), radius ** 2, radius * 2  # radius_factor 2: "volume" sampling
     size = int(np.ceil(1.0 / cell)) + 1  # grid cells a side (+1: a point exactly on the far edge)
-    taken = np.zeros((size, size), bool)
-    kept = np.empty((size * size, 2))  # kept points, rounded to float32 (at most one per grid cell)
+    free = np.ones(size * size, bool)  # grid cells without a point; cell (i, j) at i * size + j
+    # kept points' x and y, rounded to float32 as scipy's grid keeps them; at most one per grid cell
+    kx, ky = np.empty(size * size), np.empty(size * size)
+    to_flat = np.array([size, 1])
     first = g.uniform(np.zeros(2), np.ones(2))
     pool, out = [first], [first]
-    taken[tuple((first / cell).astype(np.int64))] = True
-    kept[0] = first.astype(np.float32)
+    i, j = (first / cell).astype(np.int64).tolist()
+    free[i * size + j] = False
+    kx[0], ky[0] = first.astype(np.float32).tolist()
     n = 1
     while pool:
         center = pool.pop(int(g.integers(len(pool))))
@@ -67,23 +72,28 @@ def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
         fr = reach * gammainc(1.0, ssq / 2) ** (1 / 2) / np.sqrt(ssq)
         cand = center + x * fr[:, None]
         inside = ((cand >= 0.0) & (cand <= 1.0)).all(1)
-        ij = (np.where(inside[:, None], cand, 0.0) / cell).astype(np.int64)
-        d = cand[:, None, :] - kept[None, :n, :]
-        # (d * d).sum(2) is dx*dx + dy*dy: two terms add in one rounding, as scipy's test adds them
-        ok = inside & ~taken[ij[:, 0], ij[:, 1]] & ((d * d).sum(2) >= r2).all(1)
-        batch: list = []  # (i, j, x32, y32) kept from this batch, in order
-        for k in np.flatnonzero(ok).tolist():
-            cx, cy = cand[k].tolist()
-            i, j = ij[k].tolist()
-            if any((i, j) == (a, b) or (cx - px) * (cx - px) + (cy - py) * (cy - py) < r2 for a, b, px, py in batch):
+        flat = (np.clip(cand, 0.0, 1.0) / cell).astype(np.int64) @ to_flat  # clipped: outside ones index too
+        # the cheap tests first: most candidates of a filling square land in a taken cell
+        idx = np.flatnonzero(inside & free[flat])
+        if len(idx) == 0:
+            continue
+        dx, dy = cand[idx, :1] - kx[:n], cand[idx, 1:] - ky[:n]
+        idx = idx[(dx * dx + dy * dy >= r2).all(1)]  # scipy's test: dx*dx + dy*dy, one rounding per add
+        if len(idx) == 0:
+            continue
+        pts = cand[idx]
+        n0 = n
+        batch: list = []  # (flat cell, x32, y32) kept from this batch, in order
+        for pt, (cx, cy), f, (px, py) in zip(pts, pts.tolist(), flat[idx].tolist(), pts.astype(np.float32).tolist()):
+            if any(f == b or (cx - bx) * (cx - bx) + (cy - by) * (cy - by) < r2 for b, bx, by in batch):
                 continue
-            pt = cand[k].copy()
             pool.append(pt)
             out.append(pt)
-            taken[i, j] = True
-            kept[n] = pt.astype(np.float32)
-            batch.append((i, j, *kept[n].tolist()))
+            batch.append((f, px, py))
             n += 1
+        free[[b[0] for b in batch]] = False
+        kx[n0:n] = [b[1] for b in batch]
+        ky[n0:n] = [b[2] for b in batch]
     return np.array(out)
 
 
@@ -104,9 +114,11 @@ def _conflicts(pairs: list, curves: list, xy: np.ndarray, road: float, node_r: f
         own_a, own_b = (np.repeat(xy[ends[:, i]], counts, axis=0) for i in (0, 1))
         # ignore the stretch inside and around its own junctions: roads meet there by design
         far = (np.hypot(*(d - own_a).T) > node_r + road) & (np.hypot(*(d - own_b).T) > node_r + road)
-        cut = np.cumsum(counts)
-        for k, a, b in zip(fresh, (cut - counts).tolist(), cut.tolist()):
-            memo[id(curves[k])] = (curves[k], d[a:b][far[a:b]])
+        # each curve's far points: one mask for all, then plain slices (a mask per curve cost 3 calls each)
+        kept = np.cumsum(np.add.reduceat(far, np.cumsum(counts) - counts, dtype=np.int64)).tolist()
+        d = d[far]
+        for k, a, b in zip(fresh, [0] + kept[:-1], kept):
+            memo[id(curves[k])] = (curves[k], d[a:b])
     pts = [memo[id(c)][1] for c in curves]
     allp = np.concatenate(pts) if pts else np.zeros((0, 2))
     owner = np.repeat(np.arange(len(pts)), [len(x) for x in pts])
@@ -160,17 +172,13 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
     else:  # pragma: no cover
         raise RuntimeError("irregular maze: no clean road graph in 50 samples")
     draw = {"road_px": road, "node_r": node_r}
-    return Lattice(canvas, canvas, xy.tolist(), [list(p) for p in pairs], curves,
+    return Lattice(canvas, canvas, xy, pairs, curves,  # arrays and tuples: to_json makes the plain lists
                    2.0 * node_r, "roads", draw, {"junctions": len(xy), "candidate_roads": len(pairs)})
 
 
 def _connected(n: int, pairs: list) -> bool:
-    from scipy.cluster.hierarchy import DisjointSet
-
-    parts = DisjointSet(range(n))
-    for a, b in pairs:
-        parts.merge(a, b)
-    return parts.n_subsets == 1
+    """One piece: a spanning forest over the pairs has n - 1 joins (the carvers' union-find)."""
+    return len(kruskal_joins(n, pairs, range(len(pairs)))) == n - 1
 
 
 @dataclass(frozen=True)
