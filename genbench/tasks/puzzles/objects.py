@@ -204,6 +204,7 @@ class ProcessFamilyMixin:
     ``positions``, ``path`` and ``draw_objects`` for its look, and ``solution_states``."""
 
     pace = Pace()
+    frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
     _games: dict
 
     def game(self, item) -> Game:  # pragma: no cover - every family overrides
