@@ -144,6 +144,7 @@ class BoardReader:
         self.palette = np.array(board["palette"], np.float32)
         self.symbols = board["symbols"]
         self.warp = None
+        self._last = None  # (ink mask, features) of the last glyph read
         if self.kind == "glyph":
             self.bg = np.array(board["cell_bg"], np.float32)
             inks = np.array(board["inks"], np.float32)
@@ -241,10 +242,27 @@ class BoardReader:
             tol = np.maximum(60.0, 0.45 * spread.min(1))[k]  # far from every colour: unreadable
             return np.where(d[np.arange(len(k)), k] <= tol, k, UNKNOWN)
         mask = _ink(img, self.bg_obs, self.thr)
-        feats = np.array([_feature(mask[p]) for p in self.patches], np.float32)
+        feats = self._features(mask)
         d = np.abs(feats[:, None, :] - self.templates).mean(-1)
         k = d.argmin(1)
         return np.where(d[np.arange(len(k)), k] <= 0.2, k, UNKNOWN)
+
+    def _features(self, mask: np.ndarray) -> np.ndarray:
+        """Every cell's glyph feature; a cell whose ink pixels are those of the last mask keeps its
+        last feature (the same pixels give the same feature): a 9×9 board resized 81 patches a frame."""
+        last = self._last
+        if last is None or last[0].shape != mask.shape:
+            redo = range(len(self.patches))
+            feats = np.empty((len(self.patches), FEAT_W * FEAT_H), np.float32)
+        else:
+            ii = cv2.integral((mask != last[0]).view(np.uint8), sdepth=cv2.CV_32S)
+            moved = ii[self.y1, self.x1] - ii[self.y0, self.x1] - ii[self.y1, self.x0] + ii[self.y0, self.x0]
+            redo = np.flatnonzero(moved).tolist()
+            feats = last[1].copy()
+        for i in redo:
+            feats[i] = _feature(mask[self.patches[i]])
+        self._last = (mask, feats)
+        return feats
 
 
 # --- the checker --------------------------------------------------------------------------------------
