@@ -28,6 +28,8 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--max-frames", type=int, default=48)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--difficulty", default=None, help="comma list (default: every difficulty); a family's "
+                    "combos go skin by skin, its difficulties alternating, so a run cut short covers each")
     args = ap.parse_args()
     out = Path(args.out)
     done = {json.loads(line)["key"] for line in out.read_text().splitlines()} if out.exists() else set()
@@ -46,8 +48,12 @@ def main() -> None:
 
     runner.judge_video = both
     by_family: dict[str, list] = {}
-    for combo in V.combos(args.tasks):
+    difficulties = args.difficulty.split(",") if args.difficulty else None
+    for combo in V.combos(args.tasks, difficulties):
         by_family.setdefault(combo[0], []).append(combo)
+    for combos in by_family.values():  # skin-major: every skin early, at each difficulty in turn
+        skins = list(dict.fromkeys(c[2] for c in combos))
+        combos.sort(key=lambda c: skins.index(c[2]))
     order = [c for group in itertools.zip_longest(*by_family.values()) for c in group if c]
     tmp = Path(tempfile.mkdtemp(prefix="genbench-planes-"))
     brief = lambda v: None if v is None else [v.status, v.passed, v.failure, v.first_error_frame]  # noqa: E731

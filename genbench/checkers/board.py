@@ -25,9 +25,9 @@ from typing import Callable, Iterable
 import cv2
 import numpy as np
 
-from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.align import drift_warp, warp_onto
+from ..vision.mapping import CanvasSampler
 from ..vision.palette import channel_fit
 from ..vision.tracking import CameraTracker, keep_out
 from .events import Event, first_event
@@ -137,9 +137,14 @@ class BoardReader:
             a, b = int(round(x0 + m * cw)), int(round(x1 - m * cw))
             c, d = int(round(y0 + m * ch)), int(round(y1 - m * ch))
             self.patches.append((slice(c, max(d, c + 1)), slice(a, max(b, a + 1))))
+        # the patches as integral-image corners (clipped as slicing clips them), for colour means
+        box = np.array([(p[0].start, p[0].stop, p[1].start, p[1].stop) for p in self.patches]).reshape(-1, 4)
+        self.y0, self.y1 = (np.clip(box[:, i], 0, self.h) for i in (0, 1))
+        self.x0, self.x1 = (np.clip(box[:, i], 0, self.w) for i in (2, 3))
         self.palette = np.array(board["palette"], np.float32)
         self.symbols = board["symbols"]
         self.warp = None
+        self._last = None  # (ink mask, features) of the last glyph read
         if self.kind == "glyph":
             self.bg = np.array(board["cell_bg"], np.float32)
             inks = np.array(board["inks"], np.float32)
@@ -225,7 +230,11 @@ class BoardReader:
     def read(self, img: np.ndarray) -> np.ndarray:
         img = self._warped(img)
         if self.kind == "colour":
-            means = np.array([img[p].reshape(-1, 3).mean(0) for p in self.patches], np.float32)
+            # every patch's mean colour from one integral image: exact integer sums, so the same
+            # float64 means as averaging each patch (a numpy mean per cell cost most of a read)
+            ii = cv2.integral(img, sdepth=cv2.CV_64F)
+            sums = ii[self.y1, self.x1] - ii[self.y0, self.x1] - ii[self.y1, self.x0] + ii[self.y0, self.x0]
+            means = (sums / ((self.y1 - self.y0) * (self.x1 - self.x0))[:, None]).astype(np.float32)
             d = np.abs(means[:, None, :] - self.colours[None]).sum(-1)
             k = d.argmin(1)
             spread = np.abs(self.colours[:, None] - self.colours[None]).sum(-1)
@@ -233,10 +242,27 @@ class BoardReader:
             tol = np.maximum(60.0, 0.45 * spread.min(1))[k]  # far from every colour: unreadable
             return np.where(d[np.arange(len(k)), k] <= tol, k, UNKNOWN)
         mask = _ink(img, self.bg_obs, self.thr)
-        feats = np.array([_feature(mask[p]) for p in self.patches], np.float32)
+        feats = self._features(mask)
         d = np.abs(feats[:, None, :] - self.templates).mean(-1)
         k = d.argmin(1)
         return np.where(d[np.arange(len(k)), k] <= 0.2, k, UNKNOWN)
+
+    def _features(self, mask: np.ndarray) -> np.ndarray:
+        """Every cell's glyph feature; a cell whose ink pixels are those of the last mask keeps its
+        last feature (the same pixels give the same feature): a 9×9 board resized 81 patches a frame."""
+        last = self._last
+        if last is None or last[0].shape != mask.shape:
+            redo = range(len(self.patches))
+            feats = np.empty((len(self.patches), FEAT_W * FEAT_H), np.float32)
+        else:
+            ii = cv2.integral((mask != last[0]).view(np.uint8), sdepth=cv2.CV_32S)
+            moved = ii[self.y1, self.x1] - ii[self.y0, self.x1] - ii[self.y1, self.x0] + ii[self.y0, self.x0]
+            redo = np.flatnonzero(moved).tolist()
+            feats = last[1].copy()
+        for i in redo:
+            feats[i] = _feature(mask[self.patches[i]])
+        self._last = (mask, feats)
+        return feats
 
 
 # --- the checker --------------------------------------------------------------------------------------
@@ -282,9 +308,10 @@ class BoardChecker:
         max_burst, burst_frame = 0, None
         last_ok_since = None
         n = 0
+        sample = CanvasSampler(fit, *self.work)
         for i, frame in enumerate(frames):
             n += 1
-            img = to_canvas(fit, frame, *self.work)
+            img = sample(frame)
             if i == 0:
                 reader.start(img)
                 r = reader.read(img)

@@ -24,8 +24,8 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from ..geometry import to_canvas
 from ..schema import Fit, Verdict
+from ..vision.mapping import CanvasSampler
 from ..vision.palette import align_first
 from ..vision.regions import InkRegions, blur, colour_box_mask
 from ..vision.tracking import CameraTracker
@@ -127,9 +127,10 @@ class PointerChecker:
         n = 0
         kernel = np.ones((5, 5), np.uint8)
         tracker: CameraTracker | None = None  # made on the first frame
+        sample = CanvasSampler(fit, *WORK)
         for i, frame in enumerate(frames):
             n += 1
-            img = raw = to_canvas(fit, frame, *WORK)
+            img = raw = sample(frame)
             if i > 0:
                 img = tracker.warped(raw)
             if i == 0:

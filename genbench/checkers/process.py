@@ -21,10 +21,10 @@ from typing import Callable, Iterable
 import cv2
 import numpy as np
 
-from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.align import drift_warp, warp_onto
 from ..vision.lut import UNKNOWN, build_lut, build_lut_cached, quantise
+from ..vision.mapping import CanvasSampler
 from ..vision.palette import calibrate_scene
 from ..vision.presence import present, presence_bits
 from .events import Event, in_order
@@ -254,9 +254,10 @@ class ProcessChecker:
         tracked_at = 0
         n = 0
         classes = np.array(g.obj_class)
+        sample = CanvasSampler(fit, self.W, self.H)
         for i, frame in enumerate(frames):
             n += 1
-            img = raw = to_canvas(fit, frame, self.W, self.H)
+            img = raw = sample(frame)
             if lut is None:
                 exp0, in0 = self.expected(g.start)
                 ref = cv2.resize(g.render(g.start), (self.W, self.H), interpolation=cv2.INTER_AREA)

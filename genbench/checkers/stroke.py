@@ -209,8 +209,8 @@ class StrokeChecker:
         if unseen is not None:
             near |= unseen
         ok = np.zeros_like(near)
-        for c, where in self._expected_masks(expected):
-            ok[where] = cv2.dilate((cls == c).astype(np.uint8), SHIFT_KERNEL).ravel()[where] > 0
+        for c, where in self._expected_masks(expected):  # whole-image bool ops: no index gathers
+            ok |= where & cv2.dilate((cls == c).view(np.uint8), SHIFT_KERNEL).ravel().view(bool)
         ok &= ~near
         match = np.bincount(rm.layout_flat, weights=ok, minlength=rm.n_layout + 1)[:rm.n_layout]
         seen = np.bincount(rm.layout_flat, weights=~near, minlength=rm.n_layout + 1)[:rm.n_layout]
@@ -221,9 +221,9 @@ class StrokeChecker:
         return cls, pen, cc, pf, cov, near, bad, considered, match, seen
 
     def _expected_masks(self, expected: np.ndarray) -> list:
-        """(class, flat indices of the pixels that must show it), once per checker."""
+        """(class, flat bool mask of the pixels that must show it), once per checker."""
         if self._masks is None:
-            self._masks = [(int(c), np.flatnonzero(expected == c)) for c in np.unique(expected)]
+            self._masks = [(int(c), (expected == c).ravel()) for c in np.unique(expected)]
         return self._masks
 
     def _decide(self, events, drawn, final_cov, reached_at, left_at, reached_end, ink_seen, mf, n, fps) -> Verdict:

@@ -15,9 +15,9 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.align import warp_onto
+from ..vision.mapping import CanvasSampler
 from ..vision.palette import align_first
 from ..vision.regions import InkRegions, blur
 from ..vision.tracking import CameraTracker, keep_out
@@ -78,9 +78,10 @@ class TileChecker:
         mismatch = None
         tracked_at = 0
         n = 0
+        sample = CanvasSampler(fit, *WORK)
         for i, frame in enumerate(frames):
             n += 1
-            raw = to_canvas(fit, frame, *WORK)
+            raw = sample(frame)
             if i == 0:
                 aligned, cmap, warp = align_first(self.ref, raw)
                 # a camera that keeps drifting is followed on the first frame as the video shows it,

@@ -36,8 +36,9 @@ class TaskFamily:
     default_fps: float = 24.0
     checker_name: str = ""
     checker_version: str = "1"
-    # check() reads frames only through vision.mapping.FrameMapper, so i2v judging may hand it the
-    # decoder's planes (video.YuvFrame), sampled at the working grid with no full-frame RGB conversion
+    # check() reads frames only through vision.mapping (FrameMapper, CanvasSampler), so i2v judging may
+    # hand it the decoder's planes (video.YuvFrame), sampled at the working grid with no full-frame RGB
+    # conversion
     frames_as_planes: bool = False
     # difficulty → config (a frozen TaskConfig dataclass): the difficulties are these named presets
     presets: dict[str, TaskConfig] = {}

@@ -71,6 +71,7 @@ class GridDrawMaze(TaskFamily):
     skins = ("classic", "night", "garden")
     all_skins = ("classic", "night", "garden", "fog", "ember")
     checker_name = "stroke"
+    frames_as_planes = True  # the stroke checker maps frames with vision.mapping.FrameMapper
     checker_version = "2"  # 2: the stroke engine reads a marker core one pixel off under drift
     frames_per_step = 6
     hold_frames = 12

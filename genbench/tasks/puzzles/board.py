@@ -103,6 +103,7 @@ class BoardFamily(TaskFamily):
     with ``board_case``."""
 
     checker_name = "board"
+    frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
     default_fps = 24.0
     lead_frames = 4
     hold_frames = 16

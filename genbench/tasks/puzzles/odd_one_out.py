@@ -65,6 +65,7 @@ class OddOneOut(TaskFamily):
     all_skins = SKIN_NAMES
     presets = LEVELS
     checker_name = "tiles"
+    frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
     checker_version = "1"
     default_fps = 24.0
     fade_frames = 18

@@ -293,6 +293,7 @@ class PointerFamily:
     skins = SKIN_NAMES
     all_skins = SKIN_NAMES
     checker_name = "pointer"
+    frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
     checker_version = "1"
     default_fps = 24.0
 

@@ -67,6 +67,7 @@ class Sequence(TaskFamily):
     all_skins = SKIN_NAMES
     presets = LEVELS
     checker_name = "tiles"
+    frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
     checker_version = "1"
     default_fps = 24.0
 
