@@ -71,7 +71,9 @@ class GridDrawMaze(TaskFamily):
     skins = ("classic", "night", "garden")
     all_skins = ("classic", "night", "garden", "fog", "ember")
     checker_name = "stroke"
-    frames_as_planes = True  # the stroke checker maps frames with vision.mapping.FrameMapper
+    # RGB frames: the planes A/B (bench/validate_planes.py) reached only 2 of its 10 skin × difficulty
+    # combos, and its hard/fog drift clip was a miss last session; switch once every combo is shown equal
+    frames_as_planes = False
     checker_version = "2"  # 2: the stroke engine reads a marker core one pixel off under drift
     frames_per_step = 6
     hold_frames = 12
