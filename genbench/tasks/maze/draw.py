@@ -22,7 +22,7 @@ from ..config import knob
 from .grid import ALGORITHMS, MazeSize
 from .grid_layout import (CARVERS, Geometry, adjacency, all_shortest_paths, bfs, block_grid, render_layout,
                           walls_from_grid)
-from .graphmaze import palette_index, paste, skin_from_json
+from .graph_draw import palette_index, paste, skin_from_json
 from .skins import AGENT, FLOOR, GOAL, SKINS, WALL, Skin
 
 
