@@ -11,7 +11,6 @@ from .chat_cache import ResponseCache
 from .chat_messages import ChatReply, Messages, Usable, UsageMeter, _per_conversation
 
 
-
 class ChatBackend(ABC):
     """Answers OpenAI-style chat messages. Subclasses implement :meth:`_complete_uncached`.
 

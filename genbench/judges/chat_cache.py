@@ -19,8 +19,6 @@ from .chat_messages import ChatReply, Messages, Usage, _data_url_bytes
 _CACHE_SCHEMA = "genbench-chat-cache-v1"
 
 
-
-
 def _canonical(obj: Any) -> Any:
     """Messages with every data URL replaced by the sha256 of its bytes (short, exact keys)."""
     if isinstance(obj, dict):

@@ -44,7 +44,6 @@ def _read_json(path: Path) -> tuple[dict, str | None]:
         return {}, f"{path.name} unreadable ({e})"
 
 
-
 # --- the page -------------------------------------------------------------------------------------
 
 def write_report(run_dir: str | os.PathLike, out: str | os.PathLike | None = None, max_samples: int = 200,
@@ -126,7 +125,6 @@ def _head(run_dir: Path) -> str:
             f'content="width=device-width,initial-scale=1"><title>genbench report: {esc(run_dir.name)}</title>'
             f'<style>{CSS}</style></head><body><label class="filter"><input type="checkbox" id="only-fail"> '
             f'show only failures and errors in the gallery</label><main>')
-
 
 
 def _header(run_dir: Path, config: dict, results: dict, rows: list[dict], problems: list[str]) -> str:

@@ -87,7 +87,6 @@ def _plain(height: int, width: int, colour: tuple) -> np.ndarray:
     return img
 
 
-
 @lru_cache(maxsize=128)
 def _mask(shape: str, size: int) -> np.ndarray:
     return shape_mask(shape, size)
@@ -111,7 +110,6 @@ def paste(img: np.ndarray, shape: str, size: int, colour, cx: float, cy: float) 
 
 def skin_from_json(d: dict) -> Skin:
     return Skin(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
-
 
 
 def palette_index(img: np.ndarray, palette: np.ndarray) -> np.ndarray:

@@ -82,7 +82,6 @@ def _route_points(routes: list) -> list[np.ndarray]:
     return _pts_many(routes)
 
 
-
 def _pts_many(lines: list) -> list[np.ndarray]:
     """[_pts(x) for x in lines], rounded in one call (a hundred roads per irregular item)."""
     if not lines:
@@ -90,7 +89,6 @@ def _pts_many(lines: list) -> list[np.ndarray]:
     flat = np.round(np.concatenate(lines).astype(np.float64, copy=False)).astype(np.int32).reshape(-1, 1, 2)
     cut = np.cumsum([len(x) for x in lines]).tolist()
     return [flat[a:b] for a, b in zip([0] + cut[:-1], cut)]
-
 
 
 # --- carving --------------------------------------------------------------------------------------
@@ -127,7 +125,6 @@ def adjacency_of(n: int, pairs: list, is_open) -> list[list[int]]:
         adj[a].append(b)
         adj[b].append(a)
     return adj
-
 
 
 # --- motion ---------------------------------------------------------------------------------------
