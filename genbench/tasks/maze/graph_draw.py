@@ -110,10 +110,3 @@ def paste(img: np.ndarray, shape: str, size: int, colour, cx: float, cy: float) 
 
 def skin_from_json(d: dict) -> Skin:
     return Skin(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
-
-
-def palette_index(img: np.ndarray, palette: np.ndarray) -> np.ndarray:
-    out = np.full(img.shape[:2], -1, np.int16)
-    for k, col in enumerate(palette):
-        out[(img == col).all(-1)] = k
-    return out

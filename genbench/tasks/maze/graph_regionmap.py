@@ -8,9 +8,10 @@ import numpy as np
 
 from ...schema import TaskItem
 from ..base import TaskFamily  # a GraphMaze (not imported: graphmaze imports this module)
-from .graph_draw import palette_index, sprite_px
+from .graph_draw import sprite_px
 from .graph_layout import adjacency_of
 from .grid_layout import bfs
+from .regions import palette_index
 from .skins import AGENT, WALL
 
 MIN_CELL_PX = 12  # working pixels per cell (same targets as the grid maze)

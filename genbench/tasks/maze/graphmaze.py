@@ -26,11 +26,12 @@ from ...geometry import arclength
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex, shared_json
 from ..base import TaskFamily, frames_for_moves
 from .graph_draw import (GRAPH_SKINS, HARD_SKINS, NORMAL_SKINS, OOD_SKINS, draw_labels, floor_frame,  # noqa: F401
-                         palette_index, paste, skin_from_json, sprite_px)
+                         paste, skin_from_json, sprite_px)
 from .graph_layout import Lattice, Level, adjacency_of, along, route_points, spanning_tree  # noqa: F401
 from .graph_perturb import graph_perturbations
 from .graph_regionmap import MIN_AGENT_PX, MIN_CELL_PX, MIN_REGION_PX, MIN_WALL_PX, build_region_map  # noqa: F401
 from .grid_layout import all_shortest_paths, bfs
+from .regions import palette_index  # noqa: F401
 from .skins import Skin
 
 _CACHE: dict = {}  # per item hash: rendered scene and region map (candidates of one item share them)
