@@ -15,7 +15,8 @@ import numpy as np
 
 from ..base import register_task
 from ..config import knob
-from .graphmaze import GraphMaze, Lattice, Level
+from .graph_layout import Lattice, Level
+from .graphmaze import GraphMaze
 
 CANVAS = 416
 WALL_RATIO = 0.2  # wall thickness / ring width

@@ -22,7 +22,8 @@ from ..config import knob
 from .grid import ALGORITHMS, MazeSize
 from .grid_layout import (CARVERS, Geometry, adjacency, all_shortest_paths, bfs, block_grid, render_layout,
                           walls_from_grid)
-from .graphmaze import palette_index, paste, skin_from_json
+from .graph_draw import paste, skin_from_json
+from .regions import block_labels, palette_index
 from .skins import AGENT, FLOOR, GOAL, SKINS, WALL, Skin
 
 
@@ -256,25 +257,8 @@ def build_stroke_map(fam: GridDrawMaze, item: TaskItem) -> StrokeMap:
     xs = np.minimum(((np.arange(W) + 0.5) * geom.width / W).astype(int), geom.width - 1)
     ys = np.minimum(((np.arange(H) + 0.5) * geom.height / H).astype(int), geom.height - 1)
 
-    def blocks(n: int, length: int) -> np.ndarray:  # block index per canvas px: odd = cell, even = wall
-        q = np.arange(length) - geom.wall
-        k = np.floor_divide(q, geom.pitch)
-        b = np.where(q < 0, 0, np.where(q - k * geom.pitch < geom.cell, 2 * k + 1, 2 * k + 2))
-        return np.clip(b, 0, 2 * n)
-
-    BX, BY = np.meshgrid(blocks(C, geom.width)[xs], blocks(R, geom.height)[ys])
-    grid = np.array(s["grid"], np.uint8)
-    h, v = walls_from_grid(grid)
-    labels = np.full((H, W), -1, np.int32)
-    node = (BX % 2 == 1) & (BY % 2 == 1)
-    labels[node] = ((BY[node] - 1) // 2) * C + (BX[node] - 1) // 2
-    edges = []
-    for r, c in zip(*np.nonzero(h)):
-        labels[(BY == 2 * r + 1) & (BX == 2 * c + 2)] = R * C + len(edges)
-        edges.append((r * C + c, r * C + c + 1))
-    for r, c in zip(*np.nonzero(v)):
-        labels[(BY == 2 * r + 2) & (BX == 2 * c + 1)] = R * C + len(edges)
-        edges.append((r * C + c, (r + 1) * C + c))
+    h, v = walls_from_grid(np.array(s["grid"], np.uint8))
+    BX, BY, labels, edges = block_labels(geom, h, v, xs, ys)
     # palette: the start marker is a static marker (GOAL class), the pen is the only AGENT colour
     cols = [sk.floor, sk.wall, sk.goal, sk.agent, tuple(s["pen"])] + ([sk.floor_alt] if sk.floor_alt else [])
     palette = np.array(cols, np.uint8)

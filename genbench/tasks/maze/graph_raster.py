@@ -1,7 +1,7 @@
 """Label images of "cells" lattices (hex, circular) without one cv2 call per wall piece per item.
 
 Every item of a size shares its lattice; only which boundaries are open differs. So the pixels each
-cv2 call of ``graphmaze.draw_labels`` would touch (its footprint) are found once per lattice, and an
+cv2 call of ``graph_draw.draw_labels`` would touch (its footprint) are found once per lattice, and an
 item's label image is assembled from them with numpy, reproducing the draw order: where footprints
 overlap, the later call wins, as it did when drawn one by one. Same pixels, ~520 cv2 calls fewer per
 circular ood item.

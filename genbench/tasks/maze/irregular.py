@@ -15,7 +15,8 @@ import numpy as np
 from ...geometry import linspaces, resample_many
 from ..base import register_task
 from ..config import knob
-from .graphmaze import GraphMaze, Lattice, Level
+from .graph_layout import Lattice, Level
+from .graphmaze import GraphMaze
 from .grid_layout import kruskal_joins
 
 CANVAS = 416

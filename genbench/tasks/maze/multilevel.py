@@ -25,7 +25,7 @@ from ...geometry import arclength
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import ConfigError, TaskConfig, knob
-from .graphmaze import along
+from .graph_layout import along
 from .grid_layout import CARVERS, all_shortest_paths, block_grid
 from .skins import AGENT, FLOOR, GOAL, WALL
 from .trapfield import canvas_region_map, palette_index, paste, working_scale

@@ -36,24 +36,17 @@ def palette_index(img: np.ndarray, palette: np.ndarray) -> np.ndarray:
     return out
 
 
-def grid_region_map(item: TaskItem, skin, base: np.ndarray) -> RegionMap:
-    """``skin`` and ``base`` (the layout drawn without the agent): the family's scene of ``item``."""
-    s = item.state
-    geom = Geometry.from_json(s["geometry"])
+def block_labels(geom: Geometry, h: np.ndarray, v: np.ndarray, xs: np.ndarray, ys: np.ndarray):
+    """(BX, BY, labels, edges) at the working pixels sampling canvas columns ``xs`` and rows ``ys``, for
+    the open passages ``h`` (right of a cell) and ``v`` (below it) of ``walls_from_grid``:
+    BX / BY the block index of each (odd = cell, even = wall strip), labels = node id r·C + c on a cell,
+    R·C + passage index on an open passage, -1 on wall; edges = the open passages' node pairs, rightward
+    passages first (row-major), then downward ones."""
     R, C = geom.rows, geom.cols
-    agent_px = geom.cell * min(1.0, skin.agent_scale)
-    scale = min(1.0, max(MIN_CELL_PX / geom.cell, MIN_AGENT_PX / agent_px, MIN_WALL_PX / geom.wall))
-    W, H = max(8, int(round(geom.width * scale))), max(8, int(round(geom.height * scale)))
-    # canvas pixel sampled by each working pixel (its centre)
-    xs = np.minimum(((np.arange(W) + 0.5) * geom.width / W).astype(int), geom.width - 1)
-    ys = np.minimum(((np.arange(H) + 0.5) * geom.height / H).astype(int), geom.height - 1)
     bx = _axis_blocks(C, geom.cell, geom.wall, geom.width)[xs]
     by = _axis_blocks(R, geom.cell, geom.wall, geom.height)[ys]
     BX, BY = np.meshgrid(bx, by)
-    grid = np.array(s["grid"], np.uint8)
-    h, v = walls_from_grid(grid)
-
-    labels = np.full((H, W), -1, np.int32)
+    labels = np.full((len(ys), len(xs)), -1, np.int32)
     node = (BX % 2 == 1) & (BY % 2 == 1)
     labels[node] = ((BY[node] - 1) // 2) * C + (BX[node] - 1) // 2
     edges = []
@@ -65,6 +58,22 @@ def grid_region_map(item: TaskItem, skin, base: np.ndarray) -> RegionMap:
         sel = (BY == 2 * r + 2) & (BX == 2 * c + 1)
         labels[sel] = R * C + len(edges)
         edges.append((r * C + c, (r + 1) * C + c))
+    return BX, BY, labels, edges
+
+
+def grid_region_map(item: TaskItem, skin, base: np.ndarray) -> RegionMap:
+    """``skin`` and ``base`` (the layout drawn without the agent): the family's scene of ``item``."""
+    s = item.state
+    geom = Geometry.from_json(s["geometry"])
+    R, C = geom.rows, geom.cols
+    agent_px = geom.cell * min(1.0, skin.agent_scale)
+    scale = min(1.0, max(MIN_CELL_PX / geom.cell, MIN_AGENT_PX / agent_px, MIN_WALL_PX / geom.wall))
+    W, H = max(8, int(round(geom.width * scale))), max(8, int(round(geom.height * scale)))
+    # canvas pixel sampled by each working pixel (its centre)
+    xs = np.minimum(((np.arange(W) + 0.5) * geom.width / W).astype(int), geom.width - 1)
+    ys = np.minimum(((np.arange(H) + 0.5) * geom.height / H).astype(int), geom.height - 1)
+    h, v = walls_from_grid(np.array(s["grid"], np.uint8))
+    BX, BY, labels, edges = block_labels(geom, h, v, xs, ys)
 
     palette, pclass = skin.palette()
     sample = np.ix_(ys, xs)  # sample first: the same labels, at the working size's cost
