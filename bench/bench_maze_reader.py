@@ -55,9 +55,14 @@ def judge(item, frame) -> tuple[bool, bool]:
         return False, False
     grid = r.block_grid().shape == np.shape(item.state["grid"]) and np.array_equal(r.block_grid(), item.state["grid"])
     sk = item.state["skin"]
-    a, g = r.marker_near(sk["agent"]), r.marker_near(sk["goal"])
-    cells = a is not None and g is not None and (tuple(a.cell), tuple(g.cell)) == (
-        tuple(item.state["solutions"][0][0]), tuple(item.state["goal"]))
+    # agent and goal are two markers: the pair nearest the skin's two colours (a codec can shift a colour
+    # nearer the other's, as on agent_near_goal at CRF 40, where each by itself would pick the goal twice)
+    dist = lambda m, rgb: float(np.linalg.norm(np.subtract(m.colour, rgb, dtype=np.float64)))  # noqa: E731
+    pairs = [(dist(a, sk["agent"]) + dist(g, sk["goal"]), a, g) for a in r.markers for g in r.markers if a is not g]
+    if not pairs:
+        return grid, False
+    _, a, g = min(pairs, key=lambda p: p[0])
+    cells = (tuple(a.cell), tuple(g.cell)) == (tuple(item.state["solutions"][0][0]), tuple(item.state["goal"]))
     return grid, grid and cells
 
 
