@@ -175,6 +175,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1, help="processes (one skin × difficulty each)")
     ap.add_argument("--out", default=None, help="stream clips here and write reader.json; resumes")
     ap.add_argument("--skip-must-fail", action="store_true", help="Do not read the no-maze frames.")
+    ap.add_argument("--report-only", action="store_true",
+                    help="judge nothing: print the tables of the combos --out holds (a run cut short)")
     args = ap.parse_args()
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     params = {"n": args.n, "only": split(args.only), "t2v": args.t2v, "every_clip": args.every_clip}
@@ -186,6 +188,8 @@ def main() -> None:
     done = _load(stream, params) if stream else {}
     todo = [(d, s, args.n, params["only"], args.t2v, args.every_clip) for d, s in combos if (d, s) not in done]
     print(f"{len(combos)} combos, {len(combos) - len(todo)} already done", flush=True)
+    if args.report_only:
+        todo = []
     results = {c: done[c] for c in combos if c in done}
     t0 = time.perf_counter()
 
