@@ -5,14 +5,23 @@ as a model's video would be), ``genbench.checkers.read_grid_maze`` must recover 
 and the agent's and goal's cells (markers matched by the skin's colours, the prompt's words in a
 text-to-video run). Must-fail clips whose first frame differs (a layout changed later does not
 change the first frame) are not the reader's to reject. Rows by perturbation, skin, difficulty and
-the decoded canvas (W×H). ``--t2v`` also judges each whole clip in text-to-video mode (the oracle
-drawn and solved, judged knowing only the prompt's size, start and goal): the pass rate per row.
+the decoded canvas (W×H), with Wilson 95% intervals on the totals. A clip whose first frame, before
+encoding, is the oracle clip's at the same encoder settings (other frame rates, holds, camera motion
+that starts still) shows the reader nothing new and is skipped, unless ``--every-clip`` or ``--t2v``.
+``--t2v`` also judges each whole clip in text-to-video mode (the oracle drawn and solved, judged
+knowing only the prompt's size, start and goal): the pass rate per row; ``--misses`` lists every
+clip that was misread or failed.
 
 Must-fail frames — every other family's first frames (3 items per difficulty; maze.grid-draw is a
 grid maze and is left out), noise, blank, a gradient, a blurred photo-like frame — must raise
 LayoutNotFound: the table counts how many did not (a confident wrong grid).
 
-    python bench/bench_maze_reader.py --n 2 --out runs/reader
+Clips stream to ``--out``/clips.jsonl one skin × difficulty at a time: an interrupted run picks up at
+the first unfinished one (same parameters); ``--jobs`` runs combos in parallel processes.
+
+    python bench/bench_maze_reader.py --n 1 --jobs 2 --out runs/reader
+    python bench/bench_maze_reader.py --t2v --difficulty hard --misses \\
+        --only crf40,letterbox_832x480,blur,stretch_1280x720,drift_crf38,drift_letterbox_crf40
 """
 
 from __future__ import annotations
@@ -20,7 +29,9 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import cv2
@@ -28,16 +39,12 @@ import numpy as np
 
 from genbench import validate as V
 from genbench.checkers import LayoutNotFound, read_grid_maze
+from genbench.metrics import wilson
 from genbench.registry import entries, task_family
 from genbench.runner import judge_video
 from genbench.video import read_frames, write_video
 
 NOT_MAZES_EXCLUDED = ("maze.grid", "maze.grid-draw")  # grid mazes: reading them is right
-
-
-def first_frame(clip, path: Path) -> np.ndarray:
-    write_video(path, clip.frames, clip.fps, crf=clip.crf, preset=clip.preset)
-    return next(iter(read_frames(path)))
 
 
 def judge(item, frame) -> tuple[bool, bool]:
@@ -48,10 +55,52 @@ def judge(item, frame) -> tuple[bool, bool]:
         return False, False
     grid = r.block_grid().shape == np.shape(item.state["grid"]) and np.array_equal(r.block_grid(), item.state["grid"])
     sk = item.state["skin"]
-    a, g = r.marker_near(sk["agent"]), r.marker_near(sk["goal"])
-    cells = a is not None and g is not None and (tuple(a.cell), tuple(g.cell)) == (
-        tuple(item.state["solutions"][0][0]), tuple(item.state["goal"]))
+    # agent and goal are two markers: the pair nearest the skin's two colours (a codec can shift a colour
+    # nearer the other's, as on agent_near_goal at CRF 40, where each by itself would pick the goal twice)
+    dist = lambda m, rgb: float(np.linalg.norm(np.subtract(m.colour, rgb, dtype=np.float64)))  # noqa: E731
+    pairs = [(dist(a, sk["agent"]) + dist(g, sk["goal"]), a, g) for a in r.markers for g in r.markers if a is not g]
+    if not pairs:
+        return grid, False
+    _, a, g = min(pairs, key=lambda p: p[0])
+    cells = (tuple(a.cell), tuple(g.cell)) == (tuple(item.state["solutions"][0][0]), tuple(item.state["goal"]))
     return grid, grid and cells
+
+
+def _combo(args) -> list[dict]:
+    """Every must-pass clip of one (difficulty, skin): one record each."""
+    difficulty, skin, n, only, t2v, every_clip = args
+    fam = task_family("maze.grid")
+    tmp = Path(tempfile.mkdtemp(prefix="genbench-reader-"))
+    path = tmp / "c.mp4"
+    token = V.BUDGET.set(72 if t2v else 24)  # only the first frame is read (the whole clip with --t2v)
+    out = []
+    try:
+        for item in fam.items(difficulty, n, 0, skin):
+            seen = set()  # (raw first frame, crf, preset) already read for this item
+            for p in V.perturbations_for(fam):
+                if not p.must_pass or (only and p.name not in only):
+                    continue
+                clip = p.make(fam, item, np.random.default_rng(item.index))
+                if clip is None:  # not applicable to this item
+                    continue
+                frames = list(clip.frames)
+                key = (frames[0].tobytes(), frames[0].shape, clip.crf, clip.preset)
+                if key in seen and not (every_clip or t2v):
+                    continue
+                seen.add(key)
+                write_video(path, frames, clip.fps, crf=clip.crf, preset=clip.preset)
+                frame = next(iter(read_frames(path)))
+                g, m = judge(item, frame)
+                rec = {"difficulty": difficulty, "skin": skin, "item": item.index, "perturbation": p.name,
+                       "canvas": f"{frame.shape[1]}x{frame.shape[0]}", "grid": bool(g), "markers": bool(m)}
+                if t2v:
+                    v = judge_video(fam, item, path, mode="t2v")
+                    rec.update(t2v=bool(v.passed), failure=v.failure, message=(v.message or "")[:160])
+                out.append(rec)
+    finally:
+        V.BUDGET.reset(token)
+        path.unlink(missing_ok=True)
+    return out
 
 
 def not_maze_frames():
@@ -77,60 +126,112 @@ def not_maze_frames():
     yield "photo-like", photo
 
 
+def _load(stream: Path, params: dict) -> dict:
+    """Combos already judged with these parameters: (difficulty, skin) -> records."""
+    done = {}
+    for line in stream.read_text().splitlines() if stream.exists() else []:
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a torn last line: that combo runs again
+        if rec.get("params") == params:
+            done[tuple(rec["combo"])] = rec["clips"]
+    return done
+
+
+def _pct(k: int, n: int) -> str:
+    lo, hi = wilson(k, n)
+    return f"{k}/{n} = {k / n:.2%} [{lo:.2%}, {hi:.2%}]" if n else "none"
+
+
+def print_tables(clips: list[dict], t2v: bool) -> dict:
+    rows = defaultdict(lambda: [0, 0, 0, 0])  # key -> [n, grid ok, grid+markers ok, t2v passed]
+    for c in clips:
+        for key in (("perturbation", c["perturbation"]), ("skin", c["skin"]), ("difficulty", c["difficulty"]),
+                    ("canvas", c["canvas"]), ("all", "")):
+            r = rows[key]
+            r[0] += 1
+            r[1] += c["grid"]
+            r[2] += c["markers"]
+            r[3] += bool(c.get("t2v"))
+    t2v_col = f" {'t2v passed':>11}" if t2v else ""
+    print(f"{'by':<13} {'':<24} {'n':>5} {'grid exact':>12} {'+ agent, goal':>14}{t2v_col}")
+    for (kind, name), (n, g, m, t) in sorted(rows.items()):
+        print(f"{kind:<13} {name:<24} {n:>5} {g / n:>12.2%} {m / n:>14.2%}" + (f" {t / n:>11.2%}" if t2v else ""))
+    n, g, m, t = rows[("all", "")]
+    print(f"\ntotal: grid exact {_pct(g, n)}; + agent, goal {_pct(m, n)}" + (f"; t2v passed {_pct(t, n)}" if t2v else ""))
+    return {f"{k}/{name}": v for (k, name), v in rows.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1)
     ap.add_argument("--difficulty", default=None, help="Only these difficulties, comma-separated.")
+    ap.add_argument("--skin", default=None, help="Only these skins, comma-separated.")
     ap.add_argument("--t2v", action="store_true", help="Also judge each whole clip in text-to-video mode.")
     ap.add_argument("--only", default=None, help="Only these must-pass perturbations, comma-separated.")
-    ap.add_argument("--out", default=None)
+    ap.add_argument("--every-clip", action="store_true", help="Also read clips whose first frame is the oracle's.")
+    ap.add_argument("--misses", action="store_true", help="List every misread or failed clip.")
+    ap.add_argument("--jobs", type=int, default=1, help="processes (one skin × difficulty each)")
+    ap.add_argument("--out", default=None, help="stream clips here and write reader.json; resumes")
+    ap.add_argument("--skip-must-fail", action="store_true", help="Do not read the no-maze frames.")
+    ap.add_argument("--report-only", action="store_true",
+                    help="judge nothing: print the tables of the combos --out holds (a run cut short)")
     args = ap.parse_args()
-    fam = task_family("maze.grid")
-    tmp = Path(tempfile.mkdtemp(prefix="genbench-reader-"))
-    rows = defaultdict(lambda: [0, 0, 0, 0])  # key -> [n, grid ok, grid+markers ok, t2v passed]
-    wanted = args.difficulty.split(",") if args.difficulty else None
-    token = V.BUDGET.set(24 if not args.t2v else 72)  # only the first frame is read (the whole clip with --t2v)
-    try:
-        for _, difficulty, skin in V.combos("maze.grid", wanted):
-            for item in fam.items(difficulty, args.n, 0, skin):
-                for p in V.perturbations_for(fam):
-                    if not p.must_pass or (args.only and p.name not in args.only.split(",")):
-                        continue
-                    clip = p.make(fam, item, np.random.default_rng(item.index))
-                    if clip is None:  # not applicable to this item
-                        continue
-                    frame = first_frame(clip, tmp / "c.mp4")
-                    g, m = judge(item, frame)
-                    t = args.t2v and judge_video(fam, item, tmp / "c.mp4", mode="t2v").passed
-                    canvas = f"{frame.shape[1]}x{frame.shape[0]}"
-                    for key in (("perturbation", p.name), ("skin", skin), ("difficulty", difficulty),
-                                ("canvas", canvas), ("all", "")):
-                        r = rows[key]
-                        r[0] += 1
-                        r[1] += g
-                        r[2] += m
-                        r[3] += t
-    finally:
-        V.BUDGET.reset(token)
-    t2v_col = f" {'t2v passed':>11}" if args.t2v else ""
-    print(f"{'by':<13} {'':<24} {'n':>5} {'grid exact':>12} {'+ agent, goal':>14}{t2v_col}")
-    for (kind, name), (n, g, m, t) in sorted(rows.items()):
-        print(f"{kind:<13} {name:<24} {n:>5} {g / n:>12.2%} {m / n:>14.2%}" + (f" {t / n:>11.2%}" if args.t2v else ""))
-    wrong = defaultdict(lambda: [0, 0])  # source -> [frames, read as a maze]
-    for name, frame in not_maze_frames():
-        try:
-            read_grid_maze(frame)
-            wrong[name][1] += 1
-        except LayoutNotFound:
-            pass
-        wrong[name][0] += 1
-    total, bad = sum(v[0] for v in wrong.values()), sum(v[1] for v in wrong.values())
-    print(f"\nmust-fail frames (no grid maze): {total}, read as a maze anyway: {bad}"
-          + "".join(f"\n  {k}: {b}/{n} read" for k, (n, b) in sorted(wrong.items()) if b))
-    if args.out:
-        out = Path(args.out)
+    split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
+    params = {"n": args.n, "only": split(args.only), "t2v": args.t2v, "every_clip": args.every_clip}
+    combos = [(d, s) for _, d, s in V.combos("maze.grid", split(args.difficulty), split(args.skin))]
+    out = Path(args.out) if args.out else None
+    stream = out / "clips.jsonl" if out else None
+    if out:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "reader.json").write_text(json.dumps({"must_pass": {f"{k}/{n}": v for (k, n), v in rows.items()},
+    done = _load(stream, params) if stream else {}
+    todo = [(d, s, args.n, params["only"], args.t2v, args.every_clip) for d, s in combos if (d, s) not in done]
+    print(f"{len(combos)} combos, {len(combos) - len(todo)} already done", flush=True)
+    if args.report_only:
+        todo = []
+    results = {c: done[c] for c in combos if c in done}
+    t0 = time.perf_counter()
+
+    def keep(w, clips):
+        results[(w[0], w[1])] = clips
+        if stream:
+            with stream.open("a") as fh:
+                fh.write(json.dumps({"params": params, "combo": [w[0], w[1]], "clips": clips}) + "\n")
+        bad = sum(not c["grid"] or not c["markers"] or c.get("t2v") is False for c in clips)
+        print(f"[{len(results)}/{len(combos)} {time.perf_counter() - t0:.0f}s] {w[0]}/{w[1]}: "
+              f"{len(clips)} clips, {bad} misread or failed", flush=True)
+
+    if args.jobs > 1:
+        with ProcessPoolExecutor(args.jobs) as ex:
+            futs = {ex.submit(_combo, w): w for w in todo}
+            for fut in as_completed(futs):
+                keep(futs[fut], fut.result())
+    else:
+        for w in todo:
+            keep(w, _combo(w))
+    clips = [c for cs in results.values() for c in cs]
+    table = print_tables(clips, args.t2v) if clips else {}
+    if args.misses:
+        for c in clips:
+            if not c["grid"] or not c["markers"] or c.get("t2v") is False:
+                what = "grid misread" if not c["grid"] else "markers misread" if not c["markers"] else "t2v failed"
+                print(f"MISS {c['difficulty']}/{c['skin']}/{c['item']} {c['perturbation']} {c['canvas']}: {what}"
+                      + (f" ({c.get('failure')}: {c.get('message')})" if c.get("t2v") is False else ""))
+    wrong = defaultdict(lambda: [0, 0])  # source -> [frames, read as a maze]
+    if not args.skip_must_fail:
+        for name, frame in not_maze_frames():
+            try:
+                read_grid_maze(frame)
+                wrong[name][1] += 1
+            except LayoutNotFound:
+                pass
+            wrong[name][0] += 1
+        total, bad = sum(v[0] for v in wrong.values()), sum(v[1] for v in wrong.values())
+        print(f"\nmust-fail frames (no grid maze): {total}, read as a maze anyway: {bad}"
+              + "".join(f"\n  {k}: {b}/{n} read" for k, (n, b) in sorted(wrong.items()) if b))
+    if out:
+        (out / "reader.json").write_text(json.dumps({"params": params, "must_pass": table,
                                                      "must_fail": dict(wrong)}, indent=1))
 
 

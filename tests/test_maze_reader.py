@@ -94,3 +94,32 @@ def test_noise_blank_gradient_and_photo_like_frames_are_no_maze():
             read_grid_maze(f)
             pytest.fail(f"{name} read as a grid maze")
 
+
+
+def test_a_maze_pushed_past_the_frame_top_keeps_the_walls_that_hung_from_its_outer_wall():
+    """A camera panning or zooming pushes the top outer wall out of view: the walls that hung from it are
+    no longer joined to the rest of the wall network, yet they are the maze's (they were read as open
+    passages, a changed layout). A wall erased there under the same cut still reads as open."""
+    fam = task_family("maze.grid")
+
+    def lone_stub(g):  # a wall hanging from the top whose post below joins no other wall
+        return next((c for c in range(2, g.shape[1] - 2, 2) if g[1, c] and not g[3, c] + g[2, c - 1] + g[2, c + 1]),
+                    None)
+
+    item = next(it for it in fam.items("hard", 20, 0, "thin_walls") if lone_stub(np.array(it.state["grid"])))
+    geom, grid = item.state["geometry"], np.array(item.state["grid"], np.uint8)
+    pitch, wall = geom["cell_px"] + geom["wall_px"], geom["wall_px"]
+    cut = wall + 3  # the outer wall and a little of the top cell row out of view
+
+    def pushed_up(f):
+        return np.concatenate([f[cut:], np.repeat(f[-1:], cut, 0)])  # the wall colour fills in below
+
+    read = read_grid_maze(pushed_up(item.first_frame))
+    assert read.box[1] < 0  # the reader knows the maze reaches past the frame
+    assert np.array_equal(read.block_grid(), grid)
+    c = lone_stub(grid)  # erased, nothing else comes apart
+    erased = item.first_frame.copy()
+    x0 = (c // 2) * pitch
+    erased[wall:pitch, x0:x0 + wall] = erased[wall + geom["cell_px"] // 2, x0 + wall + 2]
+    got = read_grid_maze(pushed_up(erased)).block_grid()
+    assert got[1, c] == 0 and (got != grid).sum() == 1

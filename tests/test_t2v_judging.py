@@ -300,3 +300,44 @@ def test_a_maze_the_camera_pushes_past_the_frame_edge_passes_and_an_erased_wall_
     erased = _erase_wall_off_route(item, [f.copy() for f in gt], 24)
     v = _judge(item, V.camera_motion(erased, rng, **V.DRIFT))
     assert not v.passed and v.failure == "LAYOUT_CHANGED", (v.failure, v.message)
+
+
+def _agent_mask(item, f):
+    agent = np.array(item.state["skin"]["agent"], np.int32)
+    return np.abs(f.astype(np.int32) - agent).sum(-1) < 120
+
+
+def test_a_small_agent_over_the_goal_reading_as_neither_colour_still_reaches_it():
+    """At CRF 40 a small red agent over a green goal blends into a colour that is neither's (chroma
+    subsampling): it is unseen there, yet the goal's cell shows something drawn over it. That is the agent
+    arriving, when it walked there; the same blend after a cut from mid-route is a teleport, and an agent
+    that vanishes before the goal with the goal's cell untouched never reached it."""
+    item = FAM.generate(0, "hard", skin="small_agent")
+    gt = _model_frames(item, FAM.solution_frames(item, num_frames=81))
+    track = _judge(item, gt).evidence["cells"]
+    goal = list(item.state["goal"])
+    # what 4:2:0 chroma subsampling makes of it: the agent's brightness, the two colours' hues averaged
+    ycc = cv2.cvtColor(np.array([[item.state["skin"]["agent"], item.state["skin"]["goal"]]], np.uint8),
+                       cv2.COLOR_RGB2YCrCb)[0].astype(np.float32)
+    mix = cv2.cvtColor(np.array([[[ycc[0, 0], *(ycc[:, 1:].mean(0))]]], np.uint8), cv2.COLOR_YCrCb2RGB)[0, 0]
+
+    def blended(frames):  # the agent over the goal drawn in the mix of both colours
+        out = [f.copy() for f in frames]
+        for f, cell in zip(out, _judge(item, frames).evidence["cells"]):
+            if cell == goal:
+                f[_agent_mask(item, f)] = mix
+        return out
+
+    v = _judge(item, blended(gt))
+    assert v.passed, (v.failure, v.message)
+    cut = blended(gt[:30] + [gt[-1]] * 51)
+    v = _judge(item, cut)
+    assert not v.passed and v.failure == "TELEPORT", (v.failure, v.message)
+    floor = np.array(item.state["skin"]["floor"], np.uint8)
+    arrive = track.index(goal)
+    gone = [f.copy() for f in gt]
+    for f in gone[arrive - 2:]:  # the agent painted out one step short of the goal, and after
+        f[_agent_mask(item, f)] = floor
+    v = _judge(item, gone)
+    assert not v.passed and v.failure == "GOAL_NOT_REACHED", (v.failure, v.message)
+

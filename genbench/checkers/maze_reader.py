@@ -131,7 +131,7 @@ def read_grid_maze(frame: np.ndarray) -> GridMazeRead:
     if best is None:
         raise LayoutNotFound("no maze-shaped wall network")
     x, y, w, h = (int(v) for v in stats[best][:4])
-    walls = (lab[y:y + h, x:x + w] == best)
+    walls = np.isin(lab[y:y + h, x:x + w], _hung_from_edge(stats, best, H, W))
     # letterbox padding takes the wall colour and joins the outer wall: cut every all-wall row and
     # column from the edges, then put back one wall thickness (read inside the maze) all round
     cols_full, rows_full = walls.mean(0) > 0.97, walls.mean(1) > 0.97
@@ -205,6 +205,22 @@ def grid_fit(walls: np.ndarray, rows: int, cols: int, wall_px: int, open_h: np.n
     seen = walls.astype(bool)
     return {"explained": float((seen & near).sum() / max(seen.sum(), 1)),
             "covered": float((seen & core).sum() / max(core.sum(), 1))}
+
+
+def _hung_from_edge(stats: np.ndarray, best: int, H: int, W: int) -> list[int]:
+    """The wall components of the maze: the largest (``best``), and where a camera zooming or panning
+    pushed its outer wall past a frame edge, the walls that hung from it there, now apart: those that
+    reach the same edge within the maze's span."""
+    x, y, w, h = (int(v) for v in stats[best][:4])
+    keep = [best]
+    for k in range(1, len(stats)):
+        kx, ky, kw, kh = (int(v) for v in stats[k][:4])
+        across = x <= kx and kx + kw <= x + w  # within the maze's span along the edge
+        down = y <= ky and ky + kh <= y + h
+        if k != best and ((across and ((y == 0 == ky) or (y + h == H == ky + kh)))
+                          or (down and ((x == 0 == kx) or (x + w == W == kx + kw)))):
+            keep.append(k)
+    return keep
 
 
 def _edge_run(flags: np.ndarray) -> int:

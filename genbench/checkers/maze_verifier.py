@@ -16,9 +16,13 @@ import cv2
 import numpy as np
 
 from .events import missed_moves
-from .maze_reader import GridMazeRead, LayoutNotFound, read_grid_maze
+from .maze_reader import GridMazeRead, LayoutNotFound, _off_blend, read_grid_maze
 
 HOLD_FRACTION = 0.02  # the agent must sit on the goal for the last 2% of frames (at least two)
+# The agent over the goal, a small sprite at CRF 40, blends into a colour that is neither's: the goal's
+# cell then shows more pixels off every blend of floor, wall and goal (by a tenth of the floor–wall
+# distance) than in the first frame, at least this share of the agent's area.
+COVER_SHARE = 0.5
 
 
 @dataclass
@@ -61,10 +65,13 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
                            status="error")
     markers = sorted(maze.markers, key=lambda m: -m.area)[:2]
     seen_cells: list[list] = [[], []]  # per marker and frame: the cells of its colour's blobs, largest first
+    foreign: list[list] = [[], []]  # per marker and frame: pixels of its cell that are not its own
     for f in frames:
         f = np.asarray(f)
         for t, m in zip(seen_cells, markers):
             t.append(_cells_of_colour(maze, f, m.colour))
+        for t, m in zip(foreign, markers):
+            t.append(_foreign_px(maze, f, m))
     tracks = [[c[0] if c else None for c in t] for t in seen_cells]
     if len(tracks[0]) < 2:
         return SelfVerdict(False, 0.0, "UNREADABLE", "fewer than two frames", status="error")
@@ -83,8 +90,13 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
         return SelfVerdict(False, 0.0, "UNREADABLE", "the goal cannot be reached in the layout read", frame=0,
                            **seen)
     dist_to_goal = maze.distances(goal_cell)
+    # unseen, yet something neither floor nor goal covers the goal: the agent over it
+    over = [n - foreign[goal][0] >= COVER_SHARE * markers[agent].area for n in foreign[goal]]
+    sightings = [cells or ([goal_cell] if o else []) for cells, o in zip(seen_cells[agent], over)]
+    track = [c[0] if c else None for c in sightings]
+    seen["track"] = track
     here, progress, path, seen_at = start, 0.0, [start], 0
-    for t, cells in enumerate(seen_cells[agent][1:], 1):
+    for t, cells in enumerate(sightings[1:], 1):
         if not cells:
             continue
         cell, gap = cells[0], t - seen_at
@@ -124,6 +136,24 @@ def _steps(maze: GridMazeRead, a: tuple, b: tuple, gap: int) -> list | None:
         return [b]
     path = missed_moves(lambda c: maze.neighbours(*c), a, b, gap) if gap > 1 else None
     return None if path is None else path[1:]
+
+
+def _foreign_px(maze: GridMazeRead, frame: np.ndarray, marker) -> int:
+    """Pixels of ``marker``'s cell (as in the first frame) off every blend of floor, wall and the
+    marker's colour: something else drawn over it."""
+    x0, y0, x1, y1 = maze.box
+    px, py = (x1 - x0 - maze.wall_px) / maze.cols, (y1 - y0 - maze.wall_px) / maze.rows
+    r, c = marker.cell
+    cx0, cy0 = max(int(x0 + maze.wall_px + c * px), 0), max(int(y0 + maze.wall_px + r * py), 0)
+    cell = np.asarray(frame[cy0:int(y0 + (r + 1) * py) + 1, cx0:int(x0 + (c + 1) * px) + 1], np.float32)
+    if not cell.size or not maze.wall_rgb:
+        return 0
+    wall, colour = maze.wall_rgb, marker.colour
+    gap = min(float(np.linalg.norm(np.subtract(f, wall))) for f in maze.floor_rgbs)
+    off = np.full(cell.shape[:2], np.inf, np.float32)
+    for a, b in [(f, wall) for f in maze.floor_rgbs] + [(colour, f) for f in maze.floor_rgbs] + [(colour, wall)]:
+        off = np.minimum(off, _off_blend(cell, a, b))
+    return int((off > 0.1 * gap).sum())
 
 
 def _forward_fill(track: list) -> list:
