@@ -311,35 +311,41 @@ def _optimal_as_vrbench(v, solutions: list):
     return v
 
 
-def _forbid_jumps(v, rm, max_gap: int = 2, pace_factor: float = 4.0):
+ROAD_MIN_JUMP = 1.0  # road widths: the least one-frame move the pace rule (events.first_leap) calls a leap
+
+
+def _forbid_jumps(v, rm, max_gap: int = 2):
     """TELEPORT where the agent, seen in two frames at most ``max_gap`` apart, got from one spot to the
     other by a jump: the straight line between them runs more than a quarter road width into the ground,
-    or it moved more than a road width per frame *and* over ``pace_factor`` times its average speed while
-    seen (a model may be fast, but its motion is continuous). The trajectory engine
-    judges where the agent *is*: on roads a jump along a road, or from mid-road onto the next road,
-    lands on a road joined to the last junction and reads as a legal move."""
+    or it leapt (the pace rule every engine shares, ``events.first_leap``: more than ``ROAD_MIN_JUMP``
+    road widths per frame and over 4× its pace; a model may be fast, but its motion is continuous). The
+    trajectory engine judges where the agent *is*: on roads a jump along a road, or from mid-road onto
+    the next road, lands on a road joined to the last junction and reads as a legal move."""
+    from .checkers.events import Event, first_leap
+
     if v.status != "ok":
         return v
-    seen = [(i, p[0] * rm.width, p[1] * rm.height) for i, p in enumerate(v.evidence.get("xy", [])) if p is not None]
-    steps = [(b[0] - a[0], np.hypot(b[1] - a[1], b[2] - a[2]), a, b) for a, b in zip(seen, seen[1:])]
-    pace = sum(d for _, d, _, _ in steps) / max(sum(g for g, _, _, _ in steps), 1)
-    limit = max(rm.cell_px, pace_factor * pace)
-    tol = 0.25 * rm.cell_px
-    for gap, d, (i0, x0, y0), (i, x, y) in steps:
-        if gap > max_gap:
+    xy = [None if p is None else (p[0] * rm.width, p[1] * rm.height) for p in v.evidence.get("xy", [])]
+    seen = [(i, p) for i, p in enumerate(xy) if p is not None]
+    across = None
+    for (i0, (x0, y0)), (i, (x, y)) in zip(seen, seen[1:]):
+        if i - i0 > max_gap:
             continue
+        d = float(np.hypot(x - x0, y - y0))
         k = int(d) + 2
         xs = np.clip(np.round(np.linspace(x0, x, k)).astype(int), 0, rm.width - 1)
         ys = np.clip(np.round(np.linspace(y0, y, k)).astype(int), 0, rm.height - 1)
-        across = float(rm.wall_depth[ys, xs].max()) > tol
-        if (across or d > gap * limit) and (v.passed or v.first_error_frame is None or i < v.first_error_frame):
-            how = "across the ground" if across else f"in {gap} frame{'s' if gap > 1 else ''}"
-            v.passed, v.failure, v.first_error_frame = False, "TELEPORT", i
-            v.message = f"jumped {d / rm.cell_px:.1f} road widths {how} between frames {i0} and {i}"
-            v.score = min(v.score, float(v.metrics.get("progress", 0.0)))
-            v.metrics.update(legal=0.0, exact=0.0)
-            v.evidence.setdefault("events", []).append({"frame": i, "code": "TELEPORT", "detail": v.message})
-            return v
+        if float(rm.wall_depth[ys, xs].max()) > 0.25 * rm.cell_px:
+            across = Event(i, "TELEPORT", f"jumped {d / rm.cell_px:.1f} road widths across the ground "
+                                          f"between frames {i0} and {i}")
+            break
+    leap = first_leap(xy, rm.cell_px, ROAD_MIN_JUMP, max_gap, unit_name="road widths")
+    jump = min((e for e in (across, leap) if e is not None), key=lambda e: e.frame, default=None)
+    if jump is not None and (v.passed or v.first_error_frame is None or jump.frame < v.first_error_frame):
+        v.passed, v.failure, v.first_error_frame, v.message = False, "TELEPORT", jump.frame, jump.detail
+        v.score = min(v.score, float(v.metrics.get("progress", 0.0)))
+        v.metrics.update(legal=0.0, exact=0.0)
+        v.evidence.setdefault("events", []).append(jump.to_json())
     return v
 
 
