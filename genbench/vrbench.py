@@ -25,7 +25,8 @@ from pathlib import Path  # noqa: E402
 
 GAMES = {"maze.grid": "maze", "maze.trapfield": "trapfield", "maze.sokoban": "sokoban"}
 SUPPORTED = ("maze", "trapfield", "sokoban", "pathfinder", "maze3d")  # maze3d: for VLM judges only
-PROFILE_VERSION = "2"  # how imported items are built (appearance models, graphs); part of every item
+PROFILE_VERSION = "3"  # how imported items are built (appearance models, graphs); part of every item
+# 3: pathfinder optimal routes by VR-Bench's own length measure too
 # working pixels per cell for VR-Bench's tile pictures: a sprite drawn in a third of its cell, on a
 # fine texture, needs more than the 12 px our flat skins read at
 TEXTURED_CELL_PX = 24
