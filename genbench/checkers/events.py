@@ -55,7 +55,7 @@ def missed_moves(neighbours: Callable[[Hashable], Iterable], a, b, gap: int, mos
     return None
 
 
-LEAP_PACE = 4.0  # a one-frame move this many times the walker's usual pace (and over its engine's minimum) is a leap
+LEAP_PACE = 4.0  # a one-frame move this many times the walker's cruising pace (and over its engine's minimum) is a leap
 
 
 def walker_pace(xys: Sequence, unit: float):
