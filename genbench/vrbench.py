@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .store import DEFAULT_MAX_RETRIES
+from .tasks.base import TaskFamily
 
 
 # --- the layout on disk ----------------------------------------------------------------------------
@@ -24,7 +25,8 @@ from pathlib import Path  # noqa: E402
 
 GAMES = {"maze.grid": "maze", "maze.trapfield": "trapfield", "maze.sokoban": "sokoban"}
 SUPPORTED = ("maze", "trapfield", "sokoban", "pathfinder", "maze3d")  # maze3d: for VLM judges only
-PROFILE_VERSION = "2"  # how imported items are built (appearance models, graphs); part of every item
+PROFILE_VERSION = "3"  # how imported items are built (appearance models, graphs); part of every item
+# 3: pathfinder optimal routes by VR-Bench's own length measure too
 # working pixels per cell for VR-Bench's tile pictures: a sprite drawn in a third of its cell, on a
 # fine texture, needs more than the 12 px our flat skins read at
 TEXTURED_CELL_PX = 24
@@ -418,21 +420,25 @@ def _soko_scene(item):
                         training_labels(idx, pcl, same), expected_first(img, W, H))
 
 
-class ImportedFamily:
-    """The judging half of a task family for items read from VR-Bench files (they cannot be generated)."""
+class ImportedFamily(TaskFamily):
+    """The judging half of a task family for items read from VR-Bench files. A TaskFamily, so that whatever
+    a family gains (``checker_for``, ``frames_as_planes``, …) has its default here too; its items are
+    imported, never generated. Judged from RGB frames (``frames_as_planes`` False), image-to-video only
+    (``check_t2v``: NOT_JUDGED)."""
 
     default_fps = 24.0
-    checker_version = "2"  # 2: trajectory games read against their still layout
-    frames_as_planes = False  # judged from RGB frames, as validated
+    # 2: trajectory games read against their still layout; 3: one pace rule (events.first_leap) for every
+    # game: Sokoban's player leaps, pathfinder's pace is its cruising speed, not its average
+    checker_version = "3"
 
     def __init__(self, game: str):
         self.game = game
         self.name = f"vrbench.{game}"
         self.checker_name = {"sokoban": "sokoban", "maze3d": "none"}.get(game, "trajectory")
 
-    def checker_for(self, mode: str) -> tuple[str, str]:
-        """(name, version) keying its verdicts, as TaskFamily.checker_for: imports are judged image-to-video."""
-        return self.checker_name, self.checker_version
+    def generate(self, index, difficulty="easy", seed=0, skin=None, config=None):
+        raise NotImplementedError(f"{self.name}: VR-Bench levels are imported from its files "
+                                  "(genbench import vrbench), not generated")
 
     def working_size(self, item):
         if self.game == "maze3d":

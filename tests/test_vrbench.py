@@ -323,3 +323,20 @@ def test_a_freeze_then_a_leap_within_one_open_step_is_a_teleport():
     v = fam.check(item, cheat, fit, 24.0)
     assert v.failure == "TELEPORT" and "leapt" in v.message, v.message
     assert v.first_error_frame == a
+
+
+def test_imported_family_is_a_task_family(monkeypatch):
+    """Runner and judging use an import's family where they use a TaskFamily: every public attribute and
+    method a TaskFamily has exists on it, and one TaskFamily gains later reaches imports with its default
+    (two integration faults came from a hand-copied list: ``checker_for``, ``frames_as_planes``)."""
+    from genbench.tasks.base import TaskFamily
+
+    fam = ImportedFamily("sokoban")
+    missing = [a for a in dir(TaskFamily) if not a.startswith("_") and not hasattr(fam, a)]
+    assert not missing, missing
+    monkeypatch.setattr(TaskFamily, "a_new_attribute", "its default", raising=False)
+    assert ImportedFamily("maze").a_new_attribute == "its default"
+    assert fam.checker_for("i2v") == ("sokoban", fam.checker_version) and fam.frames_as_planes is False
+    assert fam.check_t2v(None, [], 24.0).failure == "NOT_JUDGED"  # imports are judged image-to-video
+    with pytest.raises(NotImplementedError, match="imported"):
+        fam.generate(0)

@@ -105,12 +105,29 @@ def _gt_passes_and_cheats_fail(root, res, loaded, jump=("TELEPORT",)):
                                  "middle_jump": jump}[name], (item.id, name, c.failure)
 
 
-def _level(item):
+def _level(item, **colours):
     from genbench.registry import task_family
 
     w = item.state["vrbench"]
     index = int(item.id.rsplit("_", 1)[1]) - 1
-    return pathfinder_level(task_family("maze.irregular").generate(index, w["difficulty"], 0))
+    return pathfinder_level(task_family("maze.irregular").generate(index, w["difficulty"], 0), **colours)
+
+
+def test_place_reading_switches_on_when_colour_loses_the_player_in_the_first_frames(tree):
+    """VR-Bench's pathfinder skin 4 (hard_0008): the boat reads as itself at rest on its start junction (67%
+    of its pixels; the place reading stays off) but not once it moves (27-55%: its colours are the
+    flag's). Here the player is drawn in the goal's colour from frame 1 on: the colour reading loses it at
+    once and the checker reads by place from then. The ground truth passes (SPRITE_LOST before), its
+    cheats still fail."""
+    _, _, loaded = tree
+    for item, _ in loaded:
+        _, gt, frames_at = _level(item)
+        _, _, goal_coloured = _level(item, player_colour=(230, 200, 60))  # pathfinder_level's goal colour
+        frames = frames_at(gt[:1]) + goal_coloured(gt[1:])
+        v = _judge(item, frames)
+        assert v.passed, (item.id, v.failure, v.message)
+        for name, fr in cheats(frames).items():
+            assert not _judge(item, fr).passed, (item.id, name)
 
 
 def test_pathfinder_off_road_and_detour_fail(tree):
@@ -163,6 +180,27 @@ def test_close_junctions_are_one_and_vrbench_optimality_applies():
     # VR-Bench counts 2 roads via D against 3 via B, B2: its optimal route is via D
     assert s["solutions"] == [[start, d, goal]]
     assert s["fewest_roads"] == 2
+
+
+def test_optimal_routes_by_vrbenchs_own_length_measure_and_by_true_length():
+    """VR-Bench renders the route shortest by its own measure (401 curve points truncated to whole pixels,
+    ``measured_length``: 10-20% longer than the curve, unevenly); on two of its pathfinder levels that
+    route is 1.7% and 4.1% longer than the truly shortest. Both are optimal, VR-Bench's first (the ground
+    truth VR-Bench's metrics compare with); a route longer by both measures is not."""
+    from genbench.geometry import arclength
+    from genbench.vrbench_pathfinder import bezier, measured_length
+
+    A, C, B1, B2, D = [20.0, 100.0], [180.0, 100.0], [100.0, 72.0], [100.0, 120.0], [100.0, 190.0]
+    via_b1 = [[A, [60.0, 86.0], B1], [B1, [140.0, 78.0], C]]
+    via_b2 = [[A, [60.0, 126.0], B2], [B2, [140.0, 78.0], C]]
+    via_d = [[A, [40.0, 190.0], D], [D, [160.0, 190.0], C]]
+    true = [sum(arclength(bezier(r)) for r in route) for route in (via_b1, via_b2)]
+    theirs = [sum(measured_length(r) for r in route) for route in (via_b1, via_b2)]
+    assert true[1] > 1.01 * true[0] and theirs[0] > 1.01 * theirs[1]  # each measure prefers the other
+    assert measured_length([[0.5, 0.5], [10.5, 0.5]]) == 10.0  # a straight row of pixels is measured as drawn
+    s = road_state(_state(via_b1 + via_b2 + via_d, A, C))
+    node = lambda xy: next(k for k, n in enumerate(s["nodes"]) if n == xy)  # noqa: E731
+    assert s["solutions"] == [[s["start"], node(B2), s["goal"]], [s["start"], node(B1), s["goal"]]]
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -55,27 +55,45 @@ def missed_moves(neighbours: Callable[[Hashable], Iterable], a, b, gap: int, mos
     return None
 
 
-LEAP_PACE = 4.0  # a one-frame move this many times the walker's usual pace (and over half a cell) is a leap
+LEAP_PACE = 4.0  # a one-frame move this many times the walker's cruising pace (and over its engine's minimum) is a leap
 
 
-def first_leap(xys: Sequence, cell_px: float) -> Event | None:
-    """A TELEPORT at the first frame where the tracked walker (``xys``: a point or None per frame) covers,
-    in one frame, over half a cell and over LEAP_PACE times its usual distance per moving frame (the
-    median). A graph test only sees a jump past a neighbour; a freeze then a leap along the route
-    (VR-Bench's "middle third replaced by a jump" over a short path) moves no further than one open
-    step, yet no sprite moves like that."""
+def walker_pace(xys: Sequence, unit: float):
+    """How a tracked walker (``xys``: a point or None per frame, in any length unit; ``unit``: one cell or
+    road width in it) moved: the frame of each sighting after the first, the frames since the one before,
+    the distance per frame between them, and its pace (None below three moving sightings): its cruising
+    speed, the upper quartile of distance per frame over its moving sightings. Holds and pauses do not
+    count (a video that stands still half the time is not "slow"), nor do the ramps of a walker that
+    eases into and out of every cell: their speeds are bimodal and the median can fall on the ramps (cubic
+    easing at 6 frames a step: one dropped frame moves 5.4× the median, 2.0× the upper quartile)."""
     import numpy as np
 
     seen = [(i, p) for i, p in enumerate(xys) if p is not None]
-    per = np.array([np.hypot(q[0] - p[0], q[1] - p[1]) / (j - i) for (i, p), (j, q) in zip(seen, seen[1:])])
-    moving = per[per > 0.05 * cell_px]
-    if len(moving) < 3:
+    frames = np.array([j for j, _ in seen[1:]], np.int64)
+    gaps = np.array([j - i for (i, _), (j, _) in zip(seen, seen[1:])], np.int64)
+    dist = np.array([np.hypot(q[0] - p[0], q[1] - p[1]) for (_, p), (_, q) in zip(seen, seen[1:])], np.float64)
+    per = dist / np.maximum(gaps, 1)
+    moving = per[per > 0.05 * unit]
+    return frames, gaps, per, float(np.percentile(moving, 75)) if len(moving) >= 3 else None
+
+
+def first_leap(xys: Sequence, unit: float, min_jump: float = 0.5, max_gap: int = 1,
+               unit_name: str = "cells") -> Event | None:
+    """The one pace rule of every engine that follows a walker (trajectory, pathfinder's roads, Sokoban's
+    player): a TELEPORT at the first sighting where the walker, seen again at most ``max_gap`` frames
+    later, covered per frame over ``min_jump`` units and over LEAP_PACE times its pace (``walker_pace``).
+    A graph test only sees a jump past a neighbour; a freeze then a leap along the route (VR-Bench's
+    "middle third replaced by a jump" over a short path) moves no further than one open step, yet no
+    sprite moves like that. Relative to the video's own pace, so a fast or resampled video (fps 8, a
+    preset's frame count) is not a leap; ``min_jump`` is where engines differ: how far their tracked
+    position may wobble in one frame."""
+    frames, gaps, per, pace = walker_pace(xys, unit)
+    if pace is None:
         return None
-    pace = float(np.median(moving))
-    for k, d in enumerate(per):
-        if d > 0.5 * cell_px and d > LEAP_PACE * pace and seen[k + 1][0] - seen[k][0] == 1:
-            return Event(seen[k + 1][0], "TELEPORT",
-                         f"leapt {d / cell_px:.2f} cells in one frame ({d / pace:.0f}× its pace)")
+    for f, g, d in zip(frames.tolist(), gaps.tolist(), per.tolist()):
+        if d > min_jump * unit and d > LEAP_PACE * pace and g <= max_gap:
+            span = "in one frame" if g == 1 else f"in {g} frames"
+            return Event(f, "TELEPORT", f"leapt {d * g / unit:.2f} {unit_name} {span} ({d / pace:.0f}× its pace)")
     return None
 
 

@@ -71,7 +71,7 @@ class GridMaze(TaskFamily):
     all_skins = tuple(SKINS)
     presets = LEVELS
     checker_name = "trajectory"
-    checker_version = "2"  # 2: the leap rule; textured skins read against their still layout
+    checker_version = "3"  # 2: the leap rule; textured skins read against their still layout; 3: pace = cruising pace
     # RGB frames, not planes: sampled planes convert colours 1–2 levels off swscale, which turned the
     # motion-blurred pale agent of agent_near_floor (hard) into a false LAYOUT_CHANGED (tests/test_validate.py);
     # and at its full-size working grid planes bring no speed (bench/bench_frames.py)

@@ -173,7 +173,7 @@ class Sokoban(TaskFamily):
     all_skins = tuple(SOKO_SKINS)
     presets = SOKO_LEVELS
     checker_name = "sokoban"
-    checker_version = "2"  # 2: picture sprites by their pictures; textured skins follow the camera
+    checker_version = "3"  # 2: picture sprites by their pictures; textured skins follow the camera; 3: the pace rule
     frames_per_step = 6
     hold_frames = 16
 

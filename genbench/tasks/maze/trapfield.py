@@ -280,7 +280,8 @@ class TrapField(TaskFamily):
     all_skins = tuple(TRAP_SKINS)
     presets = TRAP_LEVELS
     checker_name = "trajectory"
-    checker_version = "2"  # 2: the leap rule; textured skins read against their still layout; planes
+    # 2: the leap rule; textured skins read against their still layout; planes; 3: pace = cruising pace
+    checker_version = "3"
     frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     frames_per_step = 8
     hold_frames = 16
