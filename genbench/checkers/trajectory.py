@@ -54,8 +54,9 @@ class TrajectoryChecker:
 
     def __init__(self, rm: RegionMap, version: str = "1", lost_seconds: float = 0.25,
                  layout_persist: int = 2, match_threshold: float = 0.75, pr_eps_cells: float = 0.5,
-                 align: bool = True, track: bool = True):
+                 align: bool = True, track: bool = True, planes: str = "area"):
         self.rm = rm
+        self.planes = planes  # how FrameMapper samples decoder planes (a family's frames_as_planes)
         self.version = version
         self.lost_seconds = lost_seconds
         self.layout_persist = layout_persist
@@ -266,7 +267,7 @@ class TrajectoryChecker:
         cells: list[int] = []
         xys: list[tuple[float, float] | None] = []
         lut = None
-        mapper = FrameMapper(fit, rm.width, rm.height)
+        mapper = FrameMapper(fit, rm.width, rm.height, planes=self.planes)
         cur = None
         lost_run = 0
         dup_run = 0
