@@ -237,7 +237,8 @@ class SwscaleSamples:
         u[:h, :w] = np.frombuffer(src.planes[1], np.uint8).take(self._flat[1])
         v[:h, :w] = np.frombuffer(src.planes[2], np.uint8).take(self._flat[2])
         self._block.colorspace, self._block.color_range = src.colorspace, src.color_range
-        rgb = frame.reformatter.reformat(self._block, format="rgb24").to_ndarray()
+        # one thread: swscale's slice threads cost more than converting a block this small
+        rgb = frame.reformatter.reformat(self._block, format="rgb24", threads=1).to_ndarray()
         return cv2.resize(rgb, (w, h), interpolation=cv2.INTER_NEAREST)  # the top-left pixels: rgb[::2, ::2]
 
 
