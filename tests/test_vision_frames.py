@@ -192,8 +192,10 @@ def _exact_vs_rgb(path, fit, work, warp=None):
     return same, exact_map
 
 
-# the preset canvases (Wan, HunyuanVideo, CogVideoX), an odd-ish one, and a far-oversized one (halvings)
-@pytest.mark.parametrize("frame", [(832, 480), (1280, 704), (1280, 720), (720, 480), (830, 466), (1700, 1000)])
+# the preset canvases (Wan, HunyuanVideo, CogVideoX), an odd-ish one, a far-oversized one (halvings) and an
+# odd one (the writer's yuv444p: converted whole)
+@pytest.mark.parametrize("frame", [(832, 480), (1280, 704), (1280, 720), (720, 480), (830, 466), (1700, 1000),
+                                   (831, 467)])
 def test_exact_planes_are_the_rgb_paths_pixels(tmp_path, frame):
     fit = geometry.make_fit("letterbox", 494, 494, *frame)
     p = tmp_path / "v.mp4"  # blocks as small as a hard maze's cells: every colour edge counts
@@ -202,8 +204,10 @@ def test_exact_planes_are_the_rgb_paths_pixels(tmp_path, frame):
         same, m = _exact_vs_rgb(p, fit, (105, 105), warp)
         assert len(same) == 3 and all(same)
         assert (m.halvings > 0) == (frame == (1700, 1000))
-        if m.halvings == 0:
+        if m.halvings == 0 and frame[0] % 2 == 0:
             assert m._exact.exact  # the samples were converted alone, and matched the whole frame
+        elif frame[0] % 2:
+            assert m._exact is None  # yuv444p: no samples converted alone
 
 
 def test_exact_planes_fall_back_to_whole_frames_when_samples_differ(tmp_path, monkeypatch):
