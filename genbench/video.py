@@ -142,6 +142,8 @@ class YuvFrame:
     u: np.ndarray
     v: np.ndarray
     matrix: np.ndarray  # yuv_to_rgb_matrix of the frame's colour space and range
+    source: object = None  # the PyAV frame (for swscale_rgb), and the reformatter to convert it with
+    reformatter: object = None
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -150,12 +152,23 @@ class YuvFrame:
     @classmethod
     def of(cls, frame, reformatter) -> "YuvFrame":
         """Views of a PyAV frame's planes; other pixel formats are first converted to yuv444p."""
-        name = frame.format.name
+        name, source = frame.format.name, frame
         if name not in _PLANAR_YUV:
             frame, name = reformatter.reformat(frame, format="yuv444p"), "yuv444p"
         y, u, v = (np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, :p.width] for p in frame.planes[:3])
         full = name.startswith("yuvj") or int(frame.color_range) == 2  # 2: AVCOL_RANGE_JPEG
-        return cls(y, u, v, yuv_to_rgb_matrix(int(frame.colorspace), full))
+        return cls(y, u, v, yuv_to_rgb_matrix(int(frame.colorspace), full), source, reformatter)
+
+    def swscale_rgb(self) -> np.ndarray:
+        """The whole frame in RGB exactly as ``decode_rgb`` gives it (swscale, rgb24)."""
+        return self.reformatter.reformat(self.source, format="rgb24").to_ndarray()
+
+    @property
+    def samples_exactly(self) -> bool:
+        """Can selected pixels of this frame be converted exactly as swscale converts the whole frame
+        (``vision.mapping.SwscaleSamples``)? Its yuv420p frames, where a pixel's RGB is a function of its
+        Y, U and V alone."""
+        return self.source is not None and self.source.format.name in ("yuv420p", "yuvj420p")
 
     def to_rgb(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """RGB uint8 of co-sited Y, U, V samples (three arrays of one shape)."""

@@ -146,24 +146,26 @@ def test_mapper_samples_planes_as_it_maps_rgb(tmp_path, work):
     assert np.mean(np.abs(FrameMapper(fit, *work)(rgb).astype(int) - off(yuv)).max(axis=2) > 24) > 0.5
 
 
-# one family per checker engine that reads planes: trajectory, board (glyph, colour), pointer, tiles,
-# stroke (the process engine stays on RGB: see ProcessFamilyMixin)
-@pytest.mark.parametrize("name", ["maze.hex", "puzzle.sudoku", "puzzle.symmetry", "puzzle.counting",
-                                  "puzzle.sequence", "maze.grid-draw"])
-def test_verdicts_read_from_planes_match_rgb(tmp_path, monkeypatch, name):
+# one family per checker engine that reads planes: trajectory (hex samples planes area-like, validated by
+# bench/validate_planes.py; grid samples them exactly as its RGB: the same verdicts to the last metric),
+# board (glyph, colour), pointer, tiles, stroke (the process engine stays on RGB: see ProcessFamilyMixin)
+@pytest.mark.parametrize("name,difficulty", [("maze.hex", "easy"), ("maze.grid", "hard"), ("puzzle.sudoku", "easy"),
+                                             ("puzzle.symmetry", "easy"), ("puzzle.counting", "easy"),
+                                             ("puzzle.sequence", "easy"), ("maze.grid-draw", "easy")])
+def test_verdicts_read_from_planes_match_rgb(tmp_path, monkeypatch, name, difficulty):
     from genbench.registry import task_family
     from genbench.runner import judge_video
 
     fam = task_family(name)
     # grid-draw's stroke engine reads planes, the family stays on RGB until validated on every combo
     assert fam.frames_as_planes != (name == "maze.grid-draw")
-    item = fam.generate(0, "easy", seed=0)
+    item = fam.generate(0, difficulty, seed=0)
     fit = geometry.make_fit("letterbox", *item.canvas_size, 832, 480)
     frames = list(fam.solution_frames(item, num_frames=40))
     clips = {"gt": frames, "static": [frames[0]] * len(frames), "cut": frames[:3] + frames[-20:],
              "reversed": frames[::-1]}
     for k, fs in clips.items():
-        write_video(tmp_path / f"{k}.mp4", (geometry.apply(fit, f) for f in fs), 24)
+        write_video(tmp_path / f"{k}.mp4", (geometry.apply(fit, f) for f in fs), 24, crf=30)
     verdicts = {}
     for planes in (True, False):
         monkeypatch.setattr(type(fam), "frames_as_planes", planes)
@@ -172,8 +174,60 @@ def test_verdicts_read_from_planes_match_rgb(tmp_path, monkeypatch, name):
         assert verdicts[True][k].status == "ok"
         assert (verdicts[True][k].passed, verdicts[True][k].failure) == (verdicts[False][k].passed,
                                                                          verdicts[False][k].failure)
+        if name == "maze.grid":  # evidence and metrics included
+            assert verdicts[True][k].to_json() == verdicts[False][k].to_json()
     assert verdicts[True]["gt"].passed
     assert verdicts[True]["static"].failure == "STATIC"
     assert not verdicts[True]["reversed"].passed
-    if name == "maze.hex":  # a cut of a short easy puzzle may keep all of its moves: no cheat there
+    if name in ("maze.hex", "maze.grid"):  # a cut of a short easy puzzle may keep all of its moves: no cheat there
         assert verdicts[True]["cut"].failure == "TELEPORT"
+
+
+# --- planes="exact": the RGB path's pixels, converting only the working ones --------------------------
+
+def _exact_vs_rgb(path, fit, work, warp=None):
+    """Per frame: does FrameMapper(planes="exact") on the decoder's planes give, bit for bit, what the
+    default mapper gives on swscale's RGB frames?"""
+    from genbench.video import decode_planes, open_video
+    from genbench.vision.mapping import FrameMapper
+
+    rgb_map, exact_map = FrameMapper(fit, *work), FrameMapper(fit, *work, planes="exact")
+    if warp is not None:
+        rgb_map._fold(warp)
+        exact_map._fold(warp)
+    same = [np.array_equal(rgb_map(a), exact_map(b))
+            for a, b in zip(read_frames(path), decode_planes(open_video(path), path))]
+    return same, exact_map
+
+
+# the preset canvases (Wan, HunyuanVideo, CogVideoX), an odd-ish one, a far-oversized one (halvings) and an
+# odd one (the writer's yuv444p: converted whole)
+@pytest.mark.parametrize("frame", [(832, 480), (1280, 704), (1280, 720), (720, 480), (830, 466), (1700, 1000),
+                                   (831, 467)])
+def test_exact_planes_are_the_rgb_paths_pixels(tmp_path, frame):
+    fit = geometry.make_fit("letterbox", 494, 494, *frame)
+    p = tmp_path / "v.mp4"  # blocks as small as a hard maze's cells: every colour edge counts
+    write_video(p, (geometry.apply(fit, _blocks(494, 494, cell=7, seed=s)) for s in range(3)), 12, crf=30)
+    for warp in (None, np.array([[1.04, 0, -3.0], [0, 1.04, 2.0]])):  # also a drift that pads at the edges
+        same, m = _exact_vs_rgb(p, fit, (105, 105), warp)
+        assert len(same) == 3 and all(same)
+        assert (m.halvings > 0) == (frame == (1700, 1000))
+        if m.halvings == 0 and frame[0] % 2 == 0:
+            assert m._exact.exact  # the samples were converted alone, and matched the whole frame
+        elif frame[0] % 2:
+            assert m._exact is None  # yuv444p: no samples converted alone
+
+
+def test_exact_planes_fall_back_to_whole_frames_when_samples_differ(tmp_path, monkeypatch):
+    from genbench.vision.mapping import SwscaleSamples
+
+    fit = geometry.make_fit("letterbox", 160, 160, 416, 240)
+    p = tmp_path / "v.mp4"
+    write_video(p, (geometry.apply(fit, _blocks(160, 160, seed=s)) for s in range(3)), 12)
+    real = SwscaleSamples._samples
+    monkeypatch.setattr(SwscaleSamples, "_samples", lambda self, f: real(self, f) ^ np.uint8(1))  # a build off by one
+    same, m = _exact_vs_rgb(p, fit, (40, 40))
+    assert all(same) and m._exact.exact is False
+    monkeypatch.setattr(SwscaleSamples, "_whole", lambda self, f: real(self, f) ^ np.uint8(1))
+    same, _ = _exact_vs_rgb(p, fit, (40, 40))
+    assert not any(same)  # the comparison can fail: a wrong conversion is seen

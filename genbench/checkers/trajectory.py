@@ -54,8 +54,9 @@ class TrajectoryChecker:
 
     def __init__(self, rm: RegionMap, version: str = "1", lost_seconds: float = 0.25,
                  layout_persist: int = 2, match_threshold: float = 0.75, pr_eps_cells: float = 0.5,
-                 align: bool = True, track: bool = True):
+                 align: bool = True, track: bool = True, planes: str = "area"):
         self.rm = rm
+        self.planes = planes  # how FrameMapper samples decoder planes (a family's frames_as_planes)
         self.version = version
         self.lost_seconds = lost_seconds
         self.layout_persist = layout_persist
@@ -202,10 +203,14 @@ class TrajectoryChecker:
         cover = None
         total = self._total
         if hidden:  # the union of the boxes (they overlap): each hidden pixel leaves the total once
-            cover = np.zeros(rm.layout_ids.shape, bool)
+            # drawn over the boxes' bounding rectangle only (a few sprites, not the frame)
+            bx0, by0 = min(h[0] for h in hidden), min(h[1] for h in hidden)
+            bx1, by1 = min(max(h[2] for h in hidden), rm.width), min(max(h[3] for h in hidden), rm.height)
+            cover = np.zeros((max(by1 - by0, 0), max(bx1 - bx0, 0)), bool)
             for x0, y0, x1, y1 in hidden:
-                cover[y0:y1, x0:x1] = True
-            total -= int(np.count_nonzero(cover & self._checked))
+                cover[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0] = True
+            cover &= self._checked[by0:by1, bx0:bx1]
+            total -= int(np.count_nonzero(cover))
         wrong = cv2.countNonZero(mis.view(np.uint8))
         mf = 1.0 - wrong / max(total, 1) if total > 0 else 1.0  # wrong ⊆ judged pixels: mf in [0, 1]
         if wrong == 0:
@@ -216,7 +221,7 @@ class TrajectoryChecker:
             return None, mf
         seen = self._size
         if cover is not None:
-            ids = rm.layout_ids[cover & self._checked]
+            ids = rm.layout_ids[by0:by1, bx0:bx1][cover]
             seen = seen - np.bincount(ids, minlength=rm.n_layout)
         considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= 4)
         bad = considered & (per > (1.0 - self.match_threshold) * np.maximum(seen, 1))
@@ -266,7 +271,7 @@ class TrajectoryChecker:
         cells: list[int] = []
         xys: list[tuple[float, float] | None] = []
         lut = None
-        mapper = FrameMapper(fit, rm.width, rm.height)
+        mapper = FrameMapper(fit, rm.width, rm.height, planes=self.planes)
         cur = None
         lost_run = 0
         dup_run = 0

@@ -28,22 +28,30 @@ def bin_centres() -> np.ndarray:
     """The colour at the centre of every bin (32768×3 float32)."""
     global _CENTRES
     if _CENTRES is None:
-        step = 1 << (8 - LUT_BITS)
-        v = np.arange(1 << LUT_BITS, dtype=np.float32) * step + (step - 1) / 2.0
+        v = _centre_values()
         r, g, b = np.meshgrid(v, v, v, indexing="ij")
         _CENTRES = np.stack([r.ravel(), g.ravel(), b.ravel()], 1)
     return _CENTRES
 
 
 def bin_distances(colours: np.ndarray) -> np.ndarray:
-    """Squared distance of every bin centre to every colour (32768×K float32)."""
-    c = bin_centres()
+    """Squared distance of every bin centre to every colour (32768×K float32).
+
+    Per channel first: a bin centre takes one of 32 values per channel, so the squared differences are
+    32 per channel and colour, summed over the grid by broadcasting (r² + g²) + b² — in float32, the
+    values and order of a per-bin sum, at a tenth of its cost (part of every video's first frame)."""
     col = np.asarray(colours, np.float32)
-    d2 = np.empty((len(c), len(col)), np.float32)
-    for k in range(len(col)):
-        diff = c - col[k]
-        d2[:, k] = np.einsum("ij,ij->i", diff, diff)
-    return d2
+    n = 1 << LUT_BITS
+    diff = _centre_values()[None, :, None] - col[:, None, :]  # (K, 32, 3): channel value − colour
+    sq = diff * diff
+    d2 = (sq[:, :, None, None, 0] + sq[:, None, :, None, 1]) + sq[:, None, None, :, 2]  # (K, 32, 32, 32)
+    return np.ascontiguousarray(d2.reshape(len(col), n ** 3).T)
+
+
+def _centre_values() -> np.ndarray:
+    """The 32 bin-centre values of one channel (float32)."""
+    step = 1 << (8 - LUT_BITS)
+    return np.arange(1 << LUT_BITS, dtype=np.float32) * step + (step - 1) / 2.0
 
 
 def build_lut(colours: np.ndarray, classes: np.ndarray | None = None, max_dist: float = 100.0,

@@ -22,10 +22,16 @@ class FrameMapper:
     halved with area averaging (cv2's fast 2×2 path) so that no pixel is skipped.
 
     A ``YuvFrame`` (planes straight from the decoder) is sampled plane by plane instead — see
-    ``_sample_planes`` — and only the working pixels are converted to RGB.
+    ``_sample_planes`` — and only the working pixels are converted to RGB. With ``planes="exact"`` a
+    ``YuvFrame`` gives what its swscale RGB conversion would (``_sample_exact``): the same pixels, bit
+    for bit, for a checker validated on RGB frames, at the cost of converting only the working pixels.
     """
 
-    def __init__(self, fit: Fit, width: int, height: int, interpolation: int = cv2.INTER_NEAREST):
+    def __init__(self, fit: Fit, width: int, height: int, interpolation: int = cv2.INTER_NEAREST,
+                 planes: str = "area"):
+        if planes not in ("area", "exact"):
+            raise ValueError(f"planes must be 'area' or 'exact', not {planes!r}")
+        self.planes = planes
         self.fit, self.W, self.H = fit, int(width), int(height)
         # working x (continuous) → frame x = ax · x + bx; same for y
         self.ax, self.bx = fit.canvas_w / self.W * fit.scale_x, fit.offset_x
@@ -45,6 +51,7 @@ class FrameMapper:
         # every few pixels, but not every tenth
         while min(x1 - x0, y1 - y0) >> self.halvings >= 8 * min(self.W, self.H) and self.halvings < 4:
             self.halvings += 1
+        self._exact = None  # the SwscaleSamples of this plan, made on first use
 
     def __call__(self, frame: np.ndarray | YuvFrame) -> np.ndarray:
         fit = self.fit
@@ -52,7 +59,7 @@ class FrameMapper:
             raise ValueError(
                 f"frame is {frame.shape[1]}x{frame.shape[0]} but the fit expects {fit.frame_w}x{fit.frame_h}")
         if isinstance(frame, YuvFrame):
-            return self._sample_planes(frame)
+            return self._sample_exact(frame) if self.planes == "exact" else self._sample_planes(frame)
         x0, y0, x1, y1 = self.rect
         img = frame[y0:y1, x0:x1]
         if any(self.pad):  # the aligned canvas reaches past the frame edge (a zoom out or shift)
@@ -61,6 +68,22 @@ class FrameMapper:
             h, w = img.shape[0] // 2, img.shape[1] // 2
             img = cv2.resize(img[:2 * h, :2 * w], (w, h), interpolation=cv2.INTER_AREA)
         return cv2.resize(img, (self.W, self.H), interpolation=self.interpolation)
+
+    def _sample_exact(self, frame: YuvFrame) -> np.ndarray:
+        """The working pixels of the frame's swscale RGB conversion, bit-identical to mapping that
+        conversion: a nearest resize reads one frame pixel per working pixel, and swscale converts
+        just those (``SwscaleSamples``). Area halvings (far-oversized frames), other interpolations
+        and pixel formats convert the whole frame, as the RGB frame source would."""
+        if self.halvings or self.interpolation != cv2.INTER_NEAREST or not frame.samples_exactly:
+            return self(frame.swscale_rgb())
+        if self._exact is None:
+            x0, y0, x1, y1 = self.rect
+            top, bottom, left, right = self.pad
+            # the frame pixels a nearest resize of the (edge-replicated) crop reads
+            rows = y0 + np.clip(_nearest_index(top + (y1 - y0) + bottom, self.H) - top, 0, y1 - y0 - 1)
+            cols = x0 + np.clip(_nearest_index(left + (x1 - x0) + right, self.W) - left, 0, x1 - x0 - 1)
+            self._exact = SwscaleSamples(rows, cols)
+        return self._exact(frame)
 
     def _sample_planes(self, frame: YuvFrame) -> np.ndarray:
         """Area-like samples of each plane at the working grid, then RGB of those samples only.
@@ -182,6 +205,69 @@ class CanvasSampler:
         if self.mapper is None:
             self.mapper = FrameMapper(self.fit, self.W, self.H)
         return self.mapper(frame)
+
+
+class SwscaleSamples:
+    """RGB of a frame's pixels at ``rows`` × ``cols`` exactly as swscale converts the whole frame to
+    rgb24 (``video.decode_rgb``), converting only those pixels.
+
+    The samples are laid out as a small yuv420p frame, one per 2×2 block (its top-left pixel) under
+    the sample's own chroma: swscale's unscaled yuv420p → rgb24 conversion gives a pixel the colour of
+    its Y, U and V alone, so the block's top-left pixel comes out as the sample's colour in the whole
+    frame (checked bit for bit against full conversions at every preset canvas:
+    tests/test_vision_frames.py). The first frame is also converted whole and compared: a swscale
+    build that converted differently would show there, and its frames are then converted whole."""
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray):
+        self.rows, self.cols = rows, cols
+        self.w, self.h = len(cols), len(rows)
+        self._block = None
+        self._strides = None
+        self.exact = None  # None until the first frame is checked; False: convert whole frames
+
+    def __call__(self, frame: YuvFrame) -> np.ndarray:
+        if self.exact is False:
+            return self._whole(frame)
+        got = self._samples(frame)
+        if self.exact is None:
+            self.exact = np.array_equal(got, self._whole(frame))
+            if not self.exact:
+                return self._whole(frame)
+        return got
+
+    def _whole(self, frame: YuvFrame) -> np.ndarray:
+        return frame.swscale_rgb().take(self.rows, 0).take(self.cols, 1)
+
+    def _samples(self, frame: YuvFrame) -> np.ndarray:
+        import av
+
+        w, h, src = self.w, self.h, frame.source
+        if self._block is None or self._block.format.name != src.format.name:
+            self._block = av.VideoFrame(2 * w, 2 * h, src.format.name)  # reused: written in place
+            self._planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size) for p in self._block.planes]
+            for p in self._planes:
+                p[:] = 0
+        strides = tuple(p.line_size for p in src.planes[:3])
+        if strides != self._strides:  # flat indices into the decoder's buffers (one gather per plane)
+            self._strides = strides
+            self._flat = (self.rows[:, None] * strides[0] + self.cols,
+                          (self.rows >> 1)[:, None] * strides[1] + (self.cols >> 1),  # yuv420p: a chroma
+                          (self.rows >> 1)[:, None] * strides[2] + (self.cols >> 1))  # sample per 2×2 pixels
+        y, u, v = self._planes
+        y[0:2 * h:2, 0:2 * w:2] = np.frombuffer(src.planes[0], np.uint8).take(self._flat[0])
+        u[:h, :w] = np.frombuffer(src.planes[1], np.uint8).take(self._flat[1])
+        v[:h, :w] = np.frombuffer(src.planes[2], np.uint8).take(self._flat[2])
+        self._block.colorspace, self._block.color_range = src.colorspace, src.color_range
+        # one thread: swscale's slice threads cost more than converting a block this small
+        rgb = frame.reformatter.reformat(self._block, format="rgb24", threads=1).to_ndarray()
+        return cv2.resize(rgb, (w, h), interpolation=cv2.INTER_NEAREST)  # the top-left pixels: rgb[::2, ::2]
+
+
+def _nearest_index(n_src: int, n_dst: int) -> np.ndarray:
+    """Source index of each of ``n_dst`` outputs of cv2's nearest resize from ``n_src`` (exact: a float32
+    ramp of indices < 2**24, resized)."""
+    ramp = np.arange(n_src, dtype=np.float32)[None, :]
+    return cv2.resize(ramp, (n_dst, 1), interpolation=cv2.INTER_NEAREST)[0].astype(np.intp)
 
 
 def _shrink(img: np.ndarray, w: int, h: int) -> np.ndarray:

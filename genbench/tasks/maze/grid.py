@@ -72,10 +72,11 @@ class GridMaze(TaskFamily):
     presets = LEVELS
     checker_name = "trajectory"
     checker_version = "3"  # 2: the leap rule; textured skins read against their still layout; 3: pace = cruising pace
-    # RGB frames, not planes: sampled planes convert colours 1–2 levels off swscale, which turned the
-    # motion-blurred pale agent of agent_near_floor (hard) into a false LAYOUT_CHANGED (tests/test_validate.py);
-    # and at its full-size working grid planes bring no speed (bench/bench_frames.py)
-    frames_as_planes = False
+    # Planes, sampled exactly as swscale's RGB (FrameMapper planes="exact"): area-sampled planes convert
+    # colours 1–2 levels off swscale, which turned the motion-blurred pale agent of agent_near_floor
+    # (hard) into a false LAYOUT_CHANGED (tests/test_validate.py); the exact samples are the RGB path's
+    # pixels bit for bit, without converting the whole frame (bench/bench_frames.py)
+    frames_as_planes = True
     frames_per_step = 12  # VR-Bench's ground-truth pace at 24 fps
     hold_frames = 24
 
@@ -216,7 +217,8 @@ class GridMaze(TaskFamily):
     def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         from ...checkers.trajectory import TrajectoryChecker
 
-        return TrajectoryChecker(self.region_map(item), version=self.checker_version).check(frames, fit, fps)
+        return TrajectoryChecker(self.region_map(item), version=self.checker_version,
+                                 planes="exact").check(frames, fit, fps)
 
     def checker_for(self, mode: str) -> tuple[str, str]:
         if mode == "i2v":
