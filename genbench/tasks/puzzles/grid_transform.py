@@ -103,7 +103,7 @@ class GridTransform(BoardFamily):
     presets = LEVELS
     skins = tuple(SKINS)
     all_skins = tuple(SKINS)
-    checker_version = "1"
+    checker_version = "2"  # 2: frames read from the decoder planes (frames_as_planes)
 
     def _sample_rule(self, kind: str, rng) -> tuple[str, int, int]:
         a, b = (int(v) + 1 for v in rng.choice(N_COLOURS, 2, replace=False))

@@ -66,7 +66,7 @@ class OddOneOut(TaskFamily):
     presets = LEVELS
     checker_name = "tiles"
     frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
-    checker_version = "1"
+    checker_version = "2"  # 2: frames read from the decoder planes (frames_as_planes)
     default_fps = 24.0
     fade_frames = 18
 

@@ -68,7 +68,7 @@ class Sequence(TaskFamily):
     presets = LEVELS
     checker_name = "tiles"
     frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
-    checker_version = "1"
+    checker_version = "2"  # 2: frames read from the decoder planes (frames_as_planes)
     default_fps = 24.0
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,

@@ -152,7 +152,7 @@ class Sudoku(BoardFamily):
     presets = LEVELS
     skins = tuple(SKINS)
     all_skins = tuple(SKINS)
-    checker_version = "1"
+    checker_version = "2"  # 2: frames read from the decoder planes (frames_as_planes)
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
                  config: Level | None = None) -> TaskItem:
