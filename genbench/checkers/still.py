@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..vision.lut import LUT_BITS, quantise
-from .regionmap import AGENT, UNKNOWN, RegionMap
+from .regionmap import AGENT, GOAL, UNKNOWN, WALL, RegionMap
 
 # changed pixels away from the agent, as a fraction of the frame, beyond which the camera has moved off
 # the first frame (compression alone leaves well under a tenth of this): read by colour alone then
@@ -71,15 +71,37 @@ class StillReading:
         node = int(rm.snap[y, x]) if rm.labels[y, x] < 0 else int(rm.labels[y, x])
         return [] if node < 0 or node >= rm.n_nodes or node == rm.start else [(node, lab == k)]
 
-    def classify(self, img: np.ndarray, q: np.ndarray, cls: np.ndarray) -> np.ndarray:
-        """Class per pixel of a frame (``q`` its quantised colours, ``cls`` what the colour table says)."""
+    def classify(self, img: np.ndarray, q: np.ndarray, cls: np.ndarray, shaken: bool = False) -> np.ndarray:
+        """Class per pixel of a frame (``q`` its quantised colours, ``cls`` what the colour table says;
+        ``shaken``: the camera moves, so a pixel that shows the still picture a pixel away is the layout)."""
         expected = self.rm.layout_class
-        changed = self.changed = self.still.changed(img)
+        changed = self.changed = (self.still.changed_nearby if shaken else self.still.changed)(img)
         agent = changed & (self.colours.take(q) | (cls == expected) | (cls == UNKNOWN))
         # a lone changed pixel is compression noise, not a piece of the agent (whose outline may be all
         # that changed, where its body is the floor's colour)
         agent &= cv2.boxFilter(agent.view(np.uint8), -1, (3, 3), normalize=False) >= 2
+        agent = self._drop_relaid(agent, cls, expected)
         return np.where(agent, AGENT, np.where(changed & (cls != AGENT), cls, expected))
+
+    @staticmethod
+    def _drop_relaid(agent: np.ndarray, cls: np.ndarray, expected: np.ndarray) -> np.ndarray:
+        """``agent`` less its blobs that are the layout changing, not a sprite: with no pixel the colour
+        table gives the agent, mostly another layout class than was drawn there (floor where a wall or
+        the goal was, the goal on a floor cell) or mostly inside a wall (one fading open: its blends
+        read as wall or as nothing), where no agent stands. The agent's colours, learned on the video,
+        may hold the floor's (its edge blends into the tiles): colour alone cannot tell these apart."""
+        relaid = agent & (cls != expected) & (cls <= GOAL)
+        walled = agent & (expected == WALL)
+        if not (relaid.any() or walled.any()):
+            return agent
+        n, lab = cv2.connectedComponents(agent.view(np.uint8), connectivity=8)
+        size = np.bincount(lab.ravel(), minlength=n)
+        other = np.bincount(lab[relaid], minlength=n)
+        inside = np.bincount(lab[walled], minlength=n)
+        sprite = np.bincount(lab[agent & (cls == AGENT)], minlength=n)
+        drop = ((2 * other >= size) | (2 * inside >= size)) & (sprite == 0)
+        drop[0] = False
+        return agent & ~drop[lab]
 
     def stray(self, boxes) -> float:
         """The fraction of the last frame's pixels that changed away from the agents (``boxes``): a few
