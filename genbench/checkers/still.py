@@ -46,6 +46,7 @@ class StillReading:
         self.colours = (class_evidence(quantise(train), sprite, LUT_BITS)
                         | class_evidence(quantise(first), silhouette, LUT_BITS))
         self.changed = np.zeros(sprite.shape, bool)
+        self._goal_size = max(int(np.count_nonzero(rm.layout_class == GOAL)), 1)
 
     def _fill(self, img: np.ndarray, node: int, mask: np.ndarray):
         """``img`` with ``node``'s cell and the pixels near ``mask`` in it taken from a twin cell."""
@@ -83,23 +84,26 @@ class StillReading:
         agent = self._drop_relaid(agent, cls, expected)
         return np.where(agent, AGENT, np.where(changed & (cls != AGENT), cls, expected))
 
-    @staticmethod
-    def _drop_relaid(agent: np.ndarray, cls: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    def _drop_relaid(self, agent: np.ndarray, cls: np.ndarray, expected: np.ndarray) -> np.ndarray:
         """``agent`` less its blobs that are the layout changing, not a sprite: with no pixel the colour
-        table gives the agent, mostly another layout class than was drawn there (floor where a wall or
-        the goal was, the goal on a floor cell) or mostly inside a wall (one fading open: its blends
-        read as wall or as nothing), where no agent stands. The agent's colours, learned on the video,
-        may hold the floor's (its edge blends into the tiles): colour alone cannot tell these apart."""
+        table gives the agent, mostly another layout class than was drawn there (floor where a wall was,
+        the goal on a floor cell, floor over most of the goal) or mostly inside a wall (one fading open:
+        its blends read as wall or as nothing), where no agent stands. The agent's colours, learned on
+        the video, may hold the floor's (its edge blends into the tiles): colour alone cannot tell these
+        apart. A few goal pixels read as floor are a blurred sprite passing over it, not the goal gone."""
         relaid = agent & (cls != expected) & (cls <= GOAL)
         walled = agent & (expected == WALL)
         if not (relaid.any() or walled.any()):
             return agent
         n, lab = cv2.connectedComponents(agent.view(np.uint8), connectivity=8)
         size = np.bincount(lab.ravel(), minlength=n)
-        other = np.bincount(lab[relaid], minlength=n)
+        on_goal = expected == GOAL
+        other = np.bincount(lab[relaid & ~on_goal], minlength=n)
+        gone = np.bincount(lab[relaid & on_goal], minlength=n)
+        other += np.where(gone >= 0.5 * self._goal_size, gone, 0)
         inside = np.bincount(lab[walled], minlength=n)
-        sprite = np.bincount(lab[agent & (cls == AGENT)], minlength=n)
-        drop = ((2 * other >= size) | (2 * inside >= size)) & (sprite == 0)
+        sprite = np.bincount(lab[agent & (cls == AGENT)], minlength=n) > 0
+        drop = ((2 * other >= size) | (2 * inside >= size)) & ~sprite
         drop[0] = False
         return agent & ~drop[lab]
 
