@@ -87,10 +87,11 @@ class StillReading:
     def _drop_relaid(self, agent: np.ndarray, cls: np.ndarray, expected: np.ndarray) -> np.ndarray:
         """``agent`` less its blobs that are the layout changing, not a sprite: with no pixel the colour
         table gives the agent, mostly another layout class than was drawn there (floor where a wall was,
-        the goal on a floor cell, floor over most of the goal) or mostly inside a wall (one fading open:
-        its blends read as wall or as nothing), where no agent stands. The agent's colours, learned on
-        the video, may hold the floor's (its edge blends into the tiles): colour alone cannot tell these
-        apart. A few goal pixels read as floor are a blurred sprite passing over it, not the goal gone."""
+        the goal on a floor cell, floor over a quarter of the goal or more) or mostly inside a wall (one
+        fading open: its blends read as wall or as nothing), where no agent stands. The agent's colours,
+        learned on the video, may hold the floor's (its edge blends into the tiles): colour alone cannot
+        tell these apart. A few goal pixels read as floor are a blurred sprite passing over it (the
+        still reading under a shaking camera keeps only the clearest part of a vacated goal)."""
         relaid = agent & (cls != expected) & (cls <= GOAL)
         walled = agent & (expected == WALL)
         if not (relaid.any() or walled.any()):
@@ -100,7 +101,7 @@ class StillReading:
         on_goal = expected == GOAL
         other = np.bincount(lab[relaid & ~on_goal], minlength=n)
         gone = np.bincount(lab[relaid & on_goal], minlength=n)
-        other += np.where(gone >= 0.5 * self._goal_size, gone, 0)
+        other += np.where(4 * gone >= self._goal_size, gone, 0)
         inside = np.bincount(lab[walled], minlength=n)
         sprite = np.bincount(lab[agent & (cls == AGENT)], minlength=n) > 0
         drop = ((2 * other >= size) | (2 * inside >= size)) & ~sprite
