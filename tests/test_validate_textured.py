@@ -57,7 +57,8 @@ def test_ci_textured_skin_every_perturbation(name, skin, tmp_path):
     # a motion-blur smear pulled the re-alignment (made on the drawn tiles) a pixel off, and every later
     # frame then read as a moved camera: LAYOUT_CHANGED; an erased wall (floor colours the video's
     # sprite edge also shows) read as an agent: WALL_CROSSING; the old goal place as a second agent
-    ("medium", ["motion_blur", "drift_crf38", "walls_erased", "goal_moved", "wall_fades_open", "duplicate"]),
+    ("medium", ["motion_blur", "drift_crf38", "walls_erased", "goal_moved", "goal_moved+drift", "wall_fades_open",
+                "duplicate"]),
     # a camera shaking between re-alignments: wall edges read as changed, the agent lost (SPRITE_LOST);
     # an erased wall must still be caught under the same drift
     ("hard", ["drift_crf38", "drift_fps16_crf34", "walls_erased+drift", "wall_fades_open"]),
