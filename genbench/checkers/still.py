@@ -47,6 +47,9 @@ class StillReading:
                         | class_evidence(quantise(first), silhouette, LUT_BITS))
         self.changed = np.zeros(sprite.shape, bool)
         self._goal_size = max(int(np.count_nonzero(rm.layout_class == GOAL)), 1)
+        # blobs without agent colour are told from the sprite only where the sprite shows its own colours
+        # (a grey sprite on grey stone reads as the tiles: there, every changed blob may be it)
+        self._sprite_coloured = 2 * np.count_nonzero(seen & sprite) >= np.count_nonzero(sprite)
 
     def _fill(self, img: np.ndarray, node: int, mask: np.ndarray):
         """``img`` with ``node``'s cell and the pixels near ``mask`` in it taken from a twin cell."""
@@ -81,7 +84,8 @@ class StillReading:
         # a lone changed pixel is compression noise, not a piece of the agent (whose outline may be all
         # that changed, where its body is the floor's colour)
         agent &= cv2.boxFilter(agent.view(np.uint8), -1, (3, 3), normalize=False) >= 2
-        agent = self._drop_relaid(agent, cls, expected)
+        if self._sprite_coloured:
+            agent = self._drop_relaid(agent, cls, expected)
         return np.where(agent, AGENT, np.where(changed & (cls != AGENT), cls, expected))
 
     def _drop_relaid(self, agent: np.ndarray, cls: np.ndarray, expected: np.ndarray) -> np.ndarray:
