@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..vision.lut import LUT_BITS, quantise
-from .regionmap import AGENT, UNKNOWN, RegionMap
+from .regionmap import AGENT, GOAL, UNKNOWN, WALL, RegionMap
 
 # changed pixels away from the agent, as a fraction of the frame, beyond which the camera has moved off
 # the first frame (compression alone leaves well under a tenth of this): read by colour alone then
@@ -46,6 +46,10 @@ class StillReading:
         self.colours = (class_evidence(quantise(train), sprite, LUT_BITS)
                         | class_evidence(quantise(first), silhouette, LUT_BITS))
         self.changed = np.zeros(sprite.shape, bool)
+        self._goal_size = max(int(np.count_nonzero(rm.layout_class == GOAL)), 1)
+        # blobs without agent colour are told from the sprite only where the sprite shows its own colours
+        # (a grey sprite on grey stone reads as the tiles: there, every changed blob may be it)
+        self._sprite_coloured = 2 * np.count_nonzero(seen & sprite) >= np.count_nonzero(sprite)
 
     def _fill(self, img: np.ndarray, node: int, mask: np.ndarray):
         """``img`` with ``node``'s cell and the pixels near ``mask`` in it taken from a twin cell."""
@@ -71,15 +75,42 @@ class StillReading:
         node = int(rm.snap[y, x]) if rm.labels[y, x] < 0 else int(rm.labels[y, x])
         return [] if node < 0 or node >= rm.n_nodes or node == rm.start else [(node, lab == k)]
 
-    def classify(self, img: np.ndarray, q: np.ndarray, cls: np.ndarray) -> np.ndarray:
-        """Class per pixel of a frame (``q`` its quantised colours, ``cls`` what the colour table says)."""
+    def classify(self, img: np.ndarray, q: np.ndarray, cls: np.ndarray, shaken: bool = False) -> np.ndarray:
+        """Class per pixel of a frame (``q`` its quantised colours, ``cls`` what the colour table says;
+        ``shaken``: the camera moves, so a pixel that shows the still picture a pixel away is the layout)."""
         expected = self.rm.layout_class
-        changed = self.changed = self.still.changed(img)
+        changed = self.changed = (self.still.changed_nearby if shaken else self.still.changed)(img)
         agent = changed & (self.colours.take(q) | (cls == expected) | (cls == UNKNOWN))
         # a lone changed pixel is compression noise, not a piece of the agent (whose outline may be all
         # that changed, where its body is the floor's colour)
         agent &= cv2.boxFilter(agent.view(np.uint8), -1, (3, 3), normalize=False) >= 2
+        if self._sprite_coloured:
+            agent = self._drop_relaid(agent, cls, expected)
         return np.where(agent, AGENT, np.where(changed & (cls != AGENT), cls, expected))
+
+    def _drop_relaid(self, agent: np.ndarray, cls: np.ndarray, expected: np.ndarray) -> np.ndarray:
+        """``agent`` less its blobs that are the layout changing, not a sprite: with no pixel the colour
+        table gives the agent, mostly another layout class than was drawn there (floor where a wall was,
+        the goal on a floor cell, floor over a quarter of the goal or more) or mostly inside a wall (one
+        fading open: its blends read as wall or as nothing), where no agent stands. The agent's colours,
+        learned on the video, may hold the floor's (its edge blends into the tiles): colour alone cannot
+        tell these apart. A few goal pixels read as floor are a blurred sprite passing over it (the
+        still reading under a shaking camera keeps only the clearest part of a vacated goal)."""
+        relaid = agent & (cls != expected) & (cls <= GOAL)
+        walled = agent & (expected == WALL)
+        if not (relaid.any() or walled.any()):
+            return agent
+        n, lab = cv2.connectedComponents(agent.view(np.uint8), connectivity=8)
+        size = np.bincount(lab.ravel(), minlength=n)
+        on_goal = expected == GOAL
+        other = np.bincount(lab[relaid & ~on_goal], minlength=n)
+        gone = np.bincount(lab[relaid & on_goal], minlength=n)
+        other += np.where(4 * gone >= self._goal_size, gone, 0)
+        inside = np.bincount(lab[walled], minlength=n)
+        sprite = np.bincount(lab[agent & (cls == AGENT)], minlength=n) > 0
+        drop = ((2 * other >= size) | (2 * inside >= size)) & ~sprite
+        drop[0] = False
+        return agent & ~drop[lab]
 
     def stray(self, boxes) -> float:
         """The fraction of the last frame's pixels that changed away from the agents (``boxes``): a few

@@ -90,12 +90,12 @@ class TrajectoryChecker:
         self._goal_px, self._goal_y, self._goal_x = gp, gp // rm.width, gp % rm.width
 
     # -- per frame ---------------------------------------------------------------------------------
-    def _classify(self, img: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    def _classify(self, img: np.ndarray, lut: np.ndarray, shaken: bool = False) -> np.ndarray:
         """Class per pixel of a frame mapped to working size: by colour, then against the still layout
         on textured skins (a family whose sprites share colours refines this reading in a subclass)."""
         q = quantise(img)
         cls = lut.take(q)
-        return cls if self._still is None else self._still.classify(img, q, cls)
+        return cls if self._still is None else self._still.classify(img, q, cls, shaken)
 
     def _observe(self, cls: np.ndarray, last_xy):
         """Agent in a classified frame: (centroid or None, area, duplicate?, boxes of agent blobs)."""
@@ -316,13 +316,21 @@ class TrajectoryChecker:
                 # the layout drifts from the mapping: a camera still zooming or panning. Re-align on
                 # the layout away from the agent (now and at the start), then read the frame again
                 tracked_at = i
-                if mapper.track(frame, rm.reference_image(), boxes + start_boxes):
+                # textured skins: against the video's own still picture (the same blur and shading;
+                # the drawn tiles differ from it by more than the half pixel the still reading allows)
+                ref = rm.reference_image() if self._still is None else self._still.still.bg
+                if mapper.track(frame, ref, boxes + start_boxes):
                     self._use_view(mapper.inside())
                     img = mapper(frame)
                     cls = self._classify(img, lut)
                     xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
                     bad, mf = self._layout(cls, boxes)
                     moved = self._still is not None and self._still.stray(boxes) > DRIFTED
+            if moved:  # the camera shakes: a pixel of the still picture may show a pixel away
+                cls = self._classify(img, lut, shaken=True)
+                xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
+                bad, mf = self._layout(cls, boxes)
+                moved = self._still.stray(boxes) > DRIFTED
             if moved:  # the camera has left the first frame's view: the still picture no longer lines up
                 cls = lut.take(quantise(img))
                 xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)

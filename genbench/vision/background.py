@@ -81,6 +81,25 @@ class StillLayout:
         x = img.astype(np.int16)
         return ((x < self.lo) | (x > self.hi)).any(-1)
 
+    def changed_nearby(self, img: np.ndarray) -> np.ndarray:
+        """Pixels that show no blend of the still picture with a neighbour (all three channels with
+        one mix): the picture moved by up to a pixel either way, for a camera that shakes between
+        re-alignments. Stricter than widening the range per channel, which would let a fine
+        texture's dark and light span a small sprite's colours."""
+        x = img.astype(np.float32)
+        b = self.bg.astype(np.float32)
+        H, W = x.shape[:2]
+        pad = np.pad(b, ((1, 1), (1, 1), (0, 0)), mode="edge")
+        same = (np.abs(x - b) <= self.tol).all(-1)
+        for dy in range(3):
+            for dx in range(3):
+                if dy == dx == 1:
+                    continue
+                d = pad[dy:dy + H, dx:dx + W] - b  # from this pixel's colour to its neighbour's
+                t = np.clip(((x - b) * d).sum(-1) / np.maximum((d * d).sum(-1), 1.0), 0.0, 1.0)
+                same |= (np.abs(x - b - t[..., None] * d) <= self.tol).all(-1)
+        return ~same
+
     def uncover(self, img: np.ndarray, where: np.ndarray) -> None:
         """Learn the still picture at ``where`` from a frame that shows it (the sprite has left)."""
         bg = self.bg.copy()
