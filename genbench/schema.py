@@ -99,6 +99,12 @@ def share_json(obj: Any, text: str | None = None) -> Any:
     return obj
 
 
+def is_shared(obj: Any) -> bool:
+    """Whether ``obj``'s text is still kept (newer shares push the oldest out)."""
+    hit = _SHARED.get(id(obj))
+    return hit is not None and hit[0] is obj
+
+
 def shared_json(obj: Any) -> str:
     """canonical_json(obj), from the kept text where ``obj`` was shared."""
     hit = _SHARED.get(id(obj))

@@ -81,6 +81,16 @@ def test_a_shared_lattice_gives_the_same_json_and_hash_as_encoding_it():
     assert _meta_json(nested) == canonical_json(nested)
 
 
+def test_a_fixed_lattice_stays_shared_after_many_random_ones():
+    from genbench.schema import _SHARED
+
+    task_family("maze.circular").generate(1, "hard", 2)
+    for i in range(40):  # each random lattice shares its own text, pushing older ones out
+        task_family("maze.irregular").generate(i, "easy", 0)
+    lat = task_family("maze.circular").generate(1, "hard", 2).state["lattice"]
+    assert id(lat) in _SHARED  # shared again: its items' hashes keep reusing its text
+
+
 def json_copy(obj):
     import json
 

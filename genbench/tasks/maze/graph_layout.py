@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...geometry import resample
-from ...schema import lines_json, share_json
+from ...schema import is_shared, lines_json, share_json, shared_json
 from ..config import TaskConfig, knob
 from .grid_layout import kruskal_joins
 
@@ -38,6 +38,7 @@ class Lattice:
     draw: dict = field(default_factory=dict)  # style-specific shapes (see draw_labels)
     info: dict = field(default_factory=dict)  # family-specific facts kept in the state
     _json: dict | None = None
+    _json_text: str | None = None
 
     def to_json(self) -> dict:
         """The state's "lattice" entry (memoised: fixed lattices are shared between items)."""
@@ -49,6 +50,9 @@ class Lattice:
                           "pairs": [[int(a), int(b)] for a, b in self.pairs],
                           "routes": _round_lines(self.routes), "cell_px": round(float(self.cell_px), 3),
                           "style": self.style, "draw": draw})
+            self._json_text = shared_json(self._json)
+        elif not is_shared(self._json):  # pushed out by newer shares (each random lattice shares its own)
+            share_json(self._json, self._json_text)
         return self._json
 
 
