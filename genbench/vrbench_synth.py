@@ -5,7 +5,8 @@ this imitates what it writes as far as our importer and tests know its format: t
 walls, sprite pictures, ``{split}/{game}/{skin}/{difficulty}/{images,videos,states}``, ground truth at
 12 frames per step, 24 fps, with **no end hold** (the last frame is the arrival). Its cheats are the
 ones the issue lists: a static first frame, a cut to the last frame, the video reversed, and the
-middle third replaced by a jump.
+middle third replaced by a jump; ``must_fail`` composites our own must-fail set (wall erased, goal moved,
+agent duplicated, box moved, wall walk, teleport) on a grid game's video from its own pixels.
 """
 
 from __future__ import annotations
@@ -37,6 +38,125 @@ def cheats(frames: list[np.ndarray]) -> dict[str, list[np.ndarray]]:
     a, b = n // 3, 2 * n // 3
     return {"static": [frames[0]] * n, "cut_to_last": [frames[0]] * 2 + [frames[-1]] * (n - 2),
             "reversed": frames[::-1], "middle_jump": frames[:a] + [frames[b]] * (b - a) + frames[b:]}
+
+
+# --- our must-fail set, composited on a grid game's video (maze, trapfield, sokoban) --------------------
+
+TOL = 40  # a pixel "still shows the first frame" within this (max over channels): video noise, not a sprite
+
+
+def _route(s) -> list[tuple[int, int]]:
+    return [tuple(p) for p in (s["solution"] if "solution" in s else s["solutions"][0])]
+
+
+def _boxes_at(s, route, k: int) -> set[tuple[int, int]]:
+    """Sokoban's boxes after the player's first k moves (a move into a box pushes it one cell on)."""
+    boxes = {tuple(b) for b in s.get("boxes", [])}
+    for (r0, c0), (r1, c1) in zip(route[:k], route[1:k + 1]):
+        if (r1, c1) in boxes:
+            boxes = (boxes - {(r1, c1)}) | {(2 * r1 - r0, 2 * c1 - c0)}
+    return boxes
+
+
+def must_fail(frames: list[np.ndarray], item) -> dict[str, list[np.ndarray]]:
+    """Our must-fail perturbations composited on an imported grid game's video from its own pixels and the
+    level's state (genbench.vrbench.read_state): cells are cut from the first frame and pasted back. From
+    the middle on: ``wall_erased`` (a wall / trap cell next to the route painted floor), ``goal_moved``,
+    ``agent_duplicated``, for sokoban ``box_moved``; ``wall_walk`` (the agent's cell slides into an adjacent
+    wall and back before the ground truth) and ``teleport`` (the agent vanishes for a step's time and
+    reappears 3 cells on along the route). Repainted cells keep what moves over them (the agent)."""
+    import cv2
+
+    s = item.state
+    n, f0 = len(frames), frames[0]
+    fh, fw = f0.shape[:2]
+    ih, iw = item.first_frame.shape[:2]
+    ch, cw = s["cell_h"] * fh / ih, s["cell_w"] * fw / iw  # cells in the video's pixels
+    R, C = s["rows"], s["cols"]
+    grid = np.array(s["grid"])
+    route = _route(s)
+    L = len(route) - 1
+    at = lambda k: int(round(k * (n - 1) / L))  # noqa: E731  the frame where the agent is on route[k]
+    per = max(at(1), 1)
+    box = lambda r, c: (slice(int(round(r * ch)), int(round((r + 1) * ch))),  # noqa: E731
+                        slice(int(round(c * cw)), int(round((c + 1) * cw))))
+
+    def crop(img, rc):
+        return img[box(*rc)]
+
+    def paste(img, rc, patch, keep_moving=True):
+        """patch onto cell rc; with keep_moving, only where img still shows the first frame."""
+        ys, xs = box(*rc)
+        p = cv2.resize(patch, (xs.stop - xs.start, ys.stop - ys.start), interpolation=cv2.INTER_AREA)
+        out = img.copy()
+        if keep_moving:
+            still = np.abs(img[ys, xs].astype(np.int16) - f0[ys, xs]).max(-1) <= TOL
+            out[ys, xs][still] = p[still]
+        else:
+            out[ys, xs] = p
+        return out
+
+    def from_middle(fn):
+        return frames[:n // 2] + [fn(f) for f in frames[n // 2:]]
+
+    start, goal = tuple(s["start"]), tuple(s["goal"])
+    boxes0 = {tuple(b) for b in s.get("boxes", [])}
+    sprites = {start, goal, *map(tuple, s.get("targets", [])), *boxes0}
+    on_route = set(route) | {b for k in range(L + 1) for b in _boxes_at(s, route, k)}
+    dist = lambda rc: min(abs(rc[0] - r) + abs(rc[1] - c) for r, c in route)  # noqa: E731
+    free = [(r, c) for r in range(R) for c in range(C) if grid[r, c] == 0 and (r, c) not in sprites]
+    if not free:
+        raise ValueError(f"{item.id}: no floor cell to take floor pixels from")
+    # the far cell: off every path the player and the boxes take (a small Sokoban level may have none
+    # off the boxes' paths: then off the player's), as far from the route as there is
+    far = max([p for p in free if p not in on_route] or [p for p in free if p not in route] or [None],
+              key=lambda p: -1 if p is None else dist(p))
+    floor = crop(f0, far or free[0])  # any floor cell shows floor in the first frame
+    near4 = lambda r, c: [(r + dr, c + dc) for dr, dc in ((0, 1), (1, 0), (0, -1), (-1, 0))  # noqa: E731
+                          if 0 <= r + dr < R and 0 <= c + dc < C]
+    walls = [w for p in route for w in near4(*p) if grid[w] == 1]
+    inner = [w for w in walls if 0 < w[0] < R - 1 and 0 < w[1] < C - 1]
+    agent_px = crop(f0, start)  # the agent over its cell's floor
+    out = {}
+    if walls:
+        w = (inner or walls)[len(inner or walls) // 2]
+        out["wall_erased"] = from_middle(lambda f: paste(f, w, floor))
+    if far is not None:  # somewhere to put a second goal / agent / box
+        goal_px = crop(f0, goal)
+        out["goal_moved"] = from_middle(lambda f: paste(paste(f, goal, floor), far, goal_px))
+        out["agent_duplicated"] = from_middle(lambda f: paste(f, far, agent_px))
+    if boxes0 and far is not None:
+        mid = _boxes_at(s, route, L // 2)
+        b = next((b for b in sorted(boxes0) if b in mid), None)  # a box still where it began, if any
+        box_px = crop(f0, sorted(boxes0)[0])
+        out["box_moved"] = from_middle(lambda f: paste(paste(f, b, floor) if b else f, far, box_px))
+    # wall_walk: from the first route cell next to a wall (not a box cell), slide into the wall and back
+    k = next((k for k, p in enumerate(route) if (k == 0 or p not in boxes0)
+              and any(grid[w] == 1 for w in near4(*p))), None)
+    if k is not None:
+        p = route[k]
+        w = next(w for w in near4(*p) if grid[w] == 1)
+        bg = paste(frames[at(k)], p, floor if k == 0 else crop(f0, p), keep_moving=False)
+        ys, xs = box(*p)
+        sprite = cv2.resize(agent_px, (xs.stop - xs.start, ys.stop - ys.start), interpolation=cv2.INTER_AREA)
+        walk = []
+        for t in list(range(per + 1)) + list(range(per - 1, -1, -1)):
+            dy, dx = int(round((w[0] - p[0]) * ch * t / per)), int(round((w[1] - p[1]) * cw * t / per))
+            g = bg.copy()
+            y0, x0 = max(ys.start + dy, 0), max(xs.start + dx, 0)
+            y1, x1 = min(ys.stop + dy, fh), min(xs.stop + dx, fw)
+            g[y0:y1, x0:x1] = sprite[y0 - ys.start - dy:y1 - ys.start - dy, x0 - xs.start - dx:x1 - xs.start - dx]
+            walk.append(g)
+        out["wall_walk"] = frames[:at(k)] + walk + frames[at(k):]
+    if L >= 4:  # teleport: gone for a step's time at route[k], back at route[k + 3], then on at the GT pace
+        k = min(max(1, L // 3), L - 3)
+        gone = frames[at(k)]
+        hidden = _boxes_at(s, route, k) | boxes0
+        for p in route[max(k - 1, 0):k + 2]:
+            if p not in hidden:
+                gone = paste(gone, p, crop(f0, p) if p != start else floor, keep_moving=False)
+        out["teleport"] = frames[:at(k)] + [gone] * per + frames[at(k + 3):]
+    return out
 
 
 def vrbench_style_tree(out: str | Path, n: int, difficulties: list[str], skin: str = "dungeon",

@@ -304,6 +304,73 @@ def test_textured_tree_cheats_fail(textured_tree, tmp_path):
             assert not v.passed and v.failure in want[name], (item.id, name, v.failure, v.message)
 
 
+# our must-fail set composited on a grid game's video: the codes each may fail with
+MUST_FAIL = {"wall_erased": {"LAYOUT_CHANGED", "WALL_CROSSING", "TRAP", "AGENT_DUPLICATED"},
+             "goal_moved": {"LAYOUT_CHANGED"}, "agent_duplicated": {"AGENT_DUPLICATED", "TELEPORT"},
+             "box_moved": {"LAYOUT_CHANGED", "TELEPORT"}, "wall_walk": {"WALL_CROSSING", "TRAP"},
+             "teleport": {"TELEPORT", "SPRITE_LOST", "ILLEGAL_MOVE"}}
+SOKOBAN_TARGET_GAP = ("sokoban", "goal_moved")  # a known miss: see the xfail test below
+
+
+def _composited(textured_tree):
+    from genbench import geometry
+    from genbench.vrbench_synth import must_fail
+
+    root, items = textured_tree
+    for item, row in load_imported(items):
+        gt = list(read_frames(root / row["video"]))
+        fit = geometry.make_fit("letterbox", *item.canvas_size, gt[0].shape[1], gt[0].shape[0])
+        yield item, gt, fit, must_fail(gt, item)
+
+
+def _changed(a, b) -> int:
+    return int((np.abs(a.astype(np.int16) - b).max(-1) > 30).sum())
+
+
+def test_must_fail_set_composites_what_it_says(textured_tree):
+    """Each variant differs from the ground truth where intended: repaints from the middle on, over one or
+    two cells, the frames before untouched; the wall walk inserts frames and then replays the ground truth;
+    the teleport holds an agentless frame for a step, then goes on 3 cells later."""
+    for item, gt, _, made in _composited(textured_tree):
+        game, n = item.state["game"], len(gt)
+        want = {"wall_erased", "goal_moved", "agent_duplicated", "wall_walk", "teleport"}
+        assert set(made) == want | ({"box_moved"} if game == "sokoban" else set()), (item.id, set(made))
+        cell = item.state["cell_w"] * item.state["cell_h"] * (gt[0].shape[0] / item.first_frame.shape[0]) ** 2
+        per = int(round((n - 1) / item.state["shortest_length"]))
+        for name, fr in made.items():
+            if name in ("wall_walk", "teleport"):
+                a = next(i for i, (f, g) in enumerate(zip(fr, gt)) if _changed(f, g))
+                assert _changed(fr[a], gt[a]) >= 0.2 * cell, (item.id, name)
+                # a slide of 2 × per + 1 frames inserted; or a step's time agentless instead of 3 steps
+                assert len(fr) == (n + 2 * per + 1 if name == "wall_walk" else n - 2 * per), (item.id, name)
+                tail = n - a - (0 if name == "wall_walk" else 3 * per)
+                assert all(not _changed(f, g) for f, g in zip(fr[-tail:], gt[-tail:])), (item.id, name)
+                continue
+            assert len(fr) == n and all(not _changed(f, g) for f, g in zip(fr[:n // 2], gt)), (item.id, name)
+            k = _changed(fr[n // 2], gt[n // 2])
+            assert 0.2 * cell <= k <= 2.2 * cell, (item.id, name, k, cell)
+
+
+def test_must_fail_set_fails_and_ground_truth_passes(textured_tree):
+    for item, gt, fit, made in _composited(textured_tree):
+        fam = ImportedFamily(item.state["game"])
+        assert fam.check(item, gt, fit, 24.0).passed, item.id
+        for name, fr in made.items():
+            if (item.state["game"], name) == SOKOBAN_TARGET_GAP:
+                continue
+            v = fam.check(item, fr, fit, 24.0)
+            assert not v.passed and v.failure in MUST_FAIL[name], (item.id, name, v.failure, v.message)
+
+
+@pytest.mark.xfail(strict=True, reason="the Sokoban checker watches walls and boxes, not the target markers: "
+                   "a target repainted elsewhere mid-video passes (issue 21 item 2)")
+def test_a_sokoban_target_moved_mid_video_fails(textured_tree):
+    for item, gt, fit, made in _composited(textured_tree):
+        if item.state["game"] == "sokoban":
+            v = ImportedFamily("sokoban").check(item, made["goal_moved"], fit, 24.0)
+            assert not v.passed and v.failure == "LAYOUT_CHANGED", v.message
+
+
 def test_a_freeze_then_a_leap_within_one_open_step_is_a_teleport():
     """VR-Bench's "middle third replaced by a jump" over a short path: the agent stands still, then moves
     three quarters of a cell in one frame, into the next cell along the route (a legal step by the graph).
