@@ -38,7 +38,7 @@ def _combo(args) -> dict:
 
     family = task_family(fam_name)
     tmp = Path(tempfile.mkdtemp(prefix="genbench-bv-"))
-    plist = [p for p in V.perturbations_for(family) if not only or p.name in only]
+    plist = V.selected(V.perturbations_for(family), only)
     start = zlib.crc32(f"{fam_name}/{difficulty}/{skin}".encode())  # combos start the rotation apart
     outcomes, dec_s, dec_frames = [], 0.0, 0
     for k, item in enumerate(family.items(difficulty, n, seed, skin)):
@@ -70,7 +70,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--difficulty", default=None, help="comma-separated (default: all)")
     ap.add_argument("--skin", default=None, help="comma-separated (default: all, hard ones included)")
-    ap.add_argument("--only", default=None, help="only these perturbations, comma-separated")
+    ap.add_argument("--only", default=None, help="only these perturbations, comma-separated names or shell patterns (preset_*, *+drift)")
     ap.add_argument("--rotate", type=int, default=None, help="perturbations per item, taken in turn")
     ap.add_argument("--max-frames", type=int, default=None, help="frame budget for pace-free clips")
     ap.add_argument("--jobs", type=int, default=1, help="processes (one combo each)")

@@ -458,7 +458,7 @@ def validate(
     seed: int = typer.Option(0, help="Suite seed."),
     difficulty: Optional[str] = typer.Option(None, help="Difficulties (default: all of each family)."),
     skin: Optional[str] = typer.Option(None, help="Skins, comma-separated (default: all, hard ones included)."),
-    only: Optional[str] = typer.Option(None, help="Only these perturbations, comma-separated."),
+    only: Optional[str] = typer.Option(None, help="Only these perturbations, comma-separated names or shell patterns (preset_*, *+drift)."),
     out: Path = typer.Option(Path("runs/validate"), help="Where validate.json goes."),
     max_frames: Optional[int] = typer.Option(None, help="Frame budget for clips whose meaning allows it (CI: 72)."),
     rotate: Optional[int] = typer.Option(None, help="Per item: the oracle + this many perturbations, in turn."),

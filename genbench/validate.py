@@ -39,6 +39,7 @@ the moment it is registered.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import tempfile
 import time
@@ -397,13 +398,21 @@ def combos(tasks: str = "all", difficulties: list[str] | None = None, skins: lis
     return out
 
 
+def selected(perturbations: list[Perturbation], only: list[str] | None) -> list[Perturbation]:
+    """The perturbations named by ``only`` (names or shell patterns: ``preset_*``, ``*+drift``); all
+    of them when ``only`` is empty."""
+    if not only:
+        return list(perturbations)
+    return [p for p in perturbations if any(fnmatch.fnmatchcase(p.name, pat) for pat in only)]
+
+
 def planned_clips(tasks: str = "all", n: int = 1, difficulties: list[str] | None = None,
                   skins: list[str] | None = None, only: list[str] | None = None, rotate: int | None = None,
                   keep_oracle: bool = True) -> int:
     """How many clips :func:`validate` will judge with these arguments (for a progress bar)."""
     total = 0
     for fam_name, _, _ in combos(tasks, difficulties, skins):
-        plist = [p for p in perturbations_for(task_family(fam_name)) if not only or p.name in only]
+        plist = selected(perturbations_for(task_family(fam_name)), only)
         count = len(plist)
         if rotate is not None:  # the oracle, then `rotate` of the others
             rest = [p for p in plist if not (keep_oracle and p.name == "oracle")]
@@ -429,7 +438,7 @@ def validate(tasks: str = "all", n: int = 1, seed: int = 0, difficulties: list[s
     turn: dict[str, int] = defaultdict(int)  # per family: where the rotation has got to
     for fam_name, difficulty, skin in combos(tasks, difficulties, skins):
         family = task_family(fam_name)
-        plist = [p for p in perturbations_for(family) if not only or p.name in only]
+        plist = selected(perturbations_for(family), only)
         for item in family.items(difficulty, n, seed, skin):
             chosen = plist
             if rotate is not None:

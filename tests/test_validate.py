@@ -505,3 +505,17 @@ def test_sorting_items_jittering_at_rest_pass_and_one_shrunk_by_a_fifth_fails(tm
         for name in ("item_shrinks", "item_grows_20"):
             o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=CI_FRAMES)
             assert o.got == "LAYOUT_CHANGED", (skin, name, o.got, o.message)
+
+
+def test_only_selects_by_name_or_pattern():
+    family = task_family("maze.grid")
+    every = V.perturbations_for(family)
+    names = lambda only: [p.name for p in V.selected(every, only)]  # noqa: E731
+    assert names(None) == [p.name for p in every]
+    assert names(["oracle", "static"]) == ["oracle", "static"]
+    presets = names(["preset_*"])
+    assert presets and all(n.startswith("preset_") for n in presets)
+    assert len(presets) == len(V.shipped_canvases())
+    drift = names(["*+drift"])
+    assert drift and all(n.endswith("+drift") for n in drift)
+    assert names(["no_such_perturbation"]) == []
