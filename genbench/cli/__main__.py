@@ -1,0 +1,5 @@
+"""`python -m genbench.cli …`."""
+
+from . import main
+
+main()
