@@ -27,8 +27,9 @@ from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import ConfigError, TaskConfig, knob
 from .graph_layout import along
 from .grid_layout import CARVERS, all_shortest_paths, block_grid
+from .regions import palette_index
 from .skins import AGENT, FLOOR, GOAL, WALL
-from .trapfield import canvas_region_map, palette_index, paste, working_scale
+from .trapfield import canvas_region_map, paste, working_scale
 
 CANVAS_TARGET = 760  # hard towers are tall: keep cells ≥ 14 px so sprites survive CRF 40
 _RM_CACHE: dict = {}

@@ -19,10 +19,11 @@ from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ...vision.appearance import training_labels
 from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import TaskConfig, knob
+from .regions import palette_index
 from .skins import AGENT, FLOOR, GOAL, WALL
 from .sokoban_solver import DIRS, _reach, _route, solve
 from .textures import dress, pattern_for, without_texture
-from .trapfield import paste, palette_index, working_scale
+from .trapfield import paste, working_scale
 
 CANVAS_TARGET = 512
 _CACHE: dict = {}

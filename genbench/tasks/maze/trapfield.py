@@ -22,6 +22,7 @@ from ...vision.appearance import training_labels
 from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import TaskConfig, knob
 from .grid_layout import _mask, all_shortest_paths, bfs, fit_plan, motion_plan
+from .regions import palette_index
 from .skins import AGENT, FLOOR, GOAL, WALL
 from .textures import dress, pattern_for, without_texture
 
@@ -118,14 +119,6 @@ def canvas_region_map(*, node_of: np.ndarray, block_of: np.ndarray, base_class: 
         dist_to_goal=dist, solutions=solutions, cell_px=cell_px * sx, step_px=step_px * sx,
         agent_area=max(agent_area, 1.0),
         appearance_labels=training_labels(first_idx, palette_class, same) if textured else None)
-
-
-def palette_index(img: np.ndarray, palette: np.ndarray) -> np.ndarray:
-    """Exact palette entry of each pixel of a frame genbench drew (-1 for anything else)."""
-    out = np.full(img.shape[:2], -1, np.int16)
-    for k, col in enumerate(palette):
-        out[(img == col).all(-1)] = k
-    return out
 
 
 def paste(img: np.ndarray, shape: str, size: int, colour, cx: float, cy: float) -> None:
