@@ -254,7 +254,7 @@ class ProcessChecker:
         tracked_at = 0
         n = 0
         classes = np.array(g.obj_class)
-        sample = CanvasSampler(fit, self.W, self.H)
+        sample = CanvasSampler(fit, self.W, self.H, planes="aligned")
         for i, frame in enumerate(frames):
             n += 1
             img = raw = sample(frame)
