@@ -97,42 +97,53 @@ def interior(cls: np.ndarray) -> np.ndarray:
     return (cv2.dilate(c, k) == cv2.erode(c, k)) & (cls != UNKNOWN)
 
 
+class ObjectReach:
+    """Per object, the part of the working frame its boxes (resting and grown, in every slot) can
+    reach, and its resting boxes in that part's coordinates: a row of bars never looks above the
+    tallest, so an object's pixels are counted over that part only (``ObjectPixels``)."""
+
+    def __init__(self, rects: np.ndarray, around: np.ndarray, w: int, h: int):
+        self.valid = rects[..., 0] >= 0  # (K, S): the slots where each object can rest
+        self.part: list[tuple[int, int, int, int]] = []
+        self.local = np.zeros_like(rects)
+        for k in range(rects.shape[0]):
+            b = np.concatenate([rects[k][self.valid[k]], around[k][self.valid[k]]])
+            part = (int(b[:, 0].min()), int(b[:, 1].min()), int(b[:, 2].max()), int(b[:, 3].max())) \
+                if len(b) else (0, 0, w, h)
+            self.part.append(part)
+            self.local[k] = np.where(self.valid[k][:, None], rects[k] - np.array(part[:2] * 2), 0)
+
+
 class ObjectPixels:
-    """Each object's pixels (those of its colour) in boxes of one frame's class map, counted exactly.
+    """Each object's pixels (those of its colour) in boxes of one frame's class map, counted exactly:
+    an integral image per object over its reach (a full-frame integral per object was most of a
+    frame's reading); a box beyond it (an object in transit over another's slot) is counted directly."""
 
-    An integral image per object over only the part of the frame its boxes can reach (``reach``: a
-    row of bars never looks above the tallest): a full-frame integral per object was most of a frame's
-    reading. A box outside that part (an object in transit over another's slot) is counted directly."""
-
-    def __init__(self, cls: np.ndarray, classes: np.ndarray, reach: np.ndarray):
+    def __init__(self, cls: np.ndarray, classes: np.ndarray, reach: ObjectReach):
         self.cls, self.classes, self.reach = cls, classes, reach
-        self.total = np.bincount(cls.ravel(), minlength=256)[classes]
+        # every class's pixels in one histogram (exact below 2**24 px; np.bincount widens to int64 first)
+        self.total = cv2.calcHist([cls], [0], None, [256], [0, 256]).ravel()[classes].astype(np.int64)
         self.ii = [cv2.integral((cls[y0:y1, x0:x1] == c).view(np.uint8))
-                   for c, (x0, y0, x1, y1) in zip(classes, reach)]
+                   for c, (x0, y0, x1, y1) in zip(classes, reach.part)]
 
-    def in_boxes(self, k: int, boxes: np.ndarray) -> np.ndarray:
-        """Pixels of object k in each box (x0, y0, x1, y1 inside its reach; x0 < 0: no box, 0)."""
-        ii, (ox, oy) = self.ii[k], self.reach[k, :2]
-        x0, y0 = np.maximum(boxes[:, 0] - ox, 0), np.maximum(boxes[:, 1] - oy, 0)
-        x1, y1 = np.maximum(boxes[:, 2] - ox, 0), np.maximum(boxes[:, 3] - oy, 0)
-        return np.where(boxes[:, 0] < 0, 0, ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0])
+    def in_slots(self) -> np.ndarray:
+        """(K, S) each object's pixels in its box in every slot (0 where it cannot rest)."""
+        out = np.zeros(self.reach.valid.shape, np.int64)
+        for k, ii in enumerate(self.ii):
+            x0, y0, x1, y1 = self.reach.local[k].T
+            out[k] = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
+        out[~self.reach.valid] = 0
+        return out
 
     def in_box(self, k: int, box) -> int:
+        """Object k's pixels in one box (x0, y0, x1, y1, working px)."""
         x0, y0, x1, y1 = (int(v) for v in box)
-        rx0, ry0, rx1, ry1 = self.reach[k]
-        if rx0 <= x0 and ry0 <= y0 and x1 <= rx1 and y1 <= ry1:
-            return int(self.in_boxes(k, np.array([[x0, y0, x1, y1]]))[0])
+        px0, py0, px1, py1 = self.reach.part[k]
+        if px0 <= x0 and py0 <= y0 and x1 <= px1 and y1 <= py1:
+            ii = self.ii[k]
+            x0, y0, x1, y1 = x0 - px0, y0 - py0, x1 - px0, y1 - py0
+            return int(ii[y1, x1]) - int(ii[y0, x1]) - int(ii[y1, x0]) + int(ii[y0, x0])
         return int(np.count_nonzero(self.cls[y0:y1, x0:x1] == self.classes[k]))
-
-
-def _reach(rects: np.ndarray, around: np.ndarray, w: int, h: int) -> np.ndarray:
-    """(K, 4) per object the bounding box of all its boxes (resting and grown) in every slot."""
-    out = np.zeros((rects.shape[0], 4), np.int64)
-    for k in range(rects.shape[0]):
-        b = np.concatenate([rects[k], around[k]])
-        b = b[b[:, 0] >= 0]
-        out[k] = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()) if len(b) else (0, 0, w, h)
-    return out
 
 
 ORDER_OF_BLAME = ("WRONG_START", "LAYOUT_CHANGED", "TELEPORT", "ILLEGAL_MOVE")
@@ -161,7 +172,7 @@ class ProcessChecker:
         r = self.rects.astype(np.float64)
         self.centre = np.stack([(r[..., 0] + r[..., 2]) / 2, (r[..., 1] + r[..., 3]) / 2], -1)  # (K, S, 2)
         self.extent = np.max(r[..., 2:] - r[..., :2], (1, 2))  # each object's larger side, working px
-        self.reach = _reach(self.rects, self.around, self.W, self.H)
+        self.reach = ObjectReach(self.rects, self.around, self.W, self.H)
         self._off_ref = None
         self._expected: dict = {}
         K = len(game.obj_class)
@@ -243,10 +254,7 @@ class ProcessChecker:
         """Per object: its pixels in its box in every slot (K, S), its total pixels (K,), and its pixels
         per box for boxes measured later (``ObjectPixels``)."""
         pixels = ObjectPixels(cls, classes, self.reach)
-        fill = np.zeros(self.rects.shape[:2])
-        for k in range(len(classes)):
-            fill[k] = pixels.in_boxes(k, self.rects[k])
-        return fill, pixels.total.astype(np.float64), pixels
+        return pixels.in_slots().astype(np.float64), pixels.total.astype(np.float64), pixels
 
     def _realign(self, g: Game, state: tuple, raw: np.ndarray) -> np.ndarray | None:
         """The camera's drift on this frame against a rendering of ``state`` (None: none worth warping)."""
