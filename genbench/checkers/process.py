@@ -200,14 +200,15 @@ class ProcessChecker:
         exp, inner = self.expected(state)
         P = len(self.g.palette)
         key = ("presence", state)
-        pres_e = self._expected.get(key)
-        if pres_e is None:
-            pres_e = self._expected[key] = presence_bits(exp, P)
+        cached = self._expected.get(key)
+        if cached is None:  # per state: the classes around each pixel, its interior pixels per block
+            cached = self._expected[key] = (presence_bits(exp, P), np.minimum(exp, P - 1),
+                                            np.bincount(self.block_id[inner], minlength=self.n_blocks))
+        pres_e, exp_cls, n_in = cached
         obs_ok = present(pres_e, np.minimum(cls, P - 1)) & (cls != UNKNOWN)
-        exp_ok = present(presence_bits(cls, P), np.minimum(exp, P - 1))
+        exp_ok = present(presence_bits(cls, P), exp_cls)
         bad = inner & ~(obs_ok & exp_ok)
         n_bad = np.bincount(self.block_id[bad], minlength=self.n_blocks)
-        n_in = np.bincount(self.block_id[inner], minlength=self.n_blocks)
         return n_bad > np.maximum(12, 0.12 * n_in)  # a changed digit stroke is ~35 px here; crf 40 ≤ 16
 
     def _creeping(self, cls: np.ndarray, classes: np.ndarray, rest) -> bool:

@@ -56,6 +56,7 @@ class FrameMapper:
         while min(x1 - x0, y1 - y0) >> self.halvings >= 8 * min(self.W, self.H) and self.halvings < 4:
             self.halvings += 1
         self._exact = None  # the SwscaleSamples of this plan, made on first use
+        self._aligned = None  # (plane shapes, per-plane sampling plans) of this plan, made on first use
 
     def __call__(self, frame: np.ndarray | YuvFrame) -> np.ndarray:
         fit = self.fit
@@ -116,11 +117,17 @@ class FrameMapper:
         """Each plane sampled at the working pixels' own centres (its subsampling taken into account),
         then RGB of those samples only: 2×2 area halvings while a plane is twice the working size or
         more, then one bilinear warp, edges replicated where the canvas reaches past the frame."""
-        out = []
-        for plane in (frame.y, frame.u, frame.v):
-            sy, sx = frame.y.shape[0] / plane.shape[0], frame.y.shape[1] / plane.shape[1]
-            out.append(_warp_plane(plane, self.ax / sx, self.bx / sx, self.ay / sy, self.by / sy, self.W, self.H))
-        return frame.to_rgb(*out)
+        shapes = (frame.y.shape, frame.u.shape)
+        if self._aligned is None or self._aligned[0] != shapes:  # one plan per mapping and frame format
+            plans = []
+            for plane in (frame.y, frame.u):  # u and v share one shape
+                sy, sx = frame.y.shape[0] / plane.shape[0], frame.y.shape[1] / plane.shape[1]
+                plans.append(_plane_plan(plane.shape, self.ax / sx, self.bx / sx, self.ay / sy, self.by / sy,
+                                         self.W, self.H))
+            self._aligned = (shapes, plans)
+        luma, chroma = self._aligned[1]
+        return frame.to_rgb(*(_warp_plane(p, plan, self.W, self.H)
+                              for p, plan in ((frame.y, luma), (frame.u, chroma), (frame.v, chroma))))
 
     def align(self, frame: np.ndarray, reference: np.ndarray, max_shift: float = 0.06,
               max_zoom: float = 0.08) -> np.ndarray:
@@ -287,23 +294,33 @@ def _nearest_index(n_src: int, n_dst: int) -> np.ndarray:
     return cv2.resize(ramp, (n_dst, 1), interpolation=cv2.INTER_NEAREST)[0].astype(np.intp)
 
 
-def _warp_plane(plane: np.ndarray, ax: float, bx: float, ay: float, by: float, w: int, h: int) -> np.ndarray:
-    """A plane sampled on a (w, h) grid whose pixel u is centred at plane coordinate ax·(u + ½) + bx
-    (pixel i of the plane spans [i, i + 1]); likewise in y. Halved (area) while the crop is at least
-    twice the grid, so that the bilinear step (< 2×) reads every pixel."""
-    ph, pw = plane.shape
+def _plane_plan(shape, ax: float, bx: float, ay: float, by: float, w: int, h: int):
+    """How to sample a plane of ``shape`` on a (w, h) grid whose pixel u is centred at plane coordinate
+    ax·(u + ½) + bx (pixel i of the plane spans [i, i + 1]), likewise in y: its crop, the 2×2 area
+    halvings while the crop is at least twice the grid (so that the bilinear step, < 2×, reads every
+    pixel), and the warp matrix from the grid into the halved crop."""
+    ph, pw = shape
     x0 = min(max(int(np.floor(bx)), 0), pw - 1)
     y0 = min(max(int(np.floor(by)), 0), ph - 1)
     x1 = min(max(int(np.ceil(bx + ax * w)), x0 + 1), pw)
     y1 = min(max(int(np.ceil(by + ay * h)), y0 + 1), ph)
-    img, step = plane[y0:y1, x0:x1], 1
-    while img.shape[1] >= 2 * w and img.shape[0] >= 2 * h:
-        hh, hw = img.shape[0] // 2, img.shape[1] // 2
-        img = cv2.resize(img[:2 * hh, :2 * hw], (hw, hh), interpolation=cv2.INTER_AREA)
-        step *= 2
-    # grid u → index into img (sample q centred at (q + ½)·step from the crop's corner)
+    cw, ch, halvings = x1 - x0, y1 - y0, 0
+    while cw >= 2 * w and ch >= 2 * h:
+        cw, ch, halvings = cw // 2, ch // 2, halvings + 1
+    step = 1 << halvings
+    # grid u → index into the halved crop (sample q centred at (q + ½)·step from the crop's corner)
     m = np.array([[ax / step, 0.0, (ax / 2 + bx - x0) / step - 0.5],
                   [0.0, ay / step, (ay / 2 + by - y0) / step - 0.5]])
+    return (slice(y0, y1), slice(x0, x1)), halvings, m
+
+
+def _warp_plane(plane: np.ndarray, plan, w: int, h: int) -> np.ndarray:
+    """A plane sampled by its ``_plane_plan``."""
+    crop, halvings, m = plan
+    img = plane[crop]
+    for _ in range(halvings):
+        hh, hw = img.shape[0] // 2, img.shape[1] // 2
+        img = cv2.resize(img[:2 * hh, :2 * hw], (hw, hh), interpolation=cv2.INTER_AREA)
     return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_REPLICATE)
 
