@@ -9,7 +9,10 @@ measured in the same run (CPU time, medians of interleaved repeats, ms per clip)
               working size (the RGB frame source)
   planes      decode + the Y, U, V planes as arrays (``checker_frames(planes=True)``)
   mapped      planes + ``FrameMapper`` sampling them at the checker's working grid, converted to RGB
+  aligned     the same with ``planes="aligned"`` (every plane at the working pixels' centres: the
+              process checker's sampling)
   judge       ``runner.judge_video``: the family's whole check, its own frame source included
+  judge_rgb   the same check fed swscale RGB (``frames_as_planes`` off): what its planes bought
 
   python bench/bench_frames.py --tasks maze.grid,maze.circular --canvas 832x480x81,1280x704x121
 """
@@ -46,7 +49,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="genbench-frames-"))
-    cols = ("pure", "rgb", "planes", "mapped", "judge")
+    cols = ("pure", "rgb", "planes", "mapped", "aligned", "judge", "judge_rgb")
     print("# ms per clip (CPU), median of %d interleaved repeats; ÷: pure ÷ column" % args.repeats)
     print(f"{'family':<18} {'canvas':<13} {'work':>9} " + " ".join(f"{c:>14}" for c in cols))
     for name in resolve_tasks(args.tasks):
@@ -58,15 +61,17 @@ def main() -> None:
             path = tmp / f"{name}_{w}x{h}x{nf}.mp4"
             canvas_clip(fam, item, path, w, h, nf)
             judge_video(fam, item, path)  # warm the item's caches, as for every candidate after the first
+            judge_rgb(fam, item, path)
 
-            def mapped():
+            def mapped(how="area"):
                 src = checker_frames(path, item.canvas_size, work, planes=True)
-                return drain(src, FrameMapper(src.fit, *grid))
+                return drain(src, FrameMapper(src.fit, *grid, planes=how))
 
             runs = {"pure": lambda: pure_decode(path),
                     "rgb": lambda: drain(checker_frames(path, item.canvas_size, work)),
                     "planes": lambda: drain(checker_frames(path, item.canvas_size, work, planes=True)),
-                    "mapped": mapped, "judge": lambda: judge_video(fam, item, path)}
+                    "mapped": mapped, "aligned": lambda: mapped("aligned"),
+                    "judge": lambda: judge_video(fam, item, path), "judge_rgb": lambda: judge_rgb(fam, item, path)}
             took = {c: [] for c in cols}
             for _ in range(args.repeats):
                 for c in cols:
@@ -75,6 +80,15 @@ def main() -> None:
             cells = " ".join(f"{ms[c]:7.1f} ÷{ms['pure'] / ms[c]:4.2f}" for c in cols)
             print(f"{name:<18} {f'{w}x{h}x{nf}':<13} {f'{grid[0]}x{grid[1]}':>9} {cells}"
                   f"{'' if fam.frames_as_planes else '  (judges from rgb)'}", flush=True)
+
+
+def judge_rgb(fam, item, path):
+    cls = type(fam)
+    planes, cls.frames_as_planes = cls.frames_as_planes, False
+    try:
+        return judge_video(fam, item, path)
+    finally:
+        cls.frames_as_planes = planes
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """vision.frames.checker_frames: the frames and fit a checker gets, from one open of the file."""
 
+import cv2
 import numpy as np
 import pytest
 
@@ -148,10 +149,11 @@ def test_mapper_samples_planes_as_it_maps_rgb(tmp_path, work):
 
 # one family per checker engine that reads planes: trajectory (hex samples planes area-like, validated by
 # bench/validate_planes.py; grid samples them exactly as its RGB: the same verdicts to the last metric),
-# board (glyph, colour), pointer, tiles, stroke (the process engine stays on RGB: see ProcessFamilyMixin)
+# board (glyph, colour), pointer, tiles, stroke, process (planes sampled "aligned"; sorting stays on RGB)
 @pytest.mark.parametrize("name,difficulty", [("maze.hex", "easy"), ("maze.grid", "hard"), ("puzzle.sudoku", "easy"),
                                              ("puzzle.symmetry", "easy"), ("puzzle.counting", "easy"),
-                                             ("puzzle.sequence", "easy"), ("maze.grid-draw", "easy")])
+                                             ("puzzle.sequence", "easy"), ("maze.grid-draw", "easy"),
+                                             ("puzzle.sliding", "medium")])
 def test_verdicts_read_from_planes_match_rgb(tmp_path, monkeypatch, name, difficulty):
     from genbench.registry import task_family
     from genbench.runner import judge_video
@@ -231,3 +233,38 @@ def test_exact_planes_fall_back_to_whole_frames_when_samples_differ(tmp_path, mo
     monkeypatch.setattr(SwscaleSamples, "_whole", lambda self, f: real(self, f) ^ np.uint8(1))
     same, _ = _exact_vs_rgb(p, fit, (40, 40))
     assert not any(same)  # the comparison can fail: a wrong conversion is seen
+
+
+# --- planes="aligned": every plane sampled at the working pixels' centres -----------------------------
+
+@pytest.mark.parametrize("work", [(200, 150), (250, 190), (307, 230)])  # chroma (160×120) upsampled
+def test_aligned_planes_keep_colour_on_its_luma_edges(tmp_path, work):
+    """Thin coloured bars on a light background: "aligned" samples read bar, background or a blend of
+    the two; "area" (chroma cropped to whole chroma pixels and upsampled by nearest) puts the
+    background's chroma under a bar's luma along its edges, which reads as a dark grey never drawn."""
+    from genbench.video import decode_planes, open_video
+    from genbench.vision.mapping import FrameMapper
+
+    bg, grey = (245, 245, 240), (90, 90, 95)
+    colours = [(40, 90, 220), (140, 60, 190), (220, 50, 47), (60, 170, 70)]
+    canvas = np.full((120, 160, 3), bg, np.uint8)
+    for j, c in enumerate(colours):
+        canvas[25 + 7 * j:110, 17 + 33 * j:31 + 33 * j] = c
+    fit = geometry.make_fit("letterbox", 160, 120, 416, 240)
+    p = tmp_path / "v.mp4"
+    write_video(p, [geometry.apply(fit, canvas)] * 2, 12, crf=12)
+    yuv = next(iter(decode_planes(open_video(p), p)))
+    palette = np.array([bg, grey, *colours], float)
+
+    def greys(img):  # working pixels nearest the grey (a blend of bar and background never is)
+        d = np.linalg.norm(img.reshape(-1, 1, 3).astype(float) - palette[None], axis=2)
+        return int((d.argmin(1) == 1).sum())
+
+    aligned = FrameMapper(fit, *work, planes="aligned")(yuv)
+    assert aligned.shape == (work[1], work[0], 3)
+    assert greys(aligned) == 0
+    # away from edges the bars read their own colours
+    reference = cv2.resize(canvas, work, interpolation=cv2.INTER_AREA).astype(int)
+    assert np.median(np.abs(aligned.astype(int) - reference)) <= 3
+    # the test can fail: the area-sampled planes read grey along the bars' edges
+    assert greys(FrameMapper(fit, *work)(yuv)) > 0

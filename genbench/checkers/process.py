@@ -97,6 +97,55 @@ def interior(cls: np.ndarray) -> np.ndarray:
     return (cv2.dilate(c, k) == cv2.erode(c, k)) & (cls != UNKNOWN)
 
 
+class ObjectReach:
+    """Per object, the part of the working frame its boxes (resting and grown, in every slot) can
+    reach, and its resting boxes in that part's coordinates: a row of bars never looks above the
+    tallest, so an object's pixels are counted over that part only (``ObjectPixels``)."""
+
+    def __init__(self, rects: np.ndarray, around: np.ndarray, w: int, h: int):
+        self.valid = rects[..., 0] >= 0  # (K, S): the slots where each object can rest
+        self.part: list[tuple[int, int, int, int]] = []
+        self.local = np.zeros_like(rects)
+        for k in range(rects.shape[0]):
+            b = np.concatenate([rects[k][self.valid[k]], around[k][self.valid[k]]])
+            part = (int(b[:, 0].min()), int(b[:, 1].min()), int(b[:, 2].max()), int(b[:, 3].max())) \
+                if len(b) else (0, 0, w, h)
+            self.part.append(part)
+            self.local[k] = np.where(self.valid[k][:, None], rects[k] - np.array(part[:2] * 2), 0)
+
+
+class ObjectPixels:
+    """Each object's pixels (those of its colour) in boxes of one frame's class map, counted exactly:
+    an integral image per object over its reach (a full-frame integral per object was most of a
+    frame's reading); a box beyond it (an object in transit over another's slot) is counted directly."""
+
+    def __init__(self, cls: np.ndarray, classes: np.ndarray, reach: ObjectReach):
+        self.cls, self.classes, self.reach = cls, classes, reach
+        # every class's pixels in one histogram (exact below 2**24 px; np.bincount widens to int64 first)
+        self.total = cv2.calcHist([cls], [0], None, [256], [0, 256]).ravel()[classes].astype(np.int64)
+        self.ii = [cv2.integral((cls[y0:y1, x0:x1] == c).view(np.uint8))
+                   for c, (x0, y0, x1, y1) in zip(classes, reach.part)]
+
+    def in_slots(self) -> np.ndarray:
+        """(K, S) each object's pixels in its box in every slot (0 where it cannot rest)."""
+        out = np.zeros(self.reach.valid.shape, np.int64)
+        for k, ii in enumerate(self.ii):
+            x0, y0, x1, y1 = self.reach.local[k].T
+            out[k] = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
+        out[~self.reach.valid] = 0
+        return out
+
+    def in_box(self, k: int, box) -> int:
+        """Object k's pixels in one box (x0, y0, x1, y1, working px)."""
+        x0, y0, x1, y1 = (int(v) for v in box)
+        px0, py0, px1, py1 = self.reach.part[k]
+        if px0 <= x0 and py0 <= y0 and x1 <= px1 and y1 <= py1:
+            ii = self.ii[k]
+            x0, y0, x1, y1 = x0 - px0, y0 - py0, x1 - px0, y1 - py0
+            return int(ii[y1, x1]) - int(ii[y0, x1]) - int(ii[y1, x0]) + int(ii[y0, x0])
+        return int(np.count_nonzero(self.cls[y0:y1, x0:x1] == self.classes[k]))
+
+
 ORDER_OF_BLAME = ("WRONG_START", "LAYOUT_CHANGED", "TELEPORT", "ILLEGAL_MOVE")
 GROWN = 1.15  # an object's pixels against its own at the start: it was drawn bigger
 SHRUNK = 0.85  # ... or smaller (a fifth less: a bar at 0.8 of its height, a ball at 0.9 of its width)
@@ -123,6 +172,7 @@ class ProcessChecker:
         r = self.rects.astype(np.float64)
         self.centre = np.stack([(r[..., 0] + r[..., 2]) / 2, (r[..., 1] + r[..., 3]) / 2], -1)  # (K, S, 2)
         self.extent = np.max(r[..., 2:] - r[..., :2], (1, 2))  # each object's larger side, working px
+        self.reach = ObjectReach(self.rects, self.around, self.W, self.H)
         self._off_ref = None
         self._expected: dict = {}
         K = len(game.obj_class)
@@ -150,14 +200,15 @@ class ProcessChecker:
         exp, inner = self.expected(state)
         P = len(self.g.palette)
         key = ("presence", state)
-        pres_e = self._expected.get(key)
-        if pres_e is None:
-            pres_e = self._expected[key] = presence_bits(exp, P)
+        cached = self._expected.get(key)
+        if cached is None:  # per state: the classes around each pixel, its interior pixels per block
+            cached = self._expected[key] = (presence_bits(exp, P), np.minimum(exp, P - 1),
+                                            np.bincount(self.block_id[inner], minlength=self.n_blocks))
+        pres_e, exp_cls, n_in = cached
         obs_ok = present(pres_e, np.minimum(cls, P - 1)) & (cls != UNKNOWN)
-        exp_ok = present(presence_bits(cls, P), np.minimum(exp, P - 1))
+        exp_ok = present(presence_bits(cls, P), exp_cls)
         bad = inner & ~(obs_ok & exp_ok)
         n_bad = np.bincount(self.block_id[bad], minlength=self.n_blocks)
-        n_in = np.bincount(self.block_id[inner], minlength=self.n_blocks)
         return n_bad > np.maximum(12, 0.12 * n_in)  # a changed digit stroke is ~35 px here; crf 40 ≤ 16
 
     def _creeping(self, cls: np.ndarray, classes: np.ndarray, rest) -> bool:
@@ -177,16 +228,11 @@ class ProcessChecker:
         rel = np.hypot(*(off - np.median(off, 0)).T)
         return bool((rel > np.maximum(1.0, 0.04 * self.extent)).any())
 
-    def _size_at_rest(self, rest, integrals) -> np.ndarray:
+    def _size_at_rest(self, rest, pixels: "ObjectPixels") -> np.ndarray:
         """(K,) each object's pixels in a box around its slot, room left for it to grow."""
-        out = np.zeros(len(rest))
-        for k, s in enumerate(rest):
-            x0, y0, x1, y1 = self.around[k, s]
-            ii = integrals[k]
-            out[k] = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
-        return out
+        return np.array([pixels.in_box(k, self.around[k, s]) for k, s in enumerate(rest)], np.float64)
 
-    def _occluded_rest(self, rest, missing, frac, total, committed, integrals, area) -> np.ndarray:
+    def _occluded_rest(self, rest, missing, frac, total, committed, pixels, area) -> np.ndarray:
         """An object still in its slot but partly hidden by objects in transit drawn over it (a bar
         lifted past a tall one, a swap crossing above and below it) rests there: its own colour
         plus the movers' colours fill its box. Only movers can hide it, some of it must show, and
@@ -200,27 +246,16 @@ class ProcessChecker:
             x0, y0, x1, y1 = self.rects[k, s]
             if x0 < 0 or frac[k, s] < 0.15 or total[k] - frac[k, s] * area[k] > 0.1 * area[k]:
                 continue
-            hidden = sum(integrals[j][y1, x1] - integrals[j][y0, x1] - integrals[j][y1, x0] + integrals[j][y0, x0]
-                         for j in movers if j != k)
+            hidden = sum(pixels.in_box(j, self.rects[k, s]) for j in movers if j != k)
             if frac[k, s] + hidden / area[k] >= self.rest_fill:
                 out[k] = s
         return out
 
     def _fills(self, cls: np.ndarray, classes: np.ndarray):
-        """Per object: its pixels in its box in every slot (K, S), its total pixels (K,), and the integral
-        image of its colour (for boxes measured later)."""
-        rects = self.rects
-        fill = np.zeros(rects.shape[:2])
-        total = np.zeros(len(classes))
-        integrals = []
-        for k in range(len(classes)):
-            ii = cv2.integral((cls == classes[k]).astype(np.uint8))
-            integrals.append(ii)
-            r = rects[k]
-            fill[k] = (ii[r[:, 3], r[:, 2]] - ii[r[:, 1], r[:, 2]] - ii[r[:, 3], r[:, 0]] + ii[r[:, 1], r[:, 0]])
-            fill[k, r[:, 0] < 0] = 0
-            total[k] = ii[-1, -1]
-        return fill, total, integrals
+        """Per object: its pixels in its box in every slot (K, S), its total pixels (K,), and its pixels
+        per box for boxes measured later (``ObjectPixels``)."""
+        pixels = ObjectPixels(cls, classes, self.reach)
+        return pixels.in_slots().astype(np.float64), pixels.total.astype(np.float64), pixels
 
     def _realign(self, g: Game, state: tuple, raw: np.ndarray) -> np.ndarray | None:
         """The camera's drift on this frame against a rendering of ``state`` (None: none worth warping)."""
@@ -254,7 +289,7 @@ class ProcessChecker:
         tracked_at = 0
         n = 0
         classes = np.array(g.obj_class)
-        sample = CanvasSampler(fit, self.W, self.H)
+        sample = CanvasSampler(fit, self.W, self.H, planes="aligned")
         for i, frame in enumerate(frames):
             n += 1
             img = raw = sample(frame)
@@ -267,7 +302,7 @@ class ProcessChecker:
             else:
                 img = warp_onto(img, warp, self.W, self.H)
             cls = lut[quantise(img)]
-            fill, total, integrals = self._fills(cls, classes)
+            fill, total, pixels = self._fills(cls, classes)
             if area is None:
                 # each object as this video renders it (blur, compression) where it should start is
                 # the reference size; an object not there keeps its drawn size
@@ -278,7 +313,7 @@ class ProcessChecker:
             rest = np.where(at_rest.any(1), frac.argmax(1), -1)
             missing = total < 0.3 * self.area
             if committed is not None:
-                rest = self._occluded_rest(rest, missing, frac, total, committed, integrals, area)
+                rest = self._occluded_rest(rest, missing, frac, total, committed, pixels, area)
 
             # objects must persist and stay single
             lost_run = np.where(missing, lost_run + 1, 0)
@@ -359,13 +394,13 @@ class ProcessChecker:
                 if new is not None:
                     warp = new
                     cls = lut[quantise(warp_onto(raw, warp, self.W, self.H))]
-                    fill, total, integrals = self._fills(cls, classes)
+                    fill, total, pixels = self._fills(cls, classes)
                     frac = fill / area[:, None]
             # with everything at rest (nothing in transit: no ghost or overlap adds pixels), an
             # object showing more (less) of its colour around its slot than at the start was drawn
             # bigger (smaller)
             settled_apart = settled and g.check_growth
-            size = self._size_at_rest(rest, integrals) if settled_apart else None
+            size = self._size_at_rest(rest, pixels) if settled_apart else None
             if size_ref is None and settled_apart:
                 size_ref = size  # each object as this video draws it at the start
             resized = (size > GROWN * size_ref) | (size < SHRUNK * size_ref) if settled_apart else None

@@ -25,12 +25,16 @@ class FrameMapper:
     ``_sample_planes`` — and only the working pixels are converted to RGB. With ``planes="exact"`` a
     ``YuvFrame`` gives what its swscale RGB conversion would (``_sample_exact``): the same pixels, bit
     for bit, for a checker validated on RGB frames, at the cost of converting only the working pixels.
+    With ``planes="aligned"`` each plane is sampled at the exact centres of the working pixels
+    (``_sample_aligned``): "area" crops chroma to whole chroma pixels and upsamples it by nearest,
+    which shifts colour edges by up to two frame pixels against luma — a thin bar's top row then reads
+    dark grey (its luma under the background's chroma).
     """
 
     def __init__(self, fit: Fit, width: int, height: int, interpolation: int = cv2.INTER_NEAREST,
                  planes: str = "area"):
-        if planes not in ("area", "exact"):
-            raise ValueError(f"planes must be 'area' or 'exact', not {planes!r}")
+        if planes not in ("area", "exact", "aligned"):
+            raise ValueError(f"planes must be 'area', 'exact' or 'aligned', not {planes!r}")
         self.planes = planes
         self.fit, self.W, self.H = fit, int(width), int(height)
         # working x (continuous) → frame x = ax · x + bx; same for y
@@ -52,6 +56,7 @@ class FrameMapper:
         while min(x1 - x0, y1 - y0) >> self.halvings >= 8 * min(self.W, self.H) and self.halvings < 4:
             self.halvings += 1
         self._exact = None  # the SwscaleSamples of this plan, made on first use
+        self._aligned = None  # (plane shapes, per-plane sampling plans) of this plan, made on first use
 
     def __call__(self, frame: np.ndarray | YuvFrame) -> np.ndarray:
         fit = self.fit
@@ -59,6 +64,8 @@ class FrameMapper:
             raise ValueError(
                 f"frame is {frame.shape[1]}x{frame.shape[0]} but the fit expects {fit.frame_w}x{fit.frame_h}")
         if isinstance(frame, YuvFrame):
+            if self.planes == "aligned":
+                return self._sample_aligned(frame)
             return self._sample_exact(frame) if self.planes == "exact" else self._sample_planes(frame)
         x0, y0, x1, y1 = self.rect
         img = frame[y0:y1, x0:x1]
@@ -105,6 +112,22 @@ class FrameMapper:
                                          int(np.ceil(left / sx)), int(np.ceil(right / sx)), cv2.BORDER_REPLICATE)
             out.append(_shrink(img, self.W, self.H))
         return frame.to_rgb(*out)
+
+    def _sample_aligned(self, frame: YuvFrame) -> np.ndarray:
+        """Each plane sampled at the working pixels' own centres (its subsampling taken into account),
+        then RGB of those samples only: 2×2 area halvings while a plane is twice the working size or
+        more, then one bilinear warp, edges replicated where the canvas reaches past the frame."""
+        shapes = (frame.y.shape, frame.u.shape)
+        if self._aligned is None or self._aligned[0] != shapes:  # one plan per mapping and frame format
+            plans = []
+            for plane in (frame.y, frame.u):  # u and v share one shape
+                sy, sx = frame.y.shape[0] / plane.shape[0], frame.y.shape[1] / plane.shape[1]
+                plans.append(_plane_plan(plane.shape, self.ax / sx, self.bx / sx, self.ay / sy, self.by / sy,
+                                         self.W, self.H))
+            self._aligned = (shapes, plans)
+        luma, chroma = self._aligned[1]
+        return frame.to_rgb(*(_warp_plane(p, plan, self.W, self.H)
+                              for p, plan in ((frame.y, luma), (frame.u, chroma), (frame.v, chroma))))
 
     def align(self, frame: np.ndarray, reference: np.ndarray, max_shift: float = 0.06,
               max_zoom: float = 0.08) -> np.ndarray:
@@ -195,15 +218,16 @@ class CanvasSampler:
     sampled by a ``FrameMapper`` at the working grid, converting only those pixels: swscale's own
     resize to the working size costs 2–5× the decode of a puzzle clip."""
 
-    def __init__(self, fit: Fit, width: int, height: int):
+    def __init__(self, fit: Fit, width: int, height: int, planes: str = "area"):
         self.fit, self.W, self.H = fit, int(width), int(height)
+        self.planes = planes  # how the mapper samples planes (FrameMapper)
         self.mapper: FrameMapper | None = None  # made on the first YuvFrame
 
     def __call__(self, frame: np.ndarray | YuvFrame) -> np.ndarray:
         if not isinstance(frame, YuvFrame):
             return to_canvas(self.fit, frame, self.W, self.H)
         if self.mapper is None:
-            self.mapper = FrameMapper(self.fit, self.W, self.H)
+            self.mapper = FrameMapper(self.fit, self.W, self.H, planes=self.planes)
         return self.mapper(frame)
 
 
@@ -268,6 +292,37 @@ def _nearest_index(n_src: int, n_dst: int) -> np.ndarray:
     ramp of indices < 2**24, resized)."""
     ramp = np.arange(n_src, dtype=np.float32)[None, :]
     return cv2.resize(ramp, (n_dst, 1), interpolation=cv2.INTER_NEAREST)[0].astype(np.intp)
+
+
+def _plane_plan(shape, ax: float, bx: float, ay: float, by: float, w: int, h: int):
+    """How to sample a plane of ``shape`` on a (w, h) grid whose pixel u is centred at plane coordinate
+    ax·(u + ½) + bx (pixel i of the plane spans [i, i + 1]), likewise in y: its crop, the 2×2 area
+    halvings while the crop is at least twice the grid (so that the bilinear step, < 2×, reads every
+    pixel), and the warp matrix from the grid into the halved crop."""
+    ph, pw = shape
+    x0 = min(max(int(np.floor(bx)), 0), pw - 1)
+    y0 = min(max(int(np.floor(by)), 0), ph - 1)
+    x1 = min(max(int(np.ceil(bx + ax * w)), x0 + 1), pw)
+    y1 = min(max(int(np.ceil(by + ay * h)), y0 + 1), ph)
+    cw, ch, halvings = x1 - x0, y1 - y0, 0
+    while cw >= 2 * w and ch >= 2 * h:
+        cw, ch, halvings = cw // 2, ch // 2, halvings + 1
+    step = 1 << halvings
+    # grid u → index into the halved crop (sample q centred at (q + ½)·step from the crop's corner)
+    m = np.array([[ax / step, 0.0, (ax / 2 + bx - x0) / step - 0.5],
+                  [0.0, ay / step, (ay / 2 + by - y0) / step - 0.5]])
+    return (slice(y0, y1), slice(x0, x1)), halvings, m
+
+
+def _warp_plane(plane: np.ndarray, plan, w: int, h: int) -> np.ndarray:
+    """A plane sampled by its ``_plane_plan``."""
+    crop, halvings, m = plan
+    img = plane[crop]
+    for _ in range(halvings):
+        hh, hw = img.shape[0] // 2, img.shape[1] // 2
+        img = cv2.resize(img[:2 * hh, :2 * hw], (hw, hh), interpolation=cv2.INTER_AREA)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
 
 
 def _shrink(img: np.ndarray, w: int, h: int) -> np.ndarray:

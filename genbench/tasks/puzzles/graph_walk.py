@@ -111,7 +111,7 @@ class GraphWalk(ProcessFamilyMixin, TaskFamily):
     skins = tuple(SKINS)
     all_skins = skins
     checker_name = "process"
-    checker_version = "2"  # 2: the process engine re-aligns when resting objects fill their boxes poorly
+    checker_version = "3"  # 2: the process engine re-aligns when resting objects fill their boxes poorly; 3: planes
     pace = Pace(transit=6, rest=3, lead=3, hold=18)
     perturbation_expectations = {"cut_to_final": "TELEPORT"}
 

@@ -204,9 +204,9 @@ class ProcessFamilyMixin:
     ``positions``, ``path`` and ``draw_objects`` for its look, and ``solution_states``."""
 
     pace = Pace()
-    # RGB, not planes: on planes, sorting hard's ground truth under a drifting camera (zoom_out_ramp,
-    # pan_ramp, drift_crf38, drift_fps16_crf34) read LAYOUT_CHANGED in a validate A/B; RGB passes them
-    frames_as_planes = False
+    # planes, sampled at the working pixels' centres (the checker's CanvasSampler, planes="aligned"):
+    # area-sampled planes shifted chroma against luma, and a bar's top row read as the grey line
+    frames_as_planes = True
     _games: dict
 
     def game(self, item) -> Game:  # pragma: no cover - every family overrides
