@@ -56,6 +56,10 @@ class GraphMaze(TaskFamily):
     # (TaskItem.renderer; hashing the 0.5 MB frame was a quarter of a circular item). Bump it whenever
     # the same state could draw a different pixel.
     renderer = "maze.graph/1"
+    # A family whose layouts changed for the same seed names its generator version here: it is written
+    # into the state (so into the content hash and the JSON), and runs made before do not resume as if
+    # they were the same items. Empty: nothing written (hex and circular keep their items' hashes).
+    generator = ""
 
     # -- family hooks --
     def lattice(self, level: Level, rng: np.random.Generator) -> Lattice:
@@ -101,6 +105,7 @@ class GraphMaze(TaskFamily):
             "stats": {"nodes": n, "dead_ends": int((deg == 1).sum()), "branches": int((deg >= 3).sum()),
                       "loops": int(is_open.sum()) - (n - 1), **lat.info},
             "skin": sk.to_json(),
+            **({"generator": self.generator} if self.generator else {}),
         }
         # drawn on first access (TaskItem.first_frame) from what it captures here, not from the state
         first = LazyFrame((lat.height, lat.width, 3), lambda: _first_frame(lat_json, is_open, sk, goal, start))
