@@ -26,7 +26,9 @@ and check alternate, so load on a shared machine hits them alike).
 
 Generated items are kept until the batch ends, as a run or an export keeps them, so gen/s includes the OS
 giving every new first frame fresh pages (about half of a maze.grid hard item at load 30); ``--discard``
-drops each item as soon as it is made (on both sides), which shows that part by difference.
+drops each item as soon as it is made (on both sides), which shows that part by difference. maze.grid and
+the graph mazes draw their first frame on first access (schema.LazyFrame): ``--draw-frames`` reads every
+item's ``first_frame`` (on both sides), which is what a run that shows the model the frame pays.
 """
 
 from __future__ import annotations
@@ -64,13 +66,16 @@ _REFERENCE_WORKER = """
 import json, sys, time
 from genbench.registry import task_family
 for line in sys.stdin:
-    name, difficulty, seed, first, n, keep = json.loads(line)
+    name, difficulty, seed, first, n, keep, draw = json.loads(line)
     fam = task_family(name)
     c, w = time.process_time(), time.perf_counter()
-    if keep:  # kept, as this side keeps them
-        items = [fam.generate(i, difficulty, seed=seed) for i in range(first, first + n)]
-    else:
-        items = [fam.generate(i, difficulty, seed=seed) and None for i in range(first, first + n)]
+    items = []
+    for i in range(first, first + n):
+        item = fam.generate(i, difficulty, seed=seed)
+        if draw:
+            item.first_frame  # drawn where it is lazy
+        if keep:  # kept, as this side keeps them
+            items.append(item)
     print(json.dumps([time.process_time() - c, time.perf_counter() - w]), flush=True)
     del items
 """
@@ -87,8 +92,8 @@ class Reference:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def generate(self, name: str, difficulty: str, seed: int, first: int, n: int,
-                 keep: bool = True) -> tuple[float, float]:
-        self.proc.stdin.write(json.dumps([name, difficulty, seed, first, n, keep]) + "\n")
+                 keep: bool = True, draw: bool = False) -> tuple[float, float]:
+        self.proc.stdin.write(json.dumps([name, difficulty, seed, first, n, keep, draw]) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
@@ -133,9 +138,14 @@ def family_row(name: str, difficulty: str, args, tmp: Path, ref: Reference | Non
 
     def generate_batch(r: int):
         first = r * args.items  # fresh indices per repeat: no item is generated twice
-        if args.discard:
-            return [fam.generate(i, difficulty, seed=args.seed + 1) and None for i in range(first, first + args.items)]
-        return [fam.generate(i, difficulty, seed=args.seed + 1) for i in range(first, first + args.items)]
+        items = []
+        for i in range(first, first + args.items):
+            item = fam.generate(i, difficulty, seed=args.seed + 1)
+            if args.draw_frames:
+                item.first_frame  # drawn where it is lazy
+            if not args.discard:
+                items.append(item)
+        return items
 
     def encode_only():
         with VideoWriter(tmp / "enc.mp4", w, h, fam.default_fps) as wr:
@@ -157,7 +167,8 @@ def family_row(name: str, difficulty: str, args, tmp: Path, ref: Reference | Non
     for r in range(args.repeats):
         gen.append(timed(lambda: generate_batch(r))[:2])
         if ref is not None:  # the same items, by the reference's code
-            ref_gen.append(ref.generate(name, difficulty, args.seed + 1, r * args.items, args.items, not args.discard))
+            ref_gen.append(ref.generate(name, difficulty, args.seed + 1, r * args.items, args.items, not args.discard,
+                                        args.draw_frames))
         enc.append(timed(encode_only)[:2])
         ren.append(timed(render_encode)[:2])
         for c, path in clips.items():
@@ -201,6 +212,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--discard", action="store_true",
                     help="drop each generated item at once (default: keep a batch's items, as a run does)")
+    ap.add_argument("--draw-frames", action="store_true",
+                    help="read every generated item's first frame (drawn on first access where it is lazy)")
     ap.add_argument("--reference", type=Path, default=None,
                     help="another checkout of genbench: its gen/s on the same items, interleaved")
     args = ap.parse_args()
@@ -210,6 +223,7 @@ def main() -> None:
     ref_heads = f" {'ref gen/s':>13} {'× (cpu)':>7}" if ref else ""
     print(f"# cells are cpu/wall; median of {args.repeats} interleaved repeats, {args.items} items per repeat"
           + ("; items dropped as made" if args.discard else "")
+          + ("; first frames drawn" if args.draw_frames else "")
           + (f"; reference: {args.reference}" if ref else ""))
     print(f"{'family':<22} {'difficulty':<10} {'gen/s':>13}{ref_heads} {'render':>9} "
           + " ".join(f"{x:>20}" for x in heads))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Callable
 
 import numpy as np
 
@@ -175,6 +175,19 @@ def sha256_hex(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class LazyFrame:
+    """A first frame not drawn yet: its (H, W, 3) shape and the call that draws it.
+
+    A family whose first frame is a pure function of the item (``TaskItem.renderer`` set) may hand this
+    to its TaskItem instead of the pixels: generation then neither draws nor holds a 0.5–0.7 MB frame
+    that a text-to-video run, a judge or a JSON export never reads. ``draw`` must capture what it draws
+    from (not read the mutable state later) and return the same pixels the eager path would have."""
+
+    shape: tuple[int, int, int]
+    draw: Callable[[], np.ndarray]
+
+
 @dataclass
 class TaskItem:
     """One procedurally generated task instance.
@@ -191,6 +204,9 @@ class TaskItem:
     function of the state and the canvas size, and then the hash covers the JSON form with the renderer
     instead of the pixels (hashing a 0.5–0.7 MB frame cost more than making the item). The family must
     bump the version whenever a pixel of the first frame can change for the same state.
+
+    Such a family may pass a ``LazyFrame`` as ``first_frame``: ``item.first_frame`` draws it on first
+    access and keeps it; the size, JSON, hash, equality and pickles are those of the eager item.
     """
 
     id: str  # family/difficulty/index, e.g. "maze.grid/easy/0003"
@@ -210,6 +226,13 @@ class TaskItem:
         if not self.content_hash:
             self.content_hash = self.compute_hash()
 
+    def __getstate__(self) -> dict:
+        # the eager item's pickle: its fields in order, the frame drawn (a LazyFrame's call may not pickle)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
     def compute_hash(self) -> str:
         meta = {k: v for k, v in self.to_json().items() if k != "content_hash"}
         if self.renderer:  # the pixels follow from the state, canvas size and renderer, all in meta
@@ -219,8 +242,9 @@ class TaskItem:
 
     @property
     def canvas_size(self) -> tuple[int, int]:
-        """(width, height) of the task canvas."""
-        return int(self.first_frame.shape[1]), int(self.first_frame.shape[0])
+        """(width, height) of the task canvas (known without drawing a LazyFrame)."""
+        shape = self.__dict__["first_frame"].shape
+        return int(shape[1]), int(shape[0])
 
     def to_json(self) -> dict:
         d = {
@@ -249,6 +273,25 @@ class TaskItem:
             first_frame=first_frame, content_hash=d.get("content_hash", ""), config=d.get("config"),
             renderer=d.get("renderer", ""),
         )
+
+
+def _first_frame(item: TaskItem) -> np.ndarray:
+    frame = item.__dict__["first_frame"]
+    if type(frame) is LazyFrame:
+        drawn = frame.draw()
+        if drawn.shape != frame.shape:
+            raise ValueError(f"{item.id}: the lazily drawn first frame is {drawn.shape}, not {frame.shape}")
+        item.__dict__["first_frame"] = frame = drawn
+    return frame
+
+
+def _set_first_frame(item: TaskItem, frame) -> None:
+    item.__dict__["first_frame"] = frame
+
+
+# After @dataclass (which reads the field from the class body): the attribute that draws a LazyFrame
+# on first access; the dataclass __init__, __eq__, replace() and asdict() all go through it.
+TaskItem.first_frame = property(_first_frame, _set_first_frame, doc="The RGB uint8 canvas (H, W, 3).")
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from ...geometry import arclength
-from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex, shared_json
+from ...schema import Fit, LazyFrame, TaskItem, Verdict, canonical_json, sha256_hex, shared_json
 from ..base import TaskFamily, frames_for_moves
 from .graph_draw import (GRAPH_SKINS, HARD_SKINS, NORMAL_SKINS, OOD_SKINS, draw_labels, floor_frame,  # noqa: F401
                          paste, skin_from_json, sprite_px)
@@ -56,6 +56,10 @@ class GraphMaze(TaskFamily):
     # (TaskItem.renderer; hashing the 0.5 MB frame was a quarter of a circular item). Bump it whenever
     # the same state could draw a different pixel.
     renderer = "maze.graph/1"
+    # A family whose layouts changed for the same seed names its generator version here: it is written
+    # into the state (so into the content hash and the JSON), and runs made before do not resume as if
+    # they were the same items. Empty: nothing written (hex and circular keep their items' hashes).
+    generator = ""
 
     # -- family hooks --
     def lattice(self, level: Level, rng: np.random.Generator) -> Lattice:
@@ -101,10 +105,10 @@ class GraphMaze(TaskFamily):
             "stats": {"nodes": n, "dead_ends": int((deg == 1).sum()), "branches": int((deg >= 3).sum()),
                       "loops": int(is_open.sum()) - (n - 1), **lat.info},
             "skin": sk.to_json(),
+            **({"generator": self.generator} if self.generator else {}),
         }
-        _, first = self._base(state)  # the base with the agent painted in place: no second 0.5 MB copy
-        paste(first, sk.agent_shape, sprite_px(lat_json["cell_px"], sk.agent_scale), sk.agent,
-              *lat_json["node_xy"][start])
+        # drawn on first access (TaskItem.first_frame) from what it captures here, not from the state
+        first = LazyFrame((lat.height, lat.width, 3), lambda: _first_frame(lat_json, is_open, sk, goal, start))
         p_i2v, p_t2v = self.prompts(state, sk)
         return self.new_item(index, difficulty, seed, p_i2v, p_t2v, state, first, lv, renderer=self.renderer)
 
@@ -139,12 +143,8 @@ class GraphMaze(TaskFamily):
     def _base(self, state: dict):
         """(skin, the frame without the agent): all that generation and rendering need. Not cached:
         painting it (~0.2 ms) costs less than keying a cache on the state."""
-        lat = state["lattice"]
         sk = skin_from_json(state["skin"])
-        base = floor_frame(lat, np.array(state["open"], bool), sk)
-        gx, gy = lat["node_xy"][state["goal"]]
-        paste(base, sk.goal_shape, sprite_px(lat["cell_px"], sk.goal_scale), sk.goal, gx, gy)
-        return sk, base
+        return sk, _layout(state["lattice"], np.array(state["open"], bool), sk, state["goal"])
 
     def _scene(self, state: dict):
         """(skin, labels, wall ids, base frame): what the region map and the perturbations read."""
@@ -236,6 +236,21 @@ class GraphMaze(TaskFamily):
 
     def perturbations(self) -> list:
         return graph_perturbations()
+
+
+def _layout(lat: dict, is_open: np.ndarray, sk: Skin, goal: int) -> np.ndarray:
+    """The frame without the agent: floor, walls and the goal."""
+    base = floor_frame(lat, is_open, sk)
+    gx, gy = lat["node_xy"][goal]
+    paste(base, sk.goal_shape, sprite_px(lat["cell_px"], sk.goal_scale), sk.goal, gx, gy)
+    return base
+
+
+def _first_frame(lat: dict, is_open: np.ndarray, sk: Skin, goal: int, start: int) -> np.ndarray:
+    """The layout with the agent painted in place (no second 0.5 MB copy)."""
+    first = _layout(lat, is_open, sk, goal)
+    paste(first, sk.agent_shape, sprite_px(lat["cell_px"], sk.agent_scale), sk.agent, *lat["node_xy"][start])
+    return first
 
 
 def _where(xy, w: int, h: int) -> str:

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
+from ...schema import Fit, LazyFrame, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import ConfigError, TaskConfig, knob
 from .grid_layout import (CARVERS, Geometry, _skin_json, adjacency, all_shortest_paths, bfs, block_grid, fit_plan,
@@ -58,6 +58,13 @@ _RM_CACHE: dict = {}  # region maps by item hash: candidates of one item share o
 # covers the state and this name instead of the pixels (TaskItem.renderer). Bump it whenever the same
 # state could draw a different pixel.
 RENDERER = "maze.grid/1"
+
+
+def first_frame(geom: Geometry, h: np.ndarray, v: np.ndarray, goal_rc: tuple, start_rc: tuple, sk: Skin) -> np.ndarray:
+    """The item's first frame: the layout with the agent on its start cell, dressed in the skin."""
+    first = render_layout(geom, h, v, goal_rc, sk)  # drawn for this frame only: the agent goes onto it
+    paste_sprite(first, geom, sk.agent_shape, sk.agent_scale, sk.agent, *geom.centre(*start_rc))
+    return dress(first, sk)
 
 
 # --- the family -----------------------------------------------------------------------------------
@@ -112,10 +119,10 @@ class GridMaze(TaskFamily):
         rc = lambda k: [k // C, k % C]  # noqa: E731
         geom = Geometry.for_skin(R, C, sk)
         goal_rc, start_rc = rc(goal), rc(start)
-        base = render_layout(geom, h, v, tuple(goal_rc), sk)
-        first = base  # drawn for this item only: the agent goes straight onto it
-        paste_sprite(first, geom, sk.agent_shape, sk.agent_scale, sk.agent, *geom.centre(*start_rc))
-        first = dress(first, sk)
+        # drawn on first access (TaskItem.first_frame), from the carved walls it captures: a run that
+        # never shows the model the frame neither draws nor holds it (faulting in 0.7 MB was half an item)
+        at = tuple(goal_rc), tuple(start_rc)  # copies: the state's lists stay the caller's
+        first = LazyFrame((geom.height, geom.width, 3), lambda: first_frame(geom, h, v, *at, sk))
         grid = block_grid(h, v)
         state = {
             "game": "maze", "rows": R, "cols": C, "algorithm": algorithm,

@@ -1,7 +1,7 @@
 """maze.irregular: curved roads between scattered junctions (VR-Bench's irregular maze, checked on the road mask).
 
-Junctions are Poisson-disk points (scipy.stats.qmc); their Delaunay triangulation (scipy.spatial)
-gives the candidate roads, each a gentle quadratic curve. Roads that would run into another
+Junctions are Poisson-disk points (random sequential adsorption, scipy's KD-tree); their Delaunay
+triangulation (scipy.spatial) gives the candidate roads, each a gentle quadratic curve. Roads that would run into another
 junction or another road are straightened or dropped, then the base carves a spanning tree plus a
 few loop roads. Everything off the roads is "wall": the agent must stay on the road mask.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...geometry import linspaces, resample_many
+from ...geometry import linspaces
 from ..base import register_task
 from ..config import knob
 from .graph_layout import Lattice, Level
@@ -23,112 +23,84 @@ CANVAS = 416
 ROAD = 0.28  # road width / Poisson radius
 NODE = 1.3  # junction disk radius / road width
 BEND = (0.08, 0.22)  # curve bulge / road length
+ROUTE_STEP = 12.0  # px between the stored points of a road
+# the sampler packs a few per cent denser than version 1's (scipy's Bridson) at one radius: junctions
+# this much further apart keep version 1's junction counts (bench/bench_graph_stats.py)
+SPACING = 1.03
 RADIUS = {"easy": 0.26, "medium": 0.19, "hard": 0.14, "ood": 0.105}  # Poisson radius, unit square
 
 
-def _beziers(p0: np.ndarray, p1: np.ndarray, bulge: np.ndarray) -> list[np.ndarray]:
-    """Quadratic curves from p0[k] to p1[k], bulging sideways by bulge[k] × their length, one point per
-    ~6 px. All roads in one set of array operations (the per-curve numpy calls were most of an item)."""
+def _road_points(p0: np.ndarray, p1: np.ndarray, bulge: np.ndarray, step: float, least: int = 3):
+    """Points (at least ``least`` each) about every ``step`` px along quadratic curves from p0[k] to p1[k], bulging sideways by
+    bulge[k] × their length, all at once: (points, owner curve per point, points per curve). Evenly
+    spaced in the curve parameter (a bulge ≤ 0.22 keeps the spacing within ~1.3× of ``step``)."""
     d = p1 - p0
     ctrl = (p0 + p1) / 2 + bulge[:, None] * np.stack([-d[:, 1], d[:, 0]], 1)
-    n = np.maximum(3, (np.hypot(d[:, 0], d[:, 1]) / 6).astype(np.int64) + 1)
+    n = np.maximum(least, (np.hypot(d[:, 0], d[:, 1]) / step).astype(np.int64) + 1)
     t = linspaces(n, np.ones(len(n)))[:, None]
     row = np.repeat(np.arange(len(n)), n)
-    pts = (1 - t) ** 2 * p0[row] + 2 * (1 - t) * t * ctrl[row] + t ** 2 * p1[row]
+    return (1 - t) ** 2 * p0[row] + 2 * (1 - t) * t * ctrl[row] + t ** 2 * p1[row], row, n
+
+
+def _beziers(p0: np.ndarray, p1: np.ndarray, bulge: np.ndarray) -> list[np.ndarray]:
+    """The roads as drawn and walked, a list of (n, 2) arrays: one point per ~12 px, at least 5 (version
+    1: 6 px, at least 3) strays < 0.5 px from the curve at the tightest bend of any road, and halves the
+    state's JSON."""
+    pts, _, n = _road_points(p0, p1, bulge, ROUTE_STEP, 5)
     cut = np.cumsum(n)
     return [pts[a:b] for a, b in zip((cut - n).tolist(), cut.tolist())]
 
 
 def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
-    """``qmc.PoissonDisk(d=2, radius=radius, seed=rng).fill_space()``: the same points from the same draws.
+    """A maximal Poisson-disk set in the unit square: no two points closer than ``radius``, no room left.
 
-    scipy runs a dozen numpy calls on 2-element arrays per candidate point (39% of an ood item), and
-    building its engine cost as much again; this runs its algorithm on the 30 candidates of a pop at
-    once: the free-cell test, then one distance test of the survivors against every kept point (x and
-    y apart: numpy's sum over a length-2 axis was most of the time). Exactness: the generator is
-    spawned from ``rng`` as scipy's engine spawns it; kept points are compared as float32, as scipy's
-    grid keeps them, by the same ``dx*dx + dy*dy < r²``; a point within the radius always lies in the
-    5×5 grid cells scipy searches (cells are radius/√2 wide), so testing against every kept point finds
-    the same ones; candidates of one batch are then taken in order against those kept before them in it.
+    Random sequential adsorption on a jittered candidate grid (one uniform point per square of side
+    radius/3, taken in a random order; each kept unless an earlier kept one lies within ``radius``). The
+    greedy order's result is found in a few array rounds (a candidate is kept once no undecided earlier
+    neighbour is left; its later neighbours are then dropped) on scipy's KD-tree pairs, instead of a
+    Python loop per candidate as in Bridson's algorithm (scipy.stats.qmc.PoissonDisk, the sampler of
+    version 1, was 40% of an item). Any point of the square lies within ~1.5 × radius of a kept one; the
+    counts are within a few per cent of qmc.PoissonDisk.fill_space at the same radius.
     """
-    from scipy.special import gammainc
-
-    g = rng.spawn(1)[0]  # scipy: Generator(type(bg)(bg.seed_seq.spawn(1)[0]))
-    cell, r2, reach = radius / np.sqrt(2), radius ** 2, radius * 2  # radius_factor 2: "volume" sampling
-    size = int(np.ceil(1.0 / cell)) + 1  # grid cells a side (+1: a point exactly on the far edge)
-    free = np.ones(size * size, bool)  # grid cells without a point; cell (i, j) at i * size + j
-    # kept points' x and y, rounded to float32 as scipy's grid keeps them; at most one per grid cell
-    kx, ky = np.empty(size * size), np.empty(size * size)
-    to_flat = np.array([size, 1])
-    first = g.uniform(np.zeros(2), np.ones(2))
-    pool, out = [first], [first]
-    i, j = (first / cell).astype(np.int64).tolist()
-    free[i * size + j] = False
-    kx[0], ky[0] = first.astype(np.float32).tolist()
-    n = 1
-    while pool:
-        center = pool.pop(int(g.integers(len(pool))))
-        x = g.standard_normal(size=(30, 2))  # scipy's uniform sampling in the disk (30 candidates)
-        ssq = np.add.reduce(x * x, axis=1)
-        fr = reach * gammainc(1.0, ssq / 2) ** (1 / 2) / np.sqrt(ssq)
-        cand = center + x * fr[:, None]
-        inside = ((cand >= 0.0) & (cand <= 1.0)).all(1)
-        flat = (np.clip(cand, 0.0, 1.0) / cell).astype(np.int64) @ to_flat  # clipped: outside ones index too
-        # the cheap tests first: most candidates of a filling square land in a taken cell
-        idx = np.flatnonzero(inside & free[flat])
-        if len(idx) == 0:
-            continue
-        dx, dy = cand[idx, :1] - kx[:n], cand[idx, 1:] - ky[:n]
-        idx = idx[(dx * dx + dy * dy >= r2).all(1)]  # scipy's test: dx*dx + dy*dy, one rounding per add
-        if len(idx) == 0:
-            continue
-        pts = cand[idx]
-        n0 = n
-        batch: list = []  # (flat cell, x32, y32) kept from this batch, in order
-        for pt, (cx, cy), f, (px, py) in zip(pts, pts.tolist(), flat[idx].tolist(), pts.astype(np.float32).tolist()):
-            if any(f == b or (cx - bx) * (cx - bx) + (cy - by) * (cy - by) < r2 for b, bx, by in batch):
-                continue
-            pool.append(pt)
-            out.append(pt)
-            batch.append((f, px, py))
-            n += 1
-        free[[b[0] for b in batch]] = False
-        kx[n0:n] = [b[1] for b in batch]
-        ky[n0:n] = [b[2] for b in batch]
-    return np.array(out)
-
-
-def _conflicts(pairs: list, curves: list, xy: np.ndarray, road: float, node_r: float, memo: dict | None = None) -> set:
-    """Candidate roads that come too close to another junction or to another road.
-
-    ``memo`` (one per candidate layout) keeps each curve's checked points by the curve object: the
-    later rounds of a layout re-check mostly the same curves."""
     from scipy.spatial import cKDTree
 
-    memo = {} if memo is None else memo
-    fresh = [k for k, c in enumerate(curves) if (hit := memo.get(id(c))) is None or hit[0] is not c]
-    if fresh:  # points every 2 px along the new curves, all at once
-        dense = resample_many([curves[k] for k in fresh], 2.0)
-        counts = np.array([len(x) for x in dense])
-        d = np.concatenate(dense)
-        ends = np.asarray(pairs)[fresh]
-        own_a, own_b = (np.repeat(xy[ends[:, i]], counts, axis=0) for i in (0, 1))
-        # ignore the stretch inside and around its own junctions: roads meet there by design
-        far = (np.hypot(*(d - own_a).T) > node_r + road) & (np.hypot(*(d - own_b).T) > node_r + road)
-        # each curve's far points: one mask for all, then plain slices (a mask per curve cost 3 calls each)
-        kept = np.cumsum(np.add.reduceat(far, np.cumsum(counts) - counts, dtype=np.int64)).tolist()
-        d = d[far]
-        for k, a, b in zip(fresh, [0] + kept[:-1], kept):
-            memo[id(curves[k])] = (curves[k], d[a:b])
-    pts = [memo[id(c)][1] for c in curves]
-    allp = np.concatenate(pts) if pts else np.zeros((0, 2))
-    owner = np.repeat(np.arange(len(pts)), [len(x) for x in pts])
+    side = radius / 3
+    m = int(np.ceil(1 / side))
+    cand = (np.indices((m, m)).reshape(2, -1).T + rng.random((m * m, 2))) * side
+    cand = cand[(cand <= 1.0).all(1)]
+    cand = cand[rng.permutation(len(cand))]  # the greedy order
+    lo, hi = cKDTree(cand).query_pairs(radius, output_type="ndarray").T  # lo < hi: lo comes first
+    state = np.zeros(len(cand), np.int8)  # 0 undecided, 1 kept, 2 dropped
+    while (undecided := state == 0).any():  # the first undecided candidate is always kept: it ends
+        blocked = np.zeros(len(cand), bool)
+        blocked[hi[undecided[lo] & undecided[hi]]] = True
+        keep = undecided & ~blocked
+        state[keep] = 1
+        state[hi[keep[lo]]] = 2
+    return cand[state == 1]
+
+
+def conflict_step(road: float) -> float:
+    return max(2.0, road / 4)
+
+
+def _conflicts(ends: np.ndarray, bulge: np.ndarray, xy: np.ndarray, road: float, node_r: float) -> set:
+    """Candidate roads (indices into ``ends``) that come too close to another junction or to a road
+    before them: points along all of them, scipy KD-tree queries on all at once. The points are a
+    quarter road apart (version 1: 2 px, up to 11× more pairs of points, mostly on one road): two roads
+    flagged below 1.6 road widths apart are then < 1.6 + 1/4 apart, and roads kept are ≥ 1.35 apart."""
+    from scipy.spatial import cKDTree
+
+    pts, owner, _ = _road_points(xy[ends[:, 0]], xy[ends[:, 1]], bulge, conflict_step(road))
+    # ignore the stretch inside and around its own junctions: roads meet there by design
+    reach = node_r + road
+    far = ((np.hypot(*(pts - xy[ends[owner, 0]]).T) > reach) & (np.hypot(*(pts - xy[ends[owner, 1]]).T) > reach))
+    pts, owner = pts[far], owner[far]
     # passes over a junction that is not its own
-    near_node = cKDTree(xy).query_ball_point(allp, node_r + road, return_length=True) if len(allp) else []
-    bad = set(owner[np.asarray(near_node) > 0].tolist())
-    ij = cKDTree(allp).query_pairs(1.6 * road, output_type="ndarray")
+    bad = set(owner[cKDTree(xy).query_ball_point(pts, reach, return_length=True) > 0].tolist())
+    ij = cKDTree(pts).query_pairs(1.6 * road, output_type="ndarray")
     other = owner[ij[:, 0]] != owner[ij[:, 1]]
-    bad.update(np.maximum(owner[ij[:, 0]], owner[ij[:, 1]])[other].tolist())
+    bad.update(np.maximum(owner[ij[:, 0]], owner[ij[:, 1]])[other].tolist())  # the later road of a clash
     return bad
 
 
@@ -140,7 +112,7 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
     road = max(4, int(round(ROAD * r_px / 2)) * 2)
     node_r = int(round(NODE * road))
     for _ in range(50):
-        unit = poisson_disk(radius, rng)
+        unit = poisson_disk(SPACING * radius, rng)
         if len(unit) < 4:
             continue
         xy = margin + unit * (canvas - 2 * margin)
@@ -148,30 +120,25 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
         tri = Delaunay(xy).simplices
         edges = np.sort(np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [0, 2]]]), axis=1)
         code = np.unique(edges[:, 0] * len(xy) + edges[:, 1])  # each edge once, sorted as (a, b) pairs
-        a_, b_ = code // len(xy), code % len(xy)
-        short = np.hypot(*(xy[a_] - xy[b_]).T) <= 1.9 * r_px
-        pairs = list(zip(a_[short].tolist(), b_[short].tolist()))
-        bulge = rng.uniform(*BEND, len(pairs)) * rng.choice([-1.0, 1.0], len(pairs))
-        ends = np.asarray(pairs).reshape(-1, 2)
-        curves = _beziers(xy[ends[:, 0]], xy[ends[:, 1]], bulge)
-        memo: dict = {}
-        for straighten in (True, False):  # first straighten clashing curves, then drop what still clashes
-            bad = _conflicts(pairs, curves, xy, road, node_r, memo)
-            if not bad:
-                break
-            if straighten:
-                ks = sorted(bad)
-                for k, c in zip(ks, _beziers(xy[ends[ks, 0]], xy[ends[ks, 1]], np.zeros(len(ks)))):
-                    curves[k] = c
-            else:
-                keep = [k for k in range(len(pairs)) if k not in bad]
-                pairs, curves = [pairs[k] for k in keep], [curves[k] for k in keep]
+        ends = np.stack([code // len(xy), code % len(xy)], 1)
+        ends = ends[np.hypot(*(xy[ends[:, 0]] - xy[ends[:, 1]]).T) <= 1.9 * r_px]
+        bulge = rng.uniform(*BEND, len(ends)) * rng.choice([-1.0, 1.0], len(ends))
+        # first straighten clashing curves, then drop the roads that still clash
+        bad = _conflicts(ends, bulge, xy, road, node_r)
+        if bad:
+            bulge[sorted(bad)] = 0.0
+            bad = _conflicts(ends, bulge, xy, road, node_r)
+            keep = np.ones(len(ends), bool)
+            keep[sorted(bad)] = False
+            ends, bulge = ends[keep], bulge[keep]
         # no re-check of conflicts: every clashing pair of roads lost its later road and every road over
-        # a junction went, so what is left cannot clash (the re-check this replaces never found any)
+        # a junction went, so what is left cannot clash
+        pairs = list(map(tuple, ends.tolist()))
         if _connected(len(xy), pairs):
             break
     else:  # pragma: no cover
         raise RuntimeError("irregular maze: no clean road graph in 50 samples")
+    curves = _beziers(xy[ends[:, 0]], xy[ends[:, 1]], bulge)
     draw = {"road_px": road, "node_r": node_r}
     return Lattice(canvas, canvas, xy, pairs, curves,  # arrays and tuples: to_json makes the plain lists
                    2.0 * node_r, "roads", draw, {"junctions": len(xy), "candidate_roads": len(pairs)})
@@ -193,6 +160,9 @@ class IrregularMaze(GraphMaze):
     description = "Curved roads between scattered junctions: drive the agent along the roads to the goal."
     maze_words = "maze of curved roads between round junctions"
     move_words = "along the roads, from junction to junction, never leaving the road"
+    # 2: junctions by random sequential adsorption, conflicts on the curves themselves (issue 19):
+    # new layouts for every seed; version 1 had no "generator" key in its state
+    generator = "maze.irregular/2"
     frames_per_step = 8  # roads are long relative to junctions: slower, so 8 fps video still sees each one
     presets = {  # size = junction spacing knob (see RADIUS): smaller → more junctions
         "easy": RoadLevel(0, 3, 0, "backtracker"),
