@@ -134,7 +134,11 @@ class StillReading:
         still looks like the sprite, and is kept."""
         if not self.patch.any():
             return
-        ys, xs = np.nonzero(self.patch)
+        # with two pixels around it: the twin cell's tiles meet the first frame's there, and the first
+        # frame (coded alone, the sprite's colours bled into the floor) differs from later ones near the
+        # sprite; under a drifting camera that seam reads as a blob beside the start cell for good
+        learn = cv2.dilate(self.patch.view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        ys, xs = np.nonzero(learn)
         if agent_box is not None:
             x, y, w, h = agent_box
             if x < xs.max() + 3 and xs.min() < x + w + 3 and y < ys.max() + 3 and ys.min() < y + h + 3:
@@ -142,7 +146,5 @@ class StillReading:
         now = img[self._sprite_at_start].astype(np.int16)
         if np.abs(now - self._sprite_px).sum() <= np.abs(now - self._floor_px).sum():
             return
-        # with a seam's width around it: the twin cell's tiles meet the first frame's there, and under a
-        # drifting camera the seam reads as a line of change beside the start cell
-        self.still.uncover(img, cv2.dilate(self.patch.view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool))
+        self.still.uncover(img, learn)
         self.patch = np.zeros_like(self.patch)

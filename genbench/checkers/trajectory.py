@@ -163,11 +163,13 @@ class TrajectoryChecker:
             # a remnant (or an encoder's echo of where the sprite goes next) a step away is no
             # sighting; after frames unseen the agent may be that far on, and a faint blob there is it
             xy = None
-        if xy is None and self._on_goal(last_xy):
-            # last seen on the goal and now lost in it (a small sprite over a goal of its size blends into
-            # it under a coarse encoder): it still covers the goal, which is not the layout changing
+        goal = self._goal_near(last_xy) if xy is None else None
+        if goal is not None:
+            # last seen on or beside the goal and now lost in it (a small sprite over a goal of its size
+            # blends into it under a coarse encoder): it covers the goal, which is not the layout changing
             s = self._side
-            boxes = boxes + (self._sprite_box(int(last_xy[0] - s / 2), int(last_xy[1] - s / 2), s, s),)
+            gx, gy = self.rm.node_xy[goal]
+            boxes = boxes + (self._sprite_box(int(gx - s / 2), int(gy - s / 2), s, s),)
         return xy, dup, boxes
 
     def _sprite_box(self, x: int, y: int, w: int, h: int) -> tuple[int, int, int, int]:
@@ -250,12 +252,12 @@ class TrajectoryChecker:
             return False
         return int(np.count_nonzero(cls.ravel()[gp[vis]] == GOAL)) < 0.35 * n
 
-    def _on_goal(self, xy) -> bool:
-        """Is ``xy`` within half a cell of a goal node's centre?"""
+    def _goal_near(self, xy) -> int | None:
+        """A goal node whose centre is within one move of ``xy`` (None: none, or no ``xy``)."""
         if xy is None:
-            return False
+            return None
         rm = self.rm
-        return any(np.hypot(*(rm.node_xy[g] - xy)) <= 0.5 * rm.cell_px for g in rm.goals)
+        return next((g for g in rm.goals if np.hypot(*(rm.node_xy[g] - xy)) <= rm.step_px), None)
 
     def _node_of(self, xy, cur):
         """Map a centroid to (node, depth into a wall)."""
