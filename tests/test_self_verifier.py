@@ -47,3 +47,28 @@ def test_the_self_verify_selector_uses_it():
     sel = maze_self_verifier()
     good, bad = sel(gt), sel(np.stack([gt[0]] * len(gt)))
     assert good.passed and not bad.passed and good.score > bad.score
+
+
+def test_two_moves_a_frame_pass_at_that_pace_and_fail_at_one_a_frame():
+    """A low frame rate (8 fps) packs two moves into a frame all along: the walker's own pace, no teleport
+    (the t2v checker failed every fps8 clip). The same two-move jump once, in a video that otherwise
+    moves a cell at a time, is still a teleport."""
+    fam = task_family("maze.grid")
+    item = fam.generate(0, "hard", seed=0, skin="classic")
+    gt = list(fam.solution_frames(item, num_frames=81))
+    truth = verify_from_first_frame(np.stack(gt))
+    track = truth.track
+    assert truth.passed
+    arrive = [i for i in range(1, len(track)) if track[i] != track[i - 1]]  # a frame per new cell
+    fast = [gt[0]] + [gt[i] for i in arrive[1::2]] + gt[arrive[-1]:][:4]  # two moves a frame, every frame
+    v = verify_from_first_frame(np.stack(fast))
+    seen = [c for c in v.track if c is not None]
+    assert {abs(a[0] - b[0]) + abs(a[1] - b[1]) for a, b in zip(seen, seen[1:])} >= {2}  # as it claims
+    assert v.passed, v.message
+    # one frame a cell apart everywhere, but two cells skipped once (the cell between never shown)
+    at = len(gt) // 2
+    two_on = next(i for i in range(at, len(track))
+                  if abs(track[i][0] - track[at][0]) + abs(track[i][1] - track[at][1]) == 2)
+    cheat = gt[:at + 1] + gt[two_on:]
+    v = verify_from_first_frame(np.stack(cheat))
+    assert not v.passed and v.failure in ("TELEPORT", "WALL_CROSSING"), v.failure

@@ -22,9 +22,9 @@ from .maze_reader import GridMazeRead, LayoutNotFound, read_grid_maze
 from .maze_verifier import follow_agent
 
 CHECKER = "maze-reader"
-VERSION = "3"  # 2: floor shades are no markers; an agent unseen for frames, or behind a stale copy, is bridged;
+VERSION = "4"  # 2: floor shades are no markers; an agent unseen for frames, or behind a stale copy, is bridged;
 # 3: an agent unseen over the goal, which shows something drawn over it, is there; walls that hung from an
-# outer wall pushed out of view are still walls
+# outer wall pushed out of view are still walls; 4: moves a frame may hold follow the walker's own pace (fps 8)
 LAYOUT_CHECKS_PER_SECOND = 2  # the layout is read again this often; a change must show in two reads running
 
 

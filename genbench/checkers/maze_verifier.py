@@ -15,7 +15,7 @@ from itertools import chain
 import cv2
 import numpy as np
 
-from .events import missed_moves
+from .events import missed_moves, walker_pace
 from .maze_reader import GridMazeRead, LayoutNotFound, _off_blend, read_grid_maze
 
 HOLD_FRACTION = 0.02  # the agent must sit on the goal for the last 2% of frames (at least two)
@@ -95,21 +95,26 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
     sightings = [cells or ([goal_cell] if o else []) for cells, o in zip(seen_cells[agent], over)]
     track = [c[0] if c else None for c in sightings]
     seen["track"] = track
+    # moves one frame may hold: the walker's own pace, as the i2v engines measure it (``walker_pace``,
+    # in cells per frame): one at a model's usual pace, two where a low frame rate (8 fps) packs two
+    # moves into a frame, so a pace of its own is no teleport while a jump beyond it still is
+    pace = walker_pace([None if c is None else (float(c[1]), float(c[0])) for c in track], 1.0)[3]
+    per_frame = max(1, int(np.ceil(pace - 0.05))) if pace else 1
     here, progress, path, seen_at = start, 0.0, [start], 0
     for t, cells in enumerate(sightings[1:], 1):
         if not cells:
             continue
         cell, gap = cells[0], t - seen_at
-        steps = _steps(maze, here, cell, gap)
+        steps = _steps(maze, here, cell, gap * per_frame)
         if steps is None:
             # the largest blob jumped, but a smaller one is where the agent can be: a codec's stale copy
             # of the agent left behind, or the agent itself fading under compression. Where it stays,
             # the frame is no sighting (the agent may be on its way, unseen); where it moved, it moved
-            other = next((c for c in cells[1:] if _steps(maze, here, c, gap) is not None), None)
+            other = next((c for c in cells[1:] if _steps(maze, here, c, gap * per_frame) is not None), None)
             if other == here:
                 continue
             if other is not None:
-                cell, steps = other, _steps(maze, here, other, gap)
+                cell, steps = other, _steps(maze, here, other, gap * per_frame)
         seen_at = t
         if steps is None:
             code = "TELEPORT" if abs(cell[0] - here[0]) + abs(cell[1] - here[1]) > 1 else "WALL_CROSSING"
@@ -128,8 +133,8 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
 
 
 def _steps(maze: GridMazeRead, a: tuple, b: tuple, gap: int) -> list | None:
-    """The cells the agent steps through from ``a`` to be seen at ``b`` ``gap`` frames after it was last
-    seen ([] where it stayed), or None where no legal move explains it."""
+    """The cells the agent steps through from ``a`` to be seen at ``b`` at most ``gap`` moves after it was
+    last seen ([] where it stayed), or None where no legal move explains it."""
     if b == a:
         return []
     if b in maze.neighbours(*a):

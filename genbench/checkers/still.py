@@ -32,6 +32,11 @@ class StillReading:
         self.rm = rm
         sprite = rm.appearance_labels == AGENT
         bg, self.patch = self._fill(first, rm.start, sprite)
+        # the sprite as the video's first frame shows it, and the floor filled in under it: what tells a
+        # sprite still standing on its start (a copy left behind) from what the twin cell got wrong
+        self._sprite_at_start = sprite
+        self._sprite_px = first[sprite].astype(np.int16)
+        self._floor_px = bg[sprite].astype(np.int16)
         # a video that starts with the agent elsewhere must show it there (WRONG_START, not unseen): where
         # the colour table sees it (an agent in the tiles' colours it may not: then it shows once it moves)
         seen = lut.take(quantise(first)) == AGENT
@@ -120,13 +125,26 @@ class StillReading:
             changed[max(y - 2, 0):y + h + 2, max(x - 2, 0):x + w + 2] = False
         return float(np.count_nonzero(changed)) / changed.size
 
-    def learn_patch(self, img: np.ndarray, boxes) -> None:
-        """Once no agent covers the filled patch, learn the layout there from the video itself."""
+    def learn_patch(self, img: np.ndarray, agent_box) -> None:
+        """Once the tracked agent (``agent_box``, or None unseen) has left the filled patch and the patch
+        no longer shows the first frame's sprite, learn the layout there from the video itself. Other
+        blobs on the patch do not hold this back: where the twin cell's tiles differ from the real
+        floor (textures, a coarse encoder, a drifting camera) the patch reads as a blob of its own from
+        the moment the agent leaves, and would never be learnt; a copy of the agent left on its start
+        still looks like the sprite, and is kept."""
         if not self.patch.any():
             return
-        ys, xs = np.nonzero(self.patch)
-        if any(x < xs.max() + 3 and xs.min() < x + w + 3 and y < ys.max() + 3 and ys.min() < y + h + 3
-               for x, y, w, h in boxes):
+        # with two pixels around it: the twin cell's tiles meet the first frame's there, and the first
+        # frame (coded alone, the sprite's colours bled into the floor) differs from later ones near the
+        # sprite; under a drifting camera that seam reads as a blob beside the start cell for good
+        learn = cv2.dilate(self.patch.view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        ys, xs = np.nonzero(learn)
+        if agent_box is not None:
+            x, y, w, h = agent_box
+            if x < xs.max() + 3 and xs.min() < x + w + 3 and y < ys.max() + 3 and ys.min() < y + h + 3:
+                return
+        now = img[self._sprite_at_start].astype(np.int16)
+        if np.abs(now - self._sprite_px).sum() <= np.abs(now - self._floor_px).sum():
             return
-        self.still.uncover(img, self.patch)
+        self.still.uncover(img, learn)
         self.patch = np.zeros_like(self.patch)

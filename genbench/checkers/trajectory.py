@@ -123,9 +123,13 @@ class TrajectoryChecker:
             if n <= 1:
                 return None, 0.0, False, ()
         areas = stats[1:, cv2.CC_STAT_AREA]
-        # sprite-like blobs only: a 1-px line along an edge is a colour fringe, not an agent
-        thick = np.minimum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) >= self._min_side
-        big = np.flatnonzero((areas >= 0.25 * rm.agent_area) & thick)
+        # sprite-like blobs only: a 1-px line along an edge is a colour fringe, not an agent, and so is
+        # a band under half the sprite's width and three times longer than wide (a wall edge that a
+        # drifting camera and a coarse encoder moved off the still picture); a sprite blurs wider, not thinner
+        thin = np.minimum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+        long = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+        band = (2 * thin < self._side) & (long >= 3 * thin)
+        big = np.flatnonzero((areas >= 0.25 * rm.agent_area) & (thin >= self._min_side) & ~band)
         if len(big) == 0:
             return None, float(areas.max()), False, ()
         if last_xy is not None:  # follow the agent we had, not whichever copy is largest
@@ -159,6 +163,13 @@ class TrajectoryChecker:
             # a remnant (or an encoder's echo of where the sprite goes next) a step away is no
             # sighting; after frames unseen the agent may be that far on, and a faint blob there is it
             xy = None
+        goal = self._goal_near(last_xy) if xy is None else None
+        if goal is not None:
+            # last seen on or beside the goal and now lost in it (a small sprite over a goal of its size
+            # blends into it under a coarse encoder): it covers the goal, which is not the layout changing
+            s = self._side
+            gx, gy = self.rm.node_xy[goal]
+            boxes = boxes + (self._sprite_box(int(gx - s / 2), int(gy - s / 2), s, s),)
         return xy, dup, boxes
 
     def _sprite_box(self, x: int, y: int, w: int, h: int) -> tuple[int, int, int, int]:
@@ -240,6 +251,13 @@ class TrajectoryChecker:
         if n < 0.3 * len(gp):
             return False
         return int(np.count_nonzero(cls.ravel()[gp[vis]] == GOAL)) < 0.35 * n
+
+    def _goal_near(self, xy) -> int | None:
+        """A goal node whose centre is within one move of ``xy`` (None: none, or no ``xy``)."""
+        if xy is None:
+            return None
+        rm = self.rm
+        return next((g for g in rm.goals if np.hypot(*(rm.node_xy[g] - xy)) <= rm.step_px), None)
 
     def _node_of(self, xy, cur):
         """Map a centroid to (node, depth into a wall)."""
@@ -338,7 +356,7 @@ class TrajectoryChecker:
             mf_sum += mf
             mf_n += 1
             if self._still is not None and cur is not None and cur != rm.start:
-                self._still.learn_patch(img, boxes)
+                self._still.learn_patch(img, boxes[0] if xy is not None else None)
             goal_run = goal_run + 1 if self._goal_gone(cls, boxes) else 0
             if goal_run >= self.layout_persist and not any(e.code == "LAYOUT_CHANGED" for e in events):
                 events.append(_Event(i - self.layout_persist + 1, "LAYOUT_CHANGED",

@@ -45,7 +45,8 @@ class GraphMaze(TaskFamily):
     skins = NORMAL_SKINS
     all_skins = NORMAL_SKINS + HARD_SKINS + OOD_SKINS
     checker_name = "trajectory"
-    checker_version = "3"  # 2: the leap rule (a one-frame jump far beyond its pace); planes; 3: pace = cruising pace
+    checker_version = "4"  # 2: the leap rule (a one-frame jump far beyond its pace); planes; 3: pace = cruising pace
+    # 4: bands, an agent lost beside the goal (the trajectory engine)
     frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     frames_per_step = 6  # 0.25 s per move at 24 fps keeps oracle videos short
     hold_frames = 12

@@ -184,7 +184,8 @@ class MultiLevel(TaskFamily):
     # hard levels (tall many-floor canvases, small cells) lose the goal or the agent under a growing
     # camera drift combined with CRF 34-40: not validated under camera drift yet (validate.TRACKS_CAMERA)
     tracks_camera = False
-    checker_version = "3"  # 2: the leap rule; read from planes; 3: pace = cruising pace
+    checker_version = "4"  # 2: the leap rule; read from planes; 3: pace = cruising pace
+    # 4: bands, an agent lost beside the goal (the trajectory engine)
     frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     frames_per_step = 6  # per block
     hold_frames = 16

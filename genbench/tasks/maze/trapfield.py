@@ -274,7 +274,7 @@ class TrapField(TaskFamily):
     presets = TRAP_LEVELS
     checker_name = "trajectory"
     # 2: the leap rule; textured skins read against their still layout; planes; 3: pace = cruising pace
-    checker_version = "3"
+    checker_version = "4"  # 4: bands, start patch, agent lost at the goal (the trajectory engine)
     frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     frames_per_step = 8
     hold_frames = 16
