@@ -435,6 +435,8 @@ class ImportedFamily(TaskFamily):
         self.game = game
         self.name = f"vrbench.{game}"
         self.checker_name = {"sokoban": "sokoban", "maze3d": "none"}.get(game, "trajectory")
+        if game == "sokoban":
+            self.checker_version = "4"  # 4: the target markers are watched (a moved target is LAYOUT_CHANGED)
 
     def generate(self, index, difficulty="easy", seed=0, skin=None, config=None):
         raise NotImplementedError(f"{self.name}: VR-Bench levels are imported from its files "

@@ -5,9 +5,9 @@ The player and the boxes are read by colour (flat sprites) or as whole pictures 
 A box moves only when the player pushes it from behind (a pull, a box sliding alone, a push into a
 wall or a box jumping are ILLEGAL_MOVE), the player never walks through walls (WALL_CROSSING) or
 boxes (ILLEGAL_MOVE), nothing jumps (TELEPORT: a cell skipped, or a one-frame leap far beyond the
-player's own pace, ``events.first_leap``), walls stay (LAYOUT_CHANGED), and at the end every
-box stands on a target and stays there. Any legal solution passes; ``optimal`` reports whether it
-used the minimum number of pushes.
+player's own pace, ``events.first_leap``), walls and target markers stay (LAYOUT_CHANGED,
+``sokoban_targets``), and at the end every box stands on a target and stays there. Any legal solution
+passes; ``optimal`` reports whether it used the minimum number of pushes.
 
 A family (or an importer) plugs in by building a ``SokobanScene``.
 """
@@ -27,6 +27,7 @@ from ..vision.tracking import CameraTracker
 from .events import Event, first_leap, in_order, make_verdict, walk_failure
 from .regionmap import WALL
 from .sokoban_sprites import BOX, SpriteReader  # noqa: F401  BOX: the box class, imported from here by families
+from .sokoban_targets import TargetWatch
 from .trajectory import first_frame_lut
 from .vrmetrics import vr_metrics
 
@@ -82,6 +83,7 @@ class Look(NamedTuple):
     frac: np.ndarray  # per cell: the judged pixels' fraction that reads as wall
     judged: np.ndarray  # wall cells with enough judged pixels
     mf: float | None  # their pixels' fraction that reads as wall (None: none judged)
+    cls: np.ndarray  # class per working pixel
 
 
 LEAN = 1 / 6  # cells past a floor cell's edge into a wall that count on two frames in a row
@@ -113,7 +115,7 @@ class SokobanChecker:
         seen = np.bincount(sc.cell_of[valid], minlength=n_cells)[:n_cells]
         judged = sc.walls.ravel() & (seen >= 4)
         mf = float(ok[judged].sum() / seen[judged].sum()) if judged.any() else None
-        return Look(p, occ, near, ok / np.maximum(seen, 1), judged, mf)
+        return Look(p, occ, near, ok / np.maximum(seen, 1), judged, mf, cls)
 
     @staticmethod
     def _walls_worse(look: Look, mf_ref: float) -> bool:
@@ -138,6 +140,7 @@ class SokobanChecker:
         appear_run = 0
         inside_run = lean_run = 0
         wall_bad_run = np.zeros(n_cells, np.int32)
+        targets = TargetWatch(sc, sc.interior)
         mf_sum, mf_n = 0.0, 0
         reached_at = left_at = None
         box_log: list = []
@@ -182,6 +185,8 @@ class SokobanChecker:
             wall_bad_run = np.where(look.judged & (look.frac < 0.6), wall_bad_run + 1, 0)
             if (wall_bad_run >= 2).any():
                 event(i - 1, "LAYOUT_CHANGED", f"wall cells {np.flatnonzero(wall_bad_run >= 2)[:6].tolist()} changed")
+            for detail in targets.look(look.cls, look.near, lost_tol):
+                event(i - lost_tol, "LAYOUT_CHANGED", detail, "target")
 
             # boxes: a box leaves a cell when its pixels there drop below 30%, arrives above 55%
             strong = {divmod(int(k), C) for k in np.flatnonzero(occ >= 0.55)}
@@ -192,10 +197,12 @@ class SokobanChecker:
                     boxes = set(sc.boxes) if not boxes else boxes
             else:
                 new = sorted(strong - boxes)
-                # a box has left its cell below 30%, or below half when a new box stands next to it (a box
-                # pushed onto a wall may leave a trace on its old cell that never drops under 30%)
-                lost = [b for b in boxes if occ[b] < 0.3 or (
-                    occ[b] < 0.5 and any(abs(q[0] - b[0]) + abs(q[1] - b[1]) == 1 for q in new))]
+                # a box has left its cell below 30%, or when a new box next to it holds more of a box than
+                # the old cell does: a box belongs where most of it is. A slow push (one step over 100
+                # frames) reads its share in steps of a working pixel, so the new cell reaches 55% while
+                # the old still holds half; a box pushed onto a wall may leave a trace that never drops
+                lost = [b for b in boxes if occ[b] < 0.3 or any(
+                    abs(q[0] - b[0]) + abs(q[1] - b[1]) == 1 and occ[q] > occ[b] for q in new)]
                 for b in lost:
                     if not new:
                         break

@@ -88,6 +88,7 @@ def test_random_legal_play_breaks_no_rule(fam, tmp_path):
 
 @pytest.mark.parametrize("name,kind", [("pull", "pull"), ("push_into_wall", "push_into_wall"),
                                        ("box_alone", "box_alone"), ("wall_walk", None), ("stop_short", None),
+                                       ("goal_moved", "target"),
                                        ("static", None), ("cut_to_final", None), ("backwards", None)])
 def test_controls_fail_with_their_code(fam, tmp_path, name, kind):
     it = fam.generate(1, "hard", seed=0)
@@ -95,3 +96,59 @@ def test_controls_fail_with_their_code(fam, tmp_path, name, kind):
     assert not v.passed and v.failure == expect, (name, v.failure, v.message)
     if kind:
         assert v.evidence["events"][0]["kind"] == kind
+
+
+def _spliced(fam, item, state_after):
+    """The oracle, drawn from its middle frame on with ``state_after`` (same play, another layout)."""
+    import dataclasses
+
+    sol = [tuple(p) for p in item.state["solution"]]
+    before = list(fam.frames_for(item, sol))
+    after = list(fam.frames_for(dataclasses.replace(item, state=state_after), sol))
+    return before[:len(before) // 2] + after[len(before) // 2:]
+
+
+@pytest.mark.parametrize("skin", ["warehouse", "paper", "dusk", "dungeon"])
+def test_targets_are_watched_both_ways(fam, tmp_path, skin):
+    """A target marker that moves mid-video (validate's goal_moved), or one that appears on a floor cell
+    nobody visits, is LAYOUT_CHANGED; the oracle, whose player walks over targets and whose boxes end on
+    them (drawn over the marker, which shows round them), passes. Flat and textured skins."""
+    it = fam.generate(1, "hard", seed=0, skin=skin)
+    assert judge_video(fam, it, encode(tmp_path / "o.mp4", fam.solution_frames(it))).passed
+    v, expect = judge_clip(fam, it, "goal_moved", tmp_path)
+    assert not v.passed and v.failure == expect == "LAYOUT_CHANGED" and "vanished" in v.message, v.message
+    s = it.state
+    sol, track = [tuple(p) for p in s["solution"]], replay([tuple(p) for p in s["solution"]], s["boxes"])
+    used = set(sol) | {tuple(b) for bx in track for b in bx} | {tuple(t) for t in s["targets"]}
+    spare = next(tuple(map(int, c)) for c in np.argwhere(np.array(s["grid"]) == 0) if tuple(map(int, c)) not in used)
+    extra = _spliced(fam, it, {**s, "targets": s["targets"] + [list(spare)]})
+    v = judge_video(fam, it, encode(tmp_path / "extra.mp4", extra))
+    assert not v.passed and v.failure == "LAYOUT_CHANGED" and "appeared" in v.message, v.message
+
+
+def test_a_slow_one_move_push_reads_one_box_at_long_frame_counts(fam):
+    """A 3×3 one-move room on the warehouse skin stretched to 121 and 161 frames (a push over ~100 frames,
+    letterboxed into a preset's canvas) passes: the box's share per cell moves a working pixel at a time,
+    and the box belongs to the cell that holds more of it (it once read as a second box appearing). A box
+    really duplicated next to the resting one still fails."""
+    from genbench.tasks.maze.sokoban import SokoGeom, SokoLevel, SokoSkin, render
+    from genbench.validate import _preset
+
+    it = next(x for x in (fam.generate(i, "easy", 0, "warehouse", config=SokoLevel(3, 3, 1, 0.0, 1)) for i in range(20))
+              if x.state["shortest_length"] == 1)
+    for n in (121, 161):
+        clip = _preset(fam, it, 768, 512, n, 24.0)
+        v = fam.check(it, list(clip.frames), clip.fit, clip.fps)
+        assert v.passed, (n, v.failure, v.message)
+    s = it.state
+    end = replay([tuple(p) for p in s["solution"]], s["boxes"])[-1]
+    player = tuple(s["solution"][-1])
+    dup = next((b[0] + dr, b[1] + dc) for b in end for dr, dc in DIRS.values()
+               if s["grid"][b[0] + dr][b[1] + dc] == 0 and (b[0] + dr, b[1] + dc) != player)
+    frames = list(fam.solution_frames(it, num_frames=121))
+    still = render(SokoGeom.from_json(s["geometry"]), np.array(s["grid"], bool), s["targets"],
+                   SokoSkin.from_json(s["skin"]), end + [dup], player)
+    frames[-24:] = [still] * 24  # the hold
+    fit = geometry.make_fit("letterbox", *it.canvas_size, 768, 512)
+    v = fam.check(it, fitted(frames, fit), fit, 24.0)
+    assert not v.passed and v.failure == "LAYOUT_CHANGED" and "box appeared" in v.message, v.message

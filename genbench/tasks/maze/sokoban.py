@@ -21,7 +21,7 @@ from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import TaskConfig, knob
 from .regions import palette_index
 from .skins import AGENT, FLOOR, GOAL, WALL
-from .sokoban_solver import DIRS, _reach, _route, solve
+from .sokoban_solver import DIRS, replay, solve
 from .textures import dress, pattern_for, without_texture
 from .trapfield import paste, working_scale
 
@@ -154,17 +154,6 @@ def render(geom: SokoGeom, walls: np.ndarray, targets, sk: SokoSkin, boxes=(), p
     return dress(img, sk)
 
 
-def replay(path: list, boxes: Iterable) -> list:
-    """Box positions after each player step of ``path`` (a step into a box pushes it)."""
-    cur = [tuple(b) for b in boxes]
-    out = [list(cur)]
-    for a, b in zip(path, path[1:]):
-        d = (b[0] - a[0], b[1] - a[1])
-        cur = [(x[0] + d[0], x[1] + d[1]) if x == tuple(b) else x for x in cur]
-        out.append(list(cur))
-    return out
-
-
 @register_task("maze.sokoban", "Sokoban: push the box(es) onto the target(s); pulls and wall pushes fail.",
                group="maze")
 class Sokoban(TaskFamily):
@@ -174,7 +163,9 @@ class Sokoban(TaskFamily):
     all_skins = tuple(SOKO_SKINS)
     presets = SOKO_LEVELS
     checker_name = "sokoban"
-    checker_version = "3"  # 2: picture sprites by their pictures; textured skins follow the camera; 3: the pace rule
+    # 2: picture sprites by their pictures; textured skins follow the camera; 3: the pace rule; 4: target markers
+    # watched, a box belongs to the cell that holds more of it (slow pushes)
+    checker_version = "4"
     frames_per_step = 6
     hold_frames = 16
 
@@ -319,6 +310,8 @@ class Sokoban(TaskFamily):
         return SokobanChecker(self.scene(item), self.checker_version).check(frames, fit, fps)
 
     def perturbations(self) -> list:
+        from .sokoban_cases import sokoban_perturbations
+
         return sokoban_perturbations()
 
 
@@ -378,118 +371,3 @@ def build_scene(item: TaskItem) -> SokobanScene:
                         int(s["min_pushes"]), [tuple(p) for p in s["solution"]],
                         training_labels(idx, pclass, same) if sk.texture else None,
                         expected_first(item.first_frame, W, H) if sk.texture else None)
-
-
-# --- must-fail controls ---------------------------------------------------------------------------------
-
-def _states(item):
-    s = item.state
-    sol = [tuple(p) for p in s["solution"]]
-    return sol, replay(sol, s["boxes"]), np.array(s["grid"]) == 0
-
-
-def _clip(fam, item, path, track):
-    from ...perturb import canvas_clip
-
-    return canvas_clip(fam, item, fam.frames_for(item, path, boxes_track=track))
-
-
-def _walk_then(item, want):
-    """Follow the solution for k steps, walk to a cell chosen by ``want(boxes, reach)``, return the
-    joined path, box track and the choice (the first k that offers one), or None."""
-    sol, track, free = _states(item)
-    for k in range(len(sol)):
-        bx = frozenset(track[k])
-        reach = _reach(free, bx, sol[k])
-        pick = want(bx, reach, free)
-        if pick is None:
-            continue
-        stand, extra = pick
-        route = _route(reach, stand)
-        path = sol[:k + 1] + route[1:]
-        tr = track[:k + 1] + [list(track[k])] * (len(route) - 1)  # same box order: frames interpolate by index
-        return path, tr, extra
-    return None  # no place for this control in the level: not applicable to the item
-
-
-def sokoban_perturbations() -> list:
-    from ...perturb import Perturbation
-
-    def pull(fam, item, rng):
-        def want(bx, reach, free):
-            for b in sorted(bx):
-                for d in DIRS.values():
-                    front, far = (b[0] + d[0], b[1] + d[1]), (b[0] + 2 * d[0], b[1] + 2 * d[1])
-                    if front in reach and free[far] and far not in bx:
-                        return front, (b, d, far)
-            return None
-        found = _walk_then(item, want)
-        if found is None:
-            return None
-        path, tr, (b, d, far) = found
-        moved = [(b[0] + d[0], b[1] + d[1]) if x == b else x for x in tr[-1]]
-        return _clip(fam, item, path + [far], tr + [moved])
-
-    def push_into_wall(fam, item, rng):
-        def want(bx, reach, free):
-            for b in sorted(bx):
-                for d in DIRS.values():
-                    behind, dest = (b[0] - d[0], b[1] - d[1]), (b[0] + d[0], b[1] + d[1])
-                    if behind in reach and not free[dest]:
-                        return behind, (b, d)
-            return None
-        found = _walk_then(item, want)
-        if found is None:
-            return None
-        path, tr, (b, d) = found
-        moved = [(b[0] + d[0], b[1] + d[1]) if x == b else x for x in tr[-1]]
-        return _clip(fam, item, path + [b, b], tr + [moved, moved])
-
-    def box_alone(fam, item, rng):
-        sol, track, free = _states(item)
-        p = sol[0]
-        for b in sorted(map(tuple, item.state["boxes"])):
-            for d in DIRS.values():
-                dest, behind = (b[0] + d[0], b[1] + d[1]), (b[0] - d[0], b[1] - d[1])
-                if free[dest] and dest not in track[0] and dest != p and behind != p:
-                    moved = [dest if x == b else x for x in track[0]]
-                    return _clip(fam, item, [p, p, p, p], [track[0], track[0], moved, moved])
-        raise RuntimeError("no free cell for the box to slide into")
-
-    def wall_walk(fam, item, rng):
-        def want(bx, reach, free):
-            for cell in sorted(reach):
-                for d in DIRS.values():
-                    w = (cell[0] + d[0], cell[1] + d[1])
-                    if not free[w]:
-                        return cell, w
-            return None
-        found = _walk_then(item, want)
-        if found is None:
-            return None
-        path, tr, w = found
-        return _clip(fam, item, path + [w, path[-1]], tr + [tr[-1], tr[-1]])
-
-    def wall_excursion(fam, item, rng):
-        sol, track, free = _states(item)
-        beyond = 0.3  # cells past the floor cell's edge: the least that must fail
-        for k, cell in enumerate(sol[1:-1], 1):  # on the route: the player leans into a wall beside it
-            for d in DIRS.values():
-                if not free[cell[0] + d[0], cell[1] + d[1]]:
-                    tip = (cell[0] + d[0] * (0.5 + beyond), cell[1] + d[1] * (0.5 + beyond))  # past its edge
-                    return _clip(fam, item, sol[:k + 1] + [tip, tip, cell] + sol[k + 1:],
-                                 track[:k + 1] + [track[k]] * 3 + track[k + 1:])
-        return None
-
-    def stop_short(fam, item, rng):
-        sol, track, _ = _states(item)
-        last_push = max(k for k in range(1, len(sol)) if track[k] != track[k - 1])
-        return _clip(fam, item, sol[:last_push], track[:last_push])
-
-    return [Perturbation("pull", "ILLEGAL_MOVE", pull, "the player walks away and the box follows"),
-            Perturbation("push_into_wall", "ILLEGAL_MOVE", push_into_wall, "a box pushed into a wall"),
-            Perturbation("box_alone", "ILLEGAL_MOVE", box_alone, "a box slides with nobody behind it"),
-            Perturbation("wall_walk", "WALL_CROSSING", wall_walk, "the player walks through a wall and back"),
-            Perturbation("wall_excursion", "WALL_CROSSING", wall_excursion,
-                         "the player's centre goes a third of a cell into a wall and comes back"),
-            Perturbation("stop_short", "GOAL_NOT_REACHED", stop_short, "stops before the last push")]

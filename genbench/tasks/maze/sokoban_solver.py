@@ -141,3 +141,14 @@ def _behind_dir(old: frozenset, new: frozenset) -> tuple:
     """The direction the pushed box moved (old → new)."""
     (a,), (b,) = old - new, new - old
     return b[0] - a[0], b[1] - a[1]
+
+
+def replay(path: list, boxes) -> list:
+    """Box positions after each player step of ``path`` (a step into a box pushes it)."""
+    cur = [tuple(b) for b in boxes]
+    out = [list(cur)]
+    for a, b in zip(path, path[1:]):
+        d = (b[0] - a[0], b[1] - a[1])
+        cur = [(x[0] + d[0], x[1] + d[1]) if x == tuple(b) else x for x in cur]
+        out.append(list(cur))
+    return out
