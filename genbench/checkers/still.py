@@ -100,15 +100,15 @@ class StillReading:
             agent = self._drop_relaid(agent, cls, expected)
         return np.where(agent, AGENT, np.where(changed & (cls != AGENT), cls, expected))
 
-    def worn(self, by_colour: np.ndarray, boxes) -> np.ndarray:
+    def worn(self, by_colour: np.ndarray, boxes, shown: np.ndarray) -> np.ndarray:
         """Per layout region: a forbidden cell (a wall, a trap) whose tile no longer looks like itself.
         ``by_colour``: the frame's colour-table reading; ``boxes``: the tracked agent, whose pixels are
-        not the tile's. A legal agent never stands on such a cell, so its look changes only when the
-        layout does (a floor tile painted over it reads floor by colour, whatever the still reading
-        made of it)."""
+        not the tile's; ``shown``: the pixels the camera shows. A legal agent never stands on such a
+        cell, so its look changes only when the layout does (a floor tile painted over it reads floor by
+        colour, whatever the still reading made of it)."""
         rm = self.rm
         px = self._wall_px
-        vis = np.ones(len(px), bool)
+        vis = shown.ravel()[px]
         y, x = np.divmod(px, rm.width)
         for bx, by, bw, bh in boxes:
             vis &= ~((x >= bx - 2) & (x < bx + bw + 2) & (y >= by - 2) & (y < by + bh + 2))

@@ -196,7 +196,7 @@ class TrajectoryChecker:
         bad, mf = self._class_layout(cls, boxes)
         if self._still is None:
             return bad, mf
-        worn = self._still.worn(self._by_colour, boxes[:1])
+        worn = self._still.worn(self._by_colour, boxes[:1], self._checked)
         return (bad if not worn.any() else worn if bad is None else bad | worn), mf
 
     def _class_layout(self, cls: np.ndarray, boxes):
