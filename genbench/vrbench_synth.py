@@ -45,10 +45,6 @@ def cheats(frames: list[np.ndarray]) -> dict[str, list[np.ndarray]]:
 TOL = 40  # a pixel "still shows the first frame" within this (max over channels): video noise, not a sprite
 
 
-def _route(s) -> list[tuple[int, int]]:
-    return [tuple(p) for p in (s["solution"] if "solution" in s else s["solutions"][0])]
-
-
 def _boxes_at(s, route, k: int) -> set[tuple[int, int]]:
     """Sokoban's boxes after the player's first k moves (a move into a box pushes it one cell on)."""
     boxes = {tuple(b) for b in s.get("boxes", [])}
@@ -64,7 +60,8 @@ def must_fail(frames: list[np.ndarray], item) -> dict[str, list[np.ndarray]]:
     the middle on: ``wall_erased`` (a wall / trap cell next to the route painted floor), ``goal_moved``,
     ``agent_duplicated``, for sokoban ``box_moved``; ``wall_walk`` (the agent's cell slides into an adjacent
     wall and back before the ground truth) and ``teleport`` (the agent vanishes for a step's time and
-    reappears 3 cells on along the route). Repainted cells keep what moves over them (the agent)."""
+    reappears 3 cells on along the route). Repainted cells keep what moves over them (the agent). The route
+    is the accepted solution the video follows."""
     import cv2
 
     s = item.state
@@ -74,12 +71,17 @@ def must_fail(frames: list[np.ndarray], item) -> dict[str, list[np.ndarray]]:
     ch, cw = s["cell_h"] * fh / ih, s["cell_w"] * fw / iw  # cells in the video's pixels
     R, C = s["rows"], s["cols"]
     grid = np.array(s["grid"])
-    route = _route(s)
-    L = len(route) - 1
+    routes = [[tuple(p) for p in r] for r in (s["solutions"] if "solutions" in s else [s["solution"]])]
+    L = len(routes[0]) - 1
     at = lambda k: int(round(k * (n - 1) / L))  # noqa: E731  the frame where the agent is on route[k]
     per = max(at(1), 1)
     box = lambda r, c: (slice(int(round(r * ch)), int(round((r + 1) * ch))),  # noqa: E731
                         slice(int(round(c * cw)), int(round((c + 1) * cw))))
+    # the shortest route the video takes (a level may have several): where the agent stands on each of its
+    # cells in turn, the frames differ from the first frame there
+    route = max(routes, key=lambda r: sum(int(np.count_nonzero(np.abs(frames[at(k)][box(*p)].astype(np.int16)
+                                                                         - f0[box(*p)]).max(-1) > TOL))
+                                          for k, p in enumerate(r) if k))
 
     def crop(img, rc):
         return img[box(*rc)]

@@ -408,3 +408,116 @@ def test_imported_family_is_a_task_family(monkeypatch):
     assert fam.check_t2v(None, [], 24.0).failure == "NOT_JUDGED"  # imports are judged image-to-video
     with pytest.raises(NotImplementedError, match="imported"):
         fam.generate(0)
+
+
+# --- VR-Bench maze skin 2's look: stones on grass, a sprite in the stones' colours --------------------------
+
+def _stones_on_grass(rng):
+    """Tiles in the style of VR-Bench's maze skin 2 (and trapfield skins 2 and 4): the wall tile is the
+    floor tile (striped grass) with a grey stone with a pale top in its middle, so most of a wall tile is
+    floor; the sprite is drawn in the stone's two colours over a drop shadow of darkened grass, so the
+    colour table reads it as wall and its learned colours hold the grass's. A floor tile pasted over a
+    wall then changes only the stone, in colours the agent's picture shows."""
+    yy, xx = np.mgrid[0:CS, 0:CS]
+    grass = np.float32((96, 170, 60)) * (1 + 0.2 * np.sin(xx * 1.7 + 3 * np.sin(yy * 0.9)))[..., None]
+    grass = grass + rng.normal(0, 5, (CS, CS, 3))
+    stone = ((xx - CS / 2) / (0.30 * CS)) ** 2 + ((yy - CS * 0.55) / (0.28 * CS)) ** 2 <= 1
+    top = ((xx - CS / 2) / (0.18 * CS)) ** 2 + ((yy - CS * 0.45) / (0.12 * CS)) ** 2 <= 1
+    rock = np.where(top[..., None], np.float32((245, 245, 240)), np.float32((190, 190, 185)))
+    wall = np.where(stone[..., None], rock + rng.normal(0, 3, (CS, CS, 3)), grass)
+    return np.clip(grass, 0, 255).astype(np.uint8), np.clip(wall, 0, 255).astype(np.uint8)
+
+
+def _draw_stones(grid, tiles, player, goal):
+    floor, wall = tiles
+    H, W = grid.shape
+    img = np.zeros((H * CS, W * CS, 3), np.uint8)
+    for r in range(H):
+        for c in range(W):
+            img[r * CS:(r + 1) * CS, c * CS:(c + 1) * CS] = wall if grid[r, c] == 1 else floor
+    gy, gx = (goal[0] + 0.5) * CS, (goal[1] + 0.5) * CS
+    cv2.circle(img, (int(gx * 4), int(gy * 4)), 36, (235, 120, 30), -1, cv2.LINE_AA, shift=2)
+    py, px = (player[0] + 0.5) * CS, (player[1] + 0.5) * CS
+    shadow = np.zeros(img.shape[:2], np.uint8)
+    cv2.ellipse(shadow, (int(px * 4), int((py + 0.3 * CS) * 4)), (52, 20), 0, 0, 360, 255, -1, cv2.LINE_AA, shift=2)
+    img[:] = np.round(img * (1 - 0.3 * (shadow.astype(np.float32) / 255)[..., None])).astype(np.uint8)
+    cv2.ellipse(img, (int(px * 4), int(py * 4)), (44, 52), 0, 0, 360, (190, 190, 185), -1, cv2.LINE_AA, shift=2)
+    cv2.circle(img, (int(px * 4), int(py * 4 + 8)), 20, (245, 245, 240), -1, cv2.LINE_AA, shift=2)
+    return img
+
+
+def _stones_level(root, game: str, rows: list[str], path=None):
+    """One level of ``rows`` (MAZE's notation) in VR-Bench's layout on the stones-on-grass tiles (walls or
+    traps), its ground truth along ``path`` (default: a shortest one) at 12 frames per step with no end
+    hold; imported: (item, decoded ground-truth frames)."""
+    d = root / game / "stones" / "easy"
+    for sub in ("images", "videos", "states"):
+        (d / sub).mkdir(parents=True)
+    grid = np.array([[{"#": 1, ".": 0, "P": 2, "G": 3}[ch] for ch in row] for row in rows])
+    p, g = tuple(np.argwhere(grid == 2)[0]), tuple(np.argwhere(grid == 3)[0])
+    tiles = _stones_on_grass(np.random.default_rng(0))
+    Image.fromarray(_draw_stones(grid, tiles, p, g)).save(d / "images" / "easy_0001.png")
+
+    def ent(rc):  # VR-Bench's player and goal boxes are the whole cell
+        y, x = int(rc[0]) * CS, int(rc[1]) * CS
+        return {"pixel_pos": {"x": x + CS / 2, "y": y + CS / 2}, "bbox": {"x": x, "y": y, "width": CS, "height": CS},
+                "grid_pos": {"row": int(rc[0]), "col": int(rc[1])}}
+
+    R, C = grid.shape
+    state = {"version": "1.0", "game_type": game, "entities": {"player": ent(p), "goal": ent(g), "boxes": []},
+             "grid": {"data": grid.tolist(), "height": R, "width": C},
+             "render": {"cell_size": CS, "image_width": C * CS, "image_height": R * CS}, "metadata": {}}
+    (d / "states" / "easy_0001.json").write_text(json.dumps(state))
+    path = path or _bfs_path(np.pad(grid, 1, constant_values=1), (p[0] + 1, p[1] + 1), (g[0] + 1, g[1] + 1))
+    path = path if path[0] == p else [(r - 1, c - 1) for r, c in path]
+    frames = [_draw_stones(grid, tiles, (a[0] + (b[0] - a[0]) * k / 12, a[1] + (b[1] - a[1]) * k / 12), g)
+              for a, b in zip(path, path[1:]) for k in range(12)] + [_draw_stones(grid, tiles, g, g)]
+    write_video(d / "videos" / "easy_0001.mp4", frames, 24)
+    import_vrbench(root, root / "items.jsonl")
+    (item, row), = load_imported(root / "items.jsonl")
+    return item, list(read_frames(root / row["video"]))
+
+
+@pytest.fixture(scope="module", params=["maze", "trapfield"])
+def stones_level(request, tmp_path_factory):
+    return _stones_level(tmp_path_factory.mktemp(f"stones_{request.param}"), request.param, MAZE)
+
+
+def test_an_erased_wall_among_stones_on_grass_fails(stones_level):
+    """Regression (VR-Bench maze skins 2 and 3, trapfield skins 2 and 4: wall_erased passed 9 of 213): a
+    floor tile pasted over a wall from the middle on read as the agent (the stone's change is in the
+    agent's learned colours, and the agent reads as the tiles), was hidden as an agent and never judged.
+    The wall tile's own look (its share read as wall by colour) is gone: LAYOUT_CHANGED. Ground truth
+    passes; a walk into the wall fails."""
+    from genbench import geometry
+    from genbench.vrbench_synth import must_fail
+
+    item, gt = stones_level
+    fam = ImportedFamily(item.state["game"])
+    fit = geometry.make_fit("letterbox", *item.canvas_size, gt[0].shape[1], gt[0].shape[0])
+    assert fam.check(item, gt, fit, 24.0).passed
+    made = must_fail(gt, item)
+    v = fam.check(item, made["wall_erased"], fit, 24.0)
+    assert not v.passed and v.failure == "LAYOUT_CHANGED", (v.failure, v.message)
+    assert v.first_error_frame == len(gt) // 2, v.first_error_frame  # from the frame the wall went
+    v = fam.check(item, made["wall_walk"], fit, 24.0)
+    assert not v.passed and v.failure in MUST_FAIL["wall_walk"], (v.failure, v.message)
+
+
+def test_the_wall_walk_takes_the_route_the_video_takes(tmp_path):
+    """A level with two shortest routes whose ground truth takes the second one the importer lists (down
+    first): the wall walk slides the agent itself into the trap beside it (TRAP), not a second sprite from
+    a cell of the other route, which left the agent standing (VR-Bench trapfield skin 4 easy_0004 passed)."""
+    from genbench import geometry
+    from genbench.vrbench_synth import must_fail
+
+    rows = ["P....", ".##..", ".....", "..#..", "....G"]
+    down_first = [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0), (4, 1), (4, 2), (4, 3), (4, 4)]
+    item, gt = _stones_level(tmp_path, "trapfield", rows, down_first)
+    assert [tuple(p) for p in item.state["solutions"][0]] != down_first  # the importer lists right-first first
+    fam = ImportedFamily("trapfield")
+    fit = geometry.make_fit("letterbox", *item.canvas_size, gt[0].shape[1], gt[0].shape[0])
+    assert fam.check(item, gt, fit, 24.0).passed
+    v = fam.check(item, must_fail(gt, item)["wall_walk"], fit, 24.0)
+    assert v.failure == "TRAP" and v.first_error_frame > 12, (v.failure, v.first_error_frame, v.message)
+    assert v.evidence["cells"][12] == 5  # the agent was on (1, 0), the route the video takes, as it left

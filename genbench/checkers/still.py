@@ -6,7 +6,9 @@ it. The layout does not move: the video's first frame, with the agent's patch fi
 is the still picture every later frame is compared with (``vision.background``). A pixel that still
 shows it is the layout; a changed pixel in a colour of the agent's picture, or in one the colour table
 cannot tell from the layout there, is the agent; any other change is read by the colour table (a wall
-that turned into floor is a layout change).
+that turned into floor is a layout change). A forbidden cell's tile is also judged by its own look: the
+share of it the colour table reads as wall (``worn``), since a floor tile pasted over it may read as
+the agent (whose colours, learned on the video, hold the floor's) and so pass for a sprite.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from .regionmap import AGENT, GOAL, UNKNOWN, WALL, RegionMap
 # changed pixels away from the agent, as a fraction of the frame, beyond which the camera has moved off
 # the first frame (compression alone leaves well under a tenth of this): read by colour alone then
 DRIFTED = 0.005
+# a forbidden cell whose wall share (by colour, off the agent) fell under this fraction of its first-frame
+# share no longer shows its tile; judged only where the first frame read at least WALL_SHARE of it as wall
+WORN, WALL_SHARE = 0.5, 0.2
 
 
 class StillReading:
@@ -55,6 +60,13 @@ class StillReading:
         # blobs without agent colour are told from the sprite only where the sprite shows its own colours
         # (a grey sprite on grey stone reads as the tiles: there, every changed blob may be it)
         self._sprite_coloured = 2 * np.count_nonzero(seen & sprite) >= np.count_nonzero(sprite)
+        # forbidden cells' pixels (walls, traps) and the share of each cell's tile the colour table reads
+        # as wall in the still picture (the agent's patch filled): what each one looks like
+        self._wall_px = np.flatnonzero(rm.layout_checked & (rm.layout_class == WALL))
+        self._wall_ids = rm.layout_ids.ravel()[self._wall_px]
+        own = lut.take(quantise(self.still.bg)).ravel()[self._wall_px] == WALL
+        self._wall_share = (np.bincount(self._wall_ids[own], minlength=rm.n_layout)
+                            / np.maximum(rm.layout_size, 1))
 
     def _fill(self, img: np.ndarray, node: int, mask: np.ndarray):
         """``img`` with ``node``'s cell and the pixels near ``mask`` in it taken from a twin cell."""
@@ -92,6 +104,24 @@ class StillReading:
         if self._sprite_coloured:
             agent = self._drop_relaid(agent, cls, expected)
         return np.where(agent, AGENT, np.where(changed & (cls != AGENT), cls, expected))
+
+    def worn(self, by_colour: np.ndarray, boxes, shown: np.ndarray) -> np.ndarray:
+        """Per layout region: a forbidden cell (a wall, a trap) whose tile no longer looks like itself.
+        ``by_colour``: the frame's colour-table reading; ``boxes``: the tracked agent, whose pixels are
+        not the tile's; ``shown``: the pixels the camera shows. A legal agent never stands on such a
+        cell, so its look changes only when the layout does (a floor tile painted over it reads floor by
+        colour, whatever the still reading made of it)."""
+        rm = self.rm
+        px = self._wall_px
+        vis = shown.ravel()[px]
+        y, x = np.divmod(px, rm.width)
+        for bx, by, bw, bh in boxes:
+            vis &= ~((x >= bx - 2) & (x < bx + bw + 2) & (y >= by - 2) & (y < by + bh + 2))
+        ids = self._wall_ids
+        seen = np.bincount(ids[vis], minlength=rm.n_layout)
+        own = np.bincount(ids[vis & (by_colour.ravel()[px] == WALL)], minlength=rm.n_layout)
+        return ((seen >= 0.3 * rm.layout_size) & (self._wall_share >= WALL_SHARE)
+                & (own < WORN * self._wall_share * seen))
 
     def _drop_relaid(self, agent: np.ndarray, cls: np.ndarray, expected: np.ndarray) -> np.ndarray:
         """``agent`` less its blobs that are the layout changing, not a sprite: with no pixel the colour

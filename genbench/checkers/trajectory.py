@@ -94,7 +94,7 @@ class TrajectoryChecker:
         """Class per pixel of a frame mapped to working size: by colour, then against the still layout
         on textured skins (a family whose sprites share colours refines this reading in a subclass)."""
         q = quantise(img)
-        cls = lut.take(q)
+        cls = self._by_colour = lut.take(q)
         return cls if self._still is None else self._still.classify(img, q, cls, shaken)
 
     def _observe(self, cls: np.ndarray, last_xy):
@@ -201,7 +201,17 @@ class TrajectoryChecker:
         self._confuser = conf if conf.any() else None
 
     def _layout(self, cls: np.ndarray, boxes):
-        """Per layout region, is it wrong in this frame? Returns (bad regions or None, match fraction)."""
+        """Per layout region, is it wrong in this frame? Returns (bad regions or None, match fraction).
+        Textured skins: a forbidden cell whose tile no longer looks like itself is wrong too, wherever
+        the still reading saw a sprite (StillReading.worn)."""
+        bad, mf = self._class_layout(cls, boxes)
+        if self._still is None:
+            return bad, mf
+        worn = self._still.worn(self._by_colour, boxes[:1], self._checked)
+        return (bad if not worn.any() else worn if bad is None else bad | worn), mf
+
+    def _class_layout(self, cls: np.ndarray, boxes):
+        """Per layout region, is its class wrong in this frame (agents' pixels aside)?"""
         rm = self.rm
         mis = self._mis
         np.not_equal(cls, rm.layout_expected, out=mis)
@@ -350,7 +360,7 @@ class TrajectoryChecker:
                 bad, mf = self._layout(cls, boxes)
                 moved = self._still.stray(boxes) > DRIFTED
             if moved:  # the camera has left the first frame's view: the still picture no longer lines up
-                cls = lut.take(quantise(img))
+                cls = self._by_colour = lut.take(quantise(img))
                 xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
                 bad, mf = self._layout(cls, boxes)
             mf_sum += mf

@@ -273,8 +273,10 @@ class TrapField(TaskFamily):
     all_skins = tuple(TRAP_SKINS)
     presets = TRAP_LEVELS
     checker_name = "trajectory"
-    # 2: the leap rule; textured skins read against their still layout; planes; 3: pace = cruising pace
-    checker_version = "4"  # 4: bands, start patch, agent lost at the goal (the trajectory engine)
+    # 2: the leap rule; textured skins read against their still layout; planes; 3: pace = cruising pace;
+    # 4: bands, start patch, agent lost at the goal (the trajectory engine); textured skins judge a trap tile
+    # by its own look
+    checker_version = "4"
     frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     frames_per_step = 8
     hold_frames = 16
