@@ -25,6 +25,12 @@ import numpy as np
 from .checkers.trajectory import REMNANT, TrajectoryChecker
 
 ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
+# in the first frame, more than this share of one icon's pixels read as the other icon: the colour
+# reading cannot tell them apart (distinct icons read 0%; icons of one colour 14-100%)
+CONFUSED = 0.05
+# a tenth of the player's drawn pixels changed to sprite colours on the goal: the player is there
+ON_GOAL = 0.1
+RIM = 1.5  # px either side of a road's edge left out of the layout test
 
 
 def bezier(control, n: int = 200) -> np.ndarray:
@@ -253,6 +259,9 @@ def road_region_map(item):
     # round the goal icon, its shading blends into the road (a hole's dark rim): the icon is watched
     # as the goal (present where drawn), the rest of its box is not judged as layout
     unsure = ndimage.binary_dilation(cls < 0, iterations=max(1, int(road / 12)))
+    # the road's anti-aliased rim (a curve drawn ``road`` wide spreads a pixel or two past road / 2, and
+    # a sliver of ground between close roads can be mostly rim): neither road nor ground, not judged
+    unsure |= np.abs(d_road - road / 2) <= RIM
     g = max(1, int(road / 8))
     grown = (slice(max(gbox[0].start - g, 0), gbox[0].stop + g), slice(max(gbox[1].start - g, 0), gbox[1].stop + g))
     unsure[grown] |= cls[grown] != GOAL
@@ -342,8 +351,9 @@ def _forbid_jumps(v, rm, max_gap: int = 2):
     or it leapt (the pace rule every engine shares, ``events.first_leap``: more than ``ROAD_MIN_JUMP``
     road widths per frame and over 4× its pace; a model may be fast, but its motion is continuous). The
     trajectory engine judges where the agent *is*: on roads a jump along a road, or from mid-road onto
-    the next road, lands on a road joined to the last junction and reads as a legal move."""
-    from .checkers.events import Event, first_leap
+    the next road, lands on a road joined to the last junction and reads as a legal move. Seen again after
+    longer, a move over a road width at over ``LEAP_PACE`` × its pace is a leap too."""
+    from .checkers.events import LEAP_PACE, Event, first_leap, walker_pace
 
     if v.status != "ok":
         return v
@@ -362,7 +372,16 @@ def _forbid_jumps(v, rm, max_gap: int = 2):
                                           f"between frames {i0} and {i}")
             break
     leap = first_leap(xy, rm.cell_px, ROAD_MIN_JUMP, max_gap, unit_name="road widths")
-    jump = min((e for e in (across, leap) if e is not None), key=lambda e: e.frame, default=None)
+    # seen again after more frames unseen: the sighting's wobble does not grow with the gap, so over a
+    # road width in all at LEAP_PACE × its pace is a leap too (a faint far blob is taken up only after
+    # frames unseen, trajectory's remnant rule: a jump's landing read first as faint is such a gap)
+    frames, gaps, per, pace = walker_pace(xy, rm.cell_px)
+    back = next((Event(f, "TELEPORT", f"seen again {d * g / rm.cell_px:.1f} road widths away after {g} frames "
+                                      f"unseen ({d / pace:.0f}× its pace)")
+                 for f, g, d in zip(frames.tolist(), gaps.tolist(), per.tolist())
+                 if pace is not None and g > max_gap and d * g > ROAD_MIN_JUMP * rm.cell_px and d > LEAP_PACE * pace),
+                None)
+    jump = min((e for e in (across, leap, back) if e is not None), key=lambda e: e.frame, default=None)
     if jump is not None and (v.passed or v.first_error_frame is None or jump.frame < v.first_error_frame):
         v.passed, v.failure, v.first_error_frame, v.message = False, "TELEPORT", jump.frame, jump.detail
         v.score = min(v.score, float(v.metrics.get("progress", 0.0)))
@@ -372,14 +391,17 @@ def _forbid_jumps(v, rm, max_gap: int = 2):
 
 
 def static_goal_reading(cls: np.ndarray, img: np.ndarray, goal_area: np.ndarray, goal_picture: np.ndarray,
-                        tol: int = 48) -> np.ndarray:
+                        tol: int = 48, on_goal: int = 0) -> np.ndarray:
     """Tell the player from the goal where their icons share colours (a boat and a flag, both white with
     yellow dots), by place rather than colour: the goal never moves, so a sprite-coloured pixel (read as
     either) is goal only inside ``goal_area`` and where the frame still shows ``goal_picture`` (the
     video's first frame) within ``tol`` per channel, allowing a pixel's shift; every other one is the
     player. A video that starts with the player on the goal has it in ``goal_picture`` and reads it as the
     goal until it leaves (then it is found away from the start). ``cls``: the colour reading (FLOOR /
-    WALL / GOAL / AGENT per pixel), returned refined."""
+    WALL / GOAL / AGENT per pixel), returned refined. A player of the goal's own colours on the goal
+    shows only where its outline differs from the goal's: with at least ``on_goal`` (> 0) changed sprite
+    pixels in ``goal_area`` the player is there and covers it, and every sprite pixel there is the
+    player's."""
     from .checkers.regionmap import AGENT, GOAL
 
     sprite = (cls == GOAL) | (cls == AGENT)
@@ -396,6 +418,8 @@ def static_goal_reading(cls: np.ndarray, img: np.ndarray, goal_area: np.ndarray,
     dist = np.min([np.abs(got - ref[y0 + dy:y0 + dy + h, x0 + dx:x0 + dx + w]).max(-1)
                    for dy in range(3) for dx in range(3)], axis=0)
     goal_here = goal_area[box] & (dist <= tol) & sprite[box]
+    if on_goal and np.count_nonzero(goal_area[box] & sprite[box] & ~goal_here) >= on_goal:
+        return out
     out[box] = np.where(goal_here, np.uint8(GOAL), out[box])
     return out
 
@@ -404,10 +428,11 @@ class RoadChecker(TrajectoryChecker):
     """The trajectory checker on a pathfinder level. Where the colour reading cannot find the player (its
     colours are the goal's too) player and goal are told apart by ``static_goal_reading`` (by place);
     elsewhere the colour reading stands. It cannot when, in the video's first frame, under ``REMNANT`` of
-    the player's drawn pixels read as the player, or when, in the first readings after it (as long as the
-    engine lets a sprite go unseen), fewer pixels than ``REMNANT`` of its drawn size read as the player
-    anywhere: a boat that reads 67% itself at rest may read 27% once it moves onto the road (VR-Bench's
-    pathfinder skin 4). The goal's picture is the video's own first frame (mapped as every frame is: the
+    the player's drawn pixels read as the player or over ``CONFUSED`` of one icon's pixels read as the
+    other (icons of one colour: the goal read as a second player), or when, in the first readings after
+    it (as long as the engine lets a sprite go unseen), fewer pixels than ``REMNANT`` of its drawn size
+    read as the player anywhere: a boat that reads 67% itself at rest may read 27% once it moves onto the
+    road (VR-Bench's pathfinder skin 4). The goal's picture is the video's own first frame (mapped as every frame is: the
     level's PNG differs from a decoded frame by up to 100 levels at the flag's edges)."""
 
     still_layout = False  # curved roads have no cells and twin cells to read a still layout by
@@ -418,9 +443,9 @@ class RoadChecker(TrajectoryChecker):
 
         from .checkers.regionmap import AGENT, GOAL
 
-        goal = (rm.layout_class == GOAL).astype(np.uint8)
+        self._goal = rm.layout_class == GOAL
         # the goal's drawn pixels and a 2 px rim (its anti-aliased edge, a sub-pixel drift)
-        self._goal_area = cv2.dilate(goal, np.ones((5, 5), np.uint8)).astype(bool)
+        self._goal_area = cv2.dilate(self._goal.view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
         labels = rm.appearance_labels
         self._player = labels == AGENT if labels is not None and (labels == AGENT).any() else None
         self._goal_picture, self._by_place, self._readings, self._watch = None, False, 0, 0
@@ -432,15 +457,18 @@ class RoadChecker(TrajectoryChecker):
         return super().check(frames, fit, fps)
 
     def _classify(self, img: np.ndarray, lut: np.ndarray) -> np.ndarray:
-        from .checkers.regionmap import AGENT
+        from .checkers.regionmap import AGENT, GOAL
 
         cls = super()._classify(img, lut)
         self._readings += 1
         if self._goal_picture is None:
             self._goal_picture = img.copy()
-            self._by_place = self._player is not None and (cls[self._player] == AGENT).mean() < REMNANT
+            self._by_place = self._player is not None and (
+                (cls[self._player] == AGENT).mean() < REMNANT
+                or (cls[self._goal] == AGENT).mean() > CONFUSED or (cls[self._player] == GOAL).mean() > CONFUSED)
         elif not self._by_place and self._player is not None and self._readings <= self._watch:
             self._by_place = np.count_nonzero(cls == AGENT) < REMNANT * np.count_nonzero(self._player)
         if not self._by_place:
             return cls
-        return static_goal_reading(cls, img, self._goal_area, self._goal_picture)
+        return static_goal_reading(cls, img, self._goal_area, self._goal_picture,
+                                   on_goal=max(1, int(ON_GOAL * np.count_nonzero(self._player))))
