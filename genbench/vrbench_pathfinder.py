@@ -30,7 +30,7 @@ ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
 CONFUSED = 0.05
 # a tenth of the player's drawn pixels changed to sprite colours on the goal: the player is there
 ON_GOAL = 0.1
-RIM = 1.5  # px either side of a road's edge left out of the layout test
+RIM = 1.5  # canvas px either side of a road's edge left out of the layout test (and a working pixel)
 
 
 def bezier(control, n: int = 200) -> np.ndarray:
@@ -199,7 +199,7 @@ def road_region_map(item):
 
     from .tasks.maze.graph_raster import loose_tiles
     from .tasks.maze.skins import AGENT, FLOOR, GOAL, WALL
-    from .tasks.maze.trapfield import canvas_region_map
+    from .tasks.maze.trapfield import canvas_region_map, working_scale
     from .vision.lut import quantise
 
     s = item.state
@@ -259,9 +259,10 @@ def road_region_map(item):
     # round the goal icon, its shading blends into the road (a hole's dark rim): the icon is watched
     # as the goal (present where drawn), the rest of its box is not judged as layout
     unsure = ndimage.binary_dilation(cls < 0, iterations=max(1, int(road / 12)))
-    # the road's anti-aliased rim (a curve drawn ``road`` wide spreads a pixel or two past road / 2, and
-    # a sliver of ground between close roads can be mostly rim): neither road nor ground, not judged
-    unsure |= np.abs(d_road - road / 2) <= RIM
+    # the road's anti-aliased rim (a curve drawn ``road`` wide shows up to 1.5 px past road / 2, and a
+    # sliver of ground between close roads can be mostly rim), widened by a working-size pixel (a frame
+    # is read resampled): neither road nor ground, not judged
+    unsure |= np.abs(d_road - road / 2) <= RIM + 1 / working_scale(road, float(side))
     g = max(1, int(road / 8))
     grown = (slice(max(gbox[0].start - g, 0), gbox[0].stop + g), slice(max(gbox[1].start - g, 0), gbox[1].stop + g))
     unsure[grown] |= cls[grown] != GOAL
