@@ -99,8 +99,9 @@ def test_static_goal_reading():
 
 def test_static_goal_reading_takes_a_player_of_the_goals_colours_on_the_goal():
     """A player drawn in the goal's own colours over the goal shows only where its outline differs from the
-    goal's: with enough such pixels the sprite pixels there are the player's (it covers the goal); a few
-    changed pixels (noise) leave the goal read as the goal."""
+    goal's: too few pixels to be seen, enough changed on the goal, and the sprite pixels there are the
+    player's (it covers the goal); a few changed pixels (noise) leave the goal read as the goal, and so does
+    a player seen by itself (its own pixels are its place)."""
     from genbench.checkers.regionmap import AGENT, FLOOR, GOAL
     from genbench.vrbench_pathfinder import static_goal_reading
 
@@ -113,12 +114,14 @@ def test_static_goal_reading_takes_a_player_of_the_goals_colours_on_the_goal():
     on = first.copy()
     on[1:8, 1:8] = SHARED  # the player, larger, over the goal in its colours
     cls_on = np.where((on == SHARED).all(-1), np.uint8(GOAL), cls)
-    out = static_goal_reading(cls_on, on, area, first, on_goal=8)
+    out = static_goal_reading(cls_on, on, area, first, player_px=200)  # 40 of its 200 pixels show
     assert (out[1:8, 1:8] == AGENT).all()
+    out = static_goal_reading(cls_on, on, area, first, player_px=49)  # 40 of 49 show: seen by itself
+    assert (out[3:6, 3:6] == GOAL).all() and out[1, 1] == AGENT
     speck = first.copy()
     speck[1, 1] = SHARED  # one changed pixel (two away from the goal): under on_goal
     cls_speck = np.where((speck == SHARED).all(-1), np.uint8(GOAL), cls)
-    out = static_goal_reading(cls_speck, speck, area, first, on_goal=8)
+    out = static_goal_reading(cls_speck, speck, area, first, player_px=200)
     assert (out[3:6, 3:6] == GOAL).all() and out[1, 1] == AGENT
 
 
