@@ -28,9 +28,6 @@ ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
 # in the first frame, more than this share of one icon's pixels read as the other icon: the colour
 # reading cannot tell them apart (distinct icons read 0%; icons of one colour 14-100%)
 CONFUSED = 0.05
-# a tenth of the player's drawn pixels changed to sprite colours on the goal: the player is there
-ON_GOAL = 0.1
-SEEN = 0.25  # the least blob, as a share of its drawn pixels, the trajectory engine takes as the player
 RIM = 1.5  # canvas px either side of a road's edge left out of the layout test (and a working pixel)
 
 
@@ -393,18 +390,14 @@ def _forbid_jumps(v, rm, max_gap: int = 2):
 
 
 def static_goal_reading(cls: np.ndarray, img: np.ndarray, goal_area: np.ndarray, goal_picture: np.ndarray,
-                        tol: int = 48, player_px: int = 0) -> np.ndarray:
+                        tol: int = 48) -> np.ndarray:
     """Tell the player from the goal where their icons share colours (a boat and a flag, both white with
     yellow dots), by place rather than colour: the goal never moves, so a sprite-coloured pixel (read as
     either) is goal only inside ``goal_area`` and where the frame still shows ``goal_picture`` (the
     video's first frame) within ``tol`` per channel, allowing a pixel's shift; every other one is the
     player. A video that starts with the player on the goal has it in ``goal_picture`` and reads it as the
     goal until it leaves (then it is found away from the start). ``cls``: the colour reading (FLOOR /
-    WALL / GOAL / AGENT per pixel), returned refined. A player of the goal's own colours on the goal
-    shows only where its outline differs from the goal's: given its drawn size ``player_px``, when no blob
-    of pixels read as the player is a sighting (each under ``SEEN`` of it) but ``ON_GOAL`` of it changed in
-    ``goal_area``, the player is there and covers the goal: every sprite pixel there is the player's (a
-    player seen by itself keeps its own pixels: the goal's would pull its centre a leap onward)."""
+    WALL / GOAL / AGENT per pixel), returned refined."""
     from .checkers.regionmap import AGENT, GOAL
 
     sprite = (cls == GOAL) | (cls == AGENT)
@@ -421,14 +414,6 @@ def static_goal_reading(cls: np.ndarray, img: np.ndarray, goal_area: np.ndarray,
     dist = np.min([np.abs(got - ref[y0 + dy:y0 + dy + h, x0 + dx:x0 + dx + w]).max(-1)
                    for dy in range(3) for dx in range(3)], axis=0)
     goal_here = goal_area[box] & (dist <= tol) & sprite[box]
-    if player_px and np.count_nonzero(goal_area[box] & sprite[box] & ~goal_here) >= ON_GOAL * player_px:
-        import cv2
-
-        shown = sprite.copy()
-        shown[box] &= ~goal_here
-        _, _, stats, _ = cv2.connectedComponentsWithStats(shown.view(np.uint8), connectivity=8)
-        if stats[1:, cv2.CC_STAT_AREA].max(initial=0) < SEEN * player_px:  # no blob is a sighting
-            return out
     out[box] = np.where(goal_here, np.uint8(GOAL), out[box])
     return out
 
@@ -479,5 +464,4 @@ class RoadChecker(TrajectoryChecker):
             self._by_place = np.count_nonzero(cls == AGENT) < REMNANT * np.count_nonzero(self._player)
         if not self._by_place:
             return cls
-        return static_goal_reading(cls, img, self._goal_area, self._goal_picture,
-                                   player_px=int(np.count_nonzero(self._player)))
+        return static_goal_reading(cls, img, self._goal_area, self._goal_picture)
