@@ -25,9 +25,6 @@ import numpy as np
 from .checkers.trajectory import REMNANT, TrajectoryChecker
 
 ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
-# in the first frame, more than this share of one icon's pixels read as the other icon: the colour
-# reading cannot tell them apart (distinct icons read 0%; icons of one colour 14-100%)
-CONFUSED = 0.05
 RIM = 1.5  # canvas px either side of a road's edge left out of the layout test (and a working pixel)
 
 
@@ -422,8 +419,7 @@ class RoadChecker(TrajectoryChecker):
     """The trajectory checker on a pathfinder level. Where the colour reading cannot find the player (its
     colours are the goal's too) player and goal are told apart by ``static_goal_reading`` (by place);
     elsewhere the colour reading stands. It cannot when, in the video's first frame, under ``REMNANT`` of
-    the player's drawn pixels read as the player or over ``CONFUSED`` of one icon's pixels read as the
-    other (icons of one colour: the goal read as a second player), or when, in the first readings after
+    the player's drawn pixels read as the player, or when, in the first readings after
     it (as long as the engine lets a sprite go unseen), fewer pixels than ``REMNANT`` of its drawn size
     read as the player anywhere: a boat that reads 67% itself at rest may read 27% once it moves onto the
     road (VR-Bench's pathfinder skin 4). The goal's picture is the video's own first frame (mapped as every frame is: the
@@ -437,9 +433,9 @@ class RoadChecker(TrajectoryChecker):
 
         from .checkers.regionmap import AGENT, GOAL
 
-        self._goal = rm.layout_class == GOAL
+        goal = (rm.layout_class == GOAL).astype(np.uint8)
         # the goal's drawn pixels and a 2 px rim (its anti-aliased edge, a sub-pixel drift)
-        self._goal_area = cv2.dilate(self._goal.view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        self._goal_area = cv2.dilate(goal, np.ones((5, 5), np.uint8)).astype(bool)
         labels = rm.appearance_labels
         self._player = labels == AGENT if labels is not None and (labels == AGENT).any() else None
         self._goal_picture, self._by_place, self._readings, self._watch = None, False, 0, 0
@@ -451,15 +447,13 @@ class RoadChecker(TrajectoryChecker):
         return super().check(frames, fit, fps)
 
     def _classify(self, img: np.ndarray, lut: np.ndarray) -> np.ndarray:
-        from .checkers.regionmap import AGENT, GOAL
+        from .checkers.regionmap import AGENT
 
         cls = super()._classify(img, lut)
         self._readings += 1
         if self._goal_picture is None:
             self._goal_picture = img.copy()
-            self._by_place = self._player is not None and (
-                (cls[self._player] == AGENT).mean() < REMNANT
-                or (cls[self._goal] == AGENT).mean() > CONFUSED or (cls[self._player] == GOAL).mean() > CONFUSED)
+            self._by_place = self._player is not None and (cls[self._player] == AGENT).mean() < REMNANT
         elif not self._by_place and self._player is not None and self._readings <= self._watch:
             self._by_place = np.count_nonzero(cls == AGENT) < REMNANT * np.count_nonzero(self._player)
         if not self._by_place:
