@@ -429,7 +429,7 @@ class ImportedFamily(TaskFamily):
     default_fps = 24.0
     # 2: trajectory games read against their still layout; 3: one pace rule (events.first_leap) for every
     # game: Sokoban's player leaps, pathfinder's pace is its cruising speed, not its average; 4: pathfinder
-    # reads by place when the icons' colours are confused, leaves the road's rim out, leaps after a gap
+    # leaves the road's anti-aliased rim out of the layout test, and a leap after frames unseen is one
     checker_version = "4"
 
     def __init__(self, game: str):
