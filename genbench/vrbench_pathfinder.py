@@ -25,6 +25,7 @@ import numpy as np
 from .checkers.trajectory import REMNANT, TrajectoryChecker
 
 ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
+RIM = 1.5  # canvas px either side of a road's edge left out of the layout test (and a working pixel)
 
 
 def bezier(control, n: int = 200) -> np.ndarray:
@@ -193,7 +194,7 @@ def road_region_map(item):
 
     from .tasks.maze.graph_raster import loose_tiles
     from .tasks.maze.skins import AGENT, FLOOR, GOAL, WALL
-    from .tasks.maze.trapfield import canvas_region_map
+    from .tasks.maze.trapfield import canvas_region_map, working_scale
     from .vision.lut import quantise
 
     s = item.state
@@ -253,6 +254,10 @@ def road_region_map(item):
     # round the goal icon, its shading blends into the road (a hole's dark rim): the icon is watched
     # as the goal (present where drawn), the rest of its box is not judged as layout
     unsure = ndimage.binary_dilation(cls < 0, iterations=max(1, int(road / 12)))
+    # the road's anti-aliased rim (a curve drawn ``road`` wide shows up to 1.5 px past road / 2, and a
+    # sliver of ground between close roads can be mostly rim), widened by a working-size pixel (a frame
+    # is read resampled): neither road nor ground, not judged
+    unsure |= np.abs(d_road - road / 2) <= RIM + 1 / working_scale(road, float(side))
     g = max(1, int(road / 8))
     grown = (slice(max(gbox[0].start - g, 0), gbox[0].stop + g), slice(max(gbox[1].start - g, 0), gbox[1].stop + g))
     unsure[grown] |= cls[grown] != GOAL
@@ -342,8 +347,9 @@ def _forbid_jumps(v, rm, max_gap: int = 2):
     or it leapt (the pace rule every engine shares, ``events.first_leap``: more than ``ROAD_MIN_JUMP``
     road widths per frame and over 4× its pace; a model may be fast, but its motion is continuous). The
     trajectory engine judges where the agent *is*: on roads a jump along a road, or from mid-road onto
-    the next road, lands on a road joined to the last junction and reads as a legal move."""
-    from .checkers.events import Event, first_leap
+    the next road, lands on a road joined to the last junction and reads as a legal move. Seen again after
+    longer, a move over a road width at over ``LEAP_PACE`` × its pace is a leap too."""
+    from .checkers.events import LEAP_PACE, Event, first_leap, walker_pace
 
     if v.status != "ok":
         return v
@@ -362,7 +368,16 @@ def _forbid_jumps(v, rm, max_gap: int = 2):
                                           f"between frames {i0} and {i}")
             break
     leap = first_leap(xy, rm.cell_px, ROAD_MIN_JUMP, max_gap, unit_name="road widths")
-    jump = min((e for e in (across, leap) if e is not None), key=lambda e: e.frame, default=None)
+    # seen again after more frames unseen: the sighting's wobble does not grow with the gap, so over a
+    # road width in all at LEAP_PACE × its pace is a leap too (a faint far blob is taken up only after
+    # frames unseen, trajectory's remnant rule: a jump's landing read first as faint is such a gap)
+    frames, gaps, per, pace = walker_pace(xy, rm.cell_px)
+    back = next((Event(f, "TELEPORT", f"seen again {d * g / rm.cell_px:.1f} road widths away after {g} frames "
+                                      f"unseen ({d / pace:.0f}× its pace)")
+                 for f, g, d in zip(frames.tolist(), gaps.tolist(), per.tolist())
+                 if pace is not None and g > max_gap and d * g > ROAD_MIN_JUMP * rm.cell_px and d > LEAP_PACE * pace),
+                None)
+    jump = min((e for e in (across, leap, back) if e is not None), key=lambda e: e.frame, default=None)
     if jump is not None and (v.passed or v.first_error_frame is None or jump.frame < v.first_error_frame):
         v.passed, v.failure, v.first_error_frame, v.message = False, "TELEPORT", jump.frame, jump.detail
         v.score = min(v.score, float(v.metrics.get("progress", 0.0)))
@@ -404,10 +419,10 @@ class RoadChecker(TrajectoryChecker):
     """The trajectory checker on a pathfinder level. Where the colour reading cannot find the player (its
     colours are the goal's too) player and goal are told apart by ``static_goal_reading`` (by place);
     elsewhere the colour reading stands. It cannot when, in the video's first frame, under ``REMNANT`` of
-    the player's drawn pixels read as the player, or when, in the first readings after it (as long as the
-    engine lets a sprite go unseen), fewer pixels than ``REMNANT`` of its drawn size read as the player
-    anywhere: a boat that reads 67% itself at rest may read 27% once it moves onto the road (VR-Bench's
-    pathfinder skin 4). The goal's picture is the video's own first frame (mapped as every frame is: the
+    the player's drawn pixels read as the player, or when, in the first readings after
+    it (as long as the engine lets a sprite go unseen), fewer pixels than ``REMNANT`` of its drawn size
+    read as the player anywhere: a boat that reads 67% itself at rest may read 27% once it moves onto the
+    road (VR-Bench's pathfinder skin 4). The goal's picture is the video's own first frame (mapped as every frame is: the
     level's PNG differs from a decoded frame by up to 100 levels at the flag's edges)."""
 
     still_layout = False  # curved roads have no cells and twin cells to read a still layout by
