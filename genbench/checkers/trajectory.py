@@ -365,7 +365,9 @@ class TrajectoryChecker:
                 bad, mf = self._layout(cls, boxes)
             mf_sum += mf
             mf_n += 1
-            if self._still is not None and cur is not None and cur != rm.start:
+            # the patch is learnt only from a frame that lines up with the still picture: one read by colour
+            # alone (the camera off the first frame's view) would bake its shift into the still for good
+            if self._still is not None and cur is not None and cur != rm.start and not moved:
                 self._still.learn_patch(img, boxes[0] if xy is not None else None)
             goal_run = goal_run + 1 if self._goal_gone(cls, boxes) else 0
             if goal_run >= self.layout_persist and not any(e.code == "LAYOUT_CHANGED" for e in events):
