@@ -137,3 +137,24 @@ def test_real_videos_oracle_passes_and_controls_fail(name, tmp_path):
     assert v.failure in ("GOAL_NOT_REACHED", "NOT_OPTIMAL", "GOAL_NOT_HELD", "STATIC")
 
 
+
+
+@pytest.mark.parametrize("skin", ["classic", "fog"])
+def test_draw_end_cell_read_thin_in_the_last_frame(skin):
+    """A last frame whose line holds little ink in the start cell (compression fades an end cell, which
+    carries half a stroke) still holds the goal; a line lifted off the start cell there does not."""
+    fam = task_family("maze.grid-draw")
+    it = fam.generate(0, "medium", seed=1, skin=skin)
+    sol = [tuple(p) for p in it.state["solutions"][0]]
+    frames = list(fam.solution_frames(it))
+    assert _check(fam, it, frames).passed
+
+    def last_from(t):  # the full line, its first point moved a fraction t of the way to the second cell
+        (r0, c0), (r1, c1) = sol[0], sol[1]
+        head = (r0 + t * (r1 - r0), c0 + t * (c1 - c0))
+        return next(fam.frames_of_strokes(it.state, [[[head] + sol[1:]]]))
+
+    v = _check(fam, it, frames + [last_from(0.2)])
+    assert v.passed, (v.failure, v.message)
+    v = _check(fam, it, frames + [last_from(0.35)])
+    assert not v.passed and v.failure == "GOAL_NOT_HELD", (v.failure, v.message)

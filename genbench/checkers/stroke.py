@@ -89,7 +89,7 @@ class StrokeChecker:
         unreached_run = 0
         ink_seen = False
         final_cov = prev_cov
-        reached_now = False
+        joined = False
         n = 0
         mf_sum = mf_n = 0.0
         tracked_at = 0
@@ -166,26 +166,31 @@ class StrokeChecker:
                     drawn_set.add(nxt)
                     drawn.append(nxt)
             prev_cov = cov
-            final_cov = cov
 
             # reached: start and goal joined by one connected stroke
-            reached_now = False
-            if cov[goal] and cov[start]:
-                comp_s = set(np.unique(cc.ravel()[in_start & pf]).tolist()) - {0}
-                comp_g = set(np.unique(cc.ravel()[in_goal & pf]).tolist()) - {0}
-                reached_now = bool(comp_s & comp_g)
+            comp_s = set(np.unique(cc.ravel()[in_start & pf]).tolist()) - {0}
+            comp_g = set(np.unique(cc.ravel()[in_goal & pf]).tolist()) - {0}
+            joined = bool(comp_s & comp_g)
+            reached_now = joined and cov[goal] and cov[start]
             if reached_now:
                 unreached_run = 0
+                final_cov = cov
                 if reached_at is None:
                     reached_at = i
             elif reached_at is not None:
+                # an end cell holds half a stroke, and under heavy compression its ink dips below the
+                # cover threshold for a frame: the line's cells are those of its last full reading plus
+                # any drawn since
+                final_cov = final_cov | cov
                 unreached_run += 1
                 if unreached_run == hold_tol + 1 and left_at is None:
                     left_at = i - hold_tol
+            else:
+                final_cov = cov
 
         if n == 0:
             return Verdict.error(self.name, "video has no frames", self.version)
-        return self._decide(events, drawn, final_cov, reached_at, left_at, reached_now, ink_seen,
+        return self._decide(events, drawn, final_cov, reached_at, left_at, joined, ink_seen,
                             mf_sum / max(mf_n, 1), n, fps)
 
     def _read(self, img, lut, node_of, N, cover_thr, speck, kernel, unseen, expected):
@@ -226,13 +231,15 @@ class StrokeChecker:
             self._masks = [(int(c), (expected == c).ravel()) for c in np.unique(expected)]
         return self._masks
 
-    def _decide(self, events, drawn, final_cov, reached_at, left_at, reached_end, ink_seen, mf, n, fps) -> Verdict:
+    def _decide(self, events, drawn, final_cov, reached_at, left_at, joined_end, ink_seen, mf, n, fps) -> Verdict:
         sm = self.sm
         events = in_order(events)
         legal_events = [e for e in events if e.code in ("WALL_CROSSING", "TELEPORT", "LAYOUT_CHANGED", "WRONG_START")]
         legal = not legal_events
         reached = reached_at is not None
-        held = reached and left_at is None and reached_end
+        # the last frame must still show one stroke from start to goal, however thin its ink in an end
+        # cell (a faded reading is not a retraction; a retracted line leaves the goal cell bare)
+        held = reached and left_at is None and joined_end
         final_cells = set(np.flatnonzero(final_cov).tolist())
         sol_sets = [set(s) for s in sm.solutions]
         optimal = held and any(final_cells == s for s in sol_sets)

@@ -75,7 +75,8 @@ class GridDrawMaze(TaskFamily):
     # RGB frames: the planes A/B (bench/validate_planes.py) reached only 2 of its 10 skin × difficulty
     # combos, and its hard/fog drift clip was a miss last session; switch once every combo is shown equal
     frames_as_planes = False
-    checker_version = "2"  # 2: the stroke engine reads a marker core one pixel off under drift
+    checker_version = "3"  # 2: the stroke engine reads a marker core one pixel off under drift; 3: the last
+    # frame holds the goal when one stroke still joins start and goal, however faded an end cell's ink
     frames_per_step = 6
     hold_frames = 12
 
