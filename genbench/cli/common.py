@@ -60,6 +60,11 @@ def _user_errors(*extra: type):
         _fail(e)
 
 
+def _csv(text: str | None) -> list[str] | None:
+    """'easy, hard' → ['easy', 'hard']; None for an option not given (or given empty)."""
+    return [x.strip() for x in text.split(",") if x.strip()] if text else None
+
+
 def parse_kv(text: str | None) -> dict:
     """'steps=4,dtype=bf16,offload=true' → {'steps': 4, 'dtype': 'bf16', 'offload': True}."""
     out: dict = {}

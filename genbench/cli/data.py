@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..tasks.config import parse_task_args
-from .common import (_JUDGE_ARGS_HELP, _JUDGE_HELP, _TASK_ARGS_HELP, _alias, _canvas, _fail, _show,
+from .common import (_JUDGE_ARGS_HELP, _JUDGE_HELP, _TASK_ARGS_HELP, _alias, _canvas, _csv, _fail, _show,
                      _user_errors, app, console, err, parse_kv)
 
 
@@ -39,7 +39,7 @@ def export(
     """Export a deterministic dataset: first frames, ground-truth videos, items.jsonl."""
     from ..export import export as export_
 
-    diffs = [d.strip() for d in difficulty.split(",") if d.strip()]
+    diffs = _csv(difficulty) or []
     n = _alias(n, n_old)
     with _user_errors():
         targs = parse_task_args(task_args)
@@ -81,13 +81,12 @@ def validate(
     from ..progress import Bar
     from ..validate import planned_clips, rate_text, summary_line, validate as validate_, write_report
 
-    split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     n = _alias(n, n_old)
     with _user_errors():
-        total = planned_clips(tasks, n, split(difficulty), split(skin), split(only), rotate)
+        total = planned_clips(tasks, n, _csv(difficulty), _csv(skin), _csv(only), rotate)
         with Bar(not quiet, "validate", total) as bar:
-            report = validate_(tasks, n=n, seed=seed, difficulties=split(difficulty), skins=split(skin),
-                               only=split(only), max_frames=max_frames, rotate=rotate, on_outcome=lambda _: bar.advance())
+            report = validate_(tasks, n=n, seed=seed, difficulties=_csv(difficulty), skins=_csv(skin),
+                               only=_csv(only), max_frames=max_frames, rotate=rotate, on_outcome=lambda _: bar.advance())
     table = Table(show_header=True, header_style="bold")
     for col in ("family", "perturbation", "expect", "n", "accuracy", "got"):
         table.add_column(col)
@@ -131,10 +130,9 @@ def calibrate_judge(
     """How far to trust a VLM judge: its agreement with the programmatic checkers (accuracy, κ, false passes)."""
     from ..calibrate import calibrate
 
-    split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     with _user_errors():
-        report = calibrate(tasks, judge, n=_alias(n, n_old), seed=seed, difficulties=split(difficulty), skins=split(skin),
-                           clips=split(clips), out=out, judge_args=parse_kv(judge_args),
+        report = calibrate(tasks, judge, n=_alias(n, n_old), seed=seed, difficulties=_csv(difficulty), skins=_csv(skin),
+                           clips=_csv(clips), out=out, judge_args=parse_kv(judge_args),
                            progress=not quiet)
     fmt = lambda x: "n/a" if x is None else f"{x:.2f}"  # noqa: E731
     table = Table(show_header=True, header_style="bold")
