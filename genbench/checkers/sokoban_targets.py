@@ -33,6 +33,8 @@ class TargetWatch:
         floor = ~sc.walls.ravel()
         floor[self.targets] = False
         self.floor = floor
+        self.in_target = np.isin(self.cell_of, self.targets)  # fixed per clip: computed once, not per frame
+        self.interior_n = self._counts(interior)
         self.ref = None  # first-frame pixels that read as target, in target cells
         self.ref_n = np.zeros(n)
         self.base = np.zeros(n)  # target pixels a floor cell showed at first (a textured floor may hold a few)
@@ -48,16 +50,15 @@ class TargetWatch:
         valid = self.interior & ~near
         goal = (cls == GOAL) & valid
         seen = self._counts(goal)
-        in_target = np.isin(self.cell_of, self.targets)
         if self.ref is None:  # the first frame
-            self.ref = goal & in_target
+            self.ref = goal & self.in_target
             self.ref_n = self._counts(self.ref)
             self.base = np.where(self.floor, seen, 0.0)
         else:
             # a target covered on the first frame (an imported level may start with a box or the player
             # on one) is learned when first seen uncovered: a target taken away while covered is not caught
             late = self.targets[(self.ref_n[self.targets] < MIN_PX)
-                                & (self._counts(valid)[self.targets] >= 0.8 * self._counts(self.interior)[self.targets])]
+                                & (self._counts(valid)[self.targets] >= 0.8 * self.interior_n[self.targets])]
             if len(late):
                 add = goal & np.isin(self.cell_of, late)
                 self.ref |= add
@@ -69,7 +70,7 @@ class TargetWatch:
         # judged and there: the run ends; not judged (covered): the run holds
         self.gone_run[t] = np.where(gone, self.gone_run[t] + 1, np.where(judged, 0, self.gone_run[t]))
         known = self.ref_n[t][self.ref_n[t] >= MIN_PX]
-        size = float(np.median(known)) if len(known) else float(self._counts(self.interior)[t].mean()) / 4
+        size = float(np.median(known)) if len(known) else float(self.interior_n[t].mean()) / 4
         new = self.floor & (seen - self.base >= max(MIN_PX, APPEARED * size))
         self.new_run = np.where(new, self.new_run + 1, 0)
         cells = lambda run: [divmod(int(k), self.cols) for k in np.flatnonzero(run > persist)[:6]]  # noqa: E731
