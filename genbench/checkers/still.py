@@ -64,6 +64,7 @@ class StillReading:
         # as wall in the still picture (the agent's patch filled): what each one looks like
         self._wall_px = np.flatnonzero(rm.layout_checked & (rm.layout_class == WALL))
         self._wall_ids = rm.layout_ids.ravel()[self._wall_px]
+        self._wall_yx = np.divmod(self._wall_px, rm.width)  # fixed: not recomputed every frame
         own = lut.take(quantise(self.still.bg)).ravel()[self._wall_px] == WALL
         self._wall_share = (np.bincount(self._wall_ids[own], minlength=rm.n_layout)
                             / np.maximum(rm.layout_size, 1))
@@ -114,7 +115,7 @@ class StillReading:
         rm = self.rm
         px = self._wall_px
         vis = shown.ravel()[px]
-        y, x = np.divmod(px, rm.width)
+        y, x = self._wall_yx
         for bx, by, bw, bh in boxes:
             vis &= ~((x >= bx - 2) & (x < bx + bw + 2) & (y >= by - 2) & (y < by + bh + 2))
         ids = self._wall_ids
