@@ -24,7 +24,7 @@ from genbench import geometry
 from genbench.checkers.events import LEAP_PACE, walker_pace
 from genbench.checkers.sokoban import MIN_LEAP
 from genbench.video import resample_indices
-from genbench.vrbench_synth import FRAMES_PER_STEP, cheats
+from genbench.vrbench.synth import FRAMES_PER_STEP, cheats
 
 EASINGS = {"smoothstep": lambda t: t * t * (3 - 2 * t),
            "cubic": lambda t: np.where(t < 0.5, 4 * t ** 3, 1 - (2 - 2 * t) ** 3 / 2)}

@@ -27,7 +27,7 @@ SETTINGS = {"plain": {}, "shared": {"player_colour": SHARED, "goal_colour": SHAR
 
 def level_frames(item, setting: str):
     """The level's state JSON and its ground-truth frames under a colour setting."""
-    from genbench.vrbench_synth import pathfinder_level
+    from genbench.vrbench.synth import pathfinder_level
 
     if setting == "goal_coloured":
         state, gt, frames_at = pathfinder_level(item)
@@ -56,7 +56,7 @@ def imported(state: dict, first: np.ndarray, where: Path, difficulty: str):
 def judge(item, frames, trace: bool = False):
     from genbench import geometry
     from genbench.vrbench import ImportedFamily
-    from genbench.vrbench_pathfinder import RoadChecker
+    from genbench.vrbench.pathfinder import RoadChecker
 
     fam = ImportedFamily("pathfinder")
     h, w = frames[0].shape[:2]
@@ -89,7 +89,7 @@ def show(item, frames, v, places):
 
 def main():
     from genbench.registry import task_family
-    from genbench.vrbench_synth import cheats
+    from genbench.vrbench.synth import cheats
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--indices", type=int, default=8)

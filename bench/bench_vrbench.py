@@ -6,10 +6,10 @@ decode fps.
     python bench/bench_vrbench.py --synth 4 --difficulties easy,medium,hard   # our VR-Bench-style tree
 
 VR-Bench's generator is not run here: ``--synth`` builds a tree of our own textured skins in its style
-(tile images, sprite pictures, 12 frames per step at 24 fps, no end hold; genbench.vrbench_synth) and
+(tile images, sprite pictures, 12 frames per step at 24 fps, no end hold; genbench.vrbench.synth) and
 says so in the table's title. Cheats (static first frame, cut to the last frame, reversed, middle third
 replaced by a jump) are made from the decoded ground-truth frames and judged in memory, not re-encoded.
-``--must-fail`` adds our must-fail set composited on the grid games' videos (genbench.vrbench_synth.must_fail:
+``--must-fail`` adds our must-fail set composited on the grid games' videos (genbench.vrbench.synth.must_fail:
 wall erased, goal moved, agent duplicated, box moved, wall walk, teleport): passes per kind (target 0).
 """
 
@@ -26,7 +26,7 @@ import numpy as np
 from genbench import geometry
 from genbench.video import probe, read_frames
 from genbench.vrbench import ImportedFamily, import_vrbench, load_imported
-from genbench.vrbench_synth import cheats, must_fail
+from genbench.vrbench.synth import cheats, must_fail
 
 
 def bench(root: Path, work: Path, with_must_fail: bool = False) -> dict:
@@ -117,7 +117,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if a.synth:
-            from genbench.vrbench_synth import vrbench_style_tree
+            from genbench.vrbench.synth import vrbench_style_tree
 
             root = work / "tree"
             vrbench_style_tree(root, a.synth, a.difficulties.split(","), skin=a.skin)

@@ -12,7 +12,7 @@ from genbench import geometry
 from genbench.checkers.events import LEAP_PACE, first_leap, walker_pace
 from genbench.registry import task_family
 from genbench.video import resample_indices
-from genbench.vrbench_synth import FRAMES_PER_STEP, FPS, cheats, gt_frames
+from genbench.vrbench.synth import FRAMES_PER_STEP, FPS, cheats, gt_frames
 
 
 def _walk(per_step: int, steps: int, ease=lambda t: t) -> list:

@@ -265,7 +265,7 @@ def test_handmade_wall_crossing_and_teleport_fail(handmade, tmp_path):
 
 @pytest.fixture(scope="module")
 def textured_tree(tmp_path_factory):
-    from genbench.vrbench_synth import vrbench_style_tree
+    from genbench.vrbench.synth import vrbench_style_tree
 
     root = tmp_path_factory.mktemp("vrtex")
     vrbench_style_tree(root, 1, ["easy"], skin="dungeon")
@@ -289,7 +289,7 @@ def test_textured_tree_ground_truth_without_end_hold_passes(textured_tree, tmp_p
 
 
 def test_textured_tree_cheats_fail(textured_tree, tmp_path):
-    from genbench.vrbench_synth import cheats
+    from genbench.vrbench.synth import cheats
 
     root, items = textured_tree
     want = {"static": {"STATIC"}, "cut_to_last": {"TELEPORT", "ILLEGAL_MOVE"},
@@ -313,7 +313,7 @@ MUST_FAIL = {"wall_erased": {"LAYOUT_CHANGED", "WALL_CROSSING", "TRAP", "AGENT_D
 
 def _composited(textured_tree):
     from genbench import geometry
-    from genbench.vrbench_synth import must_fail
+    from genbench.vrbench.synth import must_fail
 
     root, items = textured_tree
     for item, row in load_imported(items):
@@ -378,7 +378,7 @@ def test_a_freeze_then_a_leap_within_one_open_step_is_a_teleport():
     No sprite moves like that; the ground truth at the same pace passes."""
     from genbench import geometry
     from genbench.registry import task_family
-    from genbench.vrbench_synth import FRAMES_PER_STEP, gt_frames
+    from genbench.vrbench.synth import FRAMES_PER_STEP, gt_frames
 
     fam = task_family("maze.grid")
     item = fam.generate(0, "easy", 0, None)
@@ -490,7 +490,7 @@ def test_an_erased_wall_among_stones_on_grass_fails(stones_level):
     The wall tile's own look (its share read as wall by colour) is gone: LAYOUT_CHANGED. Ground truth
     passes; a walk into the wall fails."""
     from genbench import geometry
-    from genbench.vrbench_synth import must_fail
+    from genbench.vrbench.synth import must_fail
 
     item, gt = stones_level
     fam = ImportedFamily(item.state["game"])
@@ -509,7 +509,7 @@ def test_the_wall_walk_takes_the_route_the_video_takes(tmp_path):
     first): the wall walk slides the agent itself into the trap beside it (TRAP), not a second sprite from
     a cell of the other route, which left the agent standing (VR-Bench trapfield skin 4 easy_0004 passed)."""
     from genbench import geometry
-    from genbench.vrbench_synth import must_fail
+    from genbench.vrbench.synth import must_fail
 
     rows = ["P....", ".##..", ".....", "..#..", "....G"]
     down_first = [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0), (4, 1), (4, 2), (4, 3), (4, 4)]

@@ -1,5 +1,5 @@
 """VR-Bench pathfinder (irregular maze) levels: imported from its JSON format and judged by the trajectory
-engine on roads. The tree is our own (genbench.vrbench_synth.pathfinder_tree: maze.irregular layouts
+engine on roads. The tree is our own (genbench.vrbench.synth.pathfinder_tree: maze.irregular layouts
 written in VR-Bench's format, textured road, icons, no end hold), so CI needs no VR-Bench data."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from genbench import geometry
 from genbench.video import probe, read_frames
 from genbench.vrbench import ImportedFamily, import_vrbench, load_imported, read_state
-from genbench.vrbench_pathfinder import road_state
-from genbench.vrbench_synth import cheats, pathfinder_level, pathfinder_tree
+from genbench.vrbench.pathfinder import road_state
+from genbench.vrbench.synth import cheats, pathfinder_level, pathfinder_tree
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_player_and_goal_icons_of_one_colour_are_told_apart_by_place(shared_tree
 
 def test_static_goal_reading():
     from genbench.checkers.regionmap import AGENT, FLOOR, GOAL
-    from genbench.vrbench_pathfinder import static_goal_reading
+    from genbench.vrbench.pathfinder import static_goal_reading
 
     first = np.zeros((12, 12, 3), np.uint8)
     first[2:5, 2:5] = SHARED  # the goal, drawn at the top left
@@ -113,7 +113,7 @@ def test_seen_again_far_after_frames_unseen_is_a_leap():
     from types import SimpleNamespace
 
     from genbench.schema import Verdict
-    from genbench.vrbench_pathfinder import _forbid_jumps
+    from genbench.vrbench.pathfinder import _forbid_jumps
 
     rm = SimpleNamespace(width=400, height=400, cell_px=20.0, wall_depth=np.zeros((400, 400), np.float32))
 
@@ -259,7 +259,7 @@ def test_optimal_routes_by_vrbenchs_own_length_measure_and_by_true_length():
     route is 1.7% and 4.1% longer than the truly shortest. Both are optimal, VR-Bench's first (the ground
     truth VR-Bench's metrics compare with); a route longer by both measures is not."""
     from genbench.geometry import arclength
-    from genbench.vrbench_pathfinder import bezier, measured_length
+    from genbench.vrbench.pathfinder import bezier, measured_length
 
     A, C, B1, B2, D = [20.0, 100.0], [180.0, 100.0], [100.0, 72.0], [100.0, 120.0], [100.0, 190.0]
     via_b1 = [[A, [60.0, 86.0], B1], [B1, [140.0, 78.0], C]]

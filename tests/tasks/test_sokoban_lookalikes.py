@@ -62,7 +62,7 @@ def test_lookalike_through_the_vrbench_importer(lookalike, tmp_path):
     from genbench.runner import judge_video
     from genbench.video import read_frames, write_video
     from genbench.vrbench import ImportedFamily, import_vrbench, load_imported
-    from genbench.vrbench_synth import cheats, vrbench_style_tree
+    from genbench.vrbench.synth import cheats, vrbench_style_tree
 
     root = tmp_path / "tree"
     vrbench_style_tree(root, 1, ["easy"], skin=lookalike, tasks="maze.sokoban")

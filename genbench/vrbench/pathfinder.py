@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checkers.trajectory import REMNANT, TrajectoryChecker
+from ..checkers.trajectory import REMNANT, TrajectoryChecker
 
 ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
 RIM = 1.5  # canvas px either side of a road's edge left out of the layout test (and a working pixel)
@@ -43,7 +43,7 @@ def bezier(control, n: int = 200) -> np.ndarray:
 def road_state(st: dict) -> dict:
     """The genbench item state of one pathfinder level (its JSON as read): merged junctions, roads,
     start, goal and every route with the fewest roads."""
-    from .tasks.maze.grid_layout import all_shortest_paths
+    from ..tasks.maze.grid_layout import all_shortest_paths
 
     meta = st.get("metadata") or {}
     segs = [s for s in meta.get("segments") or [] if len(s) >= 2]
@@ -129,8 +129,8 @@ def _vrbench_optimal(segs: list, points: np.ndarray, point_node: np.ndarray, sta
     those the ones within 1% of the shortest length, by VR-Bench's own measure (``measured_length``: its
     rule for the ground truth it renders, first in the list) or by the curves' true length (a model that
     takes the truly shortest route is optimal too)."""
-    from .geometry import arclength
-    from .tasks.maze.grid_layout import all_shortest_paths
+    from ..geometry import arclength
+    from ..tasks.maze.grid_layout import all_shortest_paths
 
     key = {tuple(p): k for k, p in reversed(list(enumerate(points.round(6).tolist())))}
     jid = np.array([key[tuple(p)] for p in points.round(6).tolist()])
@@ -192,10 +192,10 @@ def road_region_map(item):
     """The trajectory checker's RegionMap of an imported pathfinder item."""
     from scipy import ndimage
 
-    from .tasks.maze.graph_raster import loose_tiles
-    from .tasks.maze.skins import AGENT, FLOOR, GOAL, WALL
-    from .tasks.maze.trapfield import canvas_region_map, working_scale
-    from .vision.lut import quantise
+    from ..tasks.maze.graph_raster import loose_tiles
+    from ..tasks.maze.skins import AGENT, FLOOR, GOAL, WALL
+    from ..tasks.maze.trapfield import canvas_region_map, working_scale
+    from ..vision.lut import quantise
 
     s = item.state
     img = item.first_frame
@@ -304,7 +304,7 @@ def route_curve(state: dict, route: list) -> np.ndarray:
 
 
 def _curve_metrics(v, rm, state: dict):
-    from .checkers.vrmetrics import vr_metrics
+    from ..checkers.vrmetrics import vr_metrics
 
     if v.status != "ok" or "sr" not in v.metrics:
         return v
@@ -349,7 +349,7 @@ def _forbid_jumps(v, rm, max_gap: int = 2):
     trajectory engine judges where the agent *is*: on roads a jump along a road, or from mid-road onto
     the next road, lands on a road joined to the last junction and reads as a legal move. Seen again after
     longer, a move over a road width at over ``LEAP_PACE`` × its pace is a leap too."""
-    from .checkers.events import LEAP_PACE, Event, first_leap, walker_pace
+    from ..checkers.events import LEAP_PACE, Event, first_leap, walker_pace
 
     if v.status != "ok":
         return v
@@ -395,7 +395,7 @@ def static_goal_reading(cls: np.ndarray, img: np.ndarray, goal_area: np.ndarray,
     player. A video that starts with the player on the goal has it in ``goal_picture`` and reads it as the
     goal until it leaves (then it is found away from the start). ``cls``: the colour reading (FLOOR /
     WALL / GOAL / AGENT per pixel), returned refined."""
-    from .checkers.regionmap import AGENT, GOAL
+    from ..checkers.regionmap import AGENT, GOAL
 
     sprite = (cls == GOAL) | (cls == AGENT)
     out = np.where(sprite, np.uint8(AGENT), cls).astype(cls.dtype)
@@ -431,7 +431,7 @@ class RoadChecker(TrajectoryChecker):
         super().__init__(rm, *args, **kwargs)
         import cv2
 
-        from .checkers.regionmap import AGENT, GOAL
+        from ..checkers.regionmap import AGENT, GOAL
 
         goal = (rm.layout_class == GOAL).astype(np.uint8)
         # the goal's drawn pixels and a 2 px rim (its anti-aliased edge, a sub-pixel drift)
@@ -447,7 +447,7 @@ class RoadChecker(TrajectoryChecker):
         return super().check(frames, fit, fps)
 
     def _classify(self, img: np.ndarray, lut: np.ndarray) -> np.ndarray:
-        from .checkers.regionmap import AGENT
+        from ..checkers.regionmap import AGENT
 
         cls = super()._classify(img, lut)
         self._readings += 1

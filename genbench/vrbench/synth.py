@@ -25,7 +25,7 @@ def gt_frames(family, item) -> list[np.ndarray]:
     if family.name == "maze.sokoban":
         return list(family.frames_for(item, [tuple(p) for p in s["solution"]], frames_per_step=FRAMES_PER_STEP,
                                       hold=0))
-    from .tasks.maze.grid import motion_plan
+    from ..tasks.maze.grid import motion_plan
 
     # a maze.grid move crosses two of the exported block cells (the cell and the passage)
     per = 2 * FRAMES_PER_STEP if family.name == "maze.grid" else FRAMES_PER_STEP
@@ -165,9 +165,10 @@ def vrbench_style_tree(out: str | Path, n: int, difficulties: list[str], skin: s
                        seed: int = 0, split: str = "test", tasks: str | None = None) -> dict:
     """Export n items per game × difficulty in VR-Bench's layout with no-hold ground-truth videos
     (``tasks``: the families to export, default every game VR-Bench has)."""
-    from .registry import task_family
-    from .video import write_video
-    from .vrbench import GAMES, _vr_view, export_vrbench
+    from ..registry import task_family
+    from ..video import write_video
+    from .export import _vr_view, export_vrbench
+    from .reader import GAMES
 
     out = Path(out)
     res = export_vrbench(tasks or ",".join(GAMES), n, difficulties, out, seed=seed, skin=skin, split=split, videos=False)
@@ -207,10 +208,10 @@ def pathfinder_level(item, road_colour=(70, 130, 200), player_colour=(235, 235, 
     ground, a goal icon) with the player's icon at each position."""
     import cv2
 
-    from .geometry import arclength
-    from .tasks.maze.skins import shape_mask
-    from .tasks.maze.textures import pattern_image, shade_sprite
-    from .vrbench_pathfinder import ICON, bezier
+    from ..geometry import arclength
+    from ..tasks.maze.skins import shape_mask
+    from ..tasks.maze.textures import pattern_image, shade_sprite
+    from .pathfinder import ICON, bezier
 
     s = item.state
     lat = s["lattice"]
@@ -277,8 +278,8 @@ def pathfinder_tree(out: str | Path, n: int, difficulties: list[str], seed: int 
     both white with yellow dots)."""
     from PIL import Image
 
-    from .registry import task_family
-    from .video import read_frames, write_video
+    from ..registry import task_family
+    from ..video import read_frames, write_video
 
     fam = task_family("maze.irregular")
     out = Path(out)
