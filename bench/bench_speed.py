@@ -29,6 +29,11 @@ giving every new first frame fresh pages (about half of a maze.grid hard item at
 drops each item as soon as it is made (on both sides), which shows that part by difference. maze.grid and
 the graph mazes draw their first frame on first access (schema.LazyFrame): ``--draw-frames`` reads every
 item's ``first_frame`` (on both sides), which is what a run that shows the model the frame pays.
+
+  frames/s     with ``--draw-frames``: fresh frames of the family's canvas made per second, each written
+               once (np.full) and kept or dropped as the items are, interleaved with the rest: the ceiling
+               of gen/s for any code that draws a new first frame per item, set by the OS handing out
+               fresh pages (it moves with the machine's load).
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 from genbench import geometry
 from genbench.registry import resolve_tasks, task_family
@@ -147,6 +154,14 @@ def family_row(name: str, difficulty: str, args, tmp: Path, ref: Reference | Non
                 items.append(item)
         return items
 
+    def fresh_frames():  # the frames/s column: a new frame per item and nothing else, kept as items are
+        kept = []
+        for _ in range(args.items):
+            frame = np.full(item.first_frame.shape, 1, np.uint8)
+            if not args.discard:
+                kept.append(frame)
+        return kept
+
     def encode_only():
         with VideoWriter(tmp / "enc.mp4", w, h, fam.default_fps) as wr:
             for f in frames:
@@ -160,7 +175,7 @@ def family_row(name: str, difficulty: str, args, tmp: Path, ref: Reference | Non
         clips[(cw, ch, nf)] = path = tmp / f"{name}_{cw}x{ch}x{nf}.mp4"
         canvas_clip(fam, item, path, cw, ch, nf)
         judge_video(fam, item, path)  # warm: per-item caches, as for every candidate after the first
-    gen, enc, ren, ref_gen = [], [], [], []
+    gen, enc, ren, ref_gen, floor = [], [], [], [], []
     dec = {c: [] for c in clips}
     chk = {c: [] for c in clips}
     ok = {c: True for c in clips}
@@ -169,6 +184,8 @@ def family_row(name: str, difficulty: str, args, tmp: Path, ref: Reference | Non
         if ref is not None:  # the same items, by the reference's code
             ref_gen.append(ref.generate(name, difficulty, args.seed + 1, r * args.items, args.items, not args.discard,
                                         args.draw_frames))
+        if args.draw_frames:
+            floor.append(timed(fresh_frames)[:2])
         enc.append(timed(encode_only)[:2])
         ren.append(timed(render_encode)[:2])
         for c, path in clips.items():
@@ -179,6 +196,8 @@ def family_row(name: str, difficulty: str, args, tmp: Path, ref: Reference | Non
     g = median_pair(gen)
     row = {"family": name, "difficulty": difficulty, "gen_s": ratio((args.items, args.items), g),
            "render": ratio(median_pair(enc), median_pair(ren))}
+    if floor:
+        row["frames_s"] = ratio((args.items, args.items), median_pair(floor))
     if ref is not None:
         row["ref_gen_s"] = ratio((args.items, args.items), median_pair(ref_gen))
     for c in clips:
@@ -221,11 +240,12 @@ def main() -> None:
     ref = Reference(args.reference.resolve()) if args.reference else None
     heads = [f"check {w}x{h}x{f}" for w, h, f in args.canvas]
     ref_heads = f" {'ref gen/s':>13} {'× (cpu)':>7}" if ref else ""
+    floor_head = f" {'frames/s':>13}" if args.draw_frames else ""
     print(f"# cells are cpu/wall; median of {args.repeats} interleaved repeats, {args.items} items per repeat"
           + ("; items dropped as made" if args.discard else "")
           + ("; first frames drawn" if args.draw_frames else "")
           + (f"; reference: {args.reference}" if ref else ""))
-    print(f"{'family':<22} {'difficulty':<10} {'gen/s':>13}{ref_heads} {'render':>9} "
+    print(f"{'family':<22} {'difficulty':<10} {'gen/s':>13}{floor_head}{ref_heads} {'render':>9} "
           + " ".join(f"{x:>20}" for x in heads))
     ratios = {c: [] for c in args.canvas}
     for name in resolve_tasks(args.tasks):
@@ -240,7 +260,8 @@ def main() -> None:
                 cells.append(f"{pair(r, 2):>19}{' ' if ok else '!'}")
             refs = (f" {pair(row['ref_gen_s'], 0):>13} {row['gen_s'][0] / row['ref_gen_s'][0]:>7.1f}"
                     if ref else "")
-            print(f"{name:<22} {difficulty:<10} {pair(row['gen_s'], 0):>13}{refs} {pair(row['render'], 2):>9} "
+            floor = f" {pair(row['frames_s'], 0):>13}" if args.draw_frames else ""
+            print(f"{name:<22} {difficulty:<10} {pair(row['gen_s'], 0):>13}{floor}{refs} {pair(row['render'], 2):>9} "
                   + " ".join(cells), flush=True)
     if ref is not None:
         ref.close()
