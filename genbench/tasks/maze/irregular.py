@@ -93,13 +93,16 @@ def _samples(ends: np.ndarray, bulge: np.ndarray, xy: np.ndarray, road: float, n
     return pts[far], owner[far]
 
 
-def _clashes(pts: np.ndarray, owner: np.ndarray, xy: np.ndarray, road: float, node_r: float) -> set:
+def _clashes(pts: np.ndarray, owner: np.ndarray, xy: np.ndarray, road: float, node_r: float,
+             clear: int = 0) -> set:
     """The roads (owners) whose sample points pass over a junction, or come too close to a road before
-    them: scipy KD-tree queries on all points at once. Order-free: a set of roads from sets of pairs."""
+    them: scipy KD-tree queries on all points at once. Order-free: a set of roads from sets of pairs.
+    The first ``clear`` points are known to keep off other junctions (their roads passed before)."""
     from scipy.spatial import cKDTree
 
     # passes over a junction that is not its own
-    bad = set(owner[cKDTree(xy).query_ball_point(pts, node_r + road, return_length=True) > 0].tolist())
+    near = cKDTree(xy).query_ball_point(pts[clear:], node_r + road, return_length=True) > 0
+    bad = set(owner[clear:][near].tolist())
     ij = cKDTree(pts).query_pairs(1.6 * road, output_type="ndarray")
     other = owner[ij[:, 0]] != owner[ij[:, 1]]
     bad.update(np.maximum(owner[ij[:, 0]], owner[ij[:, 1]])[other].tolist())  # the later road of a clash
@@ -117,13 +120,14 @@ def _conflicts(ends: np.ndarray, bulge: np.ndarray, xy: np.ndarray, road: float,
 def _straighten(ends, bulge, xy, road, node_r, pts, owner, bad: set) -> set:
     """Straighten the ``bad`` roads (bulge set to 0 in place) and return ``_conflicts`` of the result,
     from ``pts, owner`` (the samples of ``bulge`` before): only the straightened roads' points change,
-    so only they are sampled again (half of the second check's cost)."""
+    so only they are sampled again, and only their points are checked against the junctions (the other
+    roads passed that check): half of the second check's cost."""
     redo = np.array(sorted(bad))
     bulge[redo] = 0.0
     new_pts, new_owner = _samples(ends[redo], bulge[redo], xy, road, node_r)
     kept = ~np.isin(owner, redo)
     return _clashes(np.concatenate([pts[kept], new_pts]), np.concatenate([owner[kept], redo[new_owner]]),
-                    xy, road, node_r)
+                    xy, road, node_r, clear=int(kept.sum()))
 
 
 def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CANVAS) -> Lattice:
