@@ -169,7 +169,7 @@ def family_row(name: str, difficulty: str, args, tmp: Path, ref: Worker | None =
     fam.generate(0, difficulty, seed=args.seed)  # warm imports and caches
     for worker in (ref, this):
         if worker is not None:
-            worker.generate(name, difficulty, args.seed, 0, 1)
+            worker.generate(name, difficulty, args.seed, 0, 1, draw=args.draw_frames)  # a lattice's raster too
     item = fam.generate(0, difficulty, seed=args.seed)
     w, h = item.canvas_size
     frames = list(fam.solution_frames(item))
