@@ -153,3 +153,27 @@ def test_a_generation_request_still_serialises_next_to_the_items_json(maze):
                      fps=16.0, seed=3, candidate=0, fit=fit)
     d = req.to_json()
     assert d["item_id"] == it.id and d["num_frames"] == 81 and d["fit"] == fit.to_json()
+
+
+def test_skin_json_is_asdict_in_fresh_containers_every_time():
+    """Skin.to_json is made once per skin: each call still equals asdict (less an unset texture), and an
+    item that edits its skin's words changes neither the skin nor another item's state."""
+    from dataclasses import asdict
+
+    from genbench.registry import task_family
+    from genbench.tasks.maze.graph_draw import GRAPH_SKINS
+
+    for sk in [*SKINS.values(), *GRAPH_SKINS.values()]:
+        want = {k: v for k, v in asdict(sk).items() if k != "texture" or v is not None}
+        first, second = sk.to_json(), sk.to_json()
+        assert first == want and second == want
+        assert first is not second and first["words"] is not second["words"]
+        first["words"]["agent"] = "edited"
+        assert sk.to_json() == want and sk.words["agent"] != "edited"
+    for name in ("maze.grid", "maze.circular"):
+        fam = task_family(name)
+        a, b = fam.generate(0, "easy"), fam.generate(len(fam.skins), "easy")  # same skin
+        assert a.state["skin"] == b.state["skin"]
+        a.state["skin"]["words"]["agent"] = "edited"
+        assert b.state["skin"]["words"]["agent"] != "edited"
+        assert fam.generate(0, "easy").content_hash == a.content_hash  # the hash was taken before the edit

@@ -7,8 +7,8 @@ import pytest
 from scipy.spatial import cKDTree
 from scipy.stats import qmc
 
-from genbench.tasks.maze.irregular import (RADIUS, ROUTE_STEP, SPACING, _beziers, _conflicts, _road_points,
-                                          conflict_step, poisson_disk)
+from genbench.tasks.maze.irregular import (RADIUS, ROUTE_STEP, SPACING, _beziers, _conflicts, _road_points, _samples,
+                                          _straighten, conflict_step, poisson_disk)
 
 
 def _bezier(p0, p1, bulge):
@@ -109,6 +109,31 @@ def test_conflicts_match_the_reference_on_random_road_sets():
         assert _conflicts(ends, bulge, xy, road, node_r) == want
         found += bool(want)
     assert 0 < found < 20  # clean and clashing road sets were both compared
+
+
+def test_straightening_resamples_only_the_straightened_roads_and_finds_the_same_conflicts():
+    """The second check, from the first check's samples plus the straightened roads sampled again,
+    against the whole check run again on the straightened set (the code it replaced)."""
+    rng = np.random.default_rng(5)
+    compared = changed = 0
+    for _ in range(60):
+        xy = rng.uniform(20, 400, (int(rng.integers(6, 30)), 2))
+        n_roads = int(rng.integers(2, 12))
+        ends = np.array(sorted({tuple(sorted(rng.choice(len(xy), 2, replace=False).tolist())) for _ in range(n_roads)}))
+        bulge = rng.uniform(0.08, 0.22, len(ends)) * rng.choice([-1.0, 1.0], len(ends))
+        road, node_r = float(rng.choice([4, 8, 12, 22])), float(rng.choice([6, 10, 28]))
+        bad = _conflicts(ends, bulge, xy, road, node_r)
+        if not bad:
+            continue
+        straight = bulge.copy()
+        straight[sorted(bad)] = 0.0
+        want = _conflicts(ends, straight, xy, road, node_r)
+        got = _straighten(ends, bulge, xy, road, node_r, *_samples(ends, bulge, xy, road, node_r), bad)
+        assert np.array_equal(bulge, straight)  # straightened in place
+        assert got == want
+        compared += 1
+        changed += got != bad
+    assert compared > 20 and changed > 0  # sets where straightening cleared some roads were compared
 
 
 def test_irregular_roads_keep_clear_of_each_other_and_of_other_junctions():

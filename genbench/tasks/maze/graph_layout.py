@@ -103,10 +103,7 @@ def spanning_tree(n: int, pairs: list, rng: np.random.Generator, algorithm: str)
     if algorithm == "kruskal":  # open only a pair that joins two trees
         is_open[kruskal_joins(n, pairs, rng.permutation(len(pairs)).tolist())] = True
         return is_open
-    inc: list[list[tuple[int, int]]] = [[] for _ in range(n)]  # node → (neighbour, pair index)
-    for k, (a, b) in enumerate(pairs):
-        inc[a].append((b, k))
-        inc[b].append((a, k))
+    inc = _incidence(n, pairs)
     seen = [False] * n  # a list: indexed once per neighbour looked at, where numpy's scalar access is slow
     s = int(rng.integers(n))
     stack, seen[s] = [s], True
@@ -120,6 +117,25 @@ def spanning_tree(n: int, pairs: list, rng: np.random.Generator, algorithm: str)
         is_open[k] = seen[b] = True
         stack.append(b)
     return is_open
+
+
+# (pairs list, its incidence lists): by identity, newest last; a fixed lattice (hex, circular) hands
+# every item the same pairs list, so its incidence is built once, not per item
+_INCIDENCE: list = []
+
+
+def _incidence(n: int, pairs: list) -> list[list[tuple[int, int]]]:
+    """node → [(neighbour, pair index)] in pair order (read-only: shared by the items of a lattice)."""
+    for known, inc in reversed(_INCIDENCE):
+        if known is pairs and len(inc) == n:
+            return inc
+    inc: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for k, (a, b) in enumerate(pairs):
+        inc[a].append((b, k))
+        inc[b].append((a, k))
+    _INCIDENCE.append((pairs, inc))  # holds the list: its id cannot be reused while it is here
+    del _INCIDENCE[:-4]
+    return inc
 
 
 def adjacency_of(n: int, pairs: list, is_open) -> list[list[int]]:

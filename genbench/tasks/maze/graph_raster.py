@@ -57,6 +57,10 @@ class CellsRaster:
         k = np.repeat(np.arange(len(feet)), [len(f) for f in feet])
         order = np.argsort(pix, kind="stable")
         self.pix, self.k = pix[order], k[order]  # sorted by pixel, then call order
+        # the same pixels grouped by boundary (int32: half the index traffic), for floor_frame: a closed
+        # boundary's pixels are then one mask repeated per boundary, not a gather over every pixel
+        self.pix_by_boundary = pix.astype(np.int32)
+        self.boundary_px = np.array([len(f) for f in feet], np.intp)
         nb = len(d["boundaries"])
         outer = [_footprint(canvas, lambda c, line=line: cv2.polylines(c, [pts(line)], True, 1, thickness=t))
                  for line in d["outer"]]
@@ -85,7 +89,8 @@ class CellsRaster:
         out = frame.copy()
         # one 3-byte item per pixel: a fancy assignment ~3x faster than to (N, 3) rows
         pixels = out.view(np.dtype("V3")).reshape(-1)
-        pixels[self.pix[~np.asarray(is_open, bool)[self.k]]] = np.array(key[0], np.uint8).view(np.dtype("V3"))[0]
+        closed = np.repeat(~np.asarray(is_open, bool), self.boundary_px)
+        pixels[self.pix_by_boundary[closed]] = np.array(key[0], np.uint8).view(np.dtype("V3"))[0]
         return out
 
     def labels(self, is_open: np.ndarray, edge_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

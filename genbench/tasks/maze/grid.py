@@ -16,7 +16,7 @@ import numpy as np
 from ...schema import Fit, LazyFrame, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import ConfigError, TaskConfig, knob
-from .grid_layout import (CARVERS, Geometry, _skin_json, adjacency, all_shortest_paths, bfs, block_grid, fit_plan,
+from .grid_layout import (CARVERS, Geometry, adjacency, all_shortest_paths, bfs, block_grid, fit_plan,
                           motion_plan, open_loops, paste_sprite, render_layout, walls_from_grid)
 from .skins import SKINS, Skin
 from .textures import dress
@@ -132,7 +132,7 @@ class GridMaze(TaskFamily):
             "grid": grid.tolist(), "start": start_rc, "goal": goal_rc,
             "solutions": [[rc(k) for k in p] for p in paths],
             "shortest_length": len(paths[0]) - 1,
-            "skin": _skin_json(skin_name), "geometry": geom.to_json(),
+            "skin": sk.to_json(), "geometry": geom.to_json(),
         }
         w = sk.words
         prompt_i2v = (

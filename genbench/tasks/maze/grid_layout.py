@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .skins import SKINS, Skin, shape_mask
+from .skins import Skin, shape_mask
 
 CANVAS_TARGET = 512  # px of the longer side, before rounding to whole, even cell sizes
 
@@ -344,16 +344,6 @@ def _block_index(n: int, cell: int, wall: int) -> np.ndarray:
     """Block (wall strip or cell) of every pixel along an axis of n cells."""
     widths = np.tile([wall, cell], n + 1)[:2 * n + 1]
     return np.repeat(np.arange(2 * n + 1), widths)
-
-
-@lru_cache(maxsize=64)
-def _skin_dict(name: str) -> dict:
-    return SKINS[name].to_json()
-
-
-def _skin_json(name: str) -> dict:
-    d = _skin_dict(name)
-    return {**d, "words": dict(d["words"])}  # fresh containers: items never share mutable state
 
 
 @lru_cache(maxsize=64)
