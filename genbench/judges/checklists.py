@@ -349,7 +349,7 @@ def _tictactoe(item, s, _):
     me = s["to_move"]
     other = "O" if me == "X" else "X"
     return _Spec(
-        f"the new {me} mark", f"appear in exactly one empty cell",
+        f"the new {me} mark", "appear in exactly one empty cell",
         [f"Is the new {me} in a cell that completes a line of three {me}s if one exists, and otherwise in the cell "
          f"that stops {other} from completing a line of three on their next turn?",
          "Is exactly one new mark drawn, in a cell that was empty?"],
