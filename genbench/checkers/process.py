@@ -61,6 +61,9 @@ class Game:
     # objects stand apart at rest (a row, not a stack), so one drawn bigger shows around its slot
     check_growth: bool = False
     words: dict = field(default_factory=dict)
+    # the checker's expected class maps per state (ProcessChecker.expected), kept with the game: every
+    # candidate video of an item is judged against the same renderings
+    maps: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def working(self) -> tuple[int, int]:
@@ -174,7 +177,7 @@ class ProcessChecker:
         self.extent = np.max(r[..., 2:] - r[..., :2], (1, 2))  # each object's larger side, working px
         self.reach = ObjectReach(self.rects, self.around, self.W, self.H)
         self._off_ref = None
-        self._expected: dict = {}
+        self._expected = game.maps
         K = len(game.obj_class)
         e0, _ = self.expected(game.start)
         r = self.rects
@@ -192,6 +195,8 @@ class ProcessChecker:
             img = cv2.resize(self.g.render(state), (self.W, self.H), interpolation=cv2.INTER_AREA)
             cls = classify_exact(img, self.g.palette)
             hit = self._expected[state] = (cls, interior(cls))
+            for a in hit:  # shared by every check of this game: never written
+                a.flags.writeable = False
             if len(self._expected) > 256:
                 self._expected.clear()
         return hit
@@ -301,7 +306,7 @@ class ProcessChecker:
                 lut = build_lut(calibrate_scene(g.palette, img, exp0, in0, movable=g.obj_class), max_dist=100.0)
             else:
                 img = warp_onto(img, warp, self.W, self.H)
-            cls = lut[quantise(img)]
+            cls = lut.take(quantise(img))  # take: the same classes as lut[...], in 60% of the time
             fill, total, pixels = self._fills(cls, classes)
             if area is None:
                 # each object as this video renders it (blur, compression) where it should start is
@@ -393,7 +398,7 @@ class ProcessChecker:
                 new = self._realign(g, cur, raw)
                 if new is not None:
                     warp = new
-                    cls = lut[quantise(warp_onto(raw, warp, self.W, self.H))]
+                    cls = lut.take(quantise(warp_onto(raw, warp, self.W, self.H)))
                     fill, total, pixels = self._fills(cls, classes)
                     frac = fill / area[:, None]
             # with everything at rest (nothing in transit: no ghost or overlap adds pixels), an
@@ -420,7 +425,7 @@ class ProcessChecker:
                     new = self._realign(g, cur, raw)
                     if new is not None:
                         warp = new
-                        cls = lut[quantise(warp_onto(raw, warp, self.W, self.H))]
+                        cls = lut.take(quantise(warp_onto(raw, warp, self.W, self.H)))
                         bad = self._layout_bad(cls, cur)
                 bad_run = np.where(bad, bad_run + 1, 0)
                 if (bad_run == self.layout_persist).any():
