@@ -154,3 +154,33 @@ def test_sorting_on_planes_reads_a_bar_easing_into_its_slot_as_resting(tmp_path,
     assert V.run_one(fam, it, preset, 0, tmp_path, 48, "bars").got == "pass"  # RGB
     monkeypatch.setattr(type(fam), "frames_as_planes", True)
     assert V.run_one(fam, it, preset, 0, tmp_path, 48, "bars").got == "pass"  # planes: LAYOUT_CHANGED
+
+
+def test_expected_maps_kept_with_the_game_change_no_verdict():
+    """The expected maps cached on an item's Game (every candidate of the item reuses them) give the
+    verdicts a fresh Game gives, a passing oracle and a failing illegal move alike; they are read-only,
+    and only the last few games judged keep theirs."""
+    from genbench.checkers import process
+
+    fam = task_family("puzzle.hanoi")
+    it = fam.generate(0, "medium", seed=1)
+    bad = {p.name: p for p in perturbations_for(fam)}["illegal_disk_move"].make(
+        fam, it, item_rng(0, "puzzle.hanoi", 0, "test", "illegal_disk_move"))
+    clips = [(list(fam.solution_frames(it)), 24.0), (list(bad.frames), bad.fps)]
+    warm = fam.cached_game(it)
+
+    def verdicts(game):
+        out = []
+        for frames, fps in clips:
+            v = process.ProcessChecker(game).check(iter(frames), geometry.identity(*it.canvas_size), fps)
+            out.append((v.passed, v.failure, v.first_error_frame, v.message, v.metrics, v.evidence))
+        return out
+
+    first = verdicts(warm)
+    assert warm.maps  # filled by the first checks
+    assert all(not a.flags.writeable for k, v in warm.maps.items() if k[0] != "presence" for a in v)
+    assert verdicts(warm) == first == verdicts(fam.game(it))  # warm, again, and from a fresh game
+    assert first[0][0] and not first[1][0] and first[1][1] == "ILLEGAL_MOVE"
+    for i in range(5):  # four newer games judged: the oldest one's maps are dropped
+        process.ProcessChecker(fam.game(fam.generate(10 + i, "easy", seed=1)))
+    assert not warm.maps and len(process._WARM_GAMES) == 4

@@ -61,8 +61,9 @@ class Game:
     # objects stand apart at rest (a row, not a stack), so one drawn bigger shows around its slot
     check_growth: bool = False
     words: dict = field(default_factory=dict)
-    # the checker's expected class maps per state (ProcessChecker.expected), kept with the game: every
-    # candidate video of an item is judged against the same renderings
+    # the checker's expected class maps per state (ProcessChecker.expected), kept with the game while it
+    # is among the last few judged (_maps_of): every candidate video of an item is judged against the
+    # same renderings
     maps: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -149,6 +150,19 @@ class ObjectPixels:
         return int(np.count_nonzero(self.cls[y0:y1, x0:x1] == self.classes[k]))
 
 
+_WARM_GAMES: list[Game] = []  # the games whose expected maps are kept: memory stays bounded (~0.1-0.3 MB a state)
+
+
+def _maps_of(game: Game) -> dict:
+    """The game's expected-map cache, kept for the last 4 games judged (a run judges an item's candidates
+    in turn); an older game's is emptied."""
+    if not any(g is game for g in _WARM_GAMES):
+        _WARM_GAMES.append(game)
+        if len(_WARM_GAMES) > 4:
+            _WARM_GAMES.pop(0).maps.clear()
+    return game.maps
+
+
 ORDER_OF_BLAME = ("WRONG_START", "LAYOUT_CHANGED", "TELEPORT", "ILLEGAL_MOVE")
 GROWN = 1.15  # an object's pixels against its own at the start: it was drawn bigger
 SHRUNK = 0.85  # ... or smaller (a fifth less: a bar at 0.8 of its height, a ball at 0.9 of its width)
@@ -177,7 +191,7 @@ class ProcessChecker:
         self.extent = np.max(r[..., 2:] - r[..., :2], (1, 2))  # each object's larger side, working px
         self.reach = ObjectReach(self.rects, self.around, self.W, self.H)
         self._off_ref = None
-        self._expected = game.maps
+        self._expected = _maps_of(game)
         K = len(game.obj_class)
         e0, _ = self.expected(game.start)
         r = self.rects
@@ -197,7 +211,7 @@ class ProcessChecker:
             hit = self._expected[state] = (cls, interior(cls))
             for a in hit:  # shared by every check of this game: never written
                 a.flags.writeable = False
-            if len(self._expected) > 256:
+            if len(self._expected) > 128:
                 self._expected.clear()
         return hit
 
