@@ -188,7 +188,7 @@ class BoardReader:
         inset = 0.12 * np.minimum(r[:, 2] - r[:, 0], r[:, 3] - r[:, 1])
         inner = r + np.stack([inset, inset, -inset, -inset], 1)
         self.tracker = CameraTracker(self.ref, self.warp, keep_out((self.h, self.w), inner, margin=0))
-        self.level = self.tracker.match(first)  # how well a frame matches while the camera stays put
+        self.level = self.tracker.match(first)  # how well a frame matches while the camera stays put (or None)
         img = self._warped(first)
         if self.kind == "colour":
             observed = np.zeros_like(self.palette)
@@ -230,8 +230,10 @@ class BoardReader:
         The ECC fit (most of a sudoku's checking when run on every misread frame) runs only once the
         frame matches the reference worse than the frame of the last alignment did: a camera that
         stayed put matches as well as then (compression noise moves the match by ~0.0002 on the
-        validate clips), and a fit on such a frame would rarely gain the tracker's minimum (0.002)."""
-        if self.tracker.match(img) >= self.level - RETRACK_DROP:
+        validate clips), and a fit on such a frame would rarely gain the tracker's minimum (0.002).
+        Where either match cannot be computed (a flat frame), the fit decides, as it always did."""
+        now = self.tracker.match(img)
+        if self.level is not None and now is not None and now >= self.level - RETRACK_DROP:
             return False
         if not self.tracker.update(img):
             return False
