@@ -57,8 +57,10 @@ canvas_clip(fam, item, Path(sys.argv[5]), *(int(x) for x in sys.argv[6:9]))
 
 def run(root: Path, code: str, *args) -> str:
     env = {**os.environ, "PYTHONPATH": str(root)}
+    # cwd=root: ``python -c`` puts the working directory first on sys.path, so a child started from inside
+    # the other checkout would import that checkout's genbench, not its own
     out = subprocess.run([sys.executable, "-c", code, str(root), *map(str, args)], env=env, capture_output=True,
-                         text=True)
+                         text=True, cwd=root)
     if out.returncode:
         raise SystemExit(f"{root}: {out.stderr[-2000:]}")
     return out.stdout

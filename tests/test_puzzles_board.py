@@ -86,3 +86,25 @@ def test_items_unique_within_an_export(name):
     assert len(keys) == 12 and len({it.content_hash for it in items}) == 12
 
 
+
+
+def test_the_camera_is_refitted_only_once_the_frame_matches_worse(tmp_path, monkeypatch):
+    """BoardReader.retrack runs the ECC fit only when the frame matches the drawing worse than at the
+    last alignment: a still camera's oracle (cells misread while a digit is being drawn) never pays for
+    a fit, a camera panning over the clip does, and both pass; a given overwritten under the same pan
+    still fails."""
+    from genbench import validate as V
+    from genbench.registry import task_family
+    from genbench.vision.tracking import CameraTracker
+
+    fits = []
+    update = CameraTracker.update
+    monkeypatch.setattr(CameraTracker, "update", lambda self, *a, **k: fits.append(1) or update(self, *a, **k))
+    fam = task_family("puzzle.sudoku")
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    item = next(iter(fam.items("easy", 1, 0, "paper")))
+    for name, expect_fits in (("oracle", False), ("pan_ramp", True), ("given_overwritten+drift", True)):
+        fits.clear()
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin="paper")
+        assert o.ok, (name, o.got, o.message)
+        assert bool(fits) == expect_fits, (name, len(fits))

@@ -154,3 +154,70 @@ def test_sorting_on_planes_reads_a_bar_easing_into_its_slot_as_resting(tmp_path,
     assert V.run_one(fam, it, preset, 0, tmp_path, 48, "bars").got == "pass"  # RGB
     monkeypatch.setattr(type(fam), "frames_as_planes", True)
     assert V.run_one(fam, it, preset, 0, tmp_path, 48, "bars").got == "pass"  # planes: LAYOUT_CHANGED
+
+
+def test_expected_maps_kept_with_the_game_change_no_verdict():
+    """The expected maps cached on an item's Game (every candidate of the item reuses them) give the
+    verdicts a fresh Game gives, a passing oracle and a failing illegal move alike; they are read-only,
+    and only the last few games judged keep theirs."""
+    from genbench.checkers import process
+
+    fam = task_family("puzzle.hanoi")
+    it = fam.generate(0, "medium", seed=1)
+    bad = {p.name: p for p in perturbations_for(fam)}["illegal_disk_move"].make(
+        fam, it, item_rng(0, "puzzle.hanoi", 0, "test", "illegal_disk_move"))
+    clips = [(list(fam.solution_frames(it)), 24.0), (list(bad.frames), bad.fps)]
+    warm = fam.cached_game(it)
+
+    def verdicts(game):
+        out = []
+        for frames, fps in clips:
+            v = process.ProcessChecker(game).check(iter(frames), geometry.identity(*it.canvas_size), fps)
+            out.append((v.passed, v.failure, v.first_error_frame, v.message, v.metrics, v.evidence))
+        return out
+
+    first = verdicts(warm)
+    assert warm.maps  # filled by the first checks
+    assert all(not a.flags.writeable for k, v in warm.maps.items() if k[0] != "presence" for a in v)
+    assert verdicts(warm) == first == verdicts(fam.game(it))  # warm, again, and from a fresh game
+    assert first[0][0] and not first[1][0] and first[1][1] == "ILLEGAL_MOVE"
+    for i in range(5):  # four newer games judged: the oldest one's maps are dropped
+        process.ProcessChecker(fam.game(fam.generate(10 + i, "easy", seed=1)))
+    assert not warm.maps and len(process._WARM_GAMES) == 4
+
+
+@pytest.mark.parametrize("name", ["puzzle.sliding", "puzzle.hanoi"])
+def test_object_pixels_count_exactly_by_box_histograms_and_by_integrals(name):
+    """Both ways of counting each object's pixels in its slot boxes (a class histogram per distinct box,
+    an integral image per object) give the exact counts, on the oracle's frames and on a frame with
+    pixels of every object sprinkled over it."""
+    import cv2
+
+    from genbench.checkers import process
+
+    fam = task_family(name)
+    it = fam.generate(0, "medium", seed=1)
+    g = fam.game(it)
+    chk = process.ProcessChecker(g)
+    W, H = g.working
+    classes = np.array(g.obj_class)
+    maps = [process.classify_exact(cv2.resize(f, (W, H), interpolation=cv2.INTER_AREA), g.palette)
+            for f in list(fam.solution_frames(it))[::9]]
+    rng = np.random.default_rng(0)
+    sprinkled = rng.choice(classes, maps[0].shape).astype(np.uint8)
+    maps.append(np.where(rng.random(maps[0].shape) < 0.2, sprinkled, maps[0]))
+    K, S = chk.rects.shape[:2]
+    for cls in maps:
+        want = np.zeros((K, S), np.int64)
+        for k in range(K):
+            for s in range(S):
+                x0, y0, x1, y1 = chk.rects[k, s]
+                if x0 >= 0:
+                    want[k, s] = np.count_nonzero(cls[y0:y1, x0:x1] == classes[k])
+        for by_box in (True, False):
+            chk.reach.by_box = by_box
+            px = process.ObjectPixels(cls, classes, chk.reach)
+            assert np.array_equal(px.in_slots(), want), by_box
+            for k, s in enumerate(g.start):
+                x0, y0, x1, y1 = chk.around[k, s]
+                assert px.in_box(k, chk.around[k, s]) == np.count_nonzero(cls[y0:y1, x0:x1] == classes[k])

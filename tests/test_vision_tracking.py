@@ -70,3 +70,12 @@ def test_a_changed_part_stays_changed_after_tracking():
 def test_keep_out_masks_boxes_with_a_margin():
     m = keep_out((50, 60), [(10, 10, 20, 20)], margin=2)
     assert m[9, 9] == 0 and m[21, 21] == 0 and m[30, 30] == 255 and m[7, 7] == 255
+
+
+def test_match_is_the_masked_ecc_and_none_on_a_flat_frame():
+    rng = np.random.default_rng(0)
+    ref = (rng.random((60, 80, 3)) * 255).astype(np.uint8)
+    t = CameraTracker(ref)
+    assert t.match(ref) > 0.999
+    assert t.match(np.roll(ref, 3, axis=1)) < 0.5  # a shifted picture matches worse
+    assert t.match(np.full_like(ref, 100)) is None and CameraTracker(np.full_like(ref, 100)).match(ref) is None

@@ -91,6 +91,10 @@ def draw_glyph(img: np.ndarray, rect, name: str, colour, upto: float = 1.0) -> N
 FEAT_W, FEAT_H = 6, 8  # glyph feature grid (ink fraction per block)
 
 
+# a frame matching the reference under the current warp this much worse than the last aligned frame did
+# is re-aligned (BoardReader.retrack); the tracker's own minimum gain
+RETRACK_DROP = 0.002
+
 _TEMPLATES: dict = {}  # glyph templates by board geometry (json) → (cells, symbols, features)
 
 
@@ -184,6 +188,7 @@ class BoardReader:
         inset = 0.12 * np.minimum(r[:, 2] - r[:, 0], r[:, 3] - r[:, 1])
         inner = r + np.stack([inset, inset, -inset, -inset], 1)
         self.tracker = CameraTracker(self.ref, self.warp, keep_out((self.h, self.w), inner, margin=0))
+        self.level = self.tracker.match(first)  # how well a frame matches while the camera stays put (or None)
         img = self._warped(first)
         if self.kind == "colour":
             observed = np.zeros_like(self.palette)
@@ -220,10 +225,20 @@ class BoardReader:
         return warp_onto(img, self.warp, self.w, self.h)
 
     def retrack(self, img: np.ndarray) -> bool:
-        """Re-align on a later frame (a zoom or pan growing over the clip); whether the warp changed."""
+        """Re-align on a later frame (a zoom or pan growing over the clip); whether the warp changed.
+
+        The ECC fit (most of a sudoku's checking when run on every misread frame) runs only once the
+        frame matches the reference worse than the frame of the last alignment did: a camera that
+        stayed put matches as well as then (compression noise moves the match by ~0.0002 on the
+        validate clips), and a fit on such a frame would rarely gain the tracker's minimum (0.002).
+        Where either match cannot be computed (a flat frame), the fit decides, as it always did."""
+        now = self.tracker.match(img)
+        if self.level is not None and now is not None and now >= self.level - RETRACK_DROP:
+            return False
         if not self.tracker.update(img):
             return False
         self.warp = self.tracker.warp
+        self.level = self.tracker.match(img)
         return True
 
     # -- every frame ------------------------------------------------------------------------------------

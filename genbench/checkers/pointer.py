@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from ..schema import Fit, Verdict
+from ..vision.components import components
 from ..vision.mapping import CanvasSampler
 from ..vision.palette import align_first
 from ..vision.regions import InkRegions, blur, colour_box_mask
@@ -200,7 +201,7 @@ class PointerChecker:
         """(marker-coloured mask, the marker's centre in canvas px or None, whether a second marker shows)."""
         sx, sy = W / WORK[0], H / WORK[1]
         mask = self._marker_mask(img, colour, radius)
-        nc, lab, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        nc, stats, cents = components(mask)  # labelled in the box of the marker-coloured pixels only
         xy, dup = None, False
         if nc > 1:
             areas = stats[1:, cv2.CC_STAT_AREA]

@@ -61,6 +61,10 @@ class Game:
     # objects stand apart at rest (a row, not a stack), so one drawn bigger shows around its slot
     check_growth: bool = False
     words: dict = field(default_factory=dict)
+    # the checker's expected class maps per state (ProcessChecker.expected), kept with the game while it
+    # is among the last few judged (_maps_of): every candidate video of an item is judged against the
+    # same renderings
+    maps: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def working(self) -> tuple[int, int]:
@@ -112,6 +116,16 @@ class ObjectReach:
                 if len(b) else (0, 0, w, h)
             self.part.append(part)
             self.local[k] = np.where(self.valid[k][:, None], rects[k] - np.array(part[:2] * 2), 0)
+        # the distinct resting boxes: where objects share them (equal tiles, one set of slots), one class
+        # histogram per box counts every object at once, instead of an integral image per object (the
+        # same counts). At these working sizes a call costs about the same either way, an integral
+        # image about twice a small box's histogram: sliding's 9 boxes for 8 tiles take half the time,
+        # hanoi's and sorting's boxes (one per object and slot) would take 1.1-3x more
+        uniq, inv = np.unique(rects[self.valid], axis=0, return_inverse=True)
+        self.boxes = uniq
+        self.box_of = np.full(self.valid.shape, -1, np.intp)
+        self.box_of[self.valid] = inv.ravel()
+        self.by_box = len(uniq) < 2 * rects.shape[0]
 
 
 class ObjectPixels:
@@ -123,15 +137,22 @@ class ObjectPixels:
         self.cls, self.classes, self.reach = cls, classes, reach
         # every class's pixels in one histogram (exact below 2**24 px; np.bincount widens to int64 first)
         self.total = cv2.calcHist([cls], [0], None, [256], [0, 256]).ravel()[classes].astype(np.int64)
-        self.ii = [cv2.integral((cls[y0:y1, x0:x1] == c).view(np.uint8))
-                   for c, (x0, y0, x1, y1) in zip(classes, reach.part)]
+        if reach.by_box:
+            self.ii = None
+            self.hist = np.array([_histogram(cls[y0:y1, x0:x1]) for x0, y0, x1, y1 in reach.boxes]).reshape(-1, 256)
+        else:
+            self.ii = [cv2.integral((cls[y0:y1, x0:x1] == c).view(np.uint8))
+                       for c, (x0, y0, x1, y1) in zip(classes, reach.part)]
 
     def in_slots(self) -> np.ndarray:
         """(K, S) each object's pixels in its box in every slot (0 where it cannot rest)."""
-        out = np.zeros(self.reach.valid.shape, np.int64)
-        for k, ii in enumerate(self.ii):
-            x0, y0, x1, y1 = self.reach.local[k].T
-            out[k] = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
+        if self.ii is None:
+            out = self.hist[self.reach.box_of, self.classes[:, None]].astype(np.int64)
+        else:
+            out = np.zeros(self.reach.valid.shape, np.int64)
+            for k, ii in enumerate(self.ii):
+                x0, y0, x1, y1 = self.reach.local[k].T
+                out[k] = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
         out[~self.reach.valid] = 0
         return out
 
@@ -139,11 +160,31 @@ class ObjectPixels:
         """Object k's pixels in one box (x0, y0, x1, y1, working px)."""
         x0, y0, x1, y1 = (int(v) for v in box)
         px0, py0, px1, py1 = self.reach.part[k]
-        if px0 <= x0 and py0 <= y0 and x1 <= px1 and y1 <= py1:
+        if self.ii is not None and px0 <= x0 and py0 <= y0 and x1 <= px1 and y1 <= py1:
             ii = self.ii[k]
             x0, y0, x1, y1 = x0 - px0, y0 - py0, x1 - px0, y1 - py0
             return int(ii[y1, x1]) - int(ii[y0, x1]) - int(ii[y1, x0]) + int(ii[y0, x0])
         return int(np.count_nonzero(self.cls[y0:y1, x0:x1] == self.classes[k]))
+
+
+def _histogram(cls: np.ndarray) -> np.ndarray:
+    """Pixels of each class value (256) in a class map, exact below 2**24 px; none in an empty box."""
+    if not cls.size:
+        return np.zeros(256, np.float32)
+    return cv2.calcHist([cls], [0], None, [256], [0, 256]).ravel()
+
+
+_WARM_GAMES: list[Game] = []  # the games whose expected maps are kept: memory stays bounded (~0.1-0.3 MB a state)
+
+
+def _maps_of(game: Game) -> dict:
+    """The game's expected-map cache, kept for the last 4 games judged (a run judges an item's candidates
+    in turn); an older game's is emptied."""
+    if not any(g is game for g in _WARM_GAMES):
+        _WARM_GAMES.append(game)
+        if len(_WARM_GAMES) > 4:
+            _WARM_GAMES.pop(0).maps.clear()
+    return game.maps
 
 
 ORDER_OF_BLAME = ("WRONG_START", "LAYOUT_CHANGED", "TELEPORT", "ILLEGAL_MOVE")
@@ -174,7 +215,7 @@ class ProcessChecker:
         self.extent = np.max(r[..., 2:] - r[..., :2], (1, 2))  # each object's larger side, working px
         self.reach = ObjectReach(self.rects, self.around, self.W, self.H)
         self._off_ref = None
-        self._expected: dict = {}
+        self._expected = _maps_of(game)
         K = len(game.obj_class)
         e0, _ = self.expected(game.start)
         r = self.rects
@@ -192,7 +233,9 @@ class ProcessChecker:
             img = cv2.resize(self.g.render(state), (self.W, self.H), interpolation=cv2.INTER_AREA)
             cls = classify_exact(img, self.g.palette)
             hit = self._expected[state] = (cls, interior(cls))
-            if len(self._expected) > 256:
+            for a in hit:  # shared by every check of this game: never written
+                a.flags.writeable = False
+            if len(self._expected) > 128:
                 self._expected.clear()
         return hit
 
@@ -301,7 +344,7 @@ class ProcessChecker:
                 lut = build_lut(calibrate_scene(g.palette, img, exp0, in0, movable=g.obj_class), max_dist=100.0)
             else:
                 img = warp_onto(img, warp, self.W, self.H)
-            cls = lut[quantise(img)]
+            cls = lut.take(quantise(img))  # take: the same classes as lut[...], in 60% of the time
             fill, total, pixels = self._fills(cls, classes)
             if area is None:
                 # each object as this video renders it (blur, compression) where it should start is
@@ -393,7 +436,7 @@ class ProcessChecker:
                 new = self._realign(g, cur, raw)
                 if new is not None:
                     warp = new
-                    cls = lut[quantise(warp_onto(raw, warp, self.W, self.H))]
+                    cls = lut.take(quantise(warp_onto(raw, warp, self.W, self.H)))
                     fill, total, pixels = self._fills(cls, classes)
                     frac = fill / area[:, None]
             # with everything at rest (nothing in transit: no ghost or overlap adds pixels), an
@@ -420,7 +463,7 @@ class ProcessChecker:
                     new = self._realign(g, cur, raw)
                     if new is not None:
                         warp = new
-                        cls = lut[quantise(warp_onto(raw, warp, self.W, self.H))]
+                        cls = lut.take(quantise(warp_onto(raw, warp, self.W, self.H)))
                         bad = self._layout_bad(cls, cur)
                 bad_run = np.where(bad, bad_run + 1, 0)
                 if (bad_run == self.layout_persist).any():

@@ -9,6 +9,7 @@
 * ``sprites``: a sprite found as a whole picture (masked correlation against its first-frame patch).
 * ``presence``: which classes appear within one pixel, all classes at once (bitmasks).
 * ``regions``: ink change in boxes; per-pixel colour distance masks.
+* ``components``: connected components of a sparse mask, labelled in the box of its set pixels.
 
 Nothing here knows a task or a rule: checkers (``genbench.checkers``) build on it.
 """

@@ -32,6 +32,15 @@ class CameraTracker:
         """The frame mapped onto the reference by the current warp."""
         return warp_onto(img, self.warp, self.w, self.h)
 
+    def match(self, img: np.ndarray) -> float | None:
+        """How well the frame (unwarped, at working size) matches the reference under the current warp:
+        the masked ECC, 1 for a perfect match; None where it cannot be computed (a flat frame)."""
+        try:
+            ecc = float(cv2.computeECC(self.ref, grey(self.warped(img)), self.mask))
+        except cv2.error:
+            return None
+        return ecc if np.isfinite(ecc) else None  # NaN: nothing to correlate with
+
     def update(self, img: np.ndarray, mask: np.ndarray | None = None) -> bool:
         """Re-estimate the warp on this frame (unwarped, at working size). Keeps the old warp unless
         the new one is a plausible drift that matches the masked reference better (``mask``: this

@@ -88,7 +88,8 @@ class TicTacToe(BoardFamily):
     presets = LEVELS
     skins = tuple(SKINS)
     all_skins = tuple(SKINS)
-    checker_version = "2"  # 2: frames read from the decoder planes (frames_as_planes)
+    checker_version = "3"  # 2: frames read from the decoder planes (frames_as_planes); 3: re-aligned only once the
+    # frame matches the drawing worse than at the last alignment (BoardReader.retrack)
     stroke_frames = 4  # the mark is drawn stroke by stroke
     # A single mark is one atomic action: a cut to the answer board *is* the process, so it passes.
     perturbation_expectations = {"cut_to_final": "pass"}
