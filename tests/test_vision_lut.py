@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from genbench.vision.lut import bin_centres, bin_distances, build_lut
+from genbench.vision.lut import bin_centres, bin_distances, build_lut, lookup, quantise, word_table
 
 
 def _per_bin(colours):
@@ -33,3 +33,18 @@ def test_the_table_classifies_by_the_nearest_colour():
     idx = lambda r, g, b: (r >> 3) << 10 | (g >> 3) << 5 | b >> 3  # noqa: E731
     assert lut[idx(10, 5, 0)] == 3 and lut[idx(250, 240, 250)] == 1 and lut[idx(210, 50, 30)] == 2
     assert lut[idx(128, 128, 128)] == 255  # beyond max_dist of every colour: unknown
+
+
+def test_lookup_by_words_is_the_table_of_the_quantised_pixels():
+    """Every colour (all 2**24, as one image) and a strided view read what lut.take(quantise(img)) reads."""
+    rng = np.random.default_rng(0)
+    lut = rng.integers(0, 256, 1 << 15).astype(np.uint8)
+    every = np.arange(1 << 24, dtype=np.uint32)
+    img = np.stack([every & 255, (every >> 8) & 255, every >> 16], -1).astype(np.uint8).reshape(4096, 4096, 3)
+    table = word_table(lut)
+    assert np.array_equal(lookup(img, table), lut.take(quantise(img)))
+    view = img[::3, 1::2]  # not contiguous
+    assert np.array_equal(lookup(view, table), lut.take(quantise(view)))
+    other = lut.copy()
+    other[quantise(img[:1, :1])[0, 0]] ^= 1  # a table that differs in one bin reads that colour differently
+    assert not np.array_equal(lookup(img, word_table(other)), lut.take(quantise(img)))

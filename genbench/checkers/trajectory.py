@@ -26,7 +26,7 @@ from ..schema import Fit, Verdict
 from .events import Event as _Event, first_leap, missed_moves, walk_failure
 from .regionmap import AGENT, GOAL, RegionMap
 from .still import DRIFTED, StillReading
-from ..vision.lut import LUT_BITS, build_lut, quantise
+from ..vision.lut import LUT_BITS, build_lut, lookup, quantise, word_table
 from ..vision.mapping import FrameMapper
 from ..vision.palette import calibrate
 
@@ -76,6 +76,7 @@ class TrajectoryChecker:
         self._confuser = None
         self._ref_area = rm.agent_area
         self._still = None  # textured skins: a StillReading of each video
+        self._words_of = None  # the lut whose word_table is _words
 
     def _use_view(self, inside: np.ndarray | None) -> None:
         """Layout pixels to judge: all checked ones, less those the camera no longer shows."""
@@ -93,9 +94,18 @@ class TrajectoryChecker:
     def _classify(self, img: np.ndarray, lut: np.ndarray, shaken: bool = False) -> np.ndarray:
         """Class per pixel of a frame mapped to working size: by colour, then against the still layout
         on textured skins (a family whose sprites share colours refines this reading in a subclass)."""
+        if self._still is None:
+            cls = self._by_colour = self._by_table(img, lut)
+            return cls
         q = quantise(img)
         cls = self._by_colour = lut.take(q)
-        return cls if self._still is None else self._still.classify(img, q, cls, shaken)
+        return self._still.classify(img, q, cls, shaken)
+
+    def _by_table(self, img: np.ndarray, lut: np.ndarray) -> np.ndarray:
+        """``lut.take(quantise(img))`` by the table's word-keyed copy (``vision.lut.lookup``), made once per video."""
+        if self._words_of is not lut:
+            self._words, self._words_of = word_table(lut), lut
+        return lookup(img, self._words)
 
     def _observe(self, cls: np.ndarray, last_xy):
         """Agent in a classified frame: (centroid or None, area, duplicate?, boxes of agent blobs)."""
@@ -360,7 +370,7 @@ class TrajectoryChecker:
                 bad, mf = self._layout(cls, boxes)
                 moved = self._still.stray(boxes) > DRIFTED
             if moved:  # the camera has left the first frame's view: the still picture no longer lines up
-                cls = self._by_colour = lut.take(quantise(img))
+                cls = self._by_colour = self._by_table(img, lut)
                 xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
                 bad, mf = self._layout(cls, boxes)
             mf_sum += mf

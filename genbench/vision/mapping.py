@@ -235,18 +235,19 @@ class SwscaleSamples:
     """RGB of a frame's pixels at ``rows`` × ``cols`` exactly as swscale converts the whole frame to
     rgb24 (``video.decode_rgb``), converting only those pixels.
 
-    The samples are laid out as a small yuv420p frame, one per 2×2 block (its top-left pixel) under
-    the sample's own chroma: swscale's unscaled yuv420p → rgb24 conversion gives a pixel the colour of
-    its Y, U and V alone, so the block's top-left pixel comes out as the sample's colour in the whole
-    frame (checked bit for bit against full conversions at every preset canvas:
+    The samples are laid out as a small yuv422p frame (a yuv420p frame's conversion, with one chroma
+    row per luma row), one per pair of pixels (its left one) under the sample's own chroma: swscale's
+    unscaled yuv420p / yuv422p → rgb24 conversion gives a pixel the colour of its Y, U and V alone, so
+    the pair's left pixel comes out as the sample's colour in the whole frame (a 2×2 block of yuv420p
+    converted twice the pixels; checked bit for bit against full conversions at every preset canvas:
     tests/test_vision_frames.py). The first frame is also converted whole and compared: a swscale
     build that converted differently would show there, and its frames are then converted whole."""
 
     def __init__(self, rows: np.ndarray, cols: np.ndarray):
         self.rows, self.cols = rows, cols
         self.w, self.h = len(cols), len(rows)
+        self._chroma_rows, self._chroma_cols = rows >> 1, cols >> 1  # yuv420p: a chroma sample per 2×2 pixels
         self._block = None
-        self._strides = None
         self.exact = None  # None until the first frame is checked; False: convert whole frames
 
     def __call__(self, frame: YuvFrame) -> np.ndarray:
@@ -266,25 +267,29 @@ class SwscaleSamples:
         import av
 
         w, h, src = self.w, self.h, frame.source
-        if self._block is None or self._block.format.name != src.format.name:
-            self._block = av.VideoFrame(2 * w, 2 * h, src.format.name)  # reused: written in place
-            self._planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size) for p in self._block.planes]
+        name = src.format.name.replace("420p", "422p")
+        if self._block is None or self._block.format.name != name:
+            # reused: written in place; an even height, which swscale's unscaled conversion needs
+            self._block = av.VideoFrame(2 * w, h + (h & 1), name)
+            self._planes = [_plane(self._block, i) for i in range(3)]
             for p in self._planes:
                 p[:] = 0
-        strides = tuple(p.line_size for p in src.planes[:3])
-        if strides != self._strides:  # flat indices into the decoder's buffers (one gather per plane)
-            self._strides = strides
-            self._flat = (self.rows[:, None] * strides[0] + self.cols,
-                          (self.rows >> 1)[:, None] * strides[1] + (self.cols >> 1),  # yuv420p: a chroma
-                          (self.rows >> 1)[:, None] * strides[2] + (self.cols >> 1))  # sample per 2×2 pixels
         y, u, v = self._planes
-        y[0:2 * h:2, 0:2 * w:2] = np.frombuffer(src.planes[0], np.uint8).take(self._flat[0])
-        u[:h, :w] = np.frombuffer(src.planes[1], np.uint8).take(self._flat[1])
-        v[:h, :w] = np.frombuffer(src.planes[2], np.uint8).take(self._flat[2])
+        # rows, then columns: each gather reads whole rows (a flat gather of every sample reads its
+        # indices and scattered pixels, twice the time)
+        y[:h, 0:2 * w:2] = _plane(src, 0).take(self.rows, 0).take(self.cols, 1)
+        u[:h, :w] = _plane(src, 1).take(self._chroma_rows, 0).take(self._chroma_cols, 1)
+        v[:h, :w] = _plane(src, 2).take(self._chroma_rows, 0).take(self._chroma_cols, 1)
         self._block.colorspace, self._block.color_range = src.colorspace, src.color_range
         # one thread: swscale's slice threads cost more than converting a block this small
         rgb = frame.reformatter.reformat(self._block, format="rgb24", threads=1).to_ndarray()
-        return cv2.resize(rgb, (w, h), interpolation=cv2.INTER_NEAREST)  # the top-left pixels: rgb[::2, ::2]
+        return cv2.resize(rgb[:h], (w, h), interpolation=cv2.INTER_NEAREST)  # the left pixels: rgb[:h, ::2]
+
+
+def _plane(frame, i: int) -> np.ndarray:
+    """Plane ``i`` of a PyAV frame as a 2-D view (rows of its line size)."""
+    p = frame.planes[i]
+    return np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)
 
 
 def _nearest_index(n_src: int, n_dst: int) -> np.ndarray:
