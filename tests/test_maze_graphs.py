@@ -158,3 +158,27 @@ def test_draw_end_cell_read_thin_in_the_last_frame(skin):
     assert v.passed, (v.failure, v.message)
     v = _check(fam, it, frames + [last_from(0.35)])
     assert not v.passed and v.failure == "GOAL_NOT_HELD", (v.failure, v.message)
+
+
+@pytest.mark.parametrize("skin", ["classic", "fog"])
+def test_draw_start_cell_read_thin_when_the_line_begins(skin):
+    """The start cell holds half a stroke, and compression can fade it below the cover threshold while
+    the next cell first reads full: the line still begins at the start when that stroke reaches into
+    the start cell. A line whose first ink lies past the start cell begins elsewhere (WRONG_START)."""
+    fam = task_family("maze.grid-draw")
+    it = fam.generate(0, "medium", seed=1, skin=skin)
+    sol = [tuple(p) for p in it.state["solutions"][0]]
+    full = fam.growth(sol, fam.frames_per_step)
+    assert _check(fam, it, list(fam.frames_of_strokes(it.state, [[line] for line in full]))).passed
+
+    def thin_start(t):  # until the line reaches the third cell, its first point sits a fraction t on
+        (r0, c0), (r1, c1) = sol[0], sol[1]
+        head = (r0 + t * (r1 - r0), c0 + t * (c1 - c0))
+        early = 2 * fam.frames_per_step
+        lines = [[head] + line[1:] if 0 < j <= early else line for j, line in enumerate(full)]
+        return list(fam.frames_of_strokes(it.state, [[line] for line in lines + [lines[-1]] * fam.hold_frames]))
+
+    v = _check(fam, it, thin_start(0.2))
+    assert v.passed, (v.failure, v.message)
+    v = _check(fam, it, thin_start(0.5))
+    assert not v.passed and v.failure == "WRONG_START", (v.failure, v.message)
