@@ -77,6 +77,7 @@ class StrokeChecker:
         expected = rm.layout_class.ravel()
         kernel = np.ones((5, 5), np.uint8)
         in_start, in_goal = lab == start, lab == goal
+        bridge = np.ones((2 * int(np.ceil(sm.pen_px / 2)) + 1,) * 2, np.uint8)  # closes gaps under a pen width
 
         lut = unseen = None
         events: list[Event] = []
@@ -176,12 +177,19 @@ class StrokeChecker:
             prev_cov = cov
 
             # reached: start and goal joined by one connected stroke
-            comp_g = set(np.unique(cc.ravel()[in_goal & pf]).tolist()) - {0}
-            joined = bool(comp_s & comp_g)
-            reached_now = joined and cov[goal] and cov[start]
+            # once the line has reached the goal, compression fading a thin pen in places does not undo
+            # it: pieces apart by less than the pen's width are one stroke (a cut or a retraction leaves
+            # a wider gap), and a start cell read thin is still its end. Reaching takes one unbroken
+            # stroke (bridged specks of noise would join anything)
+            jc = cc.ravel()
+            if reached_at is not None:
+                jc = cv2.connectedComponents(cv2.dilate(pen, bridge), connectivity=8)[1].ravel()
+            joined = bool((set(jc[in_start & pf].tolist()) - {0}) & (set(jc[in_goal & pf].tolist()) - {0}))
+            reached_now = joined and cov[goal] and (cov[start] or start in drawn_set)
             if reached_now:
                 unreached_run = 0
-                final_cov = cov
+                final_cov = cov.copy()
+                final_cov[start] = True  # the joined stroke has ink there, however thin
                 if reached_at is None:
                     reached_at = i
             elif reached_at is not None:

@@ -75,9 +75,10 @@ class GridDrawMaze(TaskFamily):
     # RGB frames: the planes A/B (bench/validate_planes.py) reached only 2 of its 10 skin × difficulty
     # combos, and its hard/fog drift clip was a miss last session; switch once every combo is shown equal
     frames_as_planes = False
-    checker_version = "4"  # 2: the stroke engine reads a marker core one pixel off under drift; 3: the last
+    checker_version = "5"  # 2: the stroke engine reads a marker core one pixel off under drift; 3: the last
     # frame holds the goal when one stroke still joins start and goal, however faded an end cell's ink;
-    # 4: the line begins at the start when its first full cell's stroke reaches into the start cell
+    # 4: the line begins at the start when its first full cell's stroke reaches into the start cell;
+    # 5: pieces of the line apart by less than the pen's width are one stroke
     frames_per_step = 6
     hold_frames = 12
 
