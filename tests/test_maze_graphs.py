@@ -158,3 +158,58 @@ def test_draw_end_cell_read_thin_in_the_last_frame(skin):
     assert v.passed, (v.failure, v.message)
     v = _check(fam, it, frames + [last_from(0.35)])
     assert not v.passed and v.failure == "GOAL_NOT_HELD", (v.failure, v.message)
+
+
+@pytest.mark.parametrize("skin", ["classic", "fog"])
+def test_draw_start_cell_read_thin_when_the_line_begins(skin):
+    """The start cell holds half a stroke, and compression can fade it below the cover threshold while
+    the next cell first reads full: the line still begins at the start when that stroke reaches into
+    the start cell. A line whose first ink lies past the start cell begins elsewhere (WRONG_START)."""
+    fam = task_family("maze.grid-draw")
+    it = fam.generate(0, "medium", seed=1, skin=skin)
+    sol = [tuple(p) for p in it.state["solutions"][0]]
+    full = fam.growth(sol, fam.frames_per_step)
+    assert _check(fam, it, list(fam.frames_of_strokes(it.state, [[line] for line in full]))).passed
+
+    def thin_start(t):  # until the line reaches the third cell, its first point sits a fraction t on
+        (r0, c0), (r1, c1) = sol[0], sol[1]
+        head = (r0 + t * (r1 - r0), c0 + t * (c1 - c0))
+        early = 2 * fam.frames_per_step
+        lines = [[head] + line[1:] if 0 < j <= early else line for j, line in enumerate(full)]
+        return list(fam.frames_of_strokes(it.state, [[line] for line in lines + [lines[-1]] * fam.hold_frames]))
+
+    v = _check(fam, it, thin_start(0.2))
+    assert v.passed, (v.failure, v.message)
+    v = _check(fam, it, thin_start(0.5))
+    assert not v.passed and v.failure == "WRONG_START", (v.failure, v.message)
+
+
+@pytest.mark.parametrize("skin", ["classic", "fog"])
+def test_draw_stroke_broken_by_a_hairline_still_holds_the_goal(skin):
+    """Compression fades a thin pen in places: the finished line reads as pieces a pixel or two apart
+    (ood/fog at CRF 40 under drift: GOAL_NOT_HELD). Pieces apart by less than the pen's width are one
+    stroke; a line cut by a passage's length at the end no longer joins start and goal."""
+    from genbench.tasks.maze.graph_draw import skin_from_json
+    from genbench.tasks.maze.grid_layout import Geometry
+    fam = task_family("maze.grid-draw")
+    it = fam.generate(0, "medium", seed=1, skin=skin)
+    sol = [tuple(p) for p in it.state["solutions"][0]]
+    geom = Geometry.from_json(it.state["geometry"])
+    floor = skin_from_json(it.state["skin"]).floor
+    frames = list(fam.solution_frames(it))
+    k = len(sol) // 2
+    (r0, c0), (r1, c1) = sol[k], sol[k + 1]
+    x, y = geom.centre((r0 + r1) / 2, (c0 + c1) / 2)  # the passage's middle
+    across = it.state["pen_px"]
+
+    def cut(length):  # the line's last frames with ``length`` canvas px of it erased in that passage
+        half = (length / 2, across) if r0 == r1 else (across, length / 2)
+        out = [f.copy() for f in frames]
+        for f in out[-fam.hold_frames:]:
+            f[int(y - half[1]):int(np.ceil(y + half[1])), int(x - half[0]):int(np.ceil(x + half[0]))] = floor
+        return out
+
+    v = _check(fam, it, cut(6))
+    assert v.passed, (v.failure, v.message)
+    v = _check(fam, it, cut(2 * geom.cell))
+    assert not v.passed and v.failure == "GOAL_NOT_HELD", (v.failure, v.message)

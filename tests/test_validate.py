@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from genbench import validate as V
+from genbench import geometry, validate as V
 from genbench.registry import resolve_tasks, task_family
 from genbench.tasks.maze.skins import SKINS
 
@@ -476,6 +476,27 @@ def test_drift_after_letterboxing_at_crf40_passes_and_a_layout_change_under_drif
     for name in ("drift_letterbox_crf40", must_fail):
         o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin=skin)
         assert o.ok, (name, o.got, o.message)
+
+
+def test_grid_draw_start_faded_under_drift_at_crf40_passes_and_a_line_begun_past_it_fails(tmp_path):
+    """ood/fog item 3 at drift_letterbox_crf40: the start cell (half a stroke) read 12 px of ink against
+    a 13.5 px cover threshold in the frame the next cell first read full (WRONG_START). The line begins
+    at the start when that cell's stroke reaches into the start cell; a line begun one cell past the
+    start still fails, plain and filmed the same way (letterboxed, drifting, CRF 40)."""
+    fam = task_family("maze.grid-draw")
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    item = _indexed_item(fam, "ood", "fog", 3)
+
+    def filmed(f, it, rng):
+        fit = geometry.make_fit("letterbox", *it.canvas_size, 832, 480)
+        pad = geometry.border_colour(it.first_frame)
+        clip = ps["wrong_start"].make(f, it, rng)
+        return V.Clip([geometry.apply(fit, x, pad) for x in clip.frames], clip.fps, fit, crf=40, preset="medium")
+
+    drifted = V.Perturbation("wrong_start+drift", "WRONG_START", V._moving(filmed, **V.DRIFT))
+    for p in (ps["drift_letterbox_crf40"], ps["wrong_start"], drifted):
+        o = V.run_one(fam, item, p, 0, tmp_path, max_frames=48, skin="fog")
+        assert o.ok, (p.name, o.got, o.message)
 
 
 @pytest.mark.parametrize("family,difficulty,name,code", [

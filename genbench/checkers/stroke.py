@@ -77,6 +77,7 @@ class StrokeChecker:
         expected = rm.layout_class.ravel()
         kernel = np.ones((5, 5), np.uint8)
         in_start, in_goal = lab == start, lab == goal
+        bridge = np.ones((2 * int(np.ceil(sm.pen_px / 2)) + 1,) * 2, np.uint8)  # closes gaps under a pen width
 
         lut = unseen = None
         events: list[Event] = []
@@ -142,9 +143,17 @@ class StrokeChecker:
                                         f"the line is already drawn in the first frame ({len(extra)} cells)"))
             confirmed = cov & prev_cov  # two frames in a row: flicker and compression specks don't count
             new = [c for c in np.flatnonzero(confirmed).tolist() if c not in drawn_set]
-            if new:
-                if not drawn_set and start not in new:
+            comp_s = set(np.unique(cc.ravel()[in_start & pf]).tolist()) - {0}
+            if new and not drawn_set and start not in new:
+                # the start cell holds half a stroke and compression can fade it below the cover threshold
+                # while the line's first full cell reads: the line begins at the start when that cell's
+                # stroke reaches into the start cell (a line begun elsewhere leaves the start bare)
+                if comp_s & set(np.unique(cc.ravel()[np.isin(node_of, new) & pf]).tolist()):
+                    drawn_set.add(start)
+                    drawn.append(start)
+                else:
                     events.append(Event(i, "WRONG_START", f"the line begins at cell {new[0]}, not at the start {start}"))
+            if new:
                 if len(new) > self.max_new:
                     events.append(Event(i, "TELEPORT", f"the line grew by {len(new)} cells in one frame"))
                 pending = set(new)
@@ -168,13 +177,19 @@ class StrokeChecker:
             prev_cov = cov
 
             # reached: start and goal joined by one connected stroke
-            comp_s = set(np.unique(cc.ravel()[in_start & pf]).tolist()) - {0}
-            comp_g = set(np.unique(cc.ravel()[in_goal & pf]).tolist()) - {0}
-            joined = bool(comp_s & comp_g)
-            reached_now = joined and cov[goal] and cov[start]
+            # once the line has reached the goal, compression fading a thin pen in places does not undo
+            # it: pieces apart by less than the pen's width are one stroke (a cut or a retraction leaves
+            # a wider gap), and a start cell read thin is still its end. Reaching takes one unbroken
+            # stroke (bridged specks of noise would join anything)
+            jc = cc.ravel()
+            if reached_at is not None:
+                jc = cv2.connectedComponents(cv2.dilate(pen, bridge), connectivity=8)[1].ravel()
+            joined = bool((set(jc[in_start & pf].tolist()) - {0}) & (set(jc[in_goal & pf].tolist()) - {0}))
+            reached_now = joined and cov[goal] and (cov[start] or start in drawn_set)
             if reached_now:
                 unreached_run = 0
-                final_cov = cov
+                final_cov = cov.copy()
+                final_cov[start] = True  # the joined stroke has ink there, however thin
                 if reached_at is None:
                     reached_at = i
             elif reached_at is not None:

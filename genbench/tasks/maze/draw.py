@@ -75,8 +75,10 @@ class GridDrawMaze(TaskFamily):
     # RGB frames: the planes A/B (bench/validate_planes.py) reached only 2 of its 10 skin × difficulty
     # combos, and its hard/fog drift clip was a miss last session; switch once every combo is shown equal
     frames_as_planes = False
-    checker_version = "3"  # 2: the stroke engine reads a marker core one pixel off under drift; 3: the last
-    # frame holds the goal when one stroke still joins start and goal, however faded an end cell's ink
+    checker_version = "5"  # 2: the stroke engine reads a marker core one pixel off under drift; 3: the last
+    # frame holds the goal when one stroke still joins start and goal, however faded an end cell's ink;
+    # 4: the line begins at the start when its first full cell's stroke reaches into the start cell;
+    # 5: pieces of the line apart by less than the pen's width are one stroke
     frames_per_step = 6
     hold_frames = 12
 
@@ -238,6 +240,8 @@ class GridDrawMaze(TaskFamily):
             Perturbation("wall_excursion", "WALL_CROSSING", _p_excursion,
                          "the line's tip goes a third of a cell into a wall, then retracts and goes on"),
             Perturbation("gap", "TELEPORT", _p_gap, "the line breaks off and resumes cells further on"),
+            Perturbation("wrong_start", "WRONG_START", _p_wrong_start,
+                         "the line begins one cell past the start marker and goes on to the goal"),
             Perturbation("stop_short", "GOAL_NOT_REACHED", _p_short, "the line stops two cells early"),
             Perturbation("erase_end", "GOAL_NOT_HELD", _p_erase, "the line reaches the goal, then retracts"),
             Perturbation("layout_changed", "LAYOUT_CHANGED", _p_layout, "a wall disappears mid-video"),
@@ -356,6 +360,14 @@ def _p_gap(fam, item, rng):
     b = fam.growth(sol[3:], fam.frames_per_step)
     per = [[line] for line in a] + [[a[-1], line] for line in b]
     return _clip(fam, item, per + [per[-1]] * fam.hold_frames)
+
+
+def _p_wrong_start(fam, item, rng):
+    sol = _sol(item)
+    if len(sol) < 3:
+        return None
+    tl = fam.growth(sol[1:], fam.frames_per_step)
+    return _clip(fam, item, [[line] for line in tl + [tl[-1]] * fam.hold_frames])
 
 
 def _p_short(fam, item, rng):
