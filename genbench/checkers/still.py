@@ -56,12 +56,16 @@ class StillReading:
         self.colours = (class_evidence(quantise(train), sprite, LUT_BITS)
                         | class_evidence(quantise(first), silhouette, LUT_BITS))
         self.changed = np.zeros(sprite.shape, bool)
-        # the goal cells' pixels and the colours their still picture shows, and the sprite's own colours:
+        # the goal cells' pixels and the colours their still picture shows, and the sprite's colours:
         # on the goal the sprite's edge blends with the goal's colours, not with the floor it was learnt
         # on, so a coarse encoder shifts its colours out of those learnt (see _sprite_on_goal)
         self._goal_cells = np.flatnonzero(np.isin(rm.labels, list(rm.goals)))
         self._goal_cell_px = self.still.bg.reshape(-1, 3)[self._goal_cells].astype(np.float32)
-        self._sprite_rgb = train[sprite].astype(np.float32)
+        # only its own colours, those the colour table gives the agent: its drawn pixels blend with the floor
+        # at the rim, and a floor painted flat over an erased goal is nearer those blends than the textured
+        # tiles the cell showed
+        own = sprite & (lut.take(quantise(train)) == AGENT)
+        self._sprite_rgb = train[own].astype(np.float32)
         self._goal_size = max(int(np.count_nonzero(rm.layout_class == GOAL)), 1)
         # blobs without agent colour are told from the sprite only where the sprite shows its own colours
         # (a grey sprite on grey stone reads as the tiles: there, every changed blob may be it)
@@ -135,7 +139,7 @@ class StillReading:
 
     def _sprite_on_goal(self, img: np.ndarray, changed: np.ndarray) -> np.ndarray | None:
         """The changed pixels of a goal cell whose colour is clearly the sprite's: under half as far (RGB)
-        from the nearest of its first-frame pixels as from any colour the cell's still picture shows (the
+        from the nearest of its own first-frame pixels as from any colour the cell's still picture shows (the
         goal and the floor round it); None where none changed. A sprite standing on the goal is coded
         with the goal's colours round it, and a coarse encoder moves its colours out of those learnt on the
         floor: the colour table then reads it as floor, where the goal was, and it passes for the goal being
