@@ -90,3 +90,24 @@ def test_dungeon_hard_drift_letterbox_crf40_both_sides(tmp_path):
     misses = [(o.item_id, o.perturbation, o.expect, o.got, o.message[:80]) for o in outcomes if not o.ok]
     assert not misses, misses
     assert [o.got for o in outcomes[:4]] == [V.PASS] * 4
+
+
+def test_dungeon_hard_drift_letterbox_crf40_start_patch_and_sprite_on_goal(tmp_path):
+    """Seed 0, items 0 and 5. Item 0: the start patch was learnt on a frame that lined up only with the
+    shaken reading (a pixel off), so the start cell's tile edges read as changed in every later frame; their
+    U-shaped outline passed for the agent once the real sprite faded on the goal (TELEPORT back to the
+    start). Item 5: the sprite standing on the goal, coded among the goal's colours, left the colours learnt
+    on the floor; read as floor where the goal was drawn it was dropped as the goal being erased
+    (SPRITE_LOST). Both ground truths must pass; their cheats must still fail: a second agent on the start,
+    a jump, the goal moved, the agent vanishing before it reappears on the goal."""
+    fam = task_family("maze.grid")
+    items = {it.index: it for it in fam.items("hard", 6, 0, "dungeon") if it.index in (0, 5)}
+    by_name = {p.name: p for p in V.perturbations_for(fam)}
+    cases = [(items[0], "drift_letterbox_crf40"), (items[5], "drift_letterbox_crf40")] + [
+        (items[0], name) for name in ("duplicate", "teleport_wall", "goal_moved+drift")] + [
+        (items[5], name) for name in ("duplicate", "goal_moved", "vanish", "cut_to_final")]
+    outcomes = [V.run_one(fam, it, by_name[name], 0, tmp_path, 48, "dungeon") for it, name in cases]
+    misses = [(o.item_id, o.perturbation, o.expect, o.got, o.message[:80]) for o in outcomes if not o.ok]
+    assert not misses, misses
+    assert [o.got for o in outcomes[:2]] == [V.PASS] * 2
+    assert all(o.expect != V.PASS and o.got != V.PASS for o in outcomes[2:])

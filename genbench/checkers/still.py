@@ -56,6 +56,16 @@ class StillReading:
         self.colours = (class_evidence(quantise(train), sprite, LUT_BITS)
                         | class_evidence(quantise(first), silhouette, LUT_BITS))
         self.changed = np.zeros(sprite.shape, bool)
+        # the goal cells' pixels and the colours their still picture shows, and the sprite's colours:
+        # on the goal the sprite's edge blends with the goal's colours, not with the floor it was learnt
+        # on, so a coarse encoder shifts its colours out of those learnt (see _sprite_on_goal)
+        self._goal_cells = np.flatnonzero(np.isin(rm.labels, list(rm.goals)))
+        self._goal_cell_px = self.still.bg.reshape(-1, 3)[self._goal_cells].astype(np.float32)
+        # only its own colours, those the colour table gives the agent: its drawn pixels blend with the floor
+        # at the rim, and a floor painted flat over an erased goal is nearer those blends than the textured
+        # tiles the cell showed
+        own = sprite & (lut.take(quantise(train)) == AGENT)
+        self._sprite_rgb = train[own].astype(np.float32)
         self._goal_size = max(int(np.count_nonzero(rm.layout_class == GOAL)), 1)
         # blobs without agent colour are told from the sprite only where the sprite shows its own colours
         # (a grey sprite on grey stone reads as the tiles: there, every changed blob may be it)
@@ -99,11 +109,14 @@ class StillReading:
         expected = self.rm.layout_class
         changed = self.changed = (self.still.changed_nearby if shaken else self.still.changed)(img)
         agent = changed & (self.colours.take(q) | (cls == expected) | (cls == UNKNOWN))
+        on_goal = self._sprite_on_goal(img, changed)
+        if on_goal is not None:
+            agent |= on_goal
         # a lone changed pixel is compression noise, not a piece of the agent (whose outline may be all
         # that changed, where its body is the floor's colour)
         agent &= cv2.boxFilter(agent.view(np.uint8), -1, (3, 3), normalize=False) >= 2
         if self._sprite_coloured:
-            agent = self._drop_relaid(agent, cls, expected)
+            agent = self._drop_relaid(agent, cls, expected, on_goal)
         return np.where(agent, AGENT, np.where(changed & (cls != AGENT), cls, expected))
 
     def worn(self, by_colour: np.ndarray, boxes, shown: np.ndarray) -> np.ndarray:
@@ -124,13 +137,32 @@ class StillReading:
         return ((seen >= 0.3 * rm.layout_size) & (self._wall_share >= WALL_SHARE)
                 & (own < WORN * self._wall_share * seen))
 
-    def _drop_relaid(self, agent: np.ndarray, cls: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    def _sprite_on_goal(self, img: np.ndarray, changed: np.ndarray) -> np.ndarray | None:
+        """The changed pixels of a goal cell whose colour is clearly the sprite's: under half as far (RGB)
+        from the nearest of its own first-frame pixels as from any colour the cell's still picture shows (the
+        goal and the floor round it); None where none changed. A sprite standing on the goal is coded
+        with the goal's colours round it, and a coarse encoder moves its colours out of those learnt on the
+        floor: the colour table then reads it as floor, where the goal was, and it passes for the goal being
+        erased. A goal erased or moved shows the floor, a colour of the cell itself: never read as this."""
+        idx = self._goal_cells
+        idx = idx[changed.ravel()[idx]]
+        if not len(idx) or not len(self._sprite_rgb):
+            return None
+        px = img.reshape(-1, 3)[idx].astype(np.float32)
+        to_sprite = np.sqrt(((px[:, None] - self._sprite_rgb[None]) ** 2).sum(-1)).min(1)
+        to_cell = np.sqrt(((px[:, None] - self._goal_cell_px[None]) ** 2).sum(-1)).min(1)
+        out = np.zeros(changed.shape, bool)
+        out.ravel()[idx[2 * to_sprite < to_cell]] = True
+        return out
+
+    def _drop_relaid(self, agent: np.ndarray, cls: np.ndarray, expected: np.ndarray,
+                     sprite_coloured: np.ndarray | None = None) -> np.ndarray:
         """``agent`` less its blobs that are the layout changing, not a sprite: with no pixel the colour
-        table gives the agent, mostly another layout class than was drawn there (floor where a wall was,
-        the goal on a floor cell, floor over a quarter of the goal or more) or mostly inside a wall (one
-        fading open: its blends read as wall or as nothing), where no agent stands. The agent's colours,
-        learned on the video, may hold the floor's (its edge blends into the tiles): colour alone cannot
-        tell these apart. A few goal pixels read as floor are a blurred sprite passing over it (the
+        table gives the agent (nor one ``sprite_coloured`` marks as the sprite's), mostly another layout
+        class than was drawn there (floor where a wall was, the goal on a floor cell, floor over a quarter
+        of the goal or more) or mostly inside a wall (one fading open: its blends read as wall or as
+        nothing), where no agent stands. The agent's colours, learned on the video, may hold the floor's
+        (its edge blends into the tiles): colour alone cannot tell these apart. A few goal pixels read as floor are a blurred sprite passing over it (the
         still reading under a shaking camera keeps only the clearest part of a vacated goal)."""
         relaid = agent & (cls != expected) & (cls <= GOAL)
         walled = agent & (expected == WALL)
@@ -143,7 +175,8 @@ class StillReading:
         gone = np.bincount(lab[relaid & on_goal], minlength=n)
         other += np.where(4 * gone >= self._goal_size, gone, 0)
         inside = np.bincount(lab[walled], minlength=n)
-        sprite = np.bincount(lab[agent & (cls == AGENT)], minlength=n) > 0
+        own = cls == AGENT if sprite_coloured is None else (cls == AGENT) | sprite_coloured
+        sprite = np.bincount(lab[agent & own], minlength=n) > 0
         drop = ((2 * other >= size) | (2 * inside >= size)) & ~sprite
         drop[0] = False
         return agent & ~drop[lab]

@@ -364,6 +364,7 @@ class TrajectoryChecker:
                     xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
                     bad, mf = self._layout(cls, boxes)
                     moved = self._still is not None and self._still.stray(boxes) > DRIFTED
+            lined_up = not moved
             if moved:  # the camera shakes: a pixel of the still picture may show a pixel away
                 cls = self._classify(img, lut, shaken=True)
                 xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
@@ -375,9 +376,11 @@ class TrajectoryChecker:
                 bad, mf = self._layout(cls, boxes)
             mf_sum += mf
             mf_n += 1
-            # the patch is learnt only from a frame that lines up with the still picture: one read by colour
-            # alone (the camera off the first frame's view) would bake its shift into the still for good
-            if self._still is not None and cur is not None and cur != rm.start and not moved:
+            # the patch is learnt only from a frame that lines up with the still picture as it is: one read by
+            # colour alone (the camera off the first frame's view), or one that needed the shaken reading (off
+            # by up to a pixel), would bake its shift into the still for good: the start cell's tile edges
+            # then read as changed in every later frame, an outline that may pass for the agent
+            if self._still is not None and cur is not None and cur != rm.start and lined_up:
                 self._still.learn_patch(img, boxes[0] if xy is not None else None)
             goal_run = goal_run + 1 if self._goal_gone(cls, boxes) else 0
             if goal_run >= self.layout_persist and not any(e.code == "LAYOUT_CHANGED" for e in events):

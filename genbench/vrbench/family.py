@@ -115,8 +115,9 @@ class ImportedFamily(TaskFamily):
     # game: Sokoban's player leaps, pathfinder's pace is its cruising speed, not its average; 4: a wall or
     # trap tile is judged by its own look (a floor tile pasted over it had passed for the agent); Sokoban
     # watches its target markers (a moved target is LAYOUT_CHANGED); pathfinder leaves the road's
-    # anti-aliased rim out of the layout test, and a leap after frames unseen is one
-    checker_version = "4"
+    # anti-aliased rim out of the layout test, and a leap after frames unseen is one; 5: the trajectory games
+    # learn the start patch only from a frame that lines up unshaken, and read the sprite on the goal by its colours
+    checker_version = "5"
 
     def __init__(self, game: str):
         self.game = game

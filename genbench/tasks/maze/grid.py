@@ -80,8 +80,9 @@ class GridMaze(TaskFamily):
     checker_name = "trajectory"
     # 2: the leap rule; textured skins read against their still layout; 3: pace = cruising pace;
     # 4: bands, the start patch learnt, an agent lost beside the goal (the trajectory engine); textured skins
-    # judge a wall tile by its own look (a floor tile pasted over it read as the agent)
-    checker_version = "4"
+    # judge a wall tile by its own look (a floor tile pasted over it read as the agent); 5: textured skins learn
+    # the start patch only from a frame that lines up unshaken, and read the sprite on the goal by its colours
+    checker_version = "5"
     # Planes, sampled exactly as swscale's RGB (FrameMapper planes="exact"): area-sampled planes convert
     # colours 1–2 levels off swscale, which turned the motion-blurred pale agent of agent_near_floor
     # (hard) into a false LAYOUT_CHANGED (tests/test_validate.py); the exact samples are the RGB path's

@@ -275,8 +275,9 @@ class TrapField(TaskFamily):
     checker_name = "trajectory"
     # 2: the leap rule; textured skins read against their still layout; planes; 3: pace = cruising pace;
     # 4: bands, start patch, agent lost at the goal (the trajectory engine); textured skins judge a trap tile
-    # by its own look
-    checker_version = "4"
+    # by its own look; 5: textured skins learn the start patch only from a frame that lines up unshaken, and
+    # read the sprite on the goal by its colours
+    checker_version = "5"
     frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     frames_per_step = 8
     hold_frames = 16
