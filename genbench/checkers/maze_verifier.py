@@ -27,6 +27,9 @@ COVER_SHARE = 0.5
 # A blob on a cell behind the agent that showed in one of the last STALE frames, where the agent
 # cannot be now, is a codec's copy of it left behind (CRF 40 flickers it in and out), not a jump back.
 STALE = 4
+# A walker this fast (cells per frame over its walk) is often caught half way between two cells, and read
+# now on one side, now on the other: two moves in a frame by rounding. Slower, it shows in every cell.
+FAST = 0.5
 NEAR = 40.0  # RGB units: how far compression moves a marker's colour (or its blends with the floor)
 
 
@@ -76,9 +79,11 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
         f = np.asarray(f)
         classes = _marker_classes(maze, f, shows)
         for k, t in enumerate(seen_cells):
-            t.append(_blob_cells(maze, classes == k))
+            t.append(_blob_cells(maze, classes == k))  # (cells, cells across a passage)
         for t, m in zip(foreign, markers):
             t.append(_foreign_px(maze, f, m))
+    passages = [[a for _, a in t] for t in seen_cells]
+    seen_cells = [[c for c, _ in t] for t in seen_cells]
     tracks = [[c[0] if c else None for c in t] for t in seen_cells]
     if len(tracks[0]) < 2:
         return SelfVerdict(False, 0.0, "UNREADABLE", "fewer than two frames", status="error")
@@ -107,6 +112,9 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
     # moves into a frame, so a pace of its own is no teleport while a jump beyond it still is
     pace = walker_pace([None if c is None else (float(c[1]), float(c[0])) for c in track], 1.0)[3]
     per_frame = max(1, int(np.ceil(pace - 0.05))) if pace else 1
+    if _speed(track) >= FAST:  # caught half way between two cells, the agent is in either
+        sightings = [cells + [c for c in across if c not in cells] if cells else cells
+                     for cells, across in zip(sightings, passages[agent])]
     here, path, seen_at = start, [start], 0
     undo = None  # the last sighting's other readings: (path length before it, [(other cell, steps to it)])
     for t, cells in enumerate(sightings[1:], 1):
@@ -155,6 +163,15 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
         return SelfVerdict(False, progress, "GOAL_NOT_REACHED" if goal_cell not in track else "GOAL_NOT_HELD",
                            "the agent does not end on the goal", path=path, **seen)
     return SelfVerdict(True, 1.0, path=path, **seen)
+
+
+def _speed(track: list) -> float:
+    """Cells per frame over the walk, from the first frame whose reading changed to the last."""
+    seen = [(t, c) for t, c in enumerate(track) if c is not None]
+    moves = [(t, abs(a[0] - c[0]) + abs(a[1] - c[1])) for (_, a), (t, c) in zip(seen, seen[1:]) if a != c]
+    if len(moves) < 2:
+        return 0.0
+    return sum(n for _, n in moves) / max(moves[-1][0] - moves[0][0] + 1, 1)
 
 
 def _seen_at(cell: tuple, sightings: list) -> bool:
@@ -234,9 +251,9 @@ def _marker_classes(maze: GridMazeRead, frame: np.ndarray, lut: np.ndarray) -> n
     return lut[quantise(frame[max(y0, 0):y1, max(x0, 0):x1])]
 
 
-def _blob_cells(maze: GridMazeRead, mask: np.ndarray) -> list[tuple[int, int]]:
+def _blob_cells(maze: GridMazeRead, mask: np.ndarray) -> tuple[list, list]:
     """Cells of the blobs of ``mask`` (the maze's box), largest blob first; blobs under a fifth of the
-    largest's area are specks, left out. Then, for a blob in an open passage between two cells, the
+    largest's area are specks, left out. And, for a blob in an open passage between two cells, the
     other cell: an agent walking a cell a frame is often caught half way, and either reading is right."""
     x0, y0 = (max(int(round(v)), 0) for v in maze.box[:2])
     n, _, stats, cents = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
@@ -250,7 +267,7 @@ def _blob_cells(maze: GridMazeRead, mask: np.ndarray) -> list[tuple[int, int]]:
         if cell is not None and cell not in out:
             out.append(cell)
             across.extend(_across_passage(maze, x, y, cell))
-    return out + [c for c in across if c not in out]
+    return out, [c for c in across if c not in out]
 
 
 def _across_passage(maze: GridMazeRead, x: float, y: float, cell: tuple) -> list[tuple[int, int]]:
