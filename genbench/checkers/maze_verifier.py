@@ -27,9 +27,6 @@ COVER_SHARE = 0.5
 # A blob on a cell behind the agent that showed in one of the last STALE frames, where the agent
 # cannot be now, is a codec's copy of it left behind (CRF 40 flickers it in and out), not a jump back.
 STALE = 4
-# A walker this fast (cells per frame over its walk) is often caught half way between two cells, and read
-# now on one side, now on the other: two moves in a frame by rounding. Slower, it shows in every cell.
-FAST = 0.5
 NEAR = 40.0  # RGB units: how far compression moves a marker's colour (or its blends with the floor)
 
 
@@ -79,11 +76,9 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
         f = np.asarray(f)
         classes = _marker_classes(maze, f, shows)
         for k, t in enumerate(seen_cells):
-            t.append(_blob_cells(maze, classes == k))  # (cells, cells across a passage)
+            t.append(_blob_cells(maze, classes == k))
         for t, m in zip(foreign, markers):
             t.append(_foreign_px(maze, f, m))
-    passages = [[a for _, a in t] for t in seen_cells]
-    seen_cells = [[c for c, _ in t] for t in seen_cells]
     tracks = [[c[0] if c else None for c in t] for t in seen_cells]
     if len(tracks[0]) < 2:
         return SelfVerdict(False, 0.0, "UNREADABLE", "fewer than two frames", status="error")
@@ -112,9 +107,6 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
     # moves into a frame, so a pace of its own is no teleport while a jump beyond it still is
     pace = walker_pace([None if c is None else (float(c[1]), float(c[0])) for c in track], 1.0)[3]
     per_frame = max(1, int(np.ceil(pace - 0.05))) if pace else 1
-    if _speed(track) >= FAST:  # caught half way between two cells, the agent is in either
-        sightings = [cells + [c for c in across if c not in cells] if cells else cells
-                     for cells, across in zip(sightings, passages[agent])]
     here, path, seen_at = start, [start], 0
     undo = None  # the last sighting's other readings: (path length before it, [(other cell, steps to it)])
     for t, cells in enumerate(sightings[1:], 1):
@@ -163,15 +155,6 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
         return SelfVerdict(False, progress, "GOAL_NOT_REACHED" if goal_cell not in track else "GOAL_NOT_HELD",
                            "the agent does not end on the goal", path=path, **seen)
     return SelfVerdict(True, 1.0, path=path, **seen)
-
-
-def _speed(track: list) -> float:
-    """Cells per frame over the walk, from the first frame whose reading changed to the last."""
-    seen = [(t, c) for t, c in enumerate(track) if c is not None]
-    moves = [(t, abs(a[0] - c[0]) + abs(a[1] - c[1])) for (_, a), (t, c) in zip(seen, seen[1:]) if a != c]
-    if len(moves) < 2:
-        return 0.0
-    return sum(n for _, n in moves) / max(moves[-1][0] - moves[0][0] + 1, 1)
 
 
 def _seen_at(cell: tuple, sightings: list) -> bool:
@@ -251,34 +234,17 @@ def _marker_classes(maze: GridMazeRead, frame: np.ndarray, lut: np.ndarray) -> n
     return lut[quantise(frame[max(y0, 0):y1, max(x0, 0):x1])]
 
 
-def _blob_cells(maze: GridMazeRead, mask: np.ndarray) -> tuple[list, list]:
+def _blob_cells(maze: GridMazeRead, mask: np.ndarray) -> list[tuple[int, int]]:
     """Cells of the blobs of ``mask`` (the maze's box), largest blob first; blobs under a fifth of the
-    largest's area are specks, left out. And, for a blob in an open passage between two cells, the
-    other cell: an agent walking a cell a frame is often caught half way, and either reading is right."""
+    largest's area are specks, left out."""
     x0, y0 = (max(int(round(v)), 0) for v in maze.box[:2])
     n, _, stats, cents = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     area = stats[1:, cv2.CC_STAT_AREA]
-    out, across = [], []
+    out = []
     for k in 1 + np.argsort(-area, kind="stable"):
         if stats[k, cv2.CC_STAT_AREA] < 0.2 * area.max():
             break
-        x, y = x0 + cents[k][0], y0 + cents[k][1]
-        cell = maze.cell_of(x, y)
+        cell = maze.cell_of(x0 + cents[k][0], y0 + cents[k][1])
         if cell is not None and cell not in out:
             out.append(cell)
-            across.extend(_across_passage(maze, x, y, cell))
-    return out, [c for c in across if c not in out]
-
-
-def _across_passage(maze: GridMazeRead, x: float, y: float, cell: tuple) -> list[tuple[int, int]]:
-    """The cell across an open passage from ``cell`` where (x, y) lies in that passage: within the wall
-    band between the two (or a tenth of a cell of the line ``cell_of`` divides them by)."""
-    bx0, by0, bx1, by1 = maze.box
-    px, py = (bx1 - bx0 - maze.wall_px) / maze.cols, (by1 - by0 - maze.wall_px) / maze.rows
-    fu = (x - bx0 - maze.wall_px / 2) / px - cell[1]  # in [0, 1): 0 and 1 are the lines between cells
-    fv = (y - by0 - maze.wall_px / 2) / py - cell[0]
-    hu, hv = max(maze.wall_px / 2 / px, 0.1), max(maze.wall_px / 2 / py, 0.1)
-    r, c = cell
-    near = [(r, c - 1) if fu < hu else (r, c + 1) if fu > 1 - hu else None,
-            (r - 1, c) if fv < hv else (r + 1, c) if fv > 1 - hv else None]
-    return [n for n in near if n is not None and n in maze.neighbours(r, c)]
+    return out
