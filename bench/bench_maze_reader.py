@@ -10,7 +10,8 @@ encoding, is the oracle clip's at the same encoder settings (other frame rates, 
 that starts still) shows the reader nothing new and is skipped, unless ``--every-clip`` or ``--t2v``.
 ``--t2v`` also judges each whole clip in text-to-video mode (the oracle drawn and solved, judged
 knowing only the prompt's size, start and goal): the pass rate per row; ``--misses`` lists every
-clip that was misread or failed.
+clip that was misread or failed. ``--t2v --cheats`` also judges the family's must-fail clips (static,
+cut to the answer, teleport, wall crossing, …) in text-to-video mode: each that passes is a false pass.
 
 Must-fail frames — every other family's first frames (3 items per difficulty; maze.grid-draw is a
 grid maze and is left out), noise, blank, a gradient, a blurred photo-like frame — must raise
@@ -30,7 +31,7 @@ import argparse
 import json
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def judge(item, frame) -> tuple[bool, bool]:
 
 def _combo(args) -> list[dict]:
     """Every must-pass clip of one (difficulty, skin): one record each."""
-    difficulty, skin, n, only, t2v, every_clip = args
+    difficulty, skin, n, only, t2v, every_clip, cheats = args
     fam = task_family("maze.grid")
     tmp = Path(tempfile.mkdtemp(prefix="genbench-reader-"))
     path = tmp / "c.mp4"
@@ -78,7 +79,7 @@ def _combo(args) -> list[dict]:
         for item in fam.items(difficulty, n, 0, skin):
             seen = set()  # (raw first frame, crf, preset) already read for this item
             for p in V.perturbations_for(fam):
-                if not p.must_pass or (only and p.name not in only):
+                if (not p.must_pass and not cheats) or (only and p.name not in only):
                     continue
                 clip = p.make(fam, item, np.random.default_rng(item.index))
                 if clip is None:  # not applicable to this item
@@ -86,6 +87,12 @@ def _combo(args) -> list[dict]:
                 frames = list(clip.frames)
                 key = (frames[0].tobytes(), frames[0].shape, clip.crf, clip.preset)
                 if key in seen and not (every_clip or t2v):
+                    continue
+                if not p.must_pass:  # a cheat: only whether text-to-video judging passes it counts
+                    write_video(path, frames, clip.fps, crf=clip.crf, preset=clip.preset)
+                    v = judge_video(fam, item, path, mode="t2v")
+                    out.append({"difficulty": difficulty, "skin": skin, "item": item.index, "perturbation": p.name,
+                                "expect": p.expect, "t2v": bool(v.passed), "failure": v.failure})
                     continue
                 seen.add(key)
                 write_video(path, frames, clip.fps, crf=clip.crf, preset=clip.preset)
@@ -146,6 +153,8 @@ def _pct(k: int, n: int) -> str:
 
 def print_tables(clips: list[dict], t2v: bool) -> dict:
     rows = defaultdict(lambda: [0, 0, 0, 0])  # key -> [n, grid ok, grid+markers ok, t2v passed]
+    cheats = [c for c in clips if "expect" in c]
+    clips = [c for c in clips if "expect" not in c]
     for c in clips:
         for key in (("perturbation", c["perturbation"]), ("skin", c["skin"]), ("difficulty", c["difficulty"]),
                     ("canvas", c["canvas"]), ("all", "")):
@@ -160,6 +169,19 @@ def print_tables(clips: list[dict], t2v: bool) -> dict:
         print(f"{kind:<13} {name:<24} {n:>5} {g / n:>12.2%} {m / n:>14.2%}" + (f" {t / n:>11.2%}" if t2v else ""))
     n, g, m, t = rows[("all", "")]
     print(f"\ntotal: grid exact {_pct(g, n)}; + agent, goal {_pct(m, n)}" + (f"; t2v passed {_pct(t, n)}" if t2v else ""))
+    if cheats:
+        by = defaultdict(lambda: [0, 0, Counter()])  # must-fail perturbation -> [n, passed, failure codes]
+        for c in cheats:
+            r = by[c["perturbation"]]
+            r[0] += 1
+            r[1] += c["t2v"]
+            r[2][c["failure"] or "pass"] += 1
+        print(f"\n{'must-fail (t2v)':<24} {'n':>5} {'passed':>7}  verdicts")
+        for name, (n, k, got) in sorted(by.items()):
+            print(f"{name:<24} {n:>5} {k:>7}  {dict(got)}")
+        n, k = len(cheats), sum(c["t2v"] for c in cheats)
+        print(f"must-fail clips passed in t2v: {_pct(k, n)}")
+        rows[("must-fail", "passed")] = [n, 0, 0, k]
     return {f"{k}/{name}": v for (k, name), v in rows.items()}
 
 
@@ -169,6 +191,7 @@ def main() -> None:
     ap.add_argument("--difficulty", default=None, help="Only these difficulties, comma-separated.")
     ap.add_argument("--skin", default=None, help="Only these skins, comma-separated.")
     ap.add_argument("--t2v", action="store_true", help="Also judge each whole clip in text-to-video mode.")
+    ap.add_argument("--cheats", action="store_true", help="With --t2v: also judge the must-fail clips.")
     ap.add_argument("--only", default=None, help="Only these must-pass perturbations, comma-separated.")
     ap.add_argument("--every-clip", action="store_true", help="Also read clips whose first frame is the oracle's.")
     ap.add_argument("--misses", action="store_true", help="List every misread or failed clip.")
@@ -180,13 +203,16 @@ def main() -> None:
     args = ap.parse_args()
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     params = {"n": args.n, "only": split(args.only), "t2v": args.t2v, "every_clip": args.every_clip}
+    if args.cheats:
+        params["cheats"] = True
     combos = [(d, s) for _, d, s in V.combos("maze.grid", split(args.difficulty), split(args.skin))]
     out = Path(args.out) if args.out else None
     stream = out / "clips.jsonl" if out else None
     if out:
         out.mkdir(parents=True, exist_ok=True)
     done = _load(stream, params) if stream else {}
-    todo = [(d, s, args.n, params["only"], args.t2v, args.every_clip) for d, s in combos if (d, s) not in done]
+    todo = [(d, s, args.n, params["only"], args.t2v, args.every_clip, args.cheats and args.t2v)
+            for d, s in combos if (d, s) not in done]
     print(f"{len(combos)} combos, {len(combos) - len(todo)} already done", flush=True)
     if args.report_only:
         todo = []
@@ -198,7 +224,8 @@ def main() -> None:
         if stream:
             with stream.open("a") as fh:
                 fh.write(json.dumps({"params": params, "combo": [w[0], w[1]], "clips": clips}) + "\n")
-        bad = sum(not c["grid"] or not c["markers"] or c.get("t2v") is False for c in clips)
+        bad = sum(c["t2v"] if "expect" in c else not c["grid"] or not c["markers"] or c.get("t2v") is False
+                  for c in clips)
         print(f"[{len(results)}/{len(combos)} {time.perf_counter() - t0:.0f}s] {w[0]}/{w[1]}: "
               f"{len(clips)} clips, {bad} misread or failed", flush=True)
 
@@ -214,6 +241,10 @@ def main() -> None:
     table = print_tables(clips, args.t2v) if clips else {}
     if args.misses:
         for c in clips:
+            if "expect" in c:
+                if c["t2v"]:
+                    print(f"FALSE PASS {c['difficulty']}/{c['skin']}/{c['item']} {c['perturbation']}")
+                continue
             if not c["grid"] or not c["markers"] or c.get("t2v") is False:
                 what = "grid misread" if not c["grid"] else "markers misread" if not c["markers"] else "t2v failed"
                 print(f"MISS {c['difficulty']}/{c['skin']}/{c['item']} {c['perturbation']} {c['canvas']}: {what}"

@@ -341,3 +341,73 @@ def test_a_small_agent_over_the_goal_reading_as_neither_colour_still_reaches_it(
     v = _judge(item, gone)
     assert not v.passed and v.failure == "GOAL_NOT_REACHED", (v.failure, v.message)
 
+
+
+def _clip_frames(name, item, tmp_path):
+    """The must-pass clip ``name`` of validate, encoded and decoded as a model's video would be."""
+    from genbench.video import read_frames
+
+    p = next(p for p in V.perturbations_for(FAM) if p.name == name)
+    token = V.BUDGET.set(72)  # as bench_maze_reader.py renders them: ~3 frames a move
+    try:
+        clip = p.make(FAM, item, np.random.default_rng(0))
+        frames = list(clip.frames)
+    finally:
+        V.BUDGET.reset(token)
+    path = tmp_path / f"{name}.mp4"
+    write_video(path, frames, clip.fps, crf=clip.crf, preset=clip.preset)
+    return list(read_frames(path))
+
+
+@pytest.mark.parametrize("name", ["motion_blur", "ghosting"])
+def test_a_smeared_agent_is_followed_and_a_smeared_cut_or_skip_still_fails(name, tmp_path):
+    """Under motion blur (60% of the sprite where it is now) or ghosting (75%) the moving agent never
+    shows its own colour; it is read by its mixes with the floor at least halfway to it, so the oracle
+    passes. A cut to the answer or frames left out, smeared the same way, still jump cells."""
+    item = FAM.generate(0, "hard", skin="classic")
+    frames = _clip_frames(name, item, tmp_path)
+    v = _judge(item, frames)
+    assert v.passed, (v.failure, v.message)
+    assert v.metrics["moves"] == item.state["shortest_length"]
+    half = len(frames) // 2
+    v = _judge(item, frames[:half] + [frames[-1]] * (len(frames) - half))
+    assert not v.passed and v.failure == "TELEPORT", (v.failure, v.message)
+    n = len(frames)
+    v = _judge(item, frames[:n // 4] + frames[n // 2:])  # a quarter of the walk left out: cells jumped
+    assert not v.passed and v.failure == "TELEPORT", (v.failure, v.message)
+    v = _judge(item, [frames[0]] * len(frames))
+    assert not v.passed and v.failure == "STATIC"
+
+
+def test_a_pale_agent_at_crf40_passes_and_its_stale_copies_are_no_jump_back(tmp_path):
+    """A pale pink agent on light grey at CRF 40: the codec draws it at a part of its colour, or not at
+    all, and leaves a copy of it flickering on the start cell long after it left. Those copies are not
+    the agent jumping back; the agent really jumping back to a cell it had left (no copy seen there) is a
+    teleport, and a cut to the answer is one too."""
+    item = FAM.generate(0, "hard", skin="agent_near_floor")
+    frames = _clip_frames("crf40", item, tmp_path)
+    v = _judge(item, frames)
+    assert v.passed, (v.failure, v.message)
+    track = v.evidence["cells"]
+    start = list(item.state["start"])
+    assert any(c == start for c in track[5:]), "the codec's copy on the start cell is what this test is about"
+    half = len(frames) // 2
+    v = _judge(item, frames[:half] + [frames[-1]] * (len(frames) - half))
+    assert not v.passed and v.failure == "TELEPORT", (v.failure, v.message)
+    back = [k for k in range(half, len(frames)) if track[k] not in (None, start)
+            and abs(track[k][0] - start[0]) + abs(track[k][1] - start[1]) > 2][0]
+    v = _judge(item, frames[:back] + frames[:back])  # the walk again from the start: a jump back
+    assert not v.passed and v.failure == "TELEPORT", (v.failure, v.message)
+
+
+def test_a_pale_agent_with_its_colours_shifted_is_still_read_in_the_first_frame():
+    """Shifted colours bring the pale agent within a tenth of the floor–wall distance of the floor: the
+    reader looks closer where it found no agent and goal. A maze with the goal alone is still no pair."""
+    from genbench.checkers import read_grid_maze
+
+    item = FAM.generate(0, "hard", skin="agent_near_floor")
+    read = read_grid_maze(V._colour(item.first_frame))
+    assert {tuple(m.cell) for m in read.markers} == {tuple(item.state["start"]), tuple(item.state["goal"])}
+    alone = item.first_frame.copy()
+    alone[np.abs(alone.astype(np.int32) - item.state["skin"]["agent"]).sum(-1) < 60] = item.state["skin"]["floor"]
+    assert len(read_grid_maze(V._colour(alone)).markers) == 1

@@ -21,6 +21,10 @@ MAX_CELLS = 64
 # validate's must-pass clips and on other families' frames, noise and photos (bench_maze_reader.py).
 MIN_EXPLAINED = 0.97  # must-pass reads: ≥ 0.99; other families read as grids: ≤ 0.93
 MIN_COVERED = 0.95  # must-pass reads: ≥ 0.99; a puzzle board read as a grid: 0.90
+# A marker lies this far (a share of the floor–wall distance) off every blend of floor and wall. The
+# second, closer, is tried only where the first finds no agent and goal: a pale agent on high-contrast
+# walls (pink on light grey, its colours shifted) stands out from the floor by less than a tenth.
+MARKER_OFF = (0.1, 0.05)
 
 
 class LayoutNotFound(ValueError):
@@ -168,7 +172,11 @@ def read_grid_maze(frame: np.ndarray) -> GridMazeRead:
     read = GridMazeRead(rows, cols, (float(x), float(y), float(x + w), float(y + h)), float(wall_px), open_h, open_v)
     cx, cy = max(x, 0), max(y, 0)  # the outer wall put back may reach past the frame's edge
     read.wall_rgb, read.floor_rgbs = tuple(float(v) for v in wall), [tuple(float(v) for v in f) for f in floors]
-    read.markers = _markers(px[cy:y + h, cx:x + w], floors, wall, gap, read, (cx, cy), pitch_x * pitch_y)
+    inside = px[cy:y + h, cx:x + w]
+    for off in MARKER_OFF:  # the first that shows an agent and a goal
+        read.markers = _markers(inside, floors, wall, gap, read, (cx, cy), pitch_x * pitch_y, off)
+        if len(read.markers) >= 2:
+            break
     return read
 
 
@@ -272,7 +280,7 @@ def _mean(mask: np.ndarray, cx: float, cy: float, hx: float, hy: float) -> float
     return float(win.mean()) if win.size else 1.0
 
 
-def _markers(px, floors, wall, gap, read: GridMazeRead, origin, cell_area) -> list[Marker]:
+def _markers(px, floors, wall, gap, read: GridMazeRead, origin, cell_area, off: float) -> list[Marker]:
     """Blobs far from the floor and the wall colours, smaller than a cell: agent, goal."""
     # (distance from the wall itself is the blend at its wall end: a dark marker, a deep green goal
     # on black walls, counts as far as it is off that line, not by its brightness)
@@ -281,7 +289,7 @@ def _markers(px, floors, wall, gap, read: GridMazeRead, origin, cell_area) -> li
         # off every blend of floor and wall: what blur, compression and resizing make of an edge (or
         # a second floor tone) lies on the RGB segment between them, and a compressed flat floor drifts
         # along that line past the floor too (a near-white floor clipped to white); a marker does not
-        other &= _off_blend(px, f, wall) > 0.1 * gap
+        other &= _off_blend(px, f, wall) > off * gap
     other = other.astype(np.uint8)
     other = cv2.morphologyEx(other, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, lab, stats, cents = cv2.connectedComponentsWithStats(other, connectivity=8)

@@ -22,9 +22,11 @@ from .maze_reader import GridMazeRead, LayoutNotFound, read_grid_maze
 from .maze_verifier import follow_agent
 
 CHECKER = "maze-reader"
-VERSION = "4"  # 2: floor shades are no markers; an agent unseen for frames, or behind a stale copy, is bridged;
+VERSION = "5"  # 2: floor shades are no markers; an agent unseen for frames, or behind a stale copy, is bridged;
 # 3: an agent unseen over the goal, which shows something drawn over it, is there; walls that hung from an
-# outer wall pushed out of view are still walls; 4: moves a frame may hold follow the walker's own pace (fps 8)
+# outer wall pushed out of view are still walls; 4: moves a frame may hold follow the walker's own pace (fps 8);
+# 5: a marker is read by its mixes with the floor too (motion blur, ghosting, a pale agent at CRF 40), a
+# codec's copy flickering behind the agent is no jump back, and a pale marker is looked for closer to the floor
 LAYOUT_CHECKS_PER_SECOND = 2  # the layout is read again this often; a change must show in two reads running
 
 

@@ -15,6 +15,7 @@ from itertools import chain
 import cv2
 import numpy as np
 
+from ..vision.lut import UNKNOWN, bin_centres, quantise, segment_distance
 from .events import missed_moves, walker_pace
 from .maze_reader import GridMazeRead, LayoutNotFound, _off_blend, read_grid_maze
 
@@ -23,6 +24,10 @@ HOLD_FRACTION = 0.02  # the agent must sit on the goal for the last 2% of frames
 # cell then shows more pixels off every blend of floor, wall and goal (by a tenth of the floor–wall
 # distance) than in the first frame, at least this share of the agent's area.
 COVER_SHARE = 0.5
+# A blob on a cell behind the agent that showed in one of the last STALE frames, where the agent
+# cannot be now, is a codec's copy of it left behind (CRF 40 flickers it in and out), not a jump back.
+STALE = 4
+NEAR = 40.0  # RGB units: how far compression moves a marker's colour (or its blends with the floor)
 
 
 @dataclass
@@ -66,10 +71,12 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
     markers = sorted(maze.markers, key=lambda m: -m.area)[:2]
     seen_cells: list[list] = [[], []]  # per marker and frame: the cells of its colour's blobs, largest first
     foreign: list[list] = [[], []]  # per marker and frame: pixels of its cell that are not its own
+    shows = _marker_lut(maze, markers)
     for f in frames:
         f = np.asarray(f)
-        for t, m in zip(seen_cells, markers):
-            t.append(_cells_of_colour(maze, f, m.colour))
+        classes = _marker_classes(maze, f, shows)
+        for k, t in enumerate(seen_cells):
+            t.append(_blob_cells(maze, classes == k))
         for t, m in zip(foreign, markers):
             t.append(_foreign_px(maze, f, m))
     tracks = [[c[0] if c else None for c in t] for t in seen_cells]
@@ -100,36 +107,63 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
     # moves into a frame, so a pace of its own is no teleport while a jump beyond it still is
     pace = walker_pace([None if c is None else (float(c[1]), float(c[0])) for c in track], 1.0)[3]
     per_frame = max(1, int(np.ceil(pace - 0.05))) if pace else 1
-    here, progress, path, seen_at = start, 0.0, [start], 0
+    here, path, seen_at = start, [start], 0
+    undo = None  # the last sighting's other readings: (path length before it, [(other cell, steps to it)])
     for t, cells in enumerate(sightings[1:], 1):
         if not cells:
             continue
         cell, gap = cells[0], t - seen_at
-        steps = _steps(maze, here, cell, gap * per_frame)
+        reach = gap * per_frame
+        steps = _steps(maze, here, cell, reach)
         if steps is None:
             # the largest blob jumped, but a smaller one is where the agent can be: a codec's stale copy
             # of the agent left behind, or the agent itself fading under compression. Where it stays,
             # the frame is no sighting (the agent may be on its way, unseen); where it moved, it moved
-            other = next((c for c in cells[1:] if _steps(maze, here, c, gap * per_frame) is not None), None)
+            other = next((c for c in cells[1:] if _steps(maze, here, c, reach) is not None), None)
             if other == here:
                 continue
             if other is not None:
-                cell, steps = other, _steps(maze, here, other, gap * per_frame)
-        seen_at = t
+                cell, steps = other, _steps(maze, here, other, reach)
+        if steps is None and undo:
+            # the last sighting took a stale copy (the largest blob there) over the agent ahead of it: the
+            # agent was where a smaller blob was, if this sighting is a legal step on from there
+            n, others = undo
+            for c, to_c in others:
+                on = _steps(maze, c, cell, reach)
+                if on is not None:
+                    del path[n:]
+                    path.extend(to_c)
+                    here, steps = c, on
+                    break
+        if steps is None and cell != here and cell in path and _seen_at(cell, sightings[max(t - STALE, 0):t]):
+            continue  # seen there just before, behind the agent: a codec's stale copy of it, flickering
         if steps is None:
             code = "TELEPORT" if abs(cell[0] - here[0]) + abs(cell[1] - here[1]) > 1 else "WALL_CROSSING"
-            return SelfVerdict(False, progress, code, f"frame {t}: from row {here[0] + 1}, column {here[1] + 1} "
-                               f"to row {cell[0] + 1}, column {cell[1] + 1}", frame=t, path=path, **seen)
-        for here in steps:
-            path.append(here)
-            if best:
-                progress = max(progress, 1.0 - dist_to_goal[here] / best)
+            return SelfVerdict(False, _progress(path, dist_to_goal, best), code, f"frame {t}: from row "
+                               f"{here[0] + 1}, column {here[1] + 1} to row {cell[0] + 1}, column {cell[1] + 1}",
+                               frame=t, path=path, **seen)
+        # a smaller blob ahead (on no cell walked yet) where the agent can be: it may be the agent
+        undo = (len(path), [(c, s) for c in cells if c != cell and c not in path
+                            for s in [_steps(maze, here, c, reach)] if s])
+        seen_at = t
+        path.extend(steps)
+        here = path[-1]
+    progress = _progress(path, dist_to_goal, best)
     held = _forward_fill(track)  # unseen for a frame: where it was last seen (e.g. over the goal)
     hold = max(2, int(round(HOLD_FRACTION * len(track))))
     if any(c != goal_cell for c in held[-hold:]):
         return SelfVerdict(False, progress, "GOAL_NOT_REACHED" if goal_cell not in track else "GOAL_NOT_HELD",
                            "the agent does not end on the goal", path=path, **seen)
     return SelfVerdict(True, 1.0, path=path, **seen)
+
+
+def _seen_at(cell: tuple, sightings: list) -> bool:
+    return any(cell in cells for cells in sightings)
+
+
+def _progress(path: list, dist_to_goal: np.ndarray, best: int) -> float:
+    """The fraction of the shortest route covered: the nearest the path came to the goal."""
+    return max(1.0 - dist_to_goal[c] / best for c in path) if best else 0.0
 
 
 def _steps(maze: GridMazeRead, a: tuple, b: tuple, gap: int) -> list | None:
@@ -169,24 +203,42 @@ def _forward_fill(track: list) -> list:
     return out
 
 
-def _cells_of_colour(maze: GridMazeRead, frame: np.ndarray, colour) -> list[tuple[int, int]]:
-    """Cells of the blobs of ``colour`` inside the maze in ``frame``, largest blob first; blobs under
-    a fifth of the largest's area are specks, left out.
-    Near enough: within 40 RGB units, and nearer the marker than halfway to the floor or wall colour
-    (a marker drawn close to the floor's colour must not match the floor). A per-channel box finds the
-    candidates fast; the distance keeps those near enough."""
+def _marker_lut(maze: GridMazeRead, markers) -> np.ndarray:
+    """Per colour bin (``vision.lut``): the index of the marker it shows, or UNKNOWN. A marker shows
+    its colour (as the first frame drew it) and every mix of it with the floor at least halfway
+    to it: a sprite smeared by motion blur, ghosting or a codec blends with the floor it crosses
+    (60% of its colour under motion blur, 75% under ghosting; a pale agent at CRF 40 drifts towards
+    the floor), while the trail it leaves behind is mostly floor. A bin is a marker's where that
+    marker's mixes are its nearest colours (nearer than the other marker's, and than every mix of
+    floor and wall, the floor tones among them) and within ``NEAR`` of them."""
+    c = bin_centres()
+    floors = [np.asarray(f, np.float32) for f in maze.floor_rgbs]
+    layout = [np.asarray(maze.wall_rgb, np.float32), *floors] if maze.wall_rgb else floors
+    d_layout = np.full(len(c), np.inf, np.float32)
+    for i, a in enumerate(layout):
+        for b in layout[i + 1:]:
+            d_layout = np.minimum(d_layout, segment_distance(c, a, b))
+    own = np.full((len(c), len(markers)), np.inf, np.float32)
+    for k, m in enumerate(markers):
+        m = np.asarray(m.colour, np.float32)
+        for f in floors or [m]:
+            own[:, k] = np.minimum(own[:, k], segment_distance(c, (f + m) / 2, m))
+    k = own.argmin(1)
+    d = own[np.arange(len(c)), k]
+    return np.where((d < NEAR) & (d < d_layout), k, UNKNOWN).astype(np.uint8)
+
+
+def _marker_classes(maze: GridMazeRead, frame: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """The marker index (or UNKNOWN) of every pixel of the maze's box in ``frame``."""
     x0, y0, x1, y1 = (int(round(v)) for v in maze.box)
-    x0, y0 = max(x0, 0), max(y0, 0)
-    crop = np.ascontiguousarray(frame[y0:y1, x0:x1])
-    c = np.asarray(colour, np.int32)
-    others = [maze.wall_rgb, *maze.floor_rgbs] if maze.wall_rgb else []
-    near = min([40.0] + [0.5 * float(np.linalg.norm(c - np.asarray(o))) for o in others])
-    r = int(np.ceil(near))
-    mask = cv2.inRange(crop, np.clip(c - r, 0, 255).astype(np.uint8), np.clip(c + r, 0, 255).astype(np.uint8))
-    ys, xs = np.nonzero(mask)
-    far = np.linalg.norm(crop[ys, xs].astype(np.float32) - c.astype(np.float32), axis=1) >= near
-    mask[ys[far], xs[far]] = 0
-    n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return lut[quantise(frame[max(y0, 0):y1, max(x0, 0):x1])]
+
+
+def _blob_cells(maze: GridMazeRead, mask: np.ndarray) -> list[tuple[int, int]]:
+    """Cells of the blobs of ``mask`` (the maze's box), largest blob first; blobs under a fifth of the
+    largest's area are specks, left out."""
+    x0, y0 = (max(int(round(v)), 0) for v in maze.box[:2])
+    n, _, stats, cents = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     area = stats[1:, cv2.CC_STAT_AREA]
     out = []
     for k in 1 + np.argsort(-area, kind="stable"):
