@@ -27,6 +27,28 @@ def register_task(name: str, description: str, group: str = ""):
     return deco
 
 
+class ItemCache:
+    """What a family builds once per item for judging (region maps, scenes, base frames), by key.
+
+    Judging comes back to one item for each of its candidate videos, in order, so a small store
+    emptied whole when full keeps every hit that matters without an LRU's bookkeeping. ``build`` runs
+    before the store is emptied, so a build that fills the same store itself (a scene that caches its
+    base frame) never grows it past ``limit`` + 1."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._store: dict = {}
+
+    def get(self, key, build):
+        v = self._store.get(key)
+        if v is None:
+            v = build()
+            if len(self._store) > self.limit:
+                self._store.clear()
+            self._store[key] = v
+        return v
+
+
 class TaskFamily:
     name: str = ""  # set by @register_task
     description: str = ""

@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tasks.base import TaskFamily
+from ..tasks.base import ItemCache, TaskFamily
 from .reader import TEXTURED_CELL_PX
 
-_RM: dict = {}  # region maps / scenes of recent items, by content hash
+_RM = ItemCache(32)  # region maps / scenes of recent items, by content hash
 
 
 def _cached(item, build):
-    v = _RM.get(item.content_hash)
-    if v is None:
-        if len(_RM) > 32:
-            _RM.clear()
-        v = _RM[item.content_hash] = build(item)
-    return v
+    return _RM.get(item.content_hash, lambda: build(item))
 
 
 def _first_classes(item, sokoban: bool = False):

@@ -17,7 +17,7 @@ import numpy as np
 from ...checkers.stroke import StrokeChecker, StrokeMap
 from ...checkers.regionmap import RegionMap
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily, frames_for_moves, register_task
+from ..base import ItemCache, TaskFamily, frames_for_moves, register_task
 from ..config import knob
 from .grid import ALGORITHMS, MazeSize
 from .grid_layout import (CARVERS, Geometry, adjacency, all_shortest_paths, bfs, block_grid, render_layout,
@@ -38,7 +38,7 @@ class DrawLevel(MazeSize):
 DRAW_LEVELS = {"easy": DrawLevel(4, 4, 5, "backtracker"), "medium": DrawLevel(6, 6, 10, "wilson"),
                "hard": DrawLevel(9, 9, 22, "kruskal"), "ood": DrawLevel(12, 12, 34, "kruskal")}
 PEN_RATIO = 0.3  # line width / cell
-_CACHE: dict = {}
+_CACHE = ItemCache(64)  # base frames and stroke maps by item
 
 # Skin → (pen colour, pen words). The start marker uses the skin's agent colour and shape.
 PENS = {"classic": ((30, 90, 230), "blue line"), "night": ((235, 60, 200), "magenta line"),
@@ -140,18 +140,17 @@ class GridDrawMaze(TaskFamily):
     def _base(self, state: dict) -> np.ndarray:
         """The canvas without the line: maze, goal marker and start marker."""
         key = sha256_hex(canonical_json([state["grid"], state["start"], state["goal"], state["skin"]]))
-        hit = _CACHE.get(("base", key))
-        if hit is None:
+
+        def build():
             geom = Geometry.from_json(state["geometry"])
             sk = skin_from_json(state["skin"])
             h, v = walls_from_grid(np.array(state["grid"], np.uint8))
-            hit = render_layout(geom, h, v, tuple(state["goal"]), sk)
+            frame = render_layout(geom, h, v, tuple(state["goal"]), sk)
             size = max(3, int(round(geom.cell * min(1.0, sk.agent_scale))))
-            paste(hit, sk.agent_shape, size, sk.agent, *geom.centre(*state["start"]))
-            if len(_CACHE) > 64:
-                _CACHE.clear()
-            _CACHE[("base", key)] = hit
-        return hit.copy()
+            paste(frame, sk.agent_shape, size, sk.agent, *geom.centre(*state["start"]))
+            return frame
+
+        return _CACHE.get(("base", key), build).copy()
 
     def frames_of_strokes(self, state: dict, strokes_per_frame: Iterable[list]) -> Iterator[np.ndarray]:
         """One frame per entry: a list of polylines (fractional (r, c) points) drawn in the pen colour."""
@@ -218,12 +217,7 @@ class GridDrawMaze(TaskFamily):
 
     # -- judging --
     def stroke_map(self, item: TaskItem) -> StrokeMap:
-        sm = _CACHE.get(("sm", item.content_hash))
-        if sm is None:
-            if len(_CACHE) > 64:
-                _CACHE.clear()
-            sm = _CACHE[("sm", item.content_hash)] = build_stroke_map(self, item)
-        return sm
+        return _CACHE.get(("sm", item.content_hash), lambda: build_stroke_map(self, item))
 
     def working_size(self, item: TaskItem) -> tuple[int, int]:
         sm = self.stroke_map(item)

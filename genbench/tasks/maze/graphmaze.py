@@ -24,7 +24,7 @@ import numpy as np
 
 from ...geometry import arclength
 from ...schema import Fit, LazyFrame, TaskItem, Verdict, canonical_json, sha256_hex, shared_json
-from ..base import TaskFamily, frames_for_moves
+from ..base import ItemCache, TaskFamily, frames_for_moves
 from .graph_draw import (GRAPH_SKINS, HARD_SKINS, NORMAL_SKINS, OOD_SKINS, draw_labels, floor_frame,  # noqa: F401
                          paste, skin_from_json, sprite_px)
 from .graph_layout import Lattice, Level, adjacency_of, along, route_points, spanning_tree  # noqa: F401
@@ -34,7 +34,7 @@ from .grid_layout import all_shortest_paths, bfs
 from .regions import palette_index  # noqa: F401
 from .skins import Skin
 
-_CACHE: dict = {}  # per item hash: rendered scene and region map (candidates of one item share them)
+_CACHE = ItemCache(64)  # per item hash: rendered scene and region map (candidates of one item share them)
 
 # --- the family base --------------------------------------------------------------------------------
 
@@ -150,15 +150,12 @@ class GraphMaze(TaskFamily):
     def _scene(self, state: dict):
         """(skin, labels, wall ids, base frame): what the region map and the perturbations read."""
         key = self._scene_key(state)
-        hit = _CACHE.get(("scene", key))
-        if hit is not None:
-            return hit
-        sk, base = self._base(state)
-        lab, wid = draw_labels(state["lattice"], np.array(state["open"], bool))
-        if len(_CACHE) > 64:
-            _CACHE.clear()
-        _CACHE[("scene", key)] = out = (sk, lab, wid, base)
-        return out
+        def build():
+            sk, base = self._base(state)
+            lab, wid = draw_labels(state["lattice"], np.array(state["open"], bool))
+            return sk, lab, wid, base
+
+        return _CACHE.get(("scene", key), build)
 
     def frames_at_state(self, state: dict, positions: Iterable[tuple[float, float]]) -> Iterator[np.ndarray]:
         sk, base = self._base(state)
@@ -219,12 +216,7 @@ class GraphMaze(TaskFamily):
 
     # -- judging --
     def region_map(self, item: TaskItem):
-        rm = _CACHE.get(("rm", item.content_hash))
-        if rm is None:
-            if len(_CACHE) > 64:
-                _CACHE.clear()
-            rm = _CACHE[("rm", item.content_hash)] = build_region_map(self, item)
-        return rm
+        return _CACHE.get(("rm", item.content_hash), lambda: build_region_map(self, item))
 
     def working_size(self, item: TaskItem) -> tuple[int, int]:
         rm = self.region_map(item)

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from ...schema import Fit, LazyFrame, TaskItem, Verdict, canonical_json, sha256_hex
-from ..base import TaskFamily, frames_for_moves, register_task
+from ..base import ItemCache, TaskFamily, frames_for_moves, register_task
 from ..config import ConfigError, TaskConfig, knob
 from .grid_layout import (CARVERS, Geometry, adjacency, all_shortest_paths, bfs, block_grid, fit_plan,
                           motion_plan, open_loops, paste_sprite, render_layout, walls_from_grid)
@@ -53,7 +53,7 @@ class Level(MazeSize):
 
 
 LEVELS = {"easy": Level(4, 4, 5), "medium": Level(6, 6, 10), "hard": Level(9, 9, 22)}
-_RM_CACHE: dict = {}  # region maps by item hash: candidates of one item share one
+_RM_CACHE = ItemCache(32)  # region maps by item hash: candidates of one item share one
 # The first frame is a pure function of the state (grid, start, goal, skin, geometry): the content hash
 # covers the state and this name instead of the pixels (TaskItem.renderer). Bump it whenever the same
 # state could draw a different pixel.
@@ -212,13 +212,11 @@ class GridMaze(TaskFamily):
     def region_map(self, item: TaskItem):
         from .regions import grid_region_map
 
-        rm = _RM_CACHE.get(item.content_hash)
-        if rm is None:
-            if len(_RM_CACHE) > 32:
-                _RM_CACHE.clear()
+        def build():
             _, skin, base = self._scene(item)
-            rm = _RM_CACHE[item.content_hash] = grid_region_map(item, skin, base)
-        return rm
+            return grid_region_map(item, skin, base)
+
+        return _RM_CACHE.get(item.content_hash, build)
 
     def working_size(self, item: TaskItem) -> None:
         # Decode at full size: swscale's area resize costs more than the checker's own mapping

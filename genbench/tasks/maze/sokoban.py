@@ -17,7 +17,7 @@ import numpy as np
 from ...checkers.sokoban import BOX, SokobanChecker, SokobanScene, expected_first
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ...vision.appearance import training_labels
-from ..base import TaskFamily, frames_for_moves, register_task
+from ..base import ItemCache, TaskFamily, frames_for_moves, register_task
 from ..config import TaskConfig, knob
 from .regions import palette_index
 from .skins import AGENT, FLOOR, GOAL, WALL
@@ -26,7 +26,7 @@ from .textures import dress, pattern_for, without_texture
 from .trapfield import paste, working_scale
 
 CANVAS_TARGET = 512
-_CACHE: dict = {}
+_CACHE = ItemCache(32)  # judging scenes by item
 
 
 # --- levels and the solver ----------------------------------------------------------------------------
@@ -295,12 +295,7 @@ class Sokoban(TaskFamily):
 
     # --- judging
     def scene(self, item: TaskItem) -> SokobanScene:
-        sc = _CACHE.get(item.content_hash)
-        if sc is None:
-            if len(_CACHE) > 32:
-                _CACHE.clear()
-            sc = _CACHE[item.content_hash] = build_scene(item)
-        return sc
+        return _CACHE.get(item.content_hash, lambda: build_scene(item))
 
     def working_size(self, item):
         sc = self.scene(item)
