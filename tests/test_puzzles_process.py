@@ -139,21 +139,20 @@ def test_leaving_the_goal_and_a_longer_route_are_told_apart():
 
 
 
-@pytest.mark.xfail(strict=True, reason="sorting stays on RGB: on planes a bar still easing into its slot reads "
-                   "as shrunk (its growth check counts pixels around the slot only)")
-def test_sorting_on_planes_reads_a_bar_easing_into_its_slot_as_resting(tmp_path, monkeypatch):
-    """Sorting's oracle at a slow model's canvas (1280×720, 129 frames): a bar arriving rests in its
-    slot while part of it still shows beyond the box around the slot. RGB passes it (by a hair);
-    read from planes it fails, which is why the family stays on RGB."""
+def test_sorting_on_planes_tells_a_bar_easing_into_its_slot_from_a_shrunk_one(tmp_path):
+    """Sorting's oracle at a slow model's canvas (1280×720, 129 frames), read from planes: a bar arriving
+    rests in its slot (by its fill) while part of it still shows beyond the box around the slot; it lost
+    pixels around the slot but not in the frame, so it has not shrunk (it once failed as LAYOUT_CHANGED).
+    A bar that does shrink to 0.8× still fails."""
     from genbench import validate as V
 
     fam = task_family("puzzle.sorting")
-    assert not fam.frames_as_planes
+    assert fam.frames_as_planes
     it = next(iter(fam.items("easy", 1, 0, "bars")))
-    preset = next(p for p in V.perturbations_for(fam) if p.name == "preset_1280x720_129f")
-    assert V.run_one(fam, it, preset, 0, tmp_path, 48, "bars").got == "pass"  # RGB
-    monkeypatch.setattr(type(fam), "frames_as_planes", True)
-    assert V.run_one(fam, it, preset, 0, tmp_path, 48, "bars").got == "pass"  # planes: LAYOUT_CHANGED
+    own = {p.name: p for p in V.perturbations_for(fam)}
+    assert V.run_one(fam, it, own["preset_1280x720_129f"], 0, tmp_path, 48, "bars").got == "pass"
+    shrunk = V.run_one(fam, it, own["item_shrinks"], 0, tmp_path, 48, "bars")
+    assert shrunk.got == "LAYOUT_CHANGED", shrunk.message
 
 
 def test_expected_maps_kept_with_the_game_change_no_verdict():

@@ -446,7 +446,10 @@ class ProcessChecker:
             size = self._size_at_rest(rest, pixels) if settled_apart else None
             if size_ref is None and settled_apart:
                 size_ref = size  # each object as this video draws it at the start
-            resized = (size > GROWN * size_ref) | (size < SHRUNK * size_ref) if settled_apart else None
+            # an object still easing into its slot (resting by its fill) shows part of itself beyond the
+            # box around it: it lost pixels there but not in the frame. Shrunk means lost, not moved
+            shrunk = (size < SHRUNK * size_ref) & (total - size < 0.5 * (size_ref - size)) if settled_apart else None
+            resized = (size > GROWN * size_ref) | shrunk if settled_apart else None
             size_run = np.where(resized, size_run + 1, 0) if settled_apart else 0 * size_run
             if (size_run == self.layout_persist).any():
                 k = int(np.flatnonzero(size_run == self.layout_persist)[0])
