@@ -22,8 +22,8 @@ import cv2
 import numpy as np
 
 from ..schema import Fit, Verdict
-from ..vision.align import drift_warp, warp_onto
-from ..vision.lut import UNKNOWN, build_lut, build_lut_cached, quantise
+from ..vision.align import drift_warp, grey, warp_onto
+from ..vision.lut import UNKNOWN, build_lut, build_lut_cached, lookup, quantise, word_table
 from ..vision.mapping import CanvasSampler
 from ..vision.palette import calibrate_scene
 from ..vision.presence import present, presence_bits
@@ -167,6 +167,14 @@ class ObjectPixels:
         return int(np.count_nonzero(self.cls[y0:y1, x0:x1] == self.classes[k]))
 
 
+def _median(a: np.ndarray) -> np.ndarray:
+    """``np.median(a, 0)`` of a few rows (one per object), by one sort: np.median's own overhead is
+    several times the work, and it runs on most frames."""
+    s = np.sort(a, axis=0)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
 def _histogram(cls: np.ndarray) -> np.ndarray:
     """Pixels of each class value (256) in a class map, exact below 2**24 px; none in an empty box."""
     if not cls.size:
@@ -268,7 +276,7 @@ class ProcessChecker:
         if self._off_ref is None:
             self._off_ref = off
         off = off - self._off_ref  # a digit or a peg makes an object's colour off-centre from the start
-        rel = np.hypot(*(off - np.median(off, 0)).T)
+        rel = np.hypot(*(off - _median(off)).T)
         return bool((rel > np.maximum(1.0, 0.04 * self.extent)).any())
 
     def _size_at_rest(self, rest, pixels: "ObjectPixels") -> np.ndarray:
@@ -300,10 +308,20 @@ class ProcessChecker:
         pixels = ObjectPixels(cls, classes, self.reach)
         return pixels.in_slots().astype(np.float64), pixels.total.astype(np.float64), pixels
 
-    def _realign(self, g: Game, state: tuple, raw: np.ndarray) -> np.ndarray | None:
+    def _shown(self, state: tuple) -> np.ndarray:
+        """A rendering of ``state`` at working size, in grey levels (what ECC matches), kept per state: a
+        slow model re-aligns on many frames of one state."""
+        key = ("shown", state)
+        hit = self._expected.get(key)
+        if hit is None:
+            hit = self._expected[key] = grey(cv2.resize(self.g.render(state), (self.W, self.H),
+                                                        interpolation=cv2.INTER_AREA))
+            hit.flags.writeable = False
+        return hit
+
+    def _realign(self, state: tuple, raw: np.ndarray) -> np.ndarray | None:
         """The camera's drift on this frame against a rendering of ``state`` (None: none worth warping)."""
-        shown = cv2.resize(g.render(state), (self.W, self.H), interpolation=cv2.INTER_AREA)
-        return drift_warp(shown, raw, min_move=0.35)
+        return drift_warp(self._shown(state), raw, min_move=0.35)
 
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         g = self.g
@@ -338,13 +356,14 @@ class ProcessChecker:
             img = raw = sample(frame)
             if lut is None:
                 exp0, in0 = self.expected(g.start)
-                ref = cv2.resize(g.render(g.start), (self.W, self.H), interpolation=cv2.INTER_AREA)
-                warp = drift_warp(ref, img, min_move=0.35)
+                warp = self._realign(g.start, img)
                 img = warp_onto(img, warp, self.W, self.H)
-                lut = build_lut(calibrate_scene(g.palette, img, exp0, in0, movable=g.obj_class), max_dist=100.0)
+                # the LUT keyed by a pixel's RGBA word: the classes of lut[quantise(img)] in half the time
+                lut = word_table(build_lut(calibrate_scene(g.palette, img, exp0, in0, movable=g.obj_class),
+                                           max_dist=100.0))
             else:
                 img = warp_onto(img, warp, self.W, self.H)
-            cls = lut.take(quantise(img))  # take: the same classes as lut[...], in 60% of the time
+            cls = lookup(img, lut)
             fill, total, pixels = self._fills(cls, classes)
             if area is None:
                 # each object as this video renders it (blur, compression) where it should start is
@@ -426,17 +445,17 @@ class ProcessChecker:
             settled = (rest >= 0).all() and g.valid(cur)
             changed = any(e.code == "LAYOUT_CHANGED" for e in events)
             if (settled and i - tracked_at >= 2 and not changed
-                    and np.median(np.abs(frac[np.arange(K), rest] - 1.0)) > self.still_tol):
+                    and _median(np.abs(frac[np.arange(K), rest] - 1.0)) > self.still_tol):
                 # every object rests, but most fill their boxes less than at the start: a camera still
                 # drifting (a zoom or pan growing over the clip) moves them all off their boxes, and would
                 # soon read them as lifted (one object easing into its slot is no camera). Re-align on
                 # this frame against the state it shows (bounded to a drift of the whole frame: an object
                 # drawn bigger or moved stays wrong after it)
                 tracked_at = i
-                new = self._realign(g, cur, raw)
+                new = self._realign(cur, raw)
                 if new is not None:
                     warp = new
-                    cls = lut.take(quantise(warp_onto(raw, warp, self.W, self.H)))
+                    cls = lookup(warp_onto(raw, warp, self.W, self.H), lut)
                     fill, total, pixels = self._fills(cls, classes)
                     frac = fill / area[:, None]
             # with everything at rest (nothing in transit: no ghost or overlap adds pixels), an
@@ -463,10 +482,10 @@ class ProcessChecker:
                 if bad.any() and i - tracked_at >= 2 and not changed:
                     # a camera still drifting: re-align on this still frame too (as above)
                     tracked_at = i
-                    new = self._realign(g, cur, raw)
+                    new = self._realign(cur, raw)
                     if new is not None:
                         warp = new
-                        cls = lut.take(quantise(warp_onto(raw, warp, self.W, self.H)))
+                        cls = lookup(warp_onto(raw, warp, self.W, self.H), lut)
                         bad = self._layout_bad(cls, cur)
                 bad_run = np.where(bad, bad_run + 1, 0)
                 if (bad_run == self.layout_persist).any():
