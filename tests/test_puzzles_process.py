@@ -220,3 +220,34 @@ def test_object_pixels_count_exactly_by_box_histograms_and_by_integrals(name):
             for k, s in enumerate(g.start):
                 x0, y0, x1, y1 = chk.around[k, s]
                 assert px.in_box(k, chk.around[k, s]) == np.count_nonzero(cls[y0:y1, x0:x1] == classes[k])
+
+
+def test_layout_check_by_class_bits_matches_presence_tests():
+    """The still-frame layout check reads presence by class bits; it flags exactly the blocks the
+    per-pixel ``presence.present`` tests flag, on class maps with unknown pixels, classes past the
+    palette and a block redrawn in another class."""
+    from genbench.checkers import process
+    from genbench.vision.lut import UNKNOWN
+    from genbench.vision.presence import present, presence_bits
+
+    fam = task_family("puzzle.hanoi")
+    it = fam.generate(0, "medium", seed=1)
+    chk = process.ProcessChecker(fam.game(it))
+    exp, inner = chk.expected(chk.g.start)
+    P = len(chk.g.palette)
+    rng = np.random.default_rng(0)
+    flagged = 0
+    for noise in (0.0, 0.02, 0.2):
+        cls = exp.copy()
+        hit = rng.random(cls.shape) < noise
+        cls[hit] = rng.choice([0, P - 1, P, UNKNOWN], int(hit.sum()))
+        cls[40:60, 40:60] = (exp[40:60, 40:60] + 1) % P  # a block redrawn
+        obs_ok = present(presence_bits(exp, P), np.minimum(cls, P - 1)) & (cls != UNKNOWN)
+        exp_ok = present(presence_bits(cls, P), np.minimum(exp, P - 1))
+        n_bad = np.bincount(chk.block_id[inner & ~(obs_ok & exp_ok)], minlength=chk.n_blocks)
+        n_in = np.bincount(chk.block_id[inner], minlength=chk.n_blocks)
+        want = n_bad > np.maximum(12, 0.12 * n_in)
+        got = chk._layout_bad(cls, chk.g.start)
+        assert np.array_equal(got, want)
+        flagged += int(want.any())
+    assert flagged == 3  # the redrawn block is caught every time

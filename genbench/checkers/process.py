@@ -15,6 +15,7 @@ shape (height, digits) to verify nothing was redrawn.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -26,7 +27,7 @@ from ..vision.align import drift_warp, grey, warp_onto
 from ..vision.lut import UNKNOWN, build_lut, build_lut_cached, lookup, quantise, word_table
 from ..vision.mapping import CanvasSampler
 from ..vision.palette import calibrate_scene
-from ..vision.presence import present, presence_bits
+from ..vision.presence import presence_bits
 from .events import Event, in_order
 
 @dataclass
@@ -167,6 +168,16 @@ class ObjectPixels:
         return int(np.count_nonzero(self.cls[y0:y1, x0:x1] == self.classes[k]))
 
 
+@functools.lru_cache(maxsize=None)
+def _class_bits(n_classes: int, dtype) -> np.ndarray:
+    """Class value → its presence bit (``presence.presence_bits``' words): classes from ``n_classes`` on
+    share the last one, UNKNOWN has none."""
+    table = np.left_shift(np.ones(256, dtype), np.minimum(np.arange(256), n_classes - 1).astype(dtype))
+    table[UNKNOWN] = 0
+    table.flags.writeable = False
+    return table
+
+
 def _median(a: np.ndarray) -> np.ndarray:
     """``np.median(a, 0)`` of a few rows (one per object), by one sort: np.median's own overhead is
     several times the work, and it runs on most frames."""
@@ -252,12 +263,15 @@ class ProcessChecker:
         P = len(self.g.palette)
         key = ("presence", state)
         cached = self._expected.get(key)
-        if cached is None:  # per state: the classes around each pixel, its interior pixels per block
-            cached = self._expected[key] = (presence_bits(exp, P), np.minimum(exp, P - 1),
+        if cached is None:  # per state: the classes around each pixel, each pixel's class bit, interior pixels per block
+            pres_e = presence_bits(exp, P)
+            cached = self._expected[key] = (pres_e, _class_bits(P, pres_e.dtype).take(np.minimum(exp, P - 1)),
                                             np.bincount(self.block_id[inner], minlength=self.n_blocks))
-        pres_e, exp_cls, n_in = cached
-        obs_ok = present(pres_e, np.minimum(cls, P - 1)) & (cls != UNKNOWN)
-        exp_ok = present(presence_bits(cls, P), exp_cls)
+        pres_e, exp_bit, n_in = cached
+        # a class is present where its bit is set (``presence.present``, by one AND per map instead of a
+        # shift per pixel); classes past the palette count as its last, UNKNOWN has no bit: never present
+        obs_ok = (pres_e & _class_bits(P, pres_e.dtype).take(cls)) != 0
+        exp_ok = (presence_bits(cls, P) & exp_bit) != 0
         bad = inner & ~(obs_ok & exp_ok)
         n_bad = np.bincount(self.block_id[bad], minlength=self.n_blocks)
         return n_bad > np.maximum(12, 0.12 * n_in)  # a changed digit stroke is ~35 px here; crf 40 ≤ 16
@@ -425,7 +439,7 @@ class ProcessChecker:
                 off = None
                 for k in range(K):
                     if rest[k] < 0 and not missing[k]:
-                        m = cv2.moments((cls == classes[k]).astype(np.uint8), binaryImage=True)
+                        m = cv2.moments((cls == classes[k]).view(np.uint8), binaryImage=True)
                         if m["m00"] > 0:
                             off = g.transit_check(k, m["m10"] / m["m00"], m["m01"] / m["m00"], cur) or off
                 off_run = off_run + 1 if off else 0
