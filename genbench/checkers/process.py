@@ -168,6 +168,15 @@ class ObjectPixels:
         return int(np.count_nonzero(self.cls[y0:y1, x0:x1] == self.classes[k]))
 
 
+@functools.lru_cache(maxsize=16)
+def _block_ids(w: int, h: int, block: int) -> np.ndarray:
+    """(h, w) the index of each pixel's ``block``-px block, row by row (kept: every check of an item needs it)."""
+    ys, xs = np.mgrid[0:h, 0:w]
+    ids = ((ys // block) * ((w + block - 1) // block) + xs // block).astype(np.int64)
+    ids.flags.writeable = False
+    return ids
+
+
 @functools.lru_cache(maxsize=None)
 def _class_bits(n_classes: int, dtype) -> np.ndarray:
     """Class value → its presence bit (``presence.presence_bits``' words): classes from ``n_classes`` on
@@ -240,10 +249,8 @@ class ProcessChecker:
         r = self.rects
         self.area = np.array([max(1.0, float(((e0[r[k, s, 1]:r[k, s, 3], r[k, s, 0]:r[k, s, 2]]) == game.obj_class[k]).sum()))
                               for k, s in zip(range(K), game.start)])
-        ys, xs = np.mgrid[0:self.H, 0:self.W]
-        bw = (self.W + block - 1) // block
-        self.block_id = ((ys // block) * bw + xs // block).astype(np.int64)
-        self.n_blocks = int(self.block_id.max()) + 1
+        self.block_id = _block_ids(self.W, self.H, block)
+        self.n_blocks = int(self.block_id[-1, -1]) + 1
 
     # expected class maps of a state, at working size
     def expected(self, state: tuple) -> tuple[np.ndarray, np.ndarray]:
