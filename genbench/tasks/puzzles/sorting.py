@@ -92,7 +92,7 @@ class Sorting(ProcessFamilyMixin, TaskFamily):
     all_skins = skins
     checker_name = "process"
     # 2: the process engine re-aligns when resting objects fill their boxes poorly; 3: planes (a bar still
-    # easing into its slot, part of it beyond the box around the slot, no longer reads as shrunk)
+    # easing into its slot, part of it in the ring just beyond the box around the slot, no longer reads as shrunk)
     checker_version = "3"
     perturbation_expectations = {"cut_to_final": "TELEPORT"}
 
