@@ -149,7 +149,7 @@ def test_mapper_samples_planes_as_it_maps_rgb(tmp_path, work):
 
 # one family per checker engine that reads planes: trajectory (hex samples planes area-like, validated by
 # bench/validate_planes.py; grid samples them exactly as its RGB: the same verdicts to the last metric),
-# board (glyph, colour), pointer, tiles, stroke, process (planes sampled "aligned"; sorting stays on RGB)
+# board (glyph, colour), pointer, tiles, stroke, process (planes sampled "aligned", sorting too)
 @pytest.mark.parametrize("name,difficulty", [("maze.hex", "easy"), ("maze.grid", "hard"), ("puzzle.sudoku", "easy"),
                                              ("puzzle.symmetry", "easy"), ("puzzle.counting", "easy"),
                                              ("puzzle.sequence", "easy"), ("maze.grid-draw", "easy"),

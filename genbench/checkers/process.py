@@ -15,6 +15,7 @@ shape (height, digits) to verify nothing was redrawn.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -22,11 +23,11 @@ import cv2
 import numpy as np
 
 from ..schema import Fit, Verdict
-from ..vision.align import drift_warp, warp_onto
-from ..vision.lut import UNKNOWN, build_lut, build_lut_cached, quantise
+from ..vision.align import drift_warp, grey, warp_onto
+from ..vision.lut import UNKNOWN, build_lut, build_lut_cached, lookup, quantise, word_table
 from ..vision.mapping import CanvasSampler
 from ..vision.palette import calibrate_scene
-from ..vision.presence import present, presence_bits
+from ..vision.presence import presence_bits
 from .events import Event, in_order
 
 @dataclass
@@ -167,6 +168,33 @@ class ObjectPixels:
         return int(np.count_nonzero(self.cls[y0:y1, x0:x1] == self.classes[k]))
 
 
+@functools.lru_cache(maxsize=16)
+def _block_ids(w: int, h: int, block: int) -> np.ndarray:
+    """(h, w) the index of each pixel's ``block``-px block, row by row (kept: every check of an item needs it)."""
+    ys, xs = np.mgrid[0:h, 0:w]
+    ids = ((ys // block) * ((w + block - 1) // block) + xs // block).astype(np.int64)
+    ids.flags.writeable = False
+    return ids
+
+
+@functools.lru_cache(maxsize=None)
+def _class_bits(n_classes: int, dtype) -> np.ndarray:
+    """Class value → its presence bit (``presence.presence_bits``' words): classes from ``n_classes`` on
+    share the last one, UNKNOWN has none."""
+    table = np.left_shift(np.ones(256, dtype), np.minimum(np.arange(256), n_classes - 1).astype(dtype))
+    table[UNKNOWN] = 0
+    table.flags.writeable = False
+    return table
+
+
+def _median(a: np.ndarray) -> np.ndarray:
+    """``np.median(a, 0)`` of a few rows (one per object), by one sort: np.median's own overhead is
+    several times the work, and it runs on most frames."""
+    s = np.sort(a, axis=0)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
 def _histogram(cls: np.ndarray) -> np.ndarray:
     """Pixels of each class value (256) in a class map, exact below 2**24 px; none in an empty box."""
     if not cls.size:
@@ -191,6 +219,7 @@ ORDER_OF_BLAME = ("WRONG_START", "LAYOUT_CHANGED", "TELEPORT", "ILLEGAL_MOVE")
 GROWN = 1.15  # an object's pixels against its own at the start: it was drawn bigger
 SHRUNK = 0.85  # ... or smaller (a fifth less: a bar at 0.8 of its height, a ball at 0.9 of its width)
 GROWN_BOX = 1.4  # the box around a resting object in which its growth is measured
+NEAR_BOX = 1.7  # ... and the wider box whose ring around it an object easing into its slot still shows in
 
 
 class ProcessChecker:
@@ -210,6 +239,7 @@ class ProcessChecker:
         self.W, self.H = game.working
         self.rects = game.rects()
         self.around = game.rects(GROWN_BOX)  # room for an object drawn bigger than it is
+        self.near = game.rects(NEAR_BOX) if game.check_growth else None
         r = self.rects.astype(np.float64)
         self.centre = np.stack([(r[..., 0] + r[..., 2]) / 2, (r[..., 1] + r[..., 3]) / 2], -1)  # (K, S, 2)
         self.extent = np.max(r[..., 2:] - r[..., :2], (1, 2))  # each object's larger side, working px
@@ -221,10 +251,8 @@ class ProcessChecker:
         r = self.rects
         self.area = np.array([max(1.0, float(((e0[r[k, s, 1]:r[k, s, 3], r[k, s, 0]:r[k, s, 2]]) == game.obj_class[k]).sum()))
                               for k, s in zip(range(K), game.start)])
-        ys, xs = np.mgrid[0:self.H, 0:self.W]
-        bw = (self.W + block - 1) // block
-        self.block_id = ((ys // block) * bw + xs // block).astype(np.int64)
-        self.n_blocks = int(self.block_id.max()) + 1
+        self.block_id = _block_ids(self.W, self.H, block)
+        self.n_blocks = int(self.block_id[-1, -1]) + 1
 
     # expected class maps of a state, at working size
     def expected(self, state: tuple) -> tuple[np.ndarray, np.ndarray]:
@@ -244,12 +272,15 @@ class ProcessChecker:
         P = len(self.g.palette)
         key = ("presence", state)
         cached = self._expected.get(key)
-        if cached is None:  # per state: the classes around each pixel, its interior pixels per block
-            cached = self._expected[key] = (presence_bits(exp, P), np.minimum(exp, P - 1),
+        if cached is None:  # per state: the classes around each pixel, each pixel's class bit, interior pixels per block
+            pres_e = presence_bits(exp, P)
+            cached = self._expected[key] = (pres_e, _class_bits(P, pres_e.dtype).take(np.minimum(exp, P - 1)),
                                             np.bincount(self.block_id[inner], minlength=self.n_blocks))
-        pres_e, exp_cls, n_in = cached
-        obs_ok = present(pres_e, np.minimum(cls, P - 1)) & (cls != UNKNOWN)
-        exp_ok = present(presence_bits(cls, P), exp_cls)
+        pres_e, exp_bit, n_in = cached
+        # a class is present where its bit is set (``presence.present``, by one AND per map instead of a
+        # shift per pixel); classes past the palette count as its last, UNKNOWN has no bit: never present
+        obs_ok = (pres_e & _class_bits(P, pres_e.dtype).take(cls)) != 0
+        exp_ok = (presence_bits(cls, P) & exp_bit) != 0
         bad = inner & ~(obs_ok & exp_ok)
         n_bad = np.bincount(self.block_id[bad], minlength=self.n_blocks)
         return n_bad > np.maximum(12, 0.12 * n_in)  # a changed digit stroke is ~35 px here; crf 40 ≤ 16
@@ -268,12 +299,14 @@ class ProcessChecker:
         if self._off_ref is None:
             self._off_ref = off
         off = off - self._off_ref  # a digit or a peg makes an object's colour off-centre from the start
-        rel = np.hypot(*(off - np.median(off, 0)).T)
+        rel = np.hypot(*(off - _median(off)).T)
         return bool((rel > np.maximum(1.0, 0.04 * self.extent)).any())
 
-    def _size_at_rest(self, rest, pixels: "ObjectPixels") -> np.ndarray:
-        """(K,) each object's pixels in a box around its slot, room left for it to grow."""
-        return np.array([pixels.in_box(k, self.around[k, s]) for k, s in enumerate(rest)], np.float64)
+    def _size_at_rest(self, rest, pixels: "ObjectPixels", boxes: np.ndarray | None = None) -> np.ndarray:
+        """(K,) each object's pixels in a box around its slot (``boxes``, by default ``around``: room left
+        for it to grow)."""
+        boxes = self.around if boxes is None else boxes
+        return np.array([pixels.in_box(k, boxes[k, s]) for k, s in enumerate(rest)], np.float64)
 
     def _occluded_rest(self, rest, missing, frac, total, committed, pixels, area) -> np.ndarray:
         """An object still in its slot but partly hidden by objects in transit drawn over it (a bar
@@ -300,10 +333,20 @@ class ProcessChecker:
         pixels = ObjectPixels(cls, classes, self.reach)
         return pixels.in_slots().astype(np.float64), pixels.total.astype(np.float64), pixels
 
-    def _realign(self, g: Game, state: tuple, raw: np.ndarray) -> np.ndarray | None:
+    def _shown(self, state: tuple) -> np.ndarray:
+        """A rendering of ``state`` at working size, in grey levels (what ECC matches), kept per state: a
+        slow model re-aligns on many frames of one state."""
+        key = ("shown", state)
+        hit = self._expected.get(key)
+        if hit is None:
+            hit = self._expected[key] = grey(cv2.resize(self.g.render(state), (self.W, self.H),
+                                                        interpolation=cv2.INTER_AREA))
+            hit.flags.writeable = False
+        return hit
+
+    def _realign(self, state: tuple, raw: np.ndarray) -> np.ndarray | None:
         """The camera's drift on this frame against a rendering of ``state`` (None: none worth warping)."""
-        shown = cv2.resize(g.render(state), (self.W, self.H), interpolation=cv2.INTER_AREA)
-        return drift_warp(shown, raw, min_move=0.35)
+        return drift_warp(self._shown(state), raw, min_move=0.35)
 
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         g = self.g
@@ -328,7 +371,7 @@ class ProcessChecker:
         instant: list[bool] = []  # per landing since the last complete state: was it a jump?
         multi_run = 0
         size_run = np.zeros(K, np.int32)
-        size_ref = None
+        size_ref = near_ref = None
         tracked_at = 0
         n = 0
         classes = np.array(g.obj_class)
@@ -338,13 +381,14 @@ class ProcessChecker:
             img = raw = sample(frame)
             if lut is None:
                 exp0, in0 = self.expected(g.start)
-                ref = cv2.resize(g.render(g.start), (self.W, self.H), interpolation=cv2.INTER_AREA)
-                warp = drift_warp(ref, img, min_move=0.35)
+                warp = self._realign(g.start, img)
                 img = warp_onto(img, warp, self.W, self.H)
-                lut = build_lut(calibrate_scene(g.palette, img, exp0, in0, movable=g.obj_class), max_dist=100.0)
+                # the LUT keyed by a pixel's RGBA word: the classes of lut[quantise(img)] in half the time
+                lut = word_table(build_lut(calibrate_scene(g.palette, img, exp0, in0, movable=g.obj_class),
+                                           max_dist=100.0))
             else:
                 img = warp_onto(img, warp, self.W, self.H)
-            cls = lut.take(quantise(img))  # take: the same classes as lut[...], in 60% of the time
+            cls = lookup(img, lut)
             fill, total, pixels = self._fills(cls, classes)
             if area is None:
                 # each object as this video renders it (blur, compression) where it should start is
@@ -406,7 +450,7 @@ class ProcessChecker:
                 off = None
                 for k in range(K):
                     if rest[k] < 0 and not missing[k]:
-                        m = cv2.moments((cls == classes[k]).astype(np.uint8), binaryImage=True)
+                        m = cv2.moments((cls == classes[k]).view(np.uint8), binaryImage=True)
                         if m["m00"] > 0:
                             off = g.transit_check(k, m["m10"] / m["m00"], m["m01"] / m["m00"], cur) or off
                 off_run = off_run + 1 if off else 0
@@ -426,17 +470,17 @@ class ProcessChecker:
             settled = (rest >= 0).all() and g.valid(cur)
             changed = any(e.code == "LAYOUT_CHANGED" for e in events)
             if (settled and i - tracked_at >= 2 and not changed
-                    and np.median(np.abs(frac[np.arange(K), rest] - 1.0)) > self.still_tol):
+                    and _median(np.abs(frac[np.arange(K), rest] - 1.0)) > self.still_tol):
                 # every object rests, but most fill their boxes less than at the start: a camera still
                 # drifting (a zoom or pan growing over the clip) moves them all off their boxes, and would
                 # soon read them as lifted (one object easing into its slot is no camera). Re-align on
                 # this frame against the state it shows (bounded to a drift of the whole frame: an object
                 # drawn bigger or moved stays wrong after it)
                 tracked_at = i
-                new = self._realign(g, cur, raw)
+                new = self._realign(cur, raw)
                 if new is not None:
                     warp = new
-                    cls = lut.take(quantise(warp_onto(raw, warp, self.W, self.H)))
+                    cls = lookup(warp_onto(raw, warp, self.W, self.H), lut)
                     fill, total, pixels = self._fills(cls, classes)
                     frac = fill / area[:, None]
             # with everything at rest (nothing in transit: no ghost or overlap adds pixels), an
@@ -446,7 +490,15 @@ class ProcessChecker:
             size = self._size_at_rest(rest, pixels) if settled_apart else None
             if size_ref is None and settled_apart:
                 size_ref = size  # each object as this video draws it at the start
-            resized = (size > GROWN * size_ref) | (size < SHRUNK * size_ref) if settled_apart else None
+                near_ref = self._size_at_rest(rest, pixels, self.near)
+            shrunk = size < SHRUNK * size_ref if settled_apart else None
+            if settled_apart and shrunk.any():
+                # an object still easing into its slot (resting by its fill) shows part of itself just beyond
+                # the box around it, in the ring out to NEAR_BOX: pixels moved there are not lost (a model's
+                # camera drift brings a few strays into the ring, never most of what a shrunk object lost)
+                near = self._size_at_rest(rest, pixels, self.near)
+                shrunk &= (near - size) - (near_ref - size_ref) < 0.5 * (size_ref - size)
+            resized = (size > GROWN * size_ref) | shrunk if settled_apart else None
             size_run = np.where(resized, size_run + 1, 0) if settled_apart else 0 * size_run
             if (size_run == self.layout_persist).any():
                 k = int(np.flatnonzero(size_run == self.layout_persist)[0])
@@ -460,10 +512,10 @@ class ProcessChecker:
                 if bad.any() and i - tracked_at >= 2 and not changed:
                     # a camera still drifting: re-align on this still frame too (as above)
                     tracked_at = i
-                    new = self._realign(g, cur, raw)
+                    new = self._realign(cur, raw)
                     if new is not None:
                         warp = new
-                        cls = lut.take(quantise(warp_onto(raw, warp, self.W, self.H)))
+                        cls = lookup(warp_onto(raw, warp, self.W, self.H), lut)
                         bad = self._layout_bad(cls, cur)
                 bad_run = np.where(bad, bad_run + 1, 0)
                 if (bad_run == self.layout_persist).any():
