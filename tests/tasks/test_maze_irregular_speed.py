@@ -108,7 +108,7 @@ def reference_conflicts(ends, bulge, xy, road, node_r):
 def first_check(ends, bulge, xy, road, node_r):
     """The lattice's first conflict check: the curved version's samples of _sample_both."""
     pts, owner, straight, _ = _sample_both(ends, bulge, xy, road, node_r)
-    return _clashes(pts[~straight], owner[~straight], xy, road, node_r)
+    return _clashes(pts[~straight], owner[~straight], cKDTree(xy), road, node_r)
 
 
 def random_roads(rng, most: int):
@@ -145,7 +145,7 @@ def test_straightening_swaps_in_the_straightened_samples_and_finds_the_same_conf
         straight = bulge.copy()
         straight[sorted(bad)] = 0.0
         want = reference_conflicts(ends, straight, xy, road, node_r)
-        got = _straighten(bulge, xy, road, node_r, *_sample_both(ends, bulge, xy, road, node_r)[:3], bad)
+        got = _straighten(bulge, cKDTree(xy), road, node_r, *_sample_both(ends, bulge, xy, road, node_r)[:3], bad)
         assert np.array_equal(bulge, straight)  # straightened in place
         assert got == want
         compared += 1
@@ -201,6 +201,11 @@ def test_lines_json_is_canonical_json_of_the_rounded_lines():
         want = canonical_json([flat[a:b].tolist() for a, b in zip([0] + ends[:-1], ends)])
         assert lines_json(flat, ends) == want
     assert lines_json(np.round(np.array([[1.5, 2.25]]), 2), [1]) == "[[[1.5,2.25]]]"
+    # each value's text from the table, at its edges (and past it, from json); small tables before large
+    for top in (0.5, 40.95, 40.96, 655.35, 655.36, 1310.71, 1310.72, 5000.0):
+        edge = np.round([[0.0, 0.01], [0.1, 0.99], [1.0, 9.99], [10.0, 10.5], [99.99, 100.0], [top, top - 0.01]], 2)
+        want = canonical_json([edge[:2].tolist(), edge[2:].tolist()])
+        assert lines_json(edge, [2, len(edge)]) == want, top
 
 
 def _to_polyline(q: np.ndarray, line: np.ndarray) -> np.ndarray:

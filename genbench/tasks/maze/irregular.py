@@ -9,6 +9,7 @@ few loop roads. Everything off the roads is "wall": the agent must stay on the r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -63,7 +64,7 @@ def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
 
     side = radius / 3
     m = int(np.ceil(1 / side))
-    cand = (np.indices((m, m)).reshape(2, -1).T + rng.random((m * m, 2))) * side
+    cand = (_grid(m) + rng.random((m * m, 2))) * side
     cand = cand[(cand <= 1.0).all(1)]
     cand = cand[rng.permutation(len(cand))]  # the greedy order
     lo, hi = cKDTree(cand).query_pairs(radius, output_type="ndarray").T  # lo < hi: lo comes first
@@ -75,6 +76,14 @@ def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
         state[keep] = 1
         state[hi[keep[lo]]] = 2
     return cand[state == 1]
+
+
+@lru_cache(maxsize=8)
+def _grid(m: int) -> np.ndarray:
+    """The (row, column) of every square of an m × m grid, rows first (np.indices), kept read-only."""
+    grid = np.indices((m, m)).reshape(2, -1).T
+    grid.flags.writeable = False
+    return grid
 
 
 def conflict_step(road: float) -> float:
@@ -110,15 +119,15 @@ def _sample_both(ends: np.ndarray, bulge: np.ndarray, xy: np.ndarray, road: floa
     return pts[:m][far], owner[far], row[:m][far] >= k, drawn
 
 
-def _clashes(pts: np.ndarray, owner: np.ndarray, xy: np.ndarray, road: float, node_r: float,
-             clear: int = 0) -> set:
-    """The roads (owners) whose sample points pass over a junction, or come too close to a road before
-    them: scipy KD-tree queries on all points at once. Order-free: a set of roads from sets of pairs.
-    The first ``clear`` points are known to keep off other junctions (their roads passed before)."""
+def _clashes(pts: np.ndarray, owner: np.ndarray, nodes, road: float, node_r: float, clear: int = 0) -> set:
+    """The roads (owners) whose sample points pass over a junction (``nodes``: the junctions' scipy
+    KD-tree), or come too close to a road before them: KD-tree queries on all points at once.
+    Order-free: a set of roads from sets of pairs. The first ``clear`` points are known to keep off
+    other junctions (their roads passed before)."""
     from scipy.spatial import cKDTree
 
     # passes over a junction that is not its own
-    near = cKDTree(xy).query_ball_point(pts[clear:], node_r + road, return_length=True) > 0
+    near = nodes.query_ball_point(pts[clear:], node_r + road, return_length=True) > 0
     bad = set(owner[clear:][near].tolist())
     ij = cKDTree(pts).query_pairs(1.6 * road, output_type="ndarray")
     other = owner[ij[:, 0]] != owner[ij[:, 1]]
@@ -126,7 +135,7 @@ def _clashes(pts: np.ndarray, owner: np.ndarray, xy: np.ndarray, road: float, no
     return bad
 
 
-def _straighten(bulge, xy, road, node_r, pts, owner, straight, bad: set) -> set:
+def _straighten(bulge, nodes, road, node_r, pts, owner, straight, bad: set) -> set:
     """Straighten the ``bad`` roads (bulge set to 0 in place) and return the conflicts of the result,
     from both versions' samples (_sample_both): the straightened roads' samples replace their curved
     ones, and only they are checked against the junctions (the other roads passed that check)."""
@@ -136,11 +145,11 @@ def _straighten(bulge, xy, road, node_r, pts, owner, straight, bad: set) -> set:
     mine = redo[owner]
     kept = np.flatnonzero(~straight & ~mine)  # first: the roads that stay as they were
     take = np.concatenate([kept, np.flatnonzero(straight & mine)])
-    return _clashes(pts[take], owner[take], xy, road, node_r, clear=len(kept))
+    return _clashes(pts[take], owner[take], nodes, road, node_r, clear=len(kept))
 
 
 def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CANVAS) -> Lattice:
-    from scipy.spatial import Delaunay
+    from scipy.spatial import Delaunay, cKDTree
 
     margin = 0.5 * radius * canvas
     r_px = radius * (canvas - 2 * margin)
@@ -153,16 +162,17 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
         xy = margin + unit * (canvas - 2 * margin)
         xy = xy[np.lexsort((xy[:, 0], xy[:, 1]))]  # reading order: node ids independent of sampling order
         tri = Delaunay(xy).simplices
-        edges = np.sort(np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [0, 2]]]), axis=1)
+        edges = np.sort(tri[:, [0, 1, 1, 2, 0, 2]].reshape(-1, 2), axis=1)
         code = np.unique(edges[:, 0] * len(xy) + edges[:, 1])  # each edge once, sorted as (a, b) pairs
         ends = np.stack([code // len(xy), code % len(xy)], 1)
         ends = ends[np.hypot(*(xy[ends[:, 0]] - xy[ends[:, 1]]).T) <= 1.9 * r_px]
         bulge = rng.uniform(*BEND, len(ends)) * _SIGNS[rng.integers(0, 2, len(ends))]  # = rng.choice(_SIGNS, …)
         # first straighten clashing curves, then drop the roads that still clash
         pts, owner, straight, drawn = _sample_both(ends, bulge, xy, road, node_r)
-        bad = _clashes(pts[~straight], owner[~straight], xy, road, node_r)
+        nodes = cKDTree(xy)
+        bad = _clashes(pts[~straight], owner[~straight], nodes, road, node_r)
         if bad:
-            bad = _straighten(bulge, xy, road, node_r, pts, owner, straight, bad)
+            bad = _straighten(bulge, nodes, road, node_r, pts, owner, straight, bad)
         # no re-check of conflicts: every clashing pair of roads lost its later road and every road over
         # a junction went, so what is left cannot clash
         kept = np.ones(len(ends), bool)
