@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
@@ -116,47 +117,98 @@ def lines_json(flat: np.ndarray, ends: list[int]) -> str:
     ``flat`` ((N, 2) floats, already ``np.round(…, 2)``) and each line's end index in it.
 
     json writes a float as repr(), the shortest text that reads back as the same double; for the double
-    nearest k/100 that is k/100's own decimals (a shorter decimal is ≥ 0.01 away), so the text is built
-    from k as a char table, without a Python float per value (a lattice has thousands: half of an
-    irregular item's encoding). Negative values (-0.0 too) and huge ones, which repr writes otherwise, go
-    to json."""
+    nearest k/100 that is k/100's own decimals (a shorter decimal is ≥ 0.01 away), so each value's text
+    is looked up by k in a table of those texts (_cents_texts), without a Python float per value (a
+    lattice has thousands: half of an irregular item's encoding). Negative values (-0.0 too) and values
+    beyond the table, which no canvas here reaches, go to json."""
     k = np.rint(flat * 100.0)
-    if len(flat) == 0 or np.signbit(flat).any() or k.max() >= 1e15 or not np.array_equal(k / 100.0, flat):
+    if (len(flat) == 0 or np.signbit(flat).any() or k.max() >= _CENTS_MAX
+            or not np.array_equal(k / 100.0, flat)):
         cut = [0] + list(ends)
         return canonical_json([flat[a:b].tolist() for a, b in zip(cut[:-1], cut[1:])])
-    k = k.astype(np.int64).reshape(-1)
+    digits = _cents_texts(int(k.max()) + 1)[k.astype(np.intp)]  # (n, 2, width), NUL-padded
+    n, width = len(flat), digits.shape[2]
+    last = np.zeros(n, bool)
+    last[np.asarray(ends) - 1] = True
+    # per point: "[" opening its line, "[x,y]", then "]," closing its line or "," before the next point;
+    # NULs dropped
+    row = np.zeros((n, 2 * width + 6), np.uint8)
+    row[1:, 0] = np.where(last[:-1], ord("["), 0)
+    row[0, 0] = ord("[")
+    row[:, 1] = ord("[")
+    row[:, 2:2 + width] = digits[:, 0]
+    row[:, 2 + width] = ord(",")
+    row[:, 3 + width:3 + 2 * width] = digits[:, 1]
+    row[:, 3 + 2 * width] = ord("]")
+    row[:, 4 + 2 * width] = np.where(last, ord("]"), ord(","))
+    row[:, 5 + 2 * width] = np.where(last, ord(","), 0)
+    text = row[row != 0].tobytes().decode()
+    return "[" + text[:-1] + "]"  # the last line has no separator after it
+
+
+_CENTS_MAX = 1 << 17  # lines_json's table covers 0 … 1310.71
+
+
+@lru_cache(maxsize=4)
+def _size_texts(size: int) -> np.ndarray:
+    """The json text of k/100 for every k < size, as NUL-padded uint8 rows: "12.3", "12.0", "0.05"."""
+    k = np.arange(size)
     whole, cents = np.divmod(k, 100)
-    width = len(str(int(whole.max())))
+    width = len(str(size // 100))
     places = 10 ** np.arange(width - 1, -1, -1)
     digits = (whole[:, None] // places) % 10 + ord("0")
     digits[places[None, :] > np.maximum(whole, 1)[:, None]] = 0  # no leading zeros (0 keeps one)
     tenth, hundredth = cents // 10 + ord("0"), cents % 10 + ord("0")
     hundredth[cents % 10 == 0] = 0  # 12.30 is written 12.3 (and 12.00 as 12.0)
-    num = np.concatenate([digits, np.full((len(k), 1), ord(".")), tenth[:, None], hundredth[:, None]], 1)
-    n = len(flat)
-    last = np.zeros(n, bool)
-    last[np.asarray(ends) - 1] = True
-    first = np.r_[True, last[:-1]]
-    col = lambda v: np.asarray(v, np.int64).reshape(n, 1)  # noqa: E731
-    # per point: "[" opening its line, "[x,y]", then "]," closing its line or "," before the next point
-    row = np.concatenate([col(np.where(first, ord("["), 0)), col(np.full(n, ord("["))), num[0::2],
-                          col(np.full(n, ord(","))), num[1::2], col(np.full(n, ord("]"))),
-                          col(np.where(last, ord("]"), ord(","))), col(np.where(last, ord(","), 0))], 1).reshape(-1)
-    text = row[row != 0].astype(np.uint8).tobytes().decode()
-    return "[" + text[:-1] + "]"  # the last line has no separator after it
+    table = np.concatenate([digits, np.full((size, 1), ord(".")), tenth[:, None], hundredth[:, None]], 1)
+    # NULs last, so a row is its text then padding
+    return np.take_along_axis(table, np.argsort(table == 0, axis=1, kind="stable"), 1).astype(np.uint8)
+
+
+def _cents_texts(size: int) -> np.ndarray:
+    """_size_texts for at least ``size`` values, built for a power of two (a few tables per process)."""
+    return _size_texts(max(1 << 12, 1 << (size - 1).bit_length()))
+
+
+# stands in for a shared value while the rest of a dict is encoded (see _dict_json)
+_HOLE = "\x00\x00"
+_HOLE_TEXT = _CANONICAL.encode(_HOLE)
 
 
 def _dict_json(d: dict, depth: int) -> str:
-    """canonical_json of a dict, reusing kept texts of shared values down to ``depth`` dicts below:
-    the same text, since json.dumps with sorted keys and these separators composes the same way."""
-    if not all(type(k) is str for k in d):
+    """canonical_json of a dict, reusing kept texts of shared values down to ``depth`` dicts below: the
+    dict is encoded in one call with a stand-in for each shared value, whose text is then swapped for
+    the kept one — the same text, since json.dumps with sorted keys writes the values in the sorted
+    key order they are collected in (one encoder call per key and value was most of an item's hash)."""
+    texts: list[str] = []
+    holed = _with_holes(d, depth, texts)
+    if holed is None:
         return canonical_json(d)
-    parts = []
+    parts = _CANONICAL.encode(holed).split(_HOLE_TEXT)
+    if len(parts) != len(texts) + 1:  # a value of the dict's own is the stand-in: encoded as it is
+        return canonical_json(d)
+    return "".join(x for pair in zip(parts, texts) for x in pair) + parts[-1]
+
+
+def _with_holes(d: dict, depth: int, texts: list[str]) -> dict | None:
+    """``d`` with its shared values (down to ``depth`` dicts below) replaced by _HOLE, their kept texts
+    appended to ``texts`` in the order json writes them; None for a dict with a key json would convert."""
+    if not all(type(k) is str for k in d):
+        return None
+    out = {}
     for k in sorted(d):
         v = d[k]
-        text = shared_json(v) if depth == 0 or type(v) is not dict else _dict_json(v, depth - 1)
-        parts.append(f"{_CANONICAL.encode(k)}:{text}")
-    return "{" + ",".join(parts) + "}"
+        hit = _SHARED.get(id(v))
+        if hit is not None and hit[0] is v:
+            texts.append(hit[1])
+            out[k] = _HOLE
+        elif depth > 0 and type(v) is dict:
+            out[k] = _with_holes(v, depth - 1, texts)
+            if out[k] is None:
+                return None
+        else:
+            out[k] = v
+    return out
 
 
 def _meta_json(meta: dict) -> str:

@@ -79,6 +79,12 @@ def test_a_shared_lattice_gives_the_same_json_and_hash_as_encoding_it():
     assert shared_json(odd) == canonical_json(odd)
     nested = {"x": 1, "state": {"z": odd, "a": {"k": [3]}}}
     assert _meta_json(nested) == canonical_json(nested)
+    # a value that reads as the stand-in for a shared value, beside shared ones: still the plain text
+    for clash in ("\x00\x00", ["\x00\x00"], {"\x00\x00": 1}):
+        odd_state = {**meta, "state": {**it.state, "a_note": clash, "z_note": clash}}
+        assert _meta_json(odd_state) == canonical_json(odd_state)
+    many = {**meta, "state": {**it.state, "again": lat, "lattice_twice": [lat]}}  # shared values twice
+    assert _meta_json(many) == canonical_json(many)
 
 
 def test_a_fixed_lattice_stays_shared_after_many_random_ones():

@@ -7,12 +7,12 @@ import pytest
 from scipy.spatial import cKDTree
 from scipy.stats import qmc
 
-from genbench.tasks.maze.irregular import (RADIUS, ROUTE_STEP, SPACING, _beziers, _conflicts, _road_points, _samples,
+from genbench.tasks.maze.irregular import (RADIUS, ROUTE_STEP, SPACING, _clashes, _road_points, _sample_both,
                                           _straighten, conflict_step, poisson_disk)
 
 
 def _bezier(p0, p1, bulge):
-    """One road's curve, one numpy call at a time: the code _beziers replaced."""
+    """One road's curve, one numpy call at a time: the code the batched drawn points replaced."""
     d = p1 - p0
     ctrl = (p0 + p1) / 2 + bulge * np.array([-d[1], d[0]])
     n = max(5, int(np.hypot(*d) / ROUTE_STEP) + 1)
@@ -20,7 +20,15 @@ def _bezier(p0, p1, bulge):
     return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * ctrl + t ** 2 * p1
 
 
+def _beziers(p0, p1, bulge):
+    """The drawn roads of _sample_both, curved (its first half)."""
+    ends = np.arange(2 * len(p0)).reshape(-1, 2)
+    xy = np.stack([p0, p1], 1).reshape(-1, 2)
+    return _sample_both(ends, bulge, xy, 4.0, 1.0)[3][:len(p0)]
+
+
 def test_batched_curves_are_the_per_curve_floats_exactly():
+    """_sample_both's drawn points, curved and straightened, against one curve at a time."""
     rng = np.random.default_rng(3)
     compared = 0
     for trial in range(60):
@@ -28,10 +36,11 @@ def test_batched_curves_are_the_per_curve_floats_exactly():
         p0 = rng.uniform(0, 416, (k, 2))
         p1 = p0 + rng.uniform(-160, 160, (k, 2))
         bulge = rng.uniform(0.08, 0.22, k) * rng.choice([-1.0, 1.0], k)
-        bulge[rng.random(k) < 0.2] = 0.0  # straightened roads
-        want = [_bezier(p0[i], p1[i], bulge[i]) for i in range(k)]
-        got = _beziers(p0, p1, bulge)
-        assert all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(want, got))
+        ends = np.arange(2 * k).reshape(-1, 2)
+        drawn = _sample_both(ends, bulge, np.stack([p0, p1], 1).reshape(-1, 2), 4.0, 1.0)[3]
+        want = [_bezier(p0[i], p1[i], bulge[i]) for i in range(k)] + [_bezier(p0[i], p1[i], 0.0) for i in range(k)]
+        assert len(drawn) == 2 * k
+        assert all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(want, drawn))
         compared += k
     assert compared > 3000
 
@@ -96,39 +105,47 @@ def reference_conflicts(ends, bulge, xy, road, node_r):
     return bad
 
 
+def first_check(ends, bulge, xy, road, node_r):
+    """The lattice's first conflict check: the curved version's samples of _sample_both."""
+    pts, owner, straight, _ = _sample_both(ends, bulge, xy, road, node_r)
+    return _clashes(pts[~straight], owner[~straight], cKDTree(xy), road, node_r)
+
+
+def random_roads(rng, most: int):
+    xy = rng.uniform(20, 400, (int(rng.integers(6, 30)), 2))
+    n_roads = int(rng.integers(2, most))
+    return xy, np.array(sorted({tuple(sorted(rng.choice(len(xy), 2, replace=False).tolist())) for _ in range(n_roads)}))
+
+
 def test_conflicts_match_the_reference_on_random_road_sets():
     rng = np.random.default_rng(0)
     found = 0
     for _ in range(20):
-        xy = rng.uniform(20, 400, (int(rng.integers(6, 30)), 2))
-        n_roads = int(rng.integers(2, 8))
-        ends = np.array(sorted({tuple(sorted(rng.choice(len(xy), 2, replace=False).tolist())) for _ in range(n_roads)}))
+        xy, ends = random_roads(rng, 8)
         bulge = rng.uniform(-0.2, 0.2, len(ends))
         road, node_r = float(rng.choice([2, 4, 8, 12, 22])), float(rng.choice([3, 6, 10, 28]))
         want = reference_conflicts(ends, bulge, xy, road, node_r)
-        assert _conflicts(ends, bulge, xy, road, node_r) == want
+        assert first_check(ends, bulge, xy, road, node_r) == want
         found += bool(want)
     assert 0 < found < 20  # clean and clashing road sets were both compared
 
 
-def test_straightening_resamples_only_the_straightened_roads_and_finds_the_same_conflicts():
-    """The second check, from the first check's samples plus the straightened roads sampled again,
-    against the whole check run again on the straightened set (the code it replaced)."""
+def test_straightening_swaps_in_the_straightened_samples_and_finds_the_same_conflicts():
+    """The second check, from the curved samples with the straightened roads' own samples swapped in,
+    against the whole check run one curve at a time on the straightened set."""
     rng = np.random.default_rng(5)
     compared = changed = 0
     for _ in range(60):
-        xy = rng.uniform(20, 400, (int(rng.integers(6, 30)), 2))
-        n_roads = int(rng.integers(2, 12))
-        ends = np.array(sorted({tuple(sorted(rng.choice(len(xy), 2, replace=False).tolist())) for _ in range(n_roads)}))
+        xy, ends = random_roads(rng, 12)
         bulge = rng.uniform(0.08, 0.22, len(ends)) * rng.choice([-1.0, 1.0], len(ends))
         road, node_r = float(rng.choice([4, 8, 12, 22])), float(rng.choice([6, 10, 28]))
-        bad = _conflicts(ends, bulge, xy, road, node_r)
+        bad = first_check(ends, bulge, xy, road, node_r)
         if not bad:
             continue
         straight = bulge.copy()
         straight[sorted(bad)] = 0.0
-        want = _conflicts(ends, straight, xy, road, node_r)
-        got = _straighten(ends, bulge, xy, road, node_r, *_samples(ends, bulge, xy, road, node_r), bad)
+        want = reference_conflicts(ends, straight, xy, road, node_r)
+        got = _straighten(bulge, cKDTree(xy), road, node_r, *_sample_both(ends, bulge, xy, road, node_r)[:3], bad)
         assert np.array_equal(bulge, straight)  # straightened in place
         assert got == want
         compared += 1
@@ -184,6 +201,11 @@ def test_lines_json_is_canonical_json_of_the_rounded_lines():
         want = canonical_json([flat[a:b].tolist() for a, b in zip([0] + ends[:-1], ends)])
         assert lines_json(flat, ends) == want
     assert lines_json(np.round(np.array([[1.5, 2.25]]), 2), [1]) == "[[[1.5,2.25]]]"
+    # each value's text from the table, at its edges (and past it, from json); small tables before large
+    for top in (0.5, 40.95, 40.96, 655.35, 655.36, 1310.71, 1310.72, 5000.0):
+        edge = np.round([[0.0, 0.01], [0.1, 0.99], [1.0, 9.99], [10.0, 10.5], [99.99, 100.0], [top, top - 0.01]], 2)
+        want = canonical_json([edge[:2].tolist(), edge[2:].tolist()])
+        assert lines_json(edge, [2, len(edge)]) == want, top
 
 
 def _to_polyline(q: np.ndarray, line: np.ndarray) -> np.ndarray:

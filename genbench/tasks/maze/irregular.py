@@ -9,6 +9,7 @@ few loop roads. Everything off the roads is "wall": the agent must stay on the r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,28 +28,25 @@ ROUTE_STEP = 12.0  # px between the stored points of a road
 # the sampler packs a few per cent denser than version 1's (scipy's Bridson) at one radius: junctions
 # this much further apart keep version 1's junction counts (bench/bench_graph_stats.py)
 SPACING = 1.03
+_SIGNS = np.array([-1.0, 1.0])  # a curve bulges to either side
 RADIUS = {"easy": 0.26, "medium": 0.19, "hard": 0.14, "ood": 0.105}  # Poisson radius, unit square
 
 
-def _road_points(p0: np.ndarray, p1: np.ndarray, bulge: np.ndarray, step: float, least: int = 3):
+def _road_points(p0: np.ndarray, p1: np.ndarray, bulge: np.ndarray, step, least=3):
     """Points (at least ``least`` each) about every ``step`` px along quadratic curves from p0[k] to p1[k], bulging sideways by
     bulge[k] × their length, all at once: (points, owner curve per point, points per curve). Evenly
-    spaced in the curve parameter (a bulge ≤ 0.22 keeps the spacing within ~1.3× of ``step``)."""
+    spaced in the curve parameter (a bulge ≤ 0.22 keeps the spacing within ~1.3× of ``step``).
+    ``step`` and ``least`` may be arrays, one per curve: each curve's floats are still those of a call
+    of its own (every operation is elementwise)."""
     d = p1 - p0
     ctrl = (p0 + p1) / 2 + bulge[:, None] * np.stack([-d[:, 1], d[:, 0]], 1)
     n = np.maximum(least, (np.hypot(d[:, 0], d[:, 1]) / step).astype(np.int64) + 1)
     t = linspaces(n, np.ones(len(n)))[:, None]
-    row = np.repeat(np.arange(len(n)), n)
-    return (1 - t) ** 2 * p0[row] + 2 * (1 - t) * t * ctrl[row] + t ** 2 * p1[row], row, n
-
-
-def _beziers(p0: np.ndarray, p1: np.ndarray, bulge: np.ndarray) -> list[np.ndarray]:
-    """The roads as drawn and walked, a list of (n, 2) arrays: one point per ~12 px, at least 5 (version
-    1: 6 px, at least 3) strays < 0.5 px from the curve at the tightest bend of any road, and halves the
-    state's JSON."""
-    pts, _, n = _road_points(p0, p1, bulge, ROUTE_STEP, 5)
-    cut = np.cumsum(n)
-    return [pts[a:b] for a, b in zip((cut - n).tolist(), cut.tolist())]
+    u = 1 - t
+    # each curve's ends repeated per point (np.repeat: 3× faster than gathering by owner); u * u is
+    # exactly (1 - t) ** 2, which numpy squares with one multiplication
+    pts = u * u * np.repeat(p0, n, 0) + 2 * u * t * np.repeat(ctrl, n, 0) + t * t * np.repeat(p1, n, 0)
+    return pts, np.repeat(np.arange(len(n)), n), n
 
 
 def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
@@ -66,7 +64,7 @@ def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
 
     side = radius / 3
     m = int(np.ceil(1 / side))
-    cand = (np.indices((m, m)).reshape(2, -1).T + rng.random((m * m, 2))) * side
+    cand = (_grid(m) + rng.random((m * m, 2))) * side
     cand = cand[(cand <= 1.0).all(1)]
     cand = cand[rng.permutation(len(cand))]  # the greedy order
     lo, hi = cKDTree(cand).query_pairs(radius, output_type="ndarray").T  # lo < hi: lo comes first
@@ -80,28 +78,56 @@ def poisson_disk(radius: float, rng: np.random.Generator) -> np.ndarray:
     return cand[state == 1]
 
 
+@lru_cache(maxsize=8)
+def _grid(m: int) -> np.ndarray:
+    """The (row, column) of every square of an m × m grid, rows first (np.indices), kept read-only."""
+    grid = np.indices((m, m)).reshape(2, -1).T
+    grid.flags.writeable = False
+    return grid
+
+
 def conflict_step(road: float) -> float:
     return max(2.0, road / 4)
 
 
-def _samples(ends: np.ndarray, bulge: np.ndarray, xy: np.ndarray, road: float, node_r: float):
-    """Points along candidate roads (indices into ``ends``) a quarter road apart, less the stretch inside
-    and around their own junctions, where roads meet by design: (points, owner road per point)."""
-    pts, owner, _ = _road_points(xy[ends[:, 0]], xy[ends[:, 1]], bulge, conflict_step(road))
+def _sample_both(ends: np.ndarray, bulge: np.ndarray, xy: np.ndarray, road: float, node_r: float):
+    """Every candidate road (indices into ``ends``) sampled both as curved (``bulge``) and as
+    straightened (bulge 0), each at the conflict step and as drawn, in one _road_points batch (the same
+    floats as a call per version; which roads get straightened is known only after the first check, and
+    four calls' numpy overhead was a tenth of an easy item). Returns (conflict samples, owner road per
+    sample, whether it is of the straightened version, drawn points of the curved then the straightened
+    roads).
+
+    Conflict samples are a quarter road apart (version 1: 2 px, up to 11× more pairs of points, mostly
+    on one road): two roads flagged below 1.6 road widths apart are then < 1.6 + 1/4 apart, and roads
+    kept are ≥ 1.35 apart; the stretch inside and around a road's own junctions, where roads meet by
+    design, is left out. Drawn points are one per ~12 px, at least 5 (version 1: 6 px, at least 3):
+    they stray < 0.5 px from the curve at the tightest bend of any road, and halve the state's JSON."""
+    k = len(ends)
+    p0, p1 = xy[ends[:, 0]], xy[ends[:, 1]]
+    flat = np.zeros(k)
+    step = np.repeat([conflict_step(road), conflict_step(road), ROUTE_STEP, ROUTE_STEP], k)
+    pts, row, n = _road_points(np.tile(p0, (4, 1)), np.tile(p1, (4, 1)), np.concatenate([bulge, flat, bulge, flat]),
+                               step, np.repeat([3, 3, 5, 5], k))
+    m = int(n[:2 * k].sum())
+    owner = row[:m] % max(k, 1)
     reach = node_r + road
-    far = ((np.hypot(*(pts - xy[ends[owner, 0]]).T) > reach) & (np.hypot(*(pts - xy[ends[owner, 1]]).T) > reach))
-    return pts[far], owner[far]
+    far = ((np.hypot(*(pts[:m] - np.repeat(np.tile(p0, (2, 1)), n[:2 * k], 0)).T) > reach)
+           & (np.hypot(*(pts[:m] - np.repeat(np.tile(p1, (2, 1)), n[:2 * k], 0)).T) > reach))
+    cut = np.cumsum(n[2 * k:]).tolist()
+    drawn = [pts[m + a:m + b] for a, b in zip([0] + cut[:-1], cut)]
+    return pts[:m][far], owner[far], row[:m][far] >= k, drawn
 
 
-def _clashes(pts: np.ndarray, owner: np.ndarray, xy: np.ndarray, road: float, node_r: float,
-             clear: int = 0) -> set:
-    """The roads (owners) whose sample points pass over a junction, or come too close to a road before
-    them: scipy KD-tree queries on all points at once. Order-free: a set of roads from sets of pairs.
-    The first ``clear`` points are known to keep off other junctions (their roads passed before)."""
+def _clashes(pts: np.ndarray, owner: np.ndarray, nodes, road: float, node_r: float, clear: int = 0) -> set:
+    """The roads (owners) whose sample points pass over a junction (``nodes``: the junctions' scipy
+    KD-tree), or come too close to a road before them: KD-tree queries on all points at once.
+    Order-free: a set of roads from sets of pairs. The first ``clear`` points are known to keep off
+    other junctions (their roads passed before)."""
     from scipy.spatial import cKDTree
 
     # passes over a junction that is not its own
-    near = cKDTree(xy).query_ball_point(pts[clear:], node_r + road, return_length=True) > 0
+    near = nodes.query_ball_point(pts[clear:], node_r + road, return_length=True) > 0
     bad = set(owner[clear:][near].tolist())
     ij = cKDTree(pts).query_pairs(1.6 * road, output_type="ndarray")
     other = owner[ij[:, 0]] != owner[ij[:, 1]]
@@ -109,29 +135,21 @@ def _clashes(pts: np.ndarray, owner: np.ndarray, xy: np.ndarray, road: float, no
     return bad
 
 
-def _conflicts(ends: np.ndarray, bulge: np.ndarray, xy: np.ndarray, road: float, node_r: float) -> set:
-    """Candidate roads (indices into ``ends``) that come too close to another junction or to a road
-    before them. The points are a quarter road apart (version 1: 2 px, up to 11× more pairs of points,
-    mostly on one road): two roads flagged below 1.6 road widths apart are then < 1.6 + 1/4 apart, and
-    roads kept are ≥ 1.35 apart."""
-    return _clashes(*_samples(ends, bulge, xy, road, node_r), xy, road, node_r)
-
-
-def _straighten(ends, bulge, xy, road, node_r, pts, owner, bad: set) -> set:
-    """Straighten the ``bad`` roads (bulge set to 0 in place) and return ``_conflicts`` of the result,
-    from ``pts, owner`` (the samples of ``bulge`` before): only the straightened roads' points change,
-    so only they are sampled again, and only their points are checked against the junctions (the other
-    roads passed that check): half of the second check's cost."""
-    redo = np.array(sorted(bad))
+def _straighten(bulge, nodes, road, node_r, pts, owner, straight, bad: set) -> set:
+    """Straighten the ``bad`` roads (bulge set to 0 in place) and return the conflicts of the result,
+    from both versions' samples (_sample_both): the straightened roads' samples replace their curved
+    ones, and only they are checked against the junctions (the other roads passed that check)."""
+    redo = np.zeros(len(bulge), bool)
+    redo[sorted(bad)] = True
     bulge[redo] = 0.0
-    new_pts, new_owner = _samples(ends[redo], bulge[redo], xy, road, node_r)
-    kept = ~np.isin(owner, redo)
-    return _clashes(np.concatenate([pts[kept], new_pts]), np.concatenate([owner[kept], redo[new_owner]]),
-                    xy, road, node_r, clear=int(kept.sum()))
+    mine = redo[owner]
+    kept = np.flatnonzero(~straight & ~mine)  # first: the roads that stay as they were
+    take = np.concatenate([kept, np.flatnonzero(straight & mine)])
+    return _clashes(pts[take], owner[take], nodes, road, node_r, clear=len(kept))
 
 
 def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CANVAS) -> Lattice:
-    from scipy.spatial import Delaunay
+    from scipy.spatial import Delaunay, cKDTree
 
     margin = 0.5 * radius * canvas
     r_px = radius * (canvas - 2 * margin)
@@ -144,27 +162,29 @@ def irregular_lattice(radius: float, rng: np.random.Generator, canvas: int = CAN
         xy = margin + unit * (canvas - 2 * margin)
         xy = xy[np.lexsort((xy[:, 0], xy[:, 1]))]  # reading order: node ids independent of sampling order
         tri = Delaunay(xy).simplices
-        edges = np.sort(np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [0, 2]]]), axis=1)
+        edges = np.sort(tri[:, [0, 1, 1, 2, 0, 2]].reshape(-1, 2), axis=1)
         code = np.unique(edges[:, 0] * len(xy) + edges[:, 1])  # each edge once, sorted as (a, b) pairs
         ends = np.stack([code // len(xy), code % len(xy)], 1)
         ends = ends[np.hypot(*(xy[ends[:, 0]] - xy[ends[:, 1]]).T) <= 1.9 * r_px]
-        bulge = rng.uniform(*BEND, len(ends)) * rng.choice([-1.0, 1.0], len(ends))
+        bulge = rng.uniform(*BEND, len(ends)) * _SIGNS[rng.integers(0, 2, len(ends))]  # = rng.choice(_SIGNS, …)
         # first straighten clashing curves, then drop the roads that still clash
-        pts, owner = _samples(ends, bulge, xy, road, node_r)
-        bad = _clashes(pts, owner, xy, road, node_r)
+        pts, owner, straight, drawn = _sample_both(ends, bulge, xy, road, node_r)
+        nodes = cKDTree(xy)
+        bad = _clashes(pts[~straight], owner[~straight], nodes, road, node_r)
         if bad:
-            bad = _straighten(ends, bulge, xy, road, node_r, pts, owner, bad)
-            keep = np.ones(len(ends), bool)
-            keep[sorted(bad)] = False
-            ends, bulge = ends[keep], bulge[keep]
+            bad = _straighten(bulge, nodes, road, node_r, pts, owner, straight, bad)
         # no re-check of conflicts: every clashing pair of roads lost its later road and every road over
         # a junction went, so what is left cannot clash
-        pairs = list(map(tuple, ends.tolist()))
+        kept = np.ones(len(ends), bool)
+        kept[sorted(bad)] = False
+        pairs = list(map(tuple, ends[kept].tolist()))
         if _connected(len(xy), pairs):
             break
     else:  # pragma: no cover
         raise RuntimeError("irregular maze: no clean road graph in 50 samples")
-    curves = _beziers(xy[ends[:, 0]], xy[ends[:, 1]], bulge)
+    # each kept road as drawn: curved, or straightened (its bulge set to 0; a drawn bulge is never 0)
+    flat = bulge.tolist()
+    curves = [drawn[k + len(ends) * (flat[k] == 0.0)] for k in np.flatnonzero(kept).tolist()]
     draw = {"road_px": road, "node_r": node_r}
     return Lattice(canvas, canvas, xy, pairs, curves,  # arrays and tuples: to_json makes the plain lists
                    2.0 * node_r, "roads", draw, {"junctions": len(xy), "candidate_roads": len(pairs)})
