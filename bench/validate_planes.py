@@ -1,7 +1,8 @@
 """Prove a switch of frame source: genbench validate (every perturbation of every skin × difficulty),
 each clip judged once per ``--modes`` entry — ``planes`` (the decoder's planes, ``frames_as_planes``, as
 the family samples them), ``rgb`` (swscale RGB), or a FrameMapper sampling (``area``, ``aligned``,
-``exact``) put into the family's ``planes_sampling`` for that judgement.
+``exact``) put into the family's ``planes_sampling`` for that judgement; ``:name=value`` after a mode
+sets a family attribute for it too (``rgb:retrack_bad=0:checker_version=4``: the checker as it was).
 
 One JSON line per clip as it comes (``key``, validate's ``expect``/``got``/``ok`` from the first mode's
 verdict, and every mode's verdict as [status, passed, failure, first_error_frame]); a rerun skips the
@@ -34,13 +35,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--difficulty", default=None, help="comma list (default: every difficulty); a family's "
                     "combos go skin by skin, its difficulties alternating, so a run cut short covers each")
-    ap.add_argument("--modes", default="planes,rgb", help="comma list: planes, rgb, area, aligned, exact; the "
-                    "first grades the clip (validate's ok)")
+    ap.add_argument("--modes", default="planes,rgb", help="comma list: planes, rgb, area, aligned, exact, each "
+                    "with optional ':attr=value' family attributes (rgb:retrack_bad=0); the first grades the clip")
     ap.add_argument("--only", default=None, help="perturbations: comma-separated names or shell patterns")
     ap.add_argument("--skin", default=None, help="comma list of skins (default: all)")
     args = ap.parse_args()
     modes = args.modes.split(",")
-    if bad := [m for m in modes if m not in ("planes", "rgb", "area", "aligned", "exact")]:
+    if bad := [m for m in modes if m.split(":")[0] not in ("planes", "rgb", "area", "aligned", "exact")]:
         ap.error(f"unknown mode(s) {bad}")
     out = Path(args.out)
     done = {json.loads(line)["key"] for line in out.read_text().splitlines()} if out.exists() else set()
@@ -48,24 +49,29 @@ def main() -> None:
 
     def each(family, item, path, fit=None, *a, **k):  # validate's judge, run on each frame source
         cls = type(family)
-        saved = {name: cls.__dict__[name] for name in ("frames_as_planes", "planes_sampling") if name in cls.__dict__}
-        sampling = getattr(cls, "planes_sampling", None)
-        try:
-            for mode in modes:
-                cls.frames_as_planes = mode != "rgb"
-                if mode not in ("planes", "rgb"):
-                    if sampling is None:
-                        raise SystemExit(f"{cls.name} has no planes_sampling to set to {mode!r}")
-                    cls.planes_sampling = mode
-                elif sampling is not None:
-                    cls.planes_sampling = sampling
+        for mode in modes:
+            source, *sets = mode.split(":")
+            attrs = {"frames_as_planes": source != "rgb"}
+            if source not in ("planes", "rgb"):
+                if not hasattr(cls, "planes_sampling"):
+                    raise SystemExit(f"{cls.name} has no planes_sampling to set to {source!r}")
+                attrs["planes_sampling"] = source
+            for s in sets:  # name=value: a family attribute for this judgement (0/1 are booleans)
+                name, value = s.split("=", 1)
+                if not hasattr(cls, name):
+                    raise SystemExit(f"{cls.name} has no attribute {name!r}")
+                attrs[name] = {"0": False, "1": True}.get(value, value)
+            saved = {name: cls.__dict__[name] for name in attrs if name in cls.__dict__}
+            try:
+                for name, value in attrs.items():
+                    setattr(cls, name, value)
                 seen[mode] = judge(family, item, path, fit, *a, **k)
-        finally:
-            for name in ("frames_as_planes", "planes_sampling"):
-                if name in saved:
-                    setattr(cls, name, saved[name])
-                elif name in cls.__dict__:
-                    delattr(cls, name)
+            finally:
+                for name in attrs:
+                    if name in saved:
+                        setattr(cls, name, saved[name])
+                    else:
+                        delattr(cls, name)
         return seen[modes[0]]
 
     runner.judge_video = each

@@ -49,6 +49,7 @@ class GraphMaze(TaskFamily):
     # 4: bands, an agent lost beside the goal (the trajectory engine)
     frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
     planes_sampling = "area"  # how its FrameMapper samples them (vision.mapping.FrameMapper's planes)
+    retrack_bad = False  # the trajectory checker's retrack_bad
     frames_per_step = 6  # 0.25 s per move at 24 fps keeps oracle videos short
     hold_frames = 12
     maze_words = "maze"  # e.g. "hexagonal maze"
@@ -235,7 +236,7 @@ class GraphMaze(TaskFamily):
         from ...checkers.trajectory import TrajectoryChecker
 
         return TrajectoryChecker(self.region_map(item), version=self.checker_version,
-                                 planes=self.planes_sampling).check(frames, fit, fps)
+                                 planes=self.planes_sampling, retrack_bad=self.retrack_bad).check(frames, fit, fps)
 
     def perturbations(self) -> list:
         return graph_perturbations()
