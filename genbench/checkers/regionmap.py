@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 FLOOR, WALL, GOAL, AGENT, UNKNOWN = 0, 1, 2, 3, 255
@@ -77,6 +78,10 @@ class RegionMap:
         self.agent_extent = float(np.sqrt(max(self.agent_area, 1.0) / 0.7))  # sprite size, px
         # goal pixels, unshrunk: a goal sprite can be too small for a layout region of its own
         self.goal_pixels = np.flatnonzero(self.layout_class.ravel() == GOAL)
+        # pixels within two of the goal (where the first frame's agent-like goal edge is learnt): per item,
+        # not per video
+        goal = (self.layout_class == GOAL).astype(np.uint8)
+        self.near_goal = cv2.dilate(goal, np.ones((5, 5), np.uint8)).astype(bool)
 
     def reference_image(self) -> np.ndarray:
         """The expected first frame at working size."""
@@ -88,6 +93,8 @@ class RegionMap:
             out[self.layout_class == c] = col
         pm = self.palette_map
         out[pm >= 0] = self.palette[pm[pm >= 0]]
+        out.flags.writeable = False
+        self.reference = out  # drawn once per item (every alignment of every video reads it)
         return out
 
 

@@ -54,7 +54,7 @@ class TrajectoryChecker:
 
     def __init__(self, rm: RegionMap, version: str = "1", lost_seconds: float = 0.25,
                  layout_persist: int = 2, match_threshold: float = 0.75, pr_eps_cells: float = 0.5,
-                 align: bool = True, track: bool = True, planes: str = "area"):
+                 align: bool = True, track: bool = True, planes: str = "area", retrack_bad: bool = False):
         self.rm = rm
         self.planes = planes  # how FrameMapper samples decoder planes (a family's frames_as_planes)
         self.version = version
@@ -64,6 +64,10 @@ class TrajectoryChecker:
         self.pr_eps_cells = pr_eps_cells
         self.align = align
         self.track = track  # re-align through the video, not only on the first frame
+        # re-align on the frame right after a re-alignment too when a region reads wrong (by default every
+        # other frame at most): a camera drifting faster than that leaves small regions misread two frames
+        # running, a false LAYOUT_CHANGED (maze.circular's 5×5 goal core and wall slivers at 416 px)
+        self.retrack_bad = retrack_bad
         # agent pixels within this box are one sprite (motion blur included); wider: look closer
         self._compact = 1.6 * rm.agent_extent + 3
         self._min_side = max(2, int(0.4 * rm.agent_extent))
@@ -71,8 +75,7 @@ class TrajectoryChecker:
         self._open_kernel = np.ones((2, 2), np.uint8)
         self._mis = np.zeros((rm.height, rm.width), bool)
         self._use_view(None)
-        goal = (rm.layout_class == GOAL).astype(np.uint8)
-        self._near_goal = cv2.dilate(goal, np.ones((5, 5), np.uint8)).astype(bool)
+        self._near_goal = rm.near_goal
         self._confuser = None
         self._ref_area = rm.agent_area
         self._still = None  # textured skins: a StillReading of each video
@@ -89,6 +92,8 @@ class TrajectoryChecker:
             self._total = int(self._checked.sum())
         gp = rm.goal_pixels if inside is None else rm.goal_pixels[inside.ravel()[rm.goal_pixels]]
         self._goal_px, self._goal_y, self._goal_x = gp, gp // rm.width, gp % rm.width
+        self._goal_box = ((int(self._goal_x.min()), int(self._goal_y.min()), int(self._goal_x.max()),
+                           int(self._goal_y.max())) if len(gp) else (0, 0, -1, -1))
 
     # -- per frame ---------------------------------------------------------------------------------
     def _classify(self, img: np.ndarray, lut: np.ndarray, shaken: bool = False) -> np.ndarray:
@@ -263,8 +268,14 @@ class TrajectoryChecker:
         gp = self._goal_px
         if len(gp) < 3:
             return False
+        gx0, gy0, gx1, gy1 = self._goal_box
+        # only boxes that reach the goal's bounding box can hide any of it (most frames: none)
+        near = [(x, y, w, h) for x, y, w, h in boxes
+                if x - 2 <= gx1 and x + w + 2 > gx0 and y - 2 <= gy1 and y + h + 2 > gy0]
+        if not near:
+            return int(np.count_nonzero(cls.ravel().take(gp) == GOAL)) < 0.35 * len(gp)
         vis = np.ones(len(gp), bool)
-        for x, y, w, h in boxes:
+        for x, y, w, h in near:
             vis &= ~((self._goal_x >= x - 2) & (self._goal_x < x + w + 2) & (self._goal_y >= y - 2)
                      & (self._goal_y < y + h + 2))
         n = int(vis.sum())
@@ -350,7 +361,8 @@ class TrajectoryChecker:
             if i == 0:
                 mf_ref = mf
             elif (self.align and self.track and (bad is not None or mf < mf_ref - 0.004 or moved)
-                  and i - tracked_at >= 2 and not any(e.code == "LAYOUT_CHANGED" for e in events)):
+                  and (i - tracked_at >= 2 or (self.retrack_bad and bad is not None))
+                  and not any(e.code == "LAYOUT_CHANGED" for e in events)):
                 # the layout drifts from the mapping: a camera still zooming or panning. Re-align on
                 # the layout away from the agent (now and at the start), then read the frame again
                 tracked_at = i

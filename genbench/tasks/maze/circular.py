@@ -121,9 +121,13 @@ class CircularMaze(GraphMaze):
     description = "Theta mazes of concentric rings: move the agent around and across the rings to the goal."
     maze_words = "circular maze of concentric rings"
     move_words = "along the rings and through the gaps between them, one cell at a time"
-    # RGB frames, not planes: on planes ood/fog drift_letterbox_crf40 read a false LAYOUT_CHANGED
-    # (bench/validate_planes.py; RGB misses ood/classic drift_crf38 instead): ood rings under drift are fragile
-    frames_as_planes = False
+    # Planes sampled at the working pixels' centres, and re-aligned on consecutive frames while a region reads
+    # wrong: ood rings (a 5×5 goal core, wall slivers at 416 px) under a drifting camera and a coarse encoder
+    # read a false LAYOUT_CHANGED otherwise — RGB on ood/classic drift_crf38, "area" planes on ood/fog
+    # drift_letterbox_crf40, "aligned" planes on ood/fog drift_crf38 (bench/validate_planes.py --modes)
+    planes_sampling = "aligned"
+    retrack_bad = True
+    checker_version = "5"  # 5: planes ("aligned"), re-aligned on consecutive frames while a region reads wrong
     presets = {  # size = rings around the centre
         "easy": RingLevel(3, 5, 0, "backtracker"),
         "medium": RingLevel(4, 8, 1, "backtracker"),

@@ -48,6 +48,8 @@ class GraphMaze(TaskFamily):
     checker_version = "4"  # 2: the leap rule (a one-frame jump far beyond its pace); planes; 3: pace = cruising pace
     # 4: bands, an agent lost beside the goal (the trajectory engine)
     frames_as_planes = True  # the trajectory checker samples planes (see TaskFamily)
+    planes_sampling = "area"  # how its FrameMapper samples them (vision.mapping.FrameMapper's planes)
+    retrack_bad = False  # the trajectory checker's retrack_bad
     frames_per_step = 6  # 0.25 s per move at 24 fps keeps oracle videos short
     hold_frames = 12
     maze_words = "maze"  # e.g. "hexagonal maze"
@@ -225,7 +227,8 @@ class GraphMaze(TaskFamily):
     def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         from ...checkers.trajectory import TrajectoryChecker
 
-        return TrajectoryChecker(self.region_map(item), version=self.checker_version).check(frames, fit, fps)
+        return TrajectoryChecker(self.region_map(item), version=self.checker_version,
+                                 planes=self.planes_sampling, retrack_bad=self.retrack_bad).check(frames, fit, fps)
 
     def perturbations(self) -> list:
         return graph_perturbations()
