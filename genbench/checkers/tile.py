@@ -85,10 +85,8 @@ class TileChecker:
             if i == 0:
                 aligned, cmap, warp = align_first(self.ref, raw)
                 # a camera that keeps drifting is followed on the first frame as the video shows it,
-                # away from the options and the slot when a tile travels; an object fading out in place
-                # pushes no shift, and the others are the best landmarks there are
-                moving = self.opt + [self.slot] if self.mode == "move" and self.slot is not None else []
-                tracker = CameraTracker(warp_onto(raw, warp, *WORK), warp, keep_out(raw.shape[:2], moving),
+                # on what cannot move (see _tracking_mask)
+                tracker = CameraTracker(warp_onto(raw, warp, *WORK), warp, self._tracking_mask(raw.shape[:2]),
                                         max_frac=0.05)
             # every frame through the first frame's alignment: homes and slot are far apart, so a zoom
             # moves them by different amounts and a tile would not match itself in the slot
@@ -134,6 +132,23 @@ class TileChecker:
         if n == 0:
             return Verdict.error(self.name, "video has no frames", self.version)
         return self._decide(events, np.array(states, np.int8), slots, n, fps, dwell)
+
+    def _tracking_mask(self, shape) -> np.ndarray:
+        """Where the camera is tracked (uint8, 255 = on). A travelling tile crosses the whole stretch
+        between the strip and the slot (the panel's edge among it), and fitted there it drags the warp
+        into a false zoom (sequence medium/slate drift+letterbox+CRF40: every given read changed): in
+        "move" mode the box around the homes and the slot is left out, but for the given regions in it,
+        which must stay put. An object fading out in place pushes no shift, and the others are the best
+        landmarks there are."""
+        if self.mode != "move" or self.slot is None:
+            return keep_out(shape, [])
+        moving = self.opt + [self.slot]
+        travel = [min(b[0] for b in moving), min(b[1] for b in moving),
+                  max(b[2] for b in moving), max(b[3] for b in moving)]
+        mask = keep_out(shape, [travel])
+        for x0, y0, x1, y1 in (scale_box(b, 0) for b in self.layout_boxes):
+            mask[y0:y1, x0:x1] = 255
+        return cv2.min(mask, keep_out(shape, moving))  # the homes and the slot themselves stay out
 
     def _read(self, img, homes0, empties, contrast) -> list[int]:
         """What each option's home shows: PRESENT, ABSENT or OTHER."""

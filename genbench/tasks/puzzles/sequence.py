@@ -68,7 +68,8 @@ class Sequence(TaskFamily):
     presets = LEVELS
     checker_name = "tiles"
     frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
-    checker_version = "2"  # 2: frames read from the decoder planes (frames_as_planes)
+    checker_version = "3"  # 2: frames read from the decoder planes (frames_as_planes); 3: the camera is not
+    # tracked where the tile travels (between the strip and the slot)
     default_fps = 24.0
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
