@@ -9,7 +9,7 @@ import pytest
 
 from genbench import geometry, validate as V
 from genbench.checkers.pointer import WORK, scale_box
-from genbench.checkers.tile import TileChecker, TileSpec
+from genbench.checkers.tile import OTHER, PRESENT, TileChecker, TileSpec
 from genbench.registry import task_family
 
 
@@ -41,6 +41,16 @@ def test_camera_is_tracked_off_the_tiles_way_and_on_the_givens(difficulty):
     lane = mask[scale_box(s["slot_box"], 0)[3] + 3:scale_box(s["homes"][0], 0)[1] - 3, min(hx):max(hx)]
     assert lane.size and (lane == 0).all()
     assert (mask[:, :4] == 255).all() and (mask[-4:, :] == 255).all()  # away from the tiles: tracked
+    # the homes whose tiles read as still there anchor the zoom far below the row; a tile that left does not
+    checker = TileChecker(_spec(fam, item))
+    st = [PRESENT] * len(s["homes"])
+    st[s["answer"]] = OTHER
+    mask = checker._tracking_mask((WORK[1], WORK[0]), st)
+    for k, b in enumerate(s["homes"]):
+        x0, y0, x1, y1 = scale_box(b, 0)
+        assert (mask[y0:y1, x0:x1] == (0 if k == s["answer"] else 255)).all()
+    x0, y0, x1, y1 = scale_box(s["slot_box"], 0)
+    assert (mask[y0:y1, x0:x1] == 0).all()
 
 
 def test_an_object_fading_in_place_leaves_the_whole_canvas_to_track():
@@ -72,3 +82,18 @@ def test_sequence_drift_after_letterboxing_at_crf40_passes_and_its_layout_cheats
         o = V.run_one(fam, item, p, 0, tmp_path, max_frames=48, skin="slate")
         assert o.ok, (p.name, o.got, o.message)
         assert o.expect == "pass" or o.got == "LAYOUT_CHANGED"
+
+
+@pytest.mark.parametrize("family,difficulty,skin,cheats", [
+    # given_grows passed here (its grown edge lay past the box the given was judged in)
+    ("puzzle.sequence", "hard", "slate", ["given_grows", "given_shrinks+drift"]),
+    # object_shrinks+drift passed here (a shape shrunk to 0.8× read 0.34–0.36 of its contrast, "in place" under 0.35)
+    ("puzzle.odd_one_out", "easy", "paper", ["object_shrinks+drift", "object_grows"]),
+])
+def test_a_piece_grown_or_shrunk_by_a_fifth_is_a_layout_change(family, difficulty, skin, cheats, tmp_path):
+    fam = task_family(family)
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    item = next(iter(fam.items(difficulty, 1, 0, skin)))
+    for name in ["oracle", "drift_letterbox_crf40"] + cheats:
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin=skin)
+        assert o.ok, (name, o.got, o.message)
