@@ -62,8 +62,9 @@ def test_an_object_fading_in_place_leaves_the_whole_canvas_to_track():
 def test_sequence_drift_after_letterboxing_at_crf40_passes_and_its_layout_cheats_filmed_so_fail(tmp_path):
     """Big run on 1de5703: medium/slate item 0 drift_letterbox_crf40 was LAYOUT_CHANGED (given 5):
     fitted on the tile travelling up across the panel's edge, the tracked camera took a zoom of 0.993
-    at frame 7 where the true one was 1.003, and every given read changed from then on. It passes now; a given erased and
-    the answer dropped onto a given still fail, plain, under drift, and letterboxed + drifting + CRF 40."""
+    at frame 7 where the true one was 1.003, and every given read changed from then on. It passes now;
+    a given erased and the answer dropped onto a given still fail, plain, under drift, and letterboxed +
+    drifting + CRF 40."""
     fam = task_family("puzzle.sequence")
     ps = {p.name: p for p in V.perturbations_for(fam)}
     item = next(iter(fam.items("medium", 1, 0, "slate")))
