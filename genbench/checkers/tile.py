@@ -4,7 +4,9 @@ object fades out of the question area).
 
 It reads the pointer puzzles' canvas (``checkers.pointer``: WORK, HOLD_SECONDS, the process codes) and
 every frame through the first frame's alignment (a zoom moves the strip and the slot by different
-amounts). A tile or object that goes from in place to done with no frame in between is TELEPORT.
+amounts), the camera tracked on what cannot move. A tile or object that goes from in place to done
+with no frame in between is TELEPORT; a given tile or an object that changes (erased, recoloured,
+grown or shrunk by a fifth) is LAYOUT_CHANGED, a displacement of up to SHAKE px is not.
 """
 
 from __future__ import annotations
@@ -19,12 +21,18 @@ from ..schema import Fit, Verdict
 from ..vision.align import warp_onto
 from ..vision.mapping import CanvasSampler
 from ..vision.palette import align_first
-from ..vision.regions import InkRegions, blur
+from ..vision.regions import InkRegions, blur, maxdiff
 from ..vision.tracking import CameraTracker, keep_out
 from .events import Event, in_order, make_verdict
 from .pointer import HOLD_SECONDS, PROCESS_CODES, WORK, H, W, layout_changes, scale_box
 
 PRESENT, ABSENT, OTHER = 0, 1, 2  # what an option's home shows
+# a home shows its piece as it was within SAME of the contrast between piece and empty home (at its best
+# placement within ±2 px): a piece shrunk to 0.8× its size reads 0.35 (its area less by a third);
+# it is gone within GONE
+SAME, GONE = 0.2, 0.35
+SHAKE = 2  # px a home or a given region may be displaced by (the camera's shake between re-fits)
+SPILL = 3  # working px around a given region that count as the region (its ink growing out)
 TIE = 0.05  # slot matches this close (in units of the empty slot's distance) are a tie
 
 
@@ -45,6 +53,25 @@ def _match(window: np.ndarray, template: np.ndarray) -> float:
     """RMS difference of ``template`` at its best placement inside ``window``."""
     r = cv2.matchTemplate(window.astype(np.float32), template.astype(np.float32), cv2.TM_SQDIFF)
     return float(np.sqrt(max(float(r.min()), 0.0) / template.size))
+
+
+def _changed_beyond_shake(regions: InkRegions, img: np.ndarray, ref: np.ndarray, m: int = SHAKE,
+                         frac: float = 0.25) -> list[int]:
+    """The regions whose ink changed (``InkRegions.changed``) and still differs with the frame moved by
+    up to ``m`` px: the camera is re-fitted every few frames but shakes on every one, and a given
+    tile's bright edge one pixel off reads as a quarter of its ink changed. A tile erased, replaced,
+    grown or shrunk 1.2× (its edges 2.5 px out or in on every side) matches at no shift."""
+    out = []
+    h, w = img.shape[:2]
+    for k in regions.changed(img, ref, frac=frac):
+        x0, y0, x1, y1 = regions.boxes[k]
+        base = ref[y0:y1, x0:x1]
+        best = min(int((maxdiff(img[y0 + dy:y1 + dy, x0 + dx:x1 + dx], base) > regions.thresh).sum())
+                   for dy in range(-m, m + 1) for dx in range(-m, m + 1)
+                   if 0 <= x0 + dx and x1 + dx <= w and 0 <= y0 + dy and y1 + dy <= h)
+        if best > frac * regions.ink[k]:
+            out.append(k)
+    return out
 
 
 class TileChecker:
@@ -85,10 +112,8 @@ class TileChecker:
             if i == 0:
                 aligned, cmap, warp = align_first(self.ref, raw)
                 # a camera that keeps drifting is followed on the first frame as the video shows it,
-                # away from the options and the slot when a tile travels; an object fading out in place
-                # pushes no shift, and the others are the best landmarks there are
-                moving = self.opt + [self.slot] if self.mode == "move" and self.slot is not None else []
-                tracker = CameraTracker(warp_onto(raw, warp, *WORK), warp, keep_out(raw.shape[:2], moving),
+                # on what cannot move (see _tracking_mask)
+                tracker = CameraTracker(warp_onto(raw, warp, *WORK), warp, self._tracking_mask(raw.shape[:2]),
                                         max_frac=0.05)
             # every frame through the first frame's alignment: homes and slot are far apart, so a zoom
             # moves them by different amounts and a tile would not match itself in the slot
@@ -103,7 +128,9 @@ class TileChecker:
                 bad = check.changed(blur(aligned), ref_b)
                 if bad:
                     events.append(Event(0, "WRONG_START", f"first frame differs from the item in regions {bad[:6]}"))
-                regions = InkRegions([scale_box(b) for b in self.layout_boxes], ref_b)
+                # a given's region reaches past its box: a tile grown 1.2× puts its edge 2.5 px out,
+                # which its box alone would not see
+                regions = InkRegions([scale_box(b, SPILL) for b in self.layout_boxes], ref_b)
                 mismatch = np.zeros(len(self.layout_boxes), np.int32)
                 f0b = img
                 homes0 = [self._crop(f0b, b) for b in self.opt]
@@ -117,23 +144,46 @@ class TileChecker:
                     seps = [max(_match(win0, h), 4.0) for h in homes0]  # empty slot vs each option
                     e0 = self._crop(f0b, self.slot).astype(np.float32)
                 slots.append(self._read_slot(img, homes0, seps, e0, st))
-            bad = regions.changed(img, f0b) if self.layout_boxes else []
+            bad = _changed_beyond_shake(regions, img, f0b) if self.layout_boxes else []
             unsure = bad or OTHER in st or (self.slot is not None and slots[-1] == -2)
             if (unsure or i - tracked_at >= 4) and i > tracked_at and not any(e.code == "LAYOUT_CHANGED" for e in events):
                 # misread regions may be the camera drifting on: re-align, then read the frame again;
                 # every few frames anyway, as a drifted tile can match a similar option in the slot
                 tracked_at = i
-                if tracker.update(raw):
+                if tracker.update(raw, self._tracking_mask(raw.shape[:2], st)):
                     img = blur(tracker.warped(raw))
                     st = self._read(img, homes0, empties, contrast)
                     if self.slot is not None:
                         slots[-1] = self._read_slot(img, homes0, seps, e0, st)
                     states[-1] = st
-                    bad = regions.changed(img, f0b) if self.layout_boxes else []
+                    bad = _changed_beyond_shake(regions, img, f0b) if self.layout_boxes else []
             mismatch = layout_changes(events, mismatch, bad, i, self.persist, "given regions")
         if n == 0:
             return Verdict.error(self.name, "video has no frames", self.version)
         return self._decide(events, np.array(states, np.int8), slots, n, fps, dwell)
+
+    def _tracking_mask(self, shape, st=None) -> np.ndarray:
+        """Where the camera is tracked (uint8, 255 = on). A travelling tile crosses the whole stretch
+        between the strip and the slot (the panel's edge among it), and fitted there it drags the warp
+        into a false zoom (sequence medium/slate drift+letterbox+CRF40: every given read changed): in
+        "move" mode the box around the homes and the slot is left out, but for the given regions in it,
+        which must stay put, and the homes read PRESENT (``st``: the frame's reading), whose tiles have
+        not left: the strip is the only landmark far below the row, without it the zoom across the row
+        is a guess. An object fading out in place pushes no shift, and the others are the best
+        landmarks there are."""
+        if self.mode != "move" or self.slot is None:
+            return keep_out(shape, [])
+        moving = self.opt + [self.slot]
+        travel = [min(b[0] for b in moving), min(b[1] for b in moving),
+                  max(b[2] for b in moving), max(b[3] for b in moving)]
+        mask = keep_out(shape, [travel])
+        still = [scale_box(b, 0) for b in self.layout_boxes]
+        if st is not None:
+            still += [b for b, s in zip(self.opt, st) if s == PRESENT]
+        for x0, y0, x1, y1 in still:
+            mask[y0:y1, x0:x1] = 255
+        left = [b for b in moving if b not in still]
+        return cv2.min(mask, keep_out(shape, left)) if left else mask  # what may move stays out
 
     def _read(self, img, homes0, empties, contrast) -> list[int]:
         """What each option's home shows: PRESENT, ABSENT or OTHER."""
@@ -141,12 +191,12 @@ class TileChecker:
         for k, b in enumerate(self.opt):
             c = self._crop(img, b)
             p, a = self._d(c, homes0[k]) / contrast[k], self._d(c, empties[k]) / contrast[k]
-            if p >= 0.35 and a >= 0.35:  # neither: a camera shaking faster than tracking? look ±2 px
+            if p >= SAME and a >= GONE:  # neither: a camera shaking faster than tracking? look ±2 px
                 p = self._shifted(img, b, homes0[k]) / contrast[k]
-            st.append(PRESENT if p < 0.35 else ABSENT if a < 0.35 else OTHER)
+            st.append(PRESENT if p < SAME else ABSENT if a < GONE else OTHER)
         return st
 
-    def _shifted(self, img, b, home, m: int = 2) -> float:
+    def _shifted(self, img, b, home, m: int = SHAKE) -> float:
         """The smallest mean difference of the home box moved by up to ``m`` px against ``home``."""
         x0, y0, x1, y1 = b
         h, w = img.shape[:2]

@@ -66,7 +66,8 @@ class OddOneOut(TaskFamily):
     presets = LEVELS
     checker_name = "tiles"
     frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
-    checker_version = "2"  # 2: frames read from the decoder planes (frames_as_planes)
+    checker_version = "3"  # 2: frames read from the decoder planes (frames_as_planes); 3: a shape is in place
+    # only as it was drawn (within 0.2 of its contrast: shrunk to 0.8× reads 0.35)
     default_fps = 24.0
     fade_frames = 18
 
@@ -185,6 +186,19 @@ class OddOneOut(TaskFamily):
                 draw_shape(f, o["shape"], cx, cy, it.state["radius"] * o["scale"], sk.colour(new), o["angle"])
             return canvas_clip(fam, it, frames)
 
+        def resized(factor):
+            def make(fam, it, rng):  # another shape redrawn ``factor``× as large a third of the way in
+                sk, k = skin_of(it), wrong(it, rng)
+                o, (cx, cy) = it.state["objects"][k], it.state["centres"][k]
+                x0, y0, x1, y1 = it.state["boxes"][k]
+                frames = list(fam.solution_frames(it))
+                for f in frames[len(frames) // 3:]:
+                    fill(f[y0:y1, x0:x1], sk.panel)
+                    draw_shape(f, o["shape"], cx, cy, it.state["radius"] * o["scale"] * factor, sk.colour(o["colour"]),
+                               o["angle"])
+                return canvas_clip(fam, it, frames)
+            return make
+
         def cut_wrong(fam, it, rng):
             n = sum(1 for _ in fam.solution_frames(it))
             return canvas_clip(fam, it, [it.first_frame] * (n // 2) + [fam.without(it, [wrong(it, rng)])] * (n - n // 2))
@@ -198,6 +212,10 @@ class OddOneOut(TaskFamily):
                              it, [it.state["answer"], wrong(it, rng)])), "the odd one and another fade away"),
             Perturbation("jumpcut_wrong", "TELEPORT", cut_wrong, "a cut to a wrong shape removed"),
             Perturbation("recoloured", "LAYOUT_CHANGED", recolour, "another shape changes colour"),
+            Perturbation("object_grows", "LAYOUT_CHANGED", resized(1.2),
+                         "another shape grows 1.2× a third of the way in"),
+            Perturbation("object_shrinks", "LAYOUT_CHANGED", resized(0.8),
+                         "another shape shrinks to 0.8× a third of the way in"),
             Perturbation("half_faded", "GOAL_NOT_REACHED",
                          lambda fam, it, rng: canvas_clip(fam, it, fam.fade_frames_of(it, [it.state["answer"]],
                                                                                       upto=0.5)),

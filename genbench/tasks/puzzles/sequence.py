@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from ...checkers.pointer import STRIP, WORK
@@ -68,7 +69,9 @@ class Sequence(TaskFamily):
     presets = LEVELS
     checker_name = "tiles"
     frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
-    checker_version = "2"  # 2: frames read from the decoder planes (frames_as_planes)
+    checker_version = "3"  # 2: frames read from the decoder planes (frames_as_planes); 3: the camera is not
+    # tracked where the tile travels (between the strip and the slot); a given judged up to 3 px around its
+    # box and up to 2 px displaced; an option in place only as it was drawn
     default_fps = 24.0
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
@@ -223,6 +226,21 @@ class Sequence(TaskFamily):
                 fill(f[y0 + 4:y1 - 4, x0 + 4:x1 - 4], sk.box)
             return canvas_clip(fam, it, frames)
 
+        def given_resized(factor):
+            def make(fam, it, rng):  # a given tile drawn ``factor``× as large (about its centre) a third of the way in
+                s = it.state
+                x0, y0, x1, y1 = s["given_boxes"][int(rng.integers(len(s["given_boxes"])))]
+                w, h = round((x1 - x0) * factor), round((y1 - y0) * factor)
+                tile = cv2.resize(it.first_frame[y0:y1, x0:x1], (w, h), interpolation=cv2.INTER_AREA)
+                cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+                a, b = max(cx - w // 2, 0), max(cy - h // 2, 0)
+                frames = list(fam.solution_frames(it))
+                for f in frames[len(frames) // 3:]:
+                    fill(f[y0:y1, x0:x1], skin_of(it).panel)
+                    f[b:b + h, a:a + w] = tile[:f.shape[0] - b, :f.shape[1] - a]
+                return canvas_clip(fam, it, frames)
+            return make
+
         def stops_short(fam, it, rng):
             return canvas_clip(fam, it, fam.move_frames(it, it.state["answer"], stop_at=3))
 
@@ -232,5 +250,9 @@ class Sequence(TaskFamily):
             Perturbation("copy_tile", "AGENT_DUPLICATED", copy_tile, "the answer appears in the slot but also stays home"),
             Perturbation("wrong_place", "LAYOUT_CHANGED", wrong_place, "the answer tile is dropped onto a given tile"),
             Perturbation("given_changed", "LAYOUT_CHANGED", given_changed, "a given tile is erased"),
+            Perturbation("given_grows", "LAYOUT_CHANGED", given_resized(1.2),
+                         "a given tile grows 1.2× a third of the way in"),
+            Perturbation("given_shrinks", "LAYOUT_CHANGED", given_resized(0.8),
+                         "a given tile shrinks to 0.8× a third of the way in"),
             Perturbation("stops_short", "GOAL_NOT_REACHED", stops_short, "the answer tile stops between strip and slot"),
         ]
