@@ -88,6 +88,40 @@ def test_items_unique_within_an_export(name):
 
 
 
+def test_a_fit_that_gained_nothing_is_not_repeated_until_the_match_drops_again(tmp_path, monkeypatch):
+    """A symmetry board's fills lower the match for good (cell edges are landmarks): after a fit that
+    gained nothing, BoardReader.retrack fits a colour board again only on a frame that matches worse
+    than that fit's frame, so a still camera's oracle pays at most one fit per committed change (it
+    paid two: the change's first frame and the frame that commits it); a camera zooming over the clip
+    is still refitted and passes, and a given changed under a drift still fails. A glyph board keeps
+    fitting every misread frame: with the colour boards' rule a slow drift read a hard sudoku's given
+    as changed."""
+    from genbench import validate as V
+    from genbench.registry import task_family
+    from genbench.vision.tracking import CameraTracker
+
+    fits = []
+    update = CameraTracker.update
+    monkeypatch.setattr(CameraTracker, "update", lambda self, *a, **k: fits.append(1) or update(self, *a, **k))
+    fam = task_family("puzzle.symmetry")
+    ps = {p.name: p for p in V.perturbations_for(fam)}
+    item = next(iter(fam.items("medium", 1, 0, "tiles")))
+    for name, fitted in (("oracle", None), ("zoom_in_ramp", True), ("given_changed+drift", True)):
+        fits.clear()
+        o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin="tiles")
+        assert o.ok, (name, o.got, o.message)
+        if fitted is None:
+            changes = sum(1 for s, g in zip(item.state["board"]["solution"], item.state["board"]["initial"]) if s != g)
+            assert 0 < len(fits) <= changes, (len(fits), changes)
+        else:
+            assert fits, name
+    sudoku = task_family("puzzle.sudoku")
+    drift = {p.name: p for p in V.perturbations_for(sudoku)}["drift_letterbox_crf40"]
+    o = V.run_one(sudoku, next(iter(sudoku.items("hard", 1, 0, "paper"))), drift, 0, tmp_path, max_frames=48,
+                  skin="paper")
+    assert o.ok, (o.got, o.message)
+
+
 def test_the_camera_is_refitted_only_once_the_frame_matches_worse(tmp_path, monkeypatch):
     """BoardReader.retrack runs the ECC fit only when the frame matches the drawing worse than at the
     last alignment: a still camera's oracle (cells misread while a digit is being drawn) never pays for

@@ -189,6 +189,7 @@ class BoardReader:
         inner = r + np.stack([inset, inset, -inset, -inset], 1)
         self.tracker = CameraTracker(self.ref, self.warp, keep_out((self.h, self.w), inner, margin=0))
         self.level = self.tracker.match(first)  # how well a frame matches while the camera stays put (or None)
+        self.failed = None  # the match of the frame of the last fit that gained nothing, since the last alignment
         img = self._warped(first)
         if self.kind == "colour":
             observed = np.zeros_like(self.palette)
@@ -236,14 +237,24 @@ class BoardReader:
         frame matches the reference worse than the frame of the last alignment did: a camera that
         stayed put matches as well as then (compression noise moves the match by ~0.0002 on the
         validate clips), and a fit on such a frame would rarely gain the tracker's minimum (0.002).
-        Where either match cannot be computed (a flat frame), the fit decides, as it always did."""
+        On a colour board, nor does it run again after a fit that gained nothing until a frame matches
+        worse than that fit's frame did: the cells a solution fills lower the match for good (a
+        symmetry or grid board's cell edges are landmarks), and without this every misread frame after
+        the first fill (two per committed change) fitted again, to no gain, for two thirds of checking
+        such a board; a camera drifting on keeps lowering the match, and is fitted again. Not on a
+        glyph board: a glyph is misread at a drift too small to lower the match that much (a slow drift
+        then read a sudoku given as changed: validate's drift_letterbox_crf40, hard). Where either match
+        cannot be computed (a flat frame), the fit decides, as it always did."""
         now = self.tracker.match(img)
-        if self.level is not None and now is not None and now >= self.level - RETRACK_DROP:
-            return False
+        for before in (self.level, self.failed):
+            if before is not None and now is not None and now >= before - RETRACK_DROP:
+                return False
         if not self.tracker.update(img):
+            self.failed = now if self.kind == "colour" else None
             return False
         self.warp = self.tracker.warp
         self.level = self.tracker.match(img)
+        self.failed = None
         return True
 
     # -- every frame ------------------------------------------------------------------------------------
