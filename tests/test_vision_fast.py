@@ -7,7 +7,8 @@ import pytest
 from genbench.checkers.board import _ink
 from genbench.vision.palette import unique_rows
 from genbench.vision.presence import present, presence_bits
-from genbench.vision.regions import colour_box_mask, maxdiff
+from genbench.checkers.pointer import LayoutWindow
+from genbench.vision.regions import InkRegions, blur, colour_box_mask, maxdiff
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8])
@@ -77,3 +78,38 @@ def test_colour_box_mask_matches_maxdiff_against_a_filled_reference():
     # the boundary: a difference equal to the radius is outside
     img = np.array([[[100, 100, 100], [129, 100, 100], [130, 100, 100]]], np.uint8)
     assert colour_box_mask(img, np.array([100, 100, 100], np.uint8), 30).tolist() == [[1, 1, 0]]
+
+
+def test_ink_regions_count_every_box_as_one_box_at_a_time():
+    rng = np.random.default_rng(6)
+    for _ in range(100):
+        h, w = int(rng.integers(8, 60)), int(rng.integers(8, 60))
+        ref = blur(rng.integers(0, 256, (h, w, 3)).astype(np.uint8))
+        img = ref.copy()
+        img[rng.random((h, w)) < rng.uniform(0, 0.5)] = rng.integers(0, 256, 3).astype(np.uint8)
+        boxes = []
+        for _ in range(int(rng.integers(0, 8))):
+            x0, y0 = int(rng.integers(0, w - 1)), int(rng.integers(0, h - 1))
+            boxes.append((x0, y0, int(rng.integers(x0 + 1, w + 1)), int(rng.integers(y0 + 1, h + 1))))
+        ignore = rng.random((h, w)) < 0.1
+        regions = InkRegions(boxes, ref)
+        diff = (maxdiff(img, ref) > regions.thresh).astype(np.uint8)
+        diff[ignore] = 0
+        want = [k for k, (x0, y0, x1, y1) in enumerate(boxes)
+                if int(diff[y0:y1, x0:x1].sum()) > 0.25 * regions.ink[k]]
+        assert regions.changed(img, ref, ignore) == want
+
+
+def test_layout_window_blur_is_the_whole_frame_blur_inside_it():
+    rng = np.random.default_rng(7)
+    for k in range(200):
+        img = rng.integers(0, 256, (200, 256, 3)).astype(np.uint8 if k % 2 else np.float32)
+        boxes = []
+        for _ in range(int(rng.integers(1, 4))):
+            x0, y0 = int(rng.integers(0, 255)), int(rng.integers(0, 199))
+            boxes.append((x0, y0, int(rng.integers(x0 + 1, 257)), int(rng.integers(y0 + 1, 201))))
+        window = LayoutWindow(boxes)
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        assert np.array_equal(window.blur(img), blur(img)[y0:y1, x0:x1])
+        assert window.boxes[0] == (boxes[0][0] - x0, boxes[0][1] - y0, boxes[0][2] - x0, boxes[0][3] - y0)

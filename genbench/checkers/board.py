@@ -189,6 +189,7 @@ class BoardReader:
         inner = r + np.stack([inset, inset, -inset, -inset], 1)
         self.tracker = CameraTracker(self.ref, self.warp, keep_out((self.h, self.w), inner, margin=0))
         self.level = self.tracker.match(first)  # how well a frame matches while the camera stays put (or None)
+        self.failed = None  # the match of the frame of the last fit that gained nothing, since the last alignment
         img = self._warped(first)
         if self.kind == "colour":
             observed = np.zeros_like(self.palette)
@@ -200,6 +201,11 @@ class BoardReader:
                     observed[k] = np.median(px, axis=0)
                     have[k] = True
             self.colours = _affine_fit(self.palette, observed, have)
+            # how far a cell's mean may be from the nearest colour: 0.45 of that colour's distance to its
+            # nearest other one, at least 60; farther is unreadable
+            spread = np.abs(self.colours[:, None] - self.colours[None]).sum(-1)
+            spread[np.arange(len(spread)), np.arange(len(spread))] = 1e9
+            self.tolerance = np.maximum(60.0, 0.45 * spread.min(1))
         else:
             blank = np.flatnonzero(self.initial == EMPTY)
             px = np.concatenate([img[self.patches[i]].reshape(-1, 3) for i in blank]) if len(blank) else \
@@ -231,14 +237,24 @@ class BoardReader:
         frame matches the reference worse than the frame of the last alignment did: a camera that
         stayed put matches as well as then (compression noise moves the match by ~0.0002 on the
         validate clips), and a fit on such a frame would rarely gain the tracker's minimum (0.002).
-        Where either match cannot be computed (a flat frame), the fit decides, as it always did."""
+        On a colour board, nor does it run again after a fit that gained nothing until a frame matches
+        worse than that fit's frame did: the cells a solution fills lower the match for good (a
+        symmetry or grid board's cell edges are landmarks), and without this every misread frame after
+        the first fill (two per committed change) fitted again, to no gain, for two thirds of checking
+        such a board; a camera drifting on keeps lowering the match, and is fitted again. Not on a
+        glyph board: a glyph is misread at a drift too small to lower the match that much (a slow drift
+        then read a sudoku given as changed: validate's drift_letterbox_crf40, hard). Where either match
+        cannot be computed (a flat frame), the fit decides, as it always did."""
         now = self.tracker.match(img)
-        if self.level is not None and now is not None and now >= self.level - RETRACK_DROP:
-            return False
+        for before in (self.level, self.failed):
+            if before is not None and now is not None and now >= before - RETRACK_DROP:
+                return False
         if not self.tracker.update(img):
+            self.failed = now if self.kind == "colour" else None
             return False
         self.warp = self.tracker.warp
         self.level = self.tracker.match(img)
+        self.failed = None
         return True
 
     # -- every frame ------------------------------------------------------------------------------------
@@ -246,16 +262,14 @@ class BoardReader:
         img = self._warped(img)
         if self.kind == "colour":
             # every patch's mean colour from one integral image: exact integer sums, so the same
-            # float64 means as averaging each patch (a numpy mean per cell cost most of a read)
-            ii = cv2.integral(img, sdepth=cv2.CV_64F)
+            # float64 means as averaging each patch (a numpy mean per cell cost most of a read); 32-bit
+            # sums (3× faster than 64-bit floats) are exact while 255 · w · h < 2**31
+            ii = cv2.integral(img, sdepth=cv2.CV_32S if 255 * self.w * self.h < 2 ** 31 else cv2.CV_64F)
             sums = ii[self.y1, self.x1] - ii[self.y0, self.x1] - ii[self.y1, self.x0] + ii[self.y0, self.x0]
             means = (sums / ((self.y1 - self.y0) * (self.x1 - self.x0))[:, None]).astype(np.float32)
             d = np.abs(means[:, None, :] - self.colours[None]).sum(-1)
             k = d.argmin(1)
-            spread = np.abs(self.colours[:, None] - self.colours[None]).sum(-1)
-            spread[np.arange(len(spread)), np.arange(len(spread))] = 1e9
-            tol = np.maximum(60.0, 0.45 * spread.min(1))[k]  # far from every colour: unreadable
-            return np.where(d[np.arange(len(k)), k] <= tol, k, UNKNOWN)
+            return np.where(d[np.arange(len(k)), k] <= self.tolerance[k], k, UNKNOWN)
         mask = _ink(img, self.bg_obs, self.thr)
         feats = self._features(mask)
         d = np.abs(feats[:, None, :] - self.templates).mean(-1)

@@ -28,7 +28,7 @@ from ..schema import Fit, Verdict
 from ..vision.components import components
 from ..vision.mapping import CanvasSampler
 from ..vision.palette import align_first
-from ..vision.regions import InkRegions, blur, colour_box_mask
+from ..vision.regions import ColourBox, InkRegions, blur
 from ..vision.tracking import CameraTracker
 from .events import Event, first_event, in_order, make_verdict
 
@@ -59,11 +59,40 @@ def scale_box(box, margin: int = 1) -> tuple[int, int, int, int]:
             min(WORK[0], int(math.ceil(x1 * sx)) + margin), min(WORK[1], int(math.ceil(y1 * sy)) + margin))
 
 
+class LayoutWindow:
+    """The part of a working frame that the layout regions cover: ``blur`` and the ink comparison
+    (``vision.regions``) run on it alone, which on these canvases is a fifth to three fifths of the
+    frame. Blurring a crop that reaches BLUR_REACH px past the regions gives, inside them, the very
+    pixels of blurring the whole frame (the kernel reads 3 px each side), so verdicts do not move."""
+
+    BLUR_REACH = 4
+
+    def __init__(self, boxes):
+        a = np.array(boxes, np.int64).reshape(-1, 4)
+        x0, y0 = (int(v) for v in a[:, :2].min(0))
+        x1, y1 = (int(v) for v in a[:, 2:].max(0))
+        r = self.BLUR_REACH
+        self.inner = (slice(y0, y1), slice(x0, x1))
+        self.outer = (slice(max(y0 - r, 0), min(y1 + r, WORK[1])), slice(max(x0 - r, 0), min(x1 + r, WORK[0])))
+        self.inset = (slice(y0 - self.outer[0].start, y1 - self.outer[0].start),
+                      slice(x0 - self.outer[1].start, x1 - self.outer[1].start))
+        self.boxes = [(bx0 - x0, by0 - y0, bx1 - x0, by1 - y0) for bx0, by0, bx1, by1 in a.tolist()]  # in the window
+
+    def blur(self, img: np.ndarray) -> np.ndarray:
+        """``blur(img)`` inside the window."""
+        return blur(img[self.outer])[self.inset]
+
+    def crop(self, mask: np.ndarray) -> np.ndarray:
+        return mask[self.inner]
+
+
 def layout_changes(events: list[Event], streaks: np.ndarray, bad: list[int], i: int, persist: int,
                    what: str) -> np.ndarray:
     """Counts, per region, the frames in a row whose ink changed (``bad``: this frame's); a change
     that lasts ``persist`` frames is LAYOUT_CHANGED (recorded once, at its first frame). Returns the
     new counts."""
+    if not bad and persist > 0 and not streaks.any():  # the usual frame: nothing changed, nothing to count
+        return streaks
     hit = np.zeros(len(streaks), bool)
     hit[bad] = True
     streaks = np.where(hit, streaks + 1, 0)
@@ -109,9 +138,9 @@ class PointerChecker:
         self._start_mask = cv2.erode(small, np.ones((3, 3), np.uint8)).astype(bool)
 
     @staticmethod
-    def _marker_mask(img: np.ndarray, colour: np.ndarray, radius: float) -> np.ndarray:
-        """1 where every channel is within ``radius`` (exclusive) of the marker colour, rounded, else 0."""
-        return colour_box_mask(img, np.clip(np.round(colour), 0, 255).astype(np.uint8), radius)
+    def _marker_box(colour: np.ndarray, radius: float) -> ColourBox:
+        """The marker's mask: 1 where every channel is within ``radius`` (exclusive) of the colour, rounded."""
+        return ColourBox(np.clip(np.round(colour), 0, 255).astype(np.uint8), radius)
 
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         dwell = max(2, int(round(HOLD_SECONDS * fps)))
@@ -119,8 +148,7 @@ class PointerChecker:
         jump = JUMP_FRAC * W
         events: list[Event] = []
         xys, sels = [], []
-        regions = f0b = colour = None
-        radius = 60.0
+        regions = f0b = marker = None
         mismatch = None
         last_xy, lost, dup_run = None, 0, 0
         max_step, moved = 0.0, 0.0
@@ -129,6 +157,7 @@ class PointerChecker:
         kernel = np.ones((5, 5), np.uint8)
         tracker: CameraTracker | None = None  # made on the first frame
         sample = CanvasSampler(fit, *WORK)
+        window = LayoutWindow([scale_box(b) for b in self.layout_boxes])
         for i, frame in enumerate(frames):
             n += 1
             img = raw = sample(frame)
@@ -146,29 +175,31 @@ class PointerChecker:
                         colour = med
                 gap = float(np.abs(others - colour).max(1).min())
                 radius = float(np.clip(0.5 * gap, 30, 80))
-                regions = InkRegions([scale_box(b) for b in self.layout_boxes], blur(ref_obs))
-                am = cv2.dilate(self._marker_mask(aligned, colour, radius), kernel).astype(bool)
-                bad = regions.changed(blur(aligned), blur(ref_obs), am)
+                ref_b = window.blur(ref_obs)
+                regions = InkRegions(window.boxes, ref_b)
+                marker = self._marker_box(colour, radius)
+                am = cv2.dilate(marker(aligned), kernel).astype(bool)
+                bad = regions.changed(window.blur(aligned), ref_b, window.crop(am))
                 if bad:
                     events.append(Event(0, "WRONG_START", f"first frame differs from the item in regions {bad[:6]}"))
-                f0b = blur(img)
+                f0b = window.blur(img)
                 mismatch = np.zeros(len(self.layout_boxes), np.int32)
                 # later frames are aligned to this one as the camera drifts
                 tracker = CameraTracker(img, max_frac=0.05)
-                start_near = cv2.dilate(self._marker_mask(img, colour, radius), kernel).astype(bool)
-            mask, xy, dup = self._sight(img, colour, radius, last_xy)
+                start_near = cv2.dilate(marker(img), kernel).astype(bool)
+            mask, xy, dup = self._sight(img, marker, last_xy)
             # layout: every region keeps its ink, ignoring pixels around the marker
             near = cv2.dilate(mask, kernel).astype(bool)
-            bad = regions.changed(blur(img), f0b, near)
+            bad = regions.changed(window.blur(img), f0b, window.crop(near))
             if bad and i - tracked_at >= 2 and not first_event(events, "LAYOUT_CHANGED"):
                 # a camera still zooming or panning: re-align on the layout away from the marker (now
                 # and at its start), then read the frame again
                 tracked_at = i
                 if tracker.update(raw, np.where(near | start_near, 0, 255).astype(np.uint8)):
                     img = tracker.warped(raw)
-                    mask, xy, dup = self._sight(img, colour, radius, last_xy)
+                    mask, xy, dup = self._sight(img, marker, last_xy)
                     near = cv2.dilate(mask, kernel).astype(bool)
-                    bad = regions.changed(blur(img), f0b, near)
+                    bad = regions.changed(window.blur(img), f0b, window.crop(near))
             mismatch = layout_changes(events, mismatch, bad, i, self.persist, "regions")
             dup_run = dup_run + 1 if dup else 0
             if dup_run >= 2 and not first_event(events, "AGENT_DUPLICATED"):
@@ -197,10 +228,10 @@ class PointerChecker:
             return Verdict.error(self.name, "video has no frames", self.version)
         return self._decide(events, xys, sels, n, fps, dwell, moved, max_step)
 
-    def _sight(self, img: np.ndarray, colour: np.ndarray, radius: float, last_xy):
+    def _sight(self, img: np.ndarray, marker: ColourBox, last_xy):
         """(marker-coloured mask, the marker's centre in canvas px or None, whether a second marker shows)."""
         sx, sy = W / WORK[0], H / WORK[1]
-        mask = self._marker_mask(img, colour, radius)
+        mask = marker(img)
         nc, stats, cents = components(mask)  # labelled in the box of the marker-coloured pixels only
         xy, dup = None, False
         if nc > 1:

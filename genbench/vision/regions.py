@@ -27,12 +27,24 @@ def maxdiff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def colour_box_mask(img: np.ndarray, colour: np.ndarray, radius: float) -> np.ndarray:
     """uint8 0/1 per pixel: ``maxdiff(img, colour) < radius``, as one ``cv2.inRange`` (no reference
     image, no per-channel planes). ``colour``: three uint8 values."""
-    r = math.ceil(radius) - 1  # |d| < radius  ⇔  |d| ≤ ceil(radius) − 1 for whole d
-    c = np.asarray(colour, np.float64)
-    if r < 0:
-        return np.zeros(img.shape[:2], np.uint8)
-    mask = cv2.inRange(img, tuple(c - r), tuple(c + r))
-    return np.bitwise_and(mask, 1, out=mask)
+    return ColourBox(colour, radius)(img)
+
+
+class ColourBox:
+    """``colour_box_mask`` of one colour and radius, its bounds worked out once: a checker that masks
+    every frame with the same colour paid as much for the bounds as for the mask."""
+
+    def __init__(self, colour: np.ndarray, radius: float):
+        r = math.ceil(radius) - 1  # |d| < radius  ⇔  |d| ≤ ceil(radius) − 1 for whole d
+        c = np.asarray(colour, np.float64)
+        self.empty = r < 0
+        self.lo, self.hi = tuple(c - r), tuple(c + r)
+
+    def __call__(self, img: np.ndarray) -> np.ndarray:
+        if self.empty:
+            return np.zeros(img.shape[:2], np.uint8)
+        mask = cv2.inRange(img, self.lo, self.hi)
+        return np.bitwise_and(mask, 1, out=mask)
 
 
 class InkRegions:
@@ -49,6 +61,10 @@ class InkRegions:
             med = np.median(crop.reshape(-1, 3), axis=0).astype(np.uint8)
             n = int((maxdiff(crop, np.broadcast_to(med, crop.shape).copy()) > thresh).sum())
             self.ink.append(max(n, 6, int(0.08 * crop.shape[0] * crop.shape[1])))
+        # the boxes' integral-image corners, to count every box at once
+        b = np.array(self.boxes, np.intp).reshape(-1, 4)
+        self._x0, self._y0, self._x1, self._y1 = b.T
+        self._ink = np.array(self.ink, np.float64)
 
     def changed(self, img_blur: np.ndarray, ref_blur: np.ndarray, ignore: np.ndarray | None = None,
                 frac: float = 0.25) -> list[int]:
@@ -58,8 +74,6 @@ class InkRegions:
         if ignore is not None:
             diff[ignore] = 0
         ii = cv2.integral(diff)
-        out = []
-        for k, (x0, y0, x1, y1) in enumerate(self.boxes):
-            if ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0] > frac * self.ink[k]:
-                out.append(k)
-        return out
+        x0, y0, x1, y1 = self._x0, self._y0, self._x1, self._y1
+        n = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
+        return np.flatnonzero(n > frac * self._ink).tolist()

@@ -27,6 +27,7 @@ class CameraTracker:
         self.warp = warp
         self.mask = mask
         self.max_frac, self.min_gain = max_frac, min_gain
+        self._spread = None  # (mask, the matched pixels' centre and variance per axis) of the last mask used
 
     def warped(self, img: np.ndarray) -> np.ndarray:
         """The frame mapped onto the reference by the current warp."""
@@ -78,15 +79,25 @@ class CameraTracker:
         rotation or shear, which no drift explains."""
         if abs(warp[0, 1]) > 0.05 or abs(warp[1, 0]) > 0.05:
             return None
-        ys, xs = np.nonzero(mask) if mask is not None else np.mgrid[0:self.h:4, 0:self.w:4].reshape(2, -1)
-        if not len(xs):
+        spread = self._pixel_spread(mask)
+        if spread is None:
             return None
-        cx, cy = float(xs.mean()), float(ys.mean())
-        vx, vy = float(xs.var()), float(ys.var())
+        cx, cy, vx, vy = spread
         z = (warp[0, 0] * vx + warp[1, 1] * vy) / max(vx + vy, 1e-9)
         tx = warp[0, 2] + warp[0, 1] * cy + (warp[0, 0] - z) * cx
         ty = warp[1, 2] + warp[1, 0] * cx + (warp[1, 1] - z) * cy
         return np.array([[z, 0, tx], [0, z, ty]], np.float32)
+
+    def _pixel_spread(self, mask: np.ndarray | None) -> tuple[float, float, float, float] | None:
+        """(centre x, centre y, variance x, variance y) of the matched pixels, None when there are none;
+        kept for the tracker's own mask, which every re-estimate of a board uses."""
+        if self._spread is not None and self._spread[0] is mask:
+            return self._spread[1]
+        ys, xs = np.nonzero(mask) if mask is not None else np.mgrid[0:self.h:4, 0:self.w:4].reshape(2, -1)
+        out = None if not len(xs) else (float(xs.mean()), float(ys.mean()), float(xs.var()), float(ys.var()))
+        if mask is None or mask is self.mask:
+            self._spread = (mask, out)
+        return out
 
     def _plausible(self, warp: np.ndarray) -> bool:
         lin = warp[:, :2]

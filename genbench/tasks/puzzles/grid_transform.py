@@ -103,8 +103,9 @@ class GridTransform(BoardFamily):
     presets = LEVELS
     skins = tuple(SKINS)
     all_skins = tuple(SKINS)
-    checker_version = "3"  # 2: frames read from the decoder planes (frames_as_planes); 3: re-aligned only once the
-    # frame matches the drawing worse than at the last alignment (BoardReader.retrack)
+    checker_version = "4"  # 2: frames read from the decoder planes (frames_as_planes); 3: re-aligned only once the
+    # frame matches the drawing worse than at the last alignment (BoardReader.retrack); 4: nor fitted again
+    # after a fit that gained nothing until a frame matches worse than that one (colour boards)
 
     def _sample_rule(self, kind: str, rng) -> tuple[str, int, int]:
         a, b = (int(v) + 1 for v in rng.choice(N_COLOURS, 2, replace=False))

@@ -72,8 +72,9 @@ class Symmetry(BoardFamily):
     presets = LEVELS
     skins = tuple(SKINS)
     all_skins = tuple(SKINS)
-    checker_version = "3"  # 2: frames read from the decoder planes (frames_as_planes); 3: re-aligned only once the
-    # frame matches the drawing worse than at the last alignment (BoardReader.retrack)
+    checker_version = "4"  # 2: frames read from the decoder planes (frames_as_planes); 3: re-aligned only once the
+    # frame matches the drawing worse than at the last alignment (BoardReader.retrack); 4: nor fitted again
+    # after a fit that gained nothing until a frame matches worse than that one (colour boards)
 
     def generate(self, index: int, difficulty: str = "easy", seed: int = 0, skin: str | None = None,
                  config: Level | None = None) -> TaskItem:
