@@ -19,6 +19,8 @@ LayoutNotFound: the table counts how many did not (a confident wrong grid).
 
 Clips stream to ``--out``/clips.jsonl one skin × difficulty at a time: an interrupted run picks up at
 the first unfinished one (same parameters); ``--jobs`` runs combos in parallel processes.
+``--keep-clips DIR`` (with ``--t2v``) keeps every encoded clip there and judges a kept one again as it
+is: a checker change is re-judged without rendering and encoding again.
 
     python bench/bench_maze_reader.py --n 1 --jobs 2 --out runs/reader
     python bench/bench_maze_reader.py --t2v --difficulty hard --misses \\
