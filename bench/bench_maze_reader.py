@@ -19,6 +19,8 @@ LayoutNotFound: the table counts how many did not (a confident wrong grid).
 
 Clips stream to ``--out``/clips.jsonl one skin × difficulty at a time: an interrupted run picks up at
 the first unfinished one (same parameters); ``--jobs`` runs combos in parallel processes.
+``--keep-clips DIR`` (with ``--t2v``) keeps every encoded clip there and judges a kept one again as it
+is: a checker change is re-judged without rendering and encoding again.
 
     python bench/bench_maze_reader.py --n 1 --jobs 2 --out runs/reader
     python bench/bench_maze_reader.py --t2v --difficulty hard --misses \\
@@ -69,7 +71,7 @@ def judge(item, frame) -> tuple[bool, bool]:
 
 def _combo(args) -> list[dict]:
     """Every must-pass clip of one (difficulty, skin): one record each."""
-    difficulty, skin, n, only, t2v, every_clip, cheats = args
+    difficulty, skin, n, only, t2v, every_clip, cheats, keep_clips = args
     fam = task_family("maze.grid")
     tmp = Path(tempfile.mkdtemp(prefix="genbench-reader-"))
     path = tmp / "c.mp4"
@@ -81,6 +83,10 @@ def _combo(args) -> list[dict]:
             for p in V.perturbations_for(fam):
                 if (not p.must_pass and not cheats) or (only and p.name not in only):
                     continue
+                kept = Path(keep_clips) / f"{difficulty}_{skin}_{item.index}_{p.name}.mp4" if keep_clips else None
+                if kept and kept.exists() and t2v:  # encoded by an earlier run: judged again as it is
+                    out.append(_judge_clip(fam, item, p, kept, difficulty, skin))
+                    continue
                 clip = p.make(fam, item, np.random.default_rng(item.index))
                 if clip is None:  # not applicable to this item
                     continue
@@ -88,22 +94,9 @@ def _combo(args) -> list[dict]:
                 key = (frames[0].tobytes(), frames[0].shape, clip.crf, clip.preset)
                 if key in seen and not (every_clip or t2v):
                     continue
-                if not p.must_pass:  # a cheat: only whether text-to-video judging passes it counts
-                    write_video(path, frames, clip.fps, crf=clip.crf, preset=clip.preset)
-                    v = judge_video(fam, item, path, mode="t2v")
-                    out.append({"difficulty": difficulty, "skin": skin, "item": item.index, "perturbation": p.name,
-                                "expect": p.expect, "t2v": bool(v.passed), "failure": v.failure})
-                    continue
                 seen.add(key)
-                write_video(path, frames, clip.fps, crf=clip.crf, preset=clip.preset)
-                frame = next(iter(read_frames(path)))
-                g, m = judge(item, frame)
-                rec = {"difficulty": difficulty, "skin": skin, "item": item.index, "perturbation": p.name,
-                       "canvas": f"{frame.shape[1]}x{frame.shape[0]}", "grid": bool(g), "markers": bool(m)}
-                if t2v:
-                    v = judge_video(fam, item, path, mode="t2v")
-                    rec.update(t2v=bool(v.passed), failure=v.failure, message=(v.message or "")[:160])
-                out.append(rec)
+                write_video(kept or path, frames, clip.fps, crf=clip.crf, preset=clip.preset)
+                out.append(_judge_clip(fam, item, p, kept or path, difficulty, skin, t2v))
     finally:
         V.BUDGET.reset(token)
         path.unlink(missing_ok=True)
@@ -185,6 +178,21 @@ def print_tables(clips: list[dict], t2v: bool) -> dict:
     return {f"{k}/{name}": v for (k, name), v in rows.items()}
 
 
+def _judge_clip(fam, item, p, path: Path, difficulty: str, skin: str, t2v: bool = True) -> dict:
+    """One encoded clip's record: a cheat's t2v verdict, or a must-pass clip's first-frame read (and t2v)."""
+    rec = {"difficulty": difficulty, "skin": skin, "item": item.index, "perturbation": p.name}
+    if not p.must_pass:  # a cheat: only whether text-to-video judging passes it counts
+        v = judge_video(fam, item, path, mode="t2v")
+        return {**rec, "expect": p.expect, "t2v": bool(v.passed), "failure": v.failure}
+    frame = next(iter(read_frames(path)))
+    g, m = judge(item, frame)
+    rec.update(canvas=f"{frame.shape[1]}x{frame.shape[0]}", grid=bool(g), markers=bool(m))
+    if t2v:
+        v = judge_video(fam, item, path, mode="t2v")
+        rec.update(t2v=bool(v.passed), failure=v.failure, message=(v.message or "")[:160])
+    return rec
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1)
@@ -197,6 +205,9 @@ def main() -> None:
     ap.add_argument("--misses", action="store_true", help="List every misread or failed clip.")
     ap.add_argument("--jobs", type=int, default=1, help="processes (one skin × difficulty each)")
     ap.add_argument("--out", default=None, help="stream clips here and write reader.json; resumes")
+    ap.add_argument("--keep-clips", default=None,
+                    help="with --t2v: keep each encoded clip in this folder and judge a kept one again as it is "
+                         "(a checker change re-judged without rendering and encoding again)")
     ap.add_argument("--skip-must-fail", action="store_true", help="Do not read the no-maze frames.")
     ap.add_argument("--report-only", action="store_true",
                     help="judge nothing: print the tables of the combos --out holds (a run cut short)")
@@ -211,7 +222,9 @@ def main() -> None:
     if out:
         out.mkdir(parents=True, exist_ok=True)
     done = _load(stream, params) if stream else {}
-    todo = [(d, s, args.n, params["only"], args.t2v, args.every_clip, args.cheats and args.t2v)
+    if args.keep_clips:
+        Path(args.keep_clips).mkdir(parents=True, exist_ok=True)
+    todo = [(d, s, args.n, params["only"], args.t2v, args.every_clip, args.cheats and args.t2v, args.keep_clips)
             for d, s in combos if (d, s) not in done]
     print(f"{len(combos)} combos, {len(combos) - len(todo)} already done", flush=True)
     if args.report_only:

@@ -123,3 +123,39 @@ def test_a_maze_pushed_past_the_frame_top_keeps_the_walls_that_hung_from_its_out
     erased[wall:pitch, x0:x0 + wall] = erased[wall + geom["cell_px"] // 2, x0 + wall + 2]
     got = read_grid_maze(pushed_up(erased)).block_grid()
     assert got[1, c] == 0 and (got != grid).sum() == 1
+
+
+def test_the_read_layout_measures_a_centre_past_the_corridor_edge_and_the_way_along_corridors():
+    """Sub-cell geometry of the read maze (checkers.maze_corridor): cell centres sit at whole numbers,
+    a point on a corridor's middle line or in an open passage is inside, one leaning into a read wall is
+    past the edge by how far it leans (in corridor widths), and the way between two points half way
+    through passages is measured along the corridors, not by the cells they round to."""
+    from genbench.checkers.maze_corridor import beyond_corridor, corridor_distance, corridor_half, layout_point
+
+    fam = task_family("maze.grid")
+    item = fam.generate(0, "hard", skin="night")
+    read = read_grid_maze(item.first_frame)
+    x0, y0, x1, y1 = read.box
+    px = (x1 - x0 - read.wall_px) / read.cols
+    r, c = 2, 3
+    cx, cy = x0 + read.wall_px / 2 + (c + 0.5) * px, y0 + read.wall_px / 2 + (r + 0.5) * px
+    assert np.allclose(layout_point(read, cx, cy), (r, c))
+    hr, hc = corridor_half(read)
+    assert 0 < hr < 0.5 and abs(hr - (px - read.wall_px) / (2 * px)) < 1e-9
+    path = [tuple(p) for p in item.state["solutions"][0]]
+    a, b = path[3], path[4]
+    mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+    assert beyond_corridor(read, a) == 0 and beyond_corridor(read, mid) == 0  # a cell, an open passage
+    shut = next((r2, c2) for r2, c2 in ((a[0] + 1, a[1]), (a[0] - 1, a[1]), (a[0], a[1] + 1), (a[0], a[1] - 1))
+                if 0 <= r2 < read.rows and 0 <= c2 < read.cols and (r2, c2) not in read.neighbours(*a))
+    d = np.subtract(shut, a)
+    for lean in (0.2, 0.4):  # corridor widths past the edge, towards the shut neighbour (short of its floor)
+        w = 2 * (hr if d[0] else hc)
+        p = (a[0] + d[0] * (w / 2 + lean * w), a[1] + d[1] * (w / 2 + lean * w))
+        assert abs(beyond_corridor(read, p) - lean) < 1e-6, lean
+    # half way a→b and half way b→c: one cell apart along the corridors, though they round two apart
+    c3 = path[5]
+    q = ((b[0] + c3[0]) / 2, (b[1] + c3[1]) / 2)
+    assert abs(corridor_distance(read, a, mid, c3, q) - 1.0) < 1e-6
+    assert abs(corridor_distance(read, a, a, c3, c3) - 2.0) < 1e-6
+    assert abs(corridor_distance(read, a, a, a, mid) - 0.5) < 1e-6

@@ -411,3 +411,48 @@ def test_a_pale_agent_with_its_colours_shifted_is_still_read_in_the_first_frame(
     alone = item.first_frame.copy()
     alone[np.abs(alone.astype(np.int32) - item.state["skin"]["agent"]).sum(-1) < 60] = item.state["skin"]["floor"]
     assert len(read_grid_maze(V._colour(alone)).markers) == 1
+
+
+@pytest.mark.parametrize("skin", ["classic", "night", "checkered"])
+def test_a_centre_leaning_into_a_wall_and_back_is_a_wall_crossing_and_camera_drift_is_not(skin, tmp_path):
+    """validate's ``wall_excursion``: the agent's centre goes a third of a corridor into a wall for two
+    frames and comes back, never reaching another cell, so a cell-level reading cannot see it. Its blob's
+    centre past the read corridor's edge is a WALL_CROSSING, on thick and thin walls alike; the oracle with
+    the camera drifting (zoom, pan, shake, CRF 38) moves the centre too, and passes."""
+    item = FAM.generate(0, "hard", skin=skin)
+    v = _judge(item, _clip_frames("wall_excursion", item, tmp_path))
+    assert not v.passed and v.failure == "WALL_CROSSING" and v.metrics["legal"] == 0.0, (v.failure, v.message)
+    v = _judge(item, _clip_frames("drift_crf38", item, tmp_path))
+    assert v.passed, (v.failure, v.message)
+
+
+def test_a_walker_read_either_side_of_a_cell_edge_is_followed_and_a_two_cell_skip_still_fails(tmp_path):
+    """night at 16 fps with the camera drifting: the agent walks about a cell a frame and is read half
+    way, on one side of a cell's edge and then past the next one: two cells by rounding, one along the
+    corridors at its own pace, so it passes. Frames left out until it is read three cells on, in one
+    frame (over two along the corridors: twice its pace), are a teleport."""
+    item = FAM.generate(0, "hard", skin="night")
+    frames = _clip_frames("drift_fps16_crf34", item, tmp_path)
+    v = _judge(item, frames)
+    assert v.passed, (v.failure, v.message)
+    track = v.evidence["cells"]
+    assert any(a and b and abs(a[0] - b[0]) + abs(a[1] - b[1]) == 2 for a, b in zip(track, track[1:])), \
+        "rounded cells two apart in a frame are what this test is about"
+    at = len(frames) // 4
+    two = next(i for i in range(at + 1, len(track)) if track[i] and track[at]
+               and abs(track[i][0] - track[at][0]) + abs(track[i][1] - track[at][1]) >= 3)
+    v = _judge(item, frames[:at + 1] + frames[two:])
+    assert not v.passed and v.failure == "TELEPORT", (v.failure, v.message)
+
+
+def test_a_second_agent_that_stays_is_duplicated_and_a_ghost_trailing_the_agent_is_not(tmp_path):
+    """validate's ``duplicate``: two moves in, a second agent appears on the start cell and stays. On night
+    the moving agent's blob is the larger (it mixes with the floor as it moves), so the copy behind it read
+    as a codec's stale copy and the clip passed; a full-size blob staying on one cell while another shows
+    elsewhere is AGENT_DUPLICATED. Ghosting's copies trail the agent and move on with it: they pass."""
+    item = FAM.generate(0, "hard", skin="night")
+    v = _judge(item, _clip_frames("duplicate", item, tmp_path))
+    assert not v.passed and v.failure == "AGENT_DUPLICATED", (v.failure, v.message)
+    assert "row 4, column 6" in v.message  # the start cell (1-based), where the copy stands
+    v = _judge(item, _clip_frames("ghosting", item, tmp_path))
+    assert v.passed, (v.failure, v.message)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..vision.lut import UNKNOWN, bin_centres, quantise, segment_distance
 from .events import missed_moves, walker_pace
+from .maze_corridor import beyond_corridor, corridor_distance, layout_point
 from .maze_reader import GridMazeRead, LayoutNotFound, _off_blend, read_grid_maze
 
 HOLD_FRACTION = 0.02  # the agent must sit on the goal for the last 2% of frames (at least two)
@@ -28,6 +29,25 @@ COVER_SHARE = 0.5
 # cannot be now, is a codec's copy of it left behind (CRF 40 flickers it in and out), not a jump back.
 STALE = 4
 NEAR = 40.0  # RGB units: how far compression moves a marker's colour (or its blends with the floor)
+# The agent's centre this far past the corridors' edge (in corridor widths: the floor between the read
+# walls) in EXCURSION_FRAMES sightings running has gone into a wall, though it never reached another
+# cell. Ground truth keeps its centre on the corridor's middle line, half a width from the edge, and the
+# camera drift of validate's must-pass clips (2% zoom, 1.5% pan, 2 px shake: at most half a corridor on
+# the thickest walls) keeps it inside (0.00 on every must-pass clip of bench_maze_reader's hard skins). A
+# centre drawn 0.35 past the edge reads 0.33–0.41 (a small sprite's blob is cut by the codec; on thin
+# walls it reaches the next cell, a crossing at cell level): the line
+# sits below 0.3 by that reading error, so an excursion of 0.3 is caught.
+EXCURSION, EXCURSION_FRAMES = 0.25, 2
+# A walker read half way between cells, on one side of a cell's edge and then past the next one, rounds
+# to two cells in a frame. Where the cells do not explain a sighting, the centres do: the way along the
+# corridors from the last centre to this one, per frame, within GLIDE times the walker's own pace (its
+# cruising distance per frame, ``walker_pace``), is a move; a skip of two cells in a video that walks a
+# third of a cell a frame is six times its pace, and a teleport.
+GLIDE = 1.6
+# A second blob of the agent's colour, at least half the agent's first blob, on one cell in DUPLICATE_FRAMES
+# frames running while another shows elsewhere is a second agent (AGENT_DUPLICATED): a codec's stale copy
+# flickers in and out, ghosting and motion blur trail the agent and move on with it.
+DUPLICATE_AREA, DUPLICATE_FRAMES = 0.5, 12
 
 
 @dataclass
@@ -70,13 +90,16 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
                            status="error")
     markers = sorted(maze.markers, key=lambda m: -m.area)[:2]
     seen_cells: list[list] = [[], []]  # per marker and frame: the cells of its colour's blobs, largest first
+    seen_points: list[list] = [[], []]  # per marker and frame: {cell: its largest blob's (row, col, area)}
     foreign: list[list] = [[], []]  # per marker and frame: pixels of its cell that are not its own
     shows = _marker_lut(maze, markers)
     for f in frames:
         f = np.asarray(f)
         classes = _marker_classes(maze, f, shows)
         for k, t in enumerate(seen_cells):
-            t.append(_blob_cells(maze, classes == k))
+            points = _blob_points(maze, classes == k)
+            t.append(list(points))
+            seen_points[k].append(points)
         for t, m in zip(foreign, markers):
             t.append(_foreign_px(maze, f, m))
     tracks = [[c[0] if c else None for c in t] for t in seen_cells]
@@ -107,7 +130,10 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
     # moves into a frame, so a pace of its own is no teleport while a jump beyond it still is
     pace = walker_pace([None if c is None else (float(c[1]), float(c[0])) for c in track], 1.0)[3]
     per_frame = max(1, int(np.ceil(pace - 0.05))) if pace else 1
-    here, path, seen_at = start, [start], 0
+    points = seen_points[agent]
+    centre_pace = walker_pace([p[c[0]] if c else None for p, c in zip(points, seen_cells[agent])], 1.0)[3]
+    here, path, seen_at, at = start, [start], 0, points[0].get(start)
+    out: list = []  # the sightings running whose centre is past the corridors' edge: (frame, how far)
     undo = None  # the last sighting's other readings: (path length before it, [(other cell, steps to it)])
     for t, cells in enumerate(sightings[1:], 1):
         if not cells:
@@ -135,6 +161,12 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
                     path.extend(to_c)
                     here, steps = c, on
                     break
+        point = points[t].get(cell)
+        if steps is None and centre_pace and at is not None and point is not None:
+            # the cells jumped, the centres did not: a walker read either side of a cell's edge
+            along = corridor_distance(maze, here, at, cell, point)
+            if along <= GLIDE * centre_pace * gap:
+                steps = _steps(maze, here, cell, int(maze.distances(here)[cell]))
         if steps is None and cell != here and cell in path and _seen_at(cell, sightings[max(t - STALE, 0):t]):
             continue  # seen there just before, behind the agent: a codec's stale copy of it, flickering
         if steps is None:
@@ -145,16 +177,44 @@ def follow_agent(maze: GridMazeRead, frames) -> SelfVerdict:
         # a smaller blob ahead (on no cell walked yet) where the agent can be: it may be the agent
         undo = (len(path), [(c, s) for c in cells if c != cell and c not in path
                             for s in [_steps(maze, here, c, reach)] if s])
-        seen_at = t
+        seen_at, at = t, point
         path.extend(steps)
         here = path[-1]
+        into = beyond_corridor(maze, point) if point is not None else 0.0
+        out = out + [(t, into)] if into >= EXCURSION else []
+        if len(out) >= EXCURSION_FRAMES:
+            return SelfVerdict(False, _progress(path, dist_to_goal, best), "WALL_CROSSING",
+                               f"frame {out[0][0]}: the agent's centre goes {max(d for _, d in out):.2f} corridor "
+                               f"widths past the corridor's edge into a wall, in row {here[0] + 1}, column "
+                               f"{here[1] + 1}", frame=out[0][0], path=path, **seen)
     progress = _progress(path, dist_to_goal, best)
+    t0, copy, frames = duplicate_run(points)
+    if frames >= DUPLICATE_FRAMES:
+        return SelfVerdict(False, progress, "AGENT_DUPLICATED", f"frame {t0}: a second agent stands in row "
+                           f"{copy[0] + 1}, column {copy[1] + 1} for {frames} frames while the agent walks on",
+                           frame=t0, path=path, **seen)
     held = _forward_fill(track)  # unseen for a frame: where it was last seen (e.g. over the goal)
     hold = max(2, int(round(HOLD_FRACTION * len(track))))
     if any(c != goal_cell for c in held[-hold:]):
         return SelfVerdict(False, progress, "GOAL_NOT_REACHED" if goal_cell not in track else "GOAL_NOT_HELD",
                            "the agent does not end on the goal", path=path, **seen)
     return SelfVerdict(True, 1.0, path=path, **seen)
+
+
+def duplicate_run(points: list) -> tuple[int, tuple | None, int]:
+    """The longest run of frames in which one cell shows a blob of the agent's colour at least
+    DUPLICATE_AREA of the agent's first blob while another such blob shows on another cell: a second
+    agent standing there (first frame, cell, frames). A codec's stale copy flickers, a ghost trails the
+    agent and moves on with it: neither stays on one cell beside the agent for long."""
+    ref = max((p[2] for p in points[0].values()), default=0) if points else 0
+    best, run = (0, None, 0), {}
+    for t, frame in enumerate(points):
+        big = {c for c, p in frame.items() if p[2] >= DUPLICATE_AREA * ref}
+        run = {c: run.get(c, t) for c in big} if len(big) >= 2 else {}
+        for c, t0 in run.items():
+            if t - t0 + 1 > best[2]:
+                best = (t0, c, t - t0 + 1)
+    return best
 
 
 def _seen_at(cell: tuple, sightings: list) -> bool:
@@ -234,17 +294,19 @@ def _marker_classes(maze: GridMazeRead, frame: np.ndarray, lut: np.ndarray) -> n
     return lut[quantise(frame[max(y0, 0):y1, max(x0, 0):x1])]
 
 
-def _blob_cells(maze: GridMazeRead, mask: np.ndarray) -> list[tuple[int, int]]:
-    """Cells of the blobs of ``mask`` (the maze's box), largest blob first; blobs under a fifth of the
-    largest's area are specks, left out."""
+def _blob_points(maze: GridMazeRead, mask: np.ndarray) -> dict[tuple[int, int], tuple[float, float, int]]:
+    """Cells of the blobs of ``mask`` (the maze's box), largest blob first, each with its largest blob's
+    centre (``layout_point``: row, col) and area in pixels; blobs under a fifth of the largest's area are
+    specks, left out."""
     x0, y0 = (max(int(round(v)), 0) for v in maze.box[:2])
     n, _, stats, cents = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     area = stats[1:, cv2.CC_STAT_AREA]
-    out = []
+    out = {}
     for k in 1 + np.argsort(-area, kind="stable"):
         if stats[k, cv2.CC_STAT_AREA] < 0.2 * area.max():
             break
-        cell = maze.cell_of(x0 + cents[k][0], y0 + cents[k][1])
+        x, y = x0 + cents[k][0], y0 + cents[k][1]
+        cell = maze.cell_of(x, y)
         if cell is not None and cell not in out:
-            out.append(cell)
+            out[cell] = (*layout_point(maze, x, y), int(stats[k, cv2.CC_STAT_AREA]))
     return out
