@@ -50,8 +50,9 @@ class TileSpec:
 
 
 def _match(window: np.ndarray, template: np.ndarray) -> float:
-    """RMS difference of ``template`` at its best placement inside ``window``."""
-    r = cv2.matchTemplate(window.astype(np.float32), template.astype(np.float32), cv2.TM_SQDIFF)
+    """RMS difference of ``template`` at its best placement inside ``window`` (float32 arrays: the slot
+    reader converts each once, not once per option and frame)."""
+    r = cv2.matchTemplate(window, template, cv2.TM_SQDIFF)
     return float(np.sqrt(max(float(r.min()), 0.0) / template.size))
 
 
@@ -88,6 +89,7 @@ class TileChecker:
         self.opt = [scale_box(b, 0) for b in spec.option_boxes]
         self.slot = scale_box(spec.slot_box, 0) if spec.slot_box is not None else None
         self.layout_boxes = list(spec.layout_boxes)
+        self._masks: dict = {}  # tracking masks by (shape, homes read PRESENT): made once, never changed
 
     @staticmethod
     def _crop(img, b):
@@ -140,10 +142,11 @@ class TileChecker:
             states.append(st)
             if self.slot is not None:
                 if i == 0:
-                    win0 = self._window(f0b)
-                    seps = [max(_match(win0, h), 4.0) for h in homes0]  # empty slot vs each option
+                    win0 = self._window(f0b).astype(np.float32)
+                    tiles = [h.astype(np.float32) for h in homes0]
+                    seps = [max(_match(win0, t), 4.0) for t in tiles]  # empty slot vs each option
                     e0 = self._crop(f0b, self.slot).astype(np.float32)
-                slots.append(self._read_slot(img, homes0, seps, e0, st))
+                slots.append(self._read_slot(img, tiles, seps, e0, st))
             bad = _changed_beyond_shake(regions, img, f0b) if self.layout_boxes else []
             unsure = bad or OTHER in st or (self.slot is not None and slots[-1] == -2)
             if (unsure or i - tracked_at >= 4) and i > tracked_at and not any(e.code == "LAYOUT_CHANGED" for e in events):
@@ -154,7 +157,7 @@ class TileChecker:
                     img = blur(tracker.warped(raw))
                     st = self._read(img, homes0, empties, contrast)
                     if self.slot is not None:
-                        slots[-1] = self._read_slot(img, homes0, seps, e0, st)
+                        slots[-1] = self._read_slot(img, tiles, seps, e0, st)
                     states[-1] = st
                     bad = _changed_beyond_shake(regions, img, f0b) if self.layout_boxes else []
             mismatch = layout_changes(events, mismatch, bad, i, self.persist, "given regions")
@@ -171,6 +174,12 @@ class TileChecker:
         not left: the strip is the only landmark far below the row, without it the zoom across the row
         is a guess. An object fading out in place pushes no shift, and the others are the best
         landmarks there are."""
+        key = (shape, None if st is None or self.mode != "move" or self.slot is None else tuple(st))
+        if key not in self._masks:  # the same mask object again: the tracker keeps its pixels' spread
+            self._masks[key] = self._make_tracking_mask(shape, st)
+        return self._masks[key]
+
+    def _make_tracking_mask(self, shape, st=None) -> np.ndarray:
         if self.mode != "move" or self.slot is None:
             return keep_out(shape, [])
         moving = self.opt + [self.slot]
@@ -207,14 +216,15 @@ class TileChecker:
                     best = min(best, self._d(img[y0 + dy:y1 + dy, x0 + dx:x1 + dx], home))
         return float(best)
 
-    def _read_slot(self, img, homes0, seps, e0, st) -> int:
+    def _read_slot(self, img, tiles, seps, e0, st) -> int:
         """The option the slot shows, -1 when empty, -2 when neither. Two options that look alike (a
         square and a circle of one colour) can swap places in the match under a drifting camera; of a
-        near tie, the one that has left its home (``st``: the homes as read now) is the one here."""
+        near tie, the one that has left its home (``st``: the homes as read now) is the one here.
+        ``tiles``: the options' homes on the first frame, float32."""
         c = self._crop(img, self.slot).astype(np.float32)
-        win = self._window(img)
+        win = self._window(img).astype(np.float32)
         # the home and the slot are far apart: allow a few pixels of drift (zoom, shift)
-        d_opt = [_match(win, h) / s for h, s in zip(homes0, seps)]
+        d_opt = [_match(win, t) / s for t, s in zip(tiles, seps)]
         d_empty = float(np.sqrt(((c - e0) ** 2).mean())) / min(seps)
         k = int(np.argmin(d_opt))
         if st[k] == PRESENT:

@@ -90,13 +90,14 @@ class CameraTracker:
 
     def _pixel_spread(self, mask: np.ndarray | None) -> tuple[float, float, float, float] | None:
         """(centre x, centre y, variance x, variance y) of the matched pixels, None when there are none;
-        kept for the tracker's own mask, which every re-estimate of a board uses."""
+        kept for the last mask used (held, so not another array at its address): a board re-estimates on
+        the tracker's own mask, the tile checker hands its masks over again while nothing moved. A
+        caller must not change a mask in place once it has been used."""
         if self._spread is not None and self._spread[0] is mask:
             return self._spread[1]
         ys, xs = np.nonzero(mask) if mask is not None else np.mgrid[0:self.h:4, 0:self.w:4].reshape(2, -1)
         out = None if not len(xs) else (float(xs.mean()), float(ys.mean()), float(xs.var()), float(ys.var()))
-        if mask is None or mask is self.mask:
-            self._spread = (mask, out)
+        self._spread = (mask, out)
         return out
 
     def _plausible(self, warp: np.ndarray) -> bool:
