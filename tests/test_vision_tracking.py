@@ -79,3 +79,23 @@ def test_match_is_the_masked_ecc_and_none_on_a_flat_frame():
     assert t.match(ref) > 0.999
     assert t.match(np.roll(ref, 3, axis=1)) < 0.5  # a shifted picture matches worse
     assert t.match(np.full_like(ref, 100)) is None and CameraTracker(np.full_like(ref, 100)).match(ref) is None
+
+
+def test_the_kept_warped_frame_is_the_current_warp_of_that_very_frame():
+    """warped() keeps its last frame (a checker warps, re-fits, warps again): the kept one is given back
+    for that frame under that warp only, never for another frame or after the warp moved."""
+    from genbench.vision.align import warp_onto
+
+    ref = _scene()
+    tr = CameraTracker(ref)
+    a, b = _camera(ref, zoom=1.02, dx=4.0), _camera(ref, dx=-3.0)
+    assert tr.warped(a) is a  # no warp yet: the frame as it is
+    assert tr.update(a)
+    wa = tr.warped(a)
+    assert np.array_equal(wa, warp_onto(a, tr.warp, 256, 200)) and tr.warped(a) is wa
+    wb = tr.warped(b)  # another frame, same warp: warped afresh
+    assert np.array_equal(wb, warp_onto(b, tr.warp, 256, 200)) and not np.array_equal(wb, wa)
+    old = tr.warp
+    assert tr.update(b)  # the warp moves: frame b under the new warp, not the kept one
+    assert tr.warp is not old and np.array_equal(tr.warped(b), warp_onto(b, tr.warp, 256, 200))
+    assert not np.array_equal(tr.warped(b), wb)

@@ -21,10 +21,10 @@ from ..schema import Fit, Verdict
 from ..vision.align import warp_onto
 from ..vision.mapping import CanvasSampler
 from ..vision.palette import align_first
-from ..vision.regions import InkRegions, blur, maxdiff
+from ..vision.regions import InkRegions, maxdiff
 from ..vision.tracking import CameraTracker, keep_out
 from .events import Event, in_order, make_verdict
-from .pointer import HOLD_SECONDS, PROCESS_CODES, WORK, H, W, layout_changes, scale_box
+from .pointer import HOLD_SECONDS, PROCESS_CODES, WORK, H, W, LayoutWindow, layout_changes, scale_box
 
 PRESENT, ABSENT, OTHER = 0, 1, 2  # what an option's home shows
 # a home shows its piece as it was within SAME of the contrast between piece and empty home (at its best
@@ -34,6 +34,7 @@ SAME, GONE = 0.2, 0.35
 SHAKE = 2  # px a home or a given region may be displaced by (the camera's shake between re-fits)
 SPILL = 3  # working px around a given region that count as the region (its ink growing out)
 TIE = 0.05  # slot matches this close (in units of the empty slot's distance) are a tie
+SLOT_REACH = 3  # px around the slot where an option may match (a drifting camera)
 
 
 @dataclass(frozen=True, eq=False)  # holds images: compared by identity
@@ -50,8 +51,9 @@ class TileSpec:
 
 
 def _match(window: np.ndarray, template: np.ndarray) -> float:
-    """RMS difference of ``template`` at its best placement inside ``window``."""
-    r = cv2.matchTemplate(window.astype(np.float32), template.astype(np.float32), cv2.TM_SQDIFF)
+    """RMS difference of ``template`` at its best placement inside ``window`` (float32 arrays: the slot
+    reader converts each once, not once per option and frame)."""
+    r = cv2.matchTemplate(window, template, cv2.TM_SQDIFF)
     return float(np.sqrt(max(float(r.min()), 0.0) / template.size))
 
 
@@ -88,6 +90,29 @@ class TileChecker:
         self.opt = [scale_box(b, 0) for b in spec.option_boxes]
         self.slot = scale_box(spec.slot_box, 0) if spec.slot_box is not None else None
         self.layout_boxes = list(spec.layout_boxes)
+        self._window_boxes()
+        self._masks: dict = {}  # tracking masks by (shape, homes read PRESENT): made once, never changed
+
+    def _window_boxes(self) -> None:
+        """The part of a frame that is read (``LayoutWindow``: blurred and compared there alone) and the
+        boxes read, relative to it (``*_in``). It reaches SHAKE and SLOT_REACH px past every box (or to
+        the frame's edge), so every displaced comparison sees the pixels it saw on the whole frame."""
+        start = self.layout_boxes + [self._work_to_canvas(b) for b in self.opt]
+        if self.slot is not None:
+            start.append(self._work_to_canvas(self.slot))
+        start = [scale_box(b) for b in start]  # the first frame's regions
+        given = [scale_box(b, SPILL) for b in self.layout_boxes]  # a given's ink, SPILL px out
+        read = self.opt + ([self.slot] if self.slot is not None else [])
+        r = max(SHAKE, SLOT_REACH)
+        self.window = LayoutWindow([(max(x0 - r, 0), max(y0 - r, 0), min(x1 + r, WORK[0]), min(y1 + r, WORK[1]))
+                                    for x0, y0, x1, y1 in start + given + read])
+        ox, oy = self.window.inner[1].start, self.window.inner[0].start
+
+        def inside(boxes):
+            return [(x0 - ox, y0 - oy, x1 - ox, y1 - oy) for x0, y0, x1, y1 in boxes]
+
+        self.start_in, self.given_in, self.opt_in = inside(start), inside(given), inside(self.opt)
+        self.slot_in = inside([self.slot])[0] if self.slot is not None else None
 
     @staticmethod
     def _crop(img, b):
@@ -117,33 +142,31 @@ class TileChecker:
                                         max_frac=0.05)
             # every frame through the first frame's alignment: homes and slot are far apart, so a zoom
             # moves them by different amounts and a tile would not match itself in the slot
-            img = blur(tracker.warped(raw))
+            img = self.window.blur(tracker.warped(raw))  # the part read (homes, slot, givens)
             if i == 0:
-                ref_b = blur(cmap(self.ref))
-                empty_b = blur(cmap(self.empty))
-                boxes = self.layout_boxes + [self._work_to_canvas(b) for b in self.opt]
-                if self.slot is not None:
-                    boxes.append(self._work_to_canvas(self.slot))
-                check = InkRegions([scale_box(b) for b in boxes], ref_b)
-                bad = check.changed(blur(aligned), ref_b)
+                ref_b = self.window.blur(cmap(self.ref))
+                empty_b = self.window.blur(cmap(self.empty))
+                check = InkRegions(self.start_in, ref_b)
+                bad = check.changed(self.window.blur(aligned), ref_b)
                 if bad:
                     events.append(Event(0, "WRONG_START", f"first frame differs from the item in regions {bad[:6]}"))
                 # a given's region reaches past its box: a tile grown 1.2× puts its edge 2.5 px out,
                 # which its box alone would not see
-                regions = InkRegions([scale_box(b, SPILL) for b in self.layout_boxes], ref_b)
+                regions = InkRegions(self.given_in, ref_b)
                 mismatch = np.zeros(len(self.layout_boxes), np.int32)
                 f0b = img
-                homes0 = [self._crop(f0b, b) for b in self.opt]
-                empties = [self._crop(empty_b, b) for b in self.opt]
+                homes0 = [self._crop(f0b, b) for b in self.opt_in]
+                empties = [self._crop(empty_b, b) for b in self.opt_in]
                 contrast = [max(self._d(h, e), 4.0) for h, e in zip(homes0, empties)]
             st = self._read(img, homes0, empties, contrast)
             states.append(st)
             if self.slot is not None:
                 if i == 0:
-                    win0 = self._window(f0b)
-                    seps = [max(_match(win0, h), 4.0) for h in homes0]  # empty slot vs each option
-                    e0 = self._crop(f0b, self.slot).astype(np.float32)
-                slots.append(self._read_slot(img, homes0, seps, e0, st))
+                    win0 = self._window(f0b).astype(np.float32)
+                    tiles = [h.astype(np.float32) for h in homes0]
+                    seps = [max(_match(win0, t), 4.0) for t in tiles]  # empty slot vs each option
+                    e0 = self._crop(f0b, self.slot_in).astype(np.float32)
+                slots.append(self._read_slot(img, tiles, seps, e0, st))
             bad = _changed_beyond_shake(regions, img, f0b) if self.layout_boxes else []
             unsure = bad or OTHER in st or (self.slot is not None and slots[-1] == -2)
             if (unsure or i - tracked_at >= 4) and i > tracked_at and not any(e.code == "LAYOUT_CHANGED" for e in events):
@@ -151,10 +174,10 @@ class TileChecker:
                 # every few frames anyway, as a drifted tile can match a similar option in the slot
                 tracked_at = i
                 if tracker.update(raw, self._tracking_mask(raw.shape[:2], st)):
-                    img = blur(tracker.warped(raw))
+                    img = self.window.blur(tracker.warped(raw))
                     st = self._read(img, homes0, empties, contrast)
                     if self.slot is not None:
-                        slots[-1] = self._read_slot(img, homes0, seps, e0, st)
+                        slots[-1] = self._read_slot(img, tiles, seps, e0, st)
                     states[-1] = st
                     bad = _changed_beyond_shake(regions, img, f0b) if self.layout_boxes else []
             mismatch = layout_changes(events, mismatch, bad, i, self.persist, "given regions")
@@ -171,6 +194,12 @@ class TileChecker:
         not left: the strip is the only landmark far below the row, without it the zoom across the row
         is a guess. An object fading out in place pushes no shift, and the others are the best
         landmarks there are."""
+        key = (shape, None if st is None or self.mode != "move" or self.slot is None else tuple(st))
+        if key not in self._masks:  # the same mask object again: the tracker keeps its pixels' spread
+            self._masks[key] = self._make_tracking_mask(shape, st)
+        return self._masks[key]
+
+    def _make_tracking_mask(self, shape, st=None) -> np.ndarray:
         if self.mode != "move" or self.slot is None:
             return keep_out(shape, [])
         moving = self.opt + [self.slot]
@@ -188,7 +217,7 @@ class TileChecker:
     def _read(self, img, homes0, empties, contrast) -> list[int]:
         """What each option's home shows: PRESENT, ABSENT or OTHER."""
         st = []
-        for k, b in enumerate(self.opt):
+        for k, b in enumerate(self.opt_in):
             c = self._crop(img, b)
             p, a = self._d(c, homes0[k]) / contrast[k], self._d(c, empties[k]) / contrast[k]
             if p >= SAME and a >= GONE:  # neither: a camera shaking faster than tracking? look ±2 px
@@ -207,14 +236,15 @@ class TileChecker:
                     best = min(best, self._d(img[y0 + dy:y1 + dy, x0 + dx:x1 + dx], home))
         return float(best)
 
-    def _read_slot(self, img, homes0, seps, e0, st) -> int:
+    def _read_slot(self, img, tiles, seps, e0, st) -> int:
         """The option the slot shows, -1 when empty, -2 when neither. Two options that look alike (a
         square and a circle of one colour) can swap places in the match under a drifting camera; of a
-        near tie, the one that has left its home (``st``: the homes as read now) is the one here."""
-        c = self._crop(img, self.slot).astype(np.float32)
-        win = self._window(img)
+        near tie, the one that has left its home (``st``: the homes as read now) is the one here.
+        ``tiles``: the options' homes on the first frame, float32."""
+        c = self._crop(img, self.slot_in).astype(np.float32)
+        win = self._window(img).astype(np.float32)
         # the home and the slot are far apart: allow a few pixels of drift (zoom, shift)
-        d_opt = [_match(win, h) / s for h, s in zip(homes0, seps)]
+        d_opt = [_match(win, t) / s for t, s in zip(tiles, seps)]
         d_empty = float(np.sqrt(((c - e0) ** 2).mean())) / min(seps)
         k = int(np.argmin(d_opt))
         if st[k] == PRESENT:
@@ -222,8 +252,8 @@ class TileChecker:
             k = min(gone, key=lambda j: d_opt[j]) if gone else k
         return k if d_opt[k] < 0.4 and d_opt[k] < d_empty else -1 if d_empty < 0.35 else -2
 
-    def _window(self, img, m: int = 3):
-        x0, y0, x1, y1 = self.slot
+    def _window(self, img, m: int = SLOT_REACH):
+        x0, y0, x1, y1 = self.slot_in
         return img[max(0, y0 - m):y1 + m, max(0, x0 - m):x1 + m]
 
     @staticmethod

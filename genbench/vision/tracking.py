@@ -28,10 +28,16 @@ class CameraTracker:
         self.mask = mask
         self.max_frac, self.min_gain = max_frac, min_gain
         self._spread = None  # (mask, the matched pixels' centre and variance per axis) of the last mask used
+        self._last = None  # (frame, warp, the frame warped): a checker warps a frame, re-fits on it, warps it again
 
     def warped(self, img: np.ndarray) -> np.ndarray:
-        """The frame mapped onto the reference by the current warp."""
-        return warp_onto(img, self.warp, self.w, self.h)
+        """The frame mapped onto the reference by the current warp. The last one is kept (held, so no
+        other array takes its address): callers change neither the frame nor what this returns."""
+        if self._last is not None and self._last[0] is img and self._last[1] is self.warp:
+            return self._last[2]
+        out = warp_onto(img, self.warp, self.w, self.h)
+        self._last = (img, self.warp, out)
+        return out
 
     def match(self, img: np.ndarray) -> float | None:
         """How well the frame (unwarped, at working size) matches the reference under the current warp:
@@ -62,13 +68,15 @@ class CameraTracker:
         new = self._zoom_shift(new, mask)
         if new is None or not self._plausible(new):
             return False
+        moved = warp_onto(img, new, self.w, self.h)
         try:
-            after = cv2.computeECC(self.ref, grey(warp_onto(img, new, self.w, self.h)), mask)
+            after = cv2.computeECC(self.ref, grey(moved), mask)
         except cv2.error:
             return False
         if after <= before + self.min_gain:
             return False
         self.warp = new
+        self._last = (img, new, moved)
         return True
 
     def _zoom_shift(self, warp: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
@@ -90,13 +98,14 @@ class CameraTracker:
 
     def _pixel_spread(self, mask: np.ndarray | None) -> tuple[float, float, float, float] | None:
         """(centre x, centre y, variance x, variance y) of the matched pixels, None when there are none;
-        kept for the tracker's own mask, which every re-estimate of a board uses."""
+        kept for the last mask used (held, so not another array at its address): a board re-estimates on
+        the tracker's own mask, the tile checker hands its masks over again while nothing moved. A
+        caller must not change a mask in place once it has been used."""
         if self._spread is not None and self._spread[0] is mask:
             return self._spread[1]
         ys, xs = np.nonzero(mask) if mask is not None else np.mgrid[0:self.h:4, 0:self.w:4].reshape(2, -1)
         out = None if not len(xs) else (float(xs.mean()), float(ys.mean()), float(xs.var()), float(ys.var()))
-        if mask is None or mask is self.mask:
-            self._spread = (mask, out)
+        self._spread = (mask, out)
         return out
 
     def _plausible(self, warp: np.ndarray) -> bool:
