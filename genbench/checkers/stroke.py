@@ -231,9 +231,12 @@ class StrokeChecker:
         ok = np.zeros_like(near)
         for c, where in self._expected_masks(expected):  # whole-image bool ops: no index gathers
             ok |= where & cv2.dilate((cls == c).view(np.uint8), SHIFT_KERNEL).ravel().view(bool)
-        ok &= ~near
-        match = np.bincount(rm.layout_flat, weights=ok, minlength=rm.n_layout + 1)[:rm.n_layout]
-        seen = np.bincount(rm.layout_flat, weights=~near, minlength=rm.n_layout + 1)[:rm.n_layout]
+        # counts per region from the few pixels near the ink or off their class (weighted bincounts over
+        # every pixel cost more than the rest of the frame's reading); whole counts, exact as before
+        seen = rm.layout_size - np.bincount(rm.layout_flat[near], minlength=rm.n_layout + 1)[:rm.n_layout]
+        off = ~ok
+        off &= ~near
+        match = seen - np.bincount(rm.layout_flat[off], minlength=rm.n_layout + 1)[:rm.n_layout]
         # a region of a few pixels (a marker's core at a small working size) is off by a pixel of
         # camera shake: too small to judge
         considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= MIN_REGION_PX)
