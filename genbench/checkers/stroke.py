@@ -214,11 +214,17 @@ class StrokeChecker:
         rm = self.sm.rm
         cls = lut[quantise(img)]
         pen = (cls == AGENT).astype(np.uint8)
-        k, cc, stats, _ = cv2.connectedComponentsWithStats(pen, connectivity=8)
-        if k > 1:
+        cc = np.zeros(pen.shape, np.int32)
+        # components inside the ink's box only (the same components; labels are only compared within
+        # a frame): a third of the frame on average
+        x, y, w, h = cv2.boundingRect(pen)
+        if w and h:
+            box = np.s_[y:y + h, x:x + w]
+            _, cc_box, stats, _ = cv2.connectedComponentsWithStats(pen[box], connectivity=8)
             keep = np.concatenate([[False], stats[1:, cv2.CC_STAT_AREA] >= speck])
-            pen = keep[cc].astype(np.uint8)
-            cc = np.where(pen > 0, cc, 0)
+            ink = keep[cc_box]
+            pen[box] = ink
+            cc[box] = np.where(ink, cc_box, 0)
         pf = pen.ravel().astype(bool)
         counts = np.bincount(node_of[pf], minlength=N + 1)[:N]
         cov = counts >= cover_thr

@@ -173,8 +173,7 @@ class FrameMapper:
 
         Memoised per mapper on the exact inputs: a held last frame re-tracked every few frames gives the
         same pixels and mask again, and ECC (deterministic) costs more than the rest of that frame."""
-        key = (id(reference), hashlib.blake2b(np.ascontiguousarray(img)).digest(),
-               None if mask is None else hashlib.blake2b(np.ascontiguousarray(mask)).digest(), iters, eps, min_gain)
+        key = (id(reference), _digest(img), None if mask is None else _digest(mask), iters, eps, min_gain)
         if key not in self._ecc_memo:  # the entry holds the reference, so its id stays its own
             self._ecc_memo[key] = (reference, self._ecc(img, reference, mask, iters, eps, min_gain))
         w = self._ecc_memo[key][1]
@@ -222,6 +221,11 @@ class FrameMapper:
         okx = (fx - self.ax >= cx0) & (fx + self.ax <= cx1)
         oky = (fy - self.ay >= cy0) & (fy + self.ay <= cy1)
         return oky[:, None] & okx[None, :]
+
+
+def _digest(a: np.ndarray) -> tuple:
+    """An array's identity by value: shape, dtype and a hash of its bytes."""
+    return a.shape, a.dtype.str, hashlib.blake2b(np.ascontiguousarray(a)).digest()
 
 
 class CanvasSampler:
