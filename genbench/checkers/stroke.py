@@ -214,11 +214,17 @@ class StrokeChecker:
         rm = self.sm.rm
         cls = lut[quantise(img)]
         pen = (cls == AGENT).astype(np.uint8)
-        k, cc, stats, _ = cv2.connectedComponentsWithStats(pen, connectivity=8)
-        if k > 1:
+        cc = np.zeros(pen.shape, np.int32)
+        # components inside the ink's box only (the same components; labels are only compared within
+        # a frame): a third of the frame on average
+        x, y, w, h = cv2.boundingRect(pen)
+        if w and h:
+            box = np.s_[y:y + h, x:x + w]
+            _, cc_box, stats, _ = cv2.connectedComponentsWithStats(pen[box], connectivity=8)
             keep = np.concatenate([[False], stats[1:, cv2.CC_STAT_AREA] >= speck])
-            pen = keep[cc].astype(np.uint8)
-            cc = np.where(pen > 0, cc, 0)
+            ink = keep[cc_box]
+            pen[box] = ink
+            cc[box] = np.where(ink, cc_box, 0)
         pf = pen.ravel().astype(bool)
         counts = np.bincount(node_of[pf], minlength=N + 1)[:N]
         cov = counts >= cover_thr
@@ -231,9 +237,12 @@ class StrokeChecker:
         ok = np.zeros_like(near)
         for c, where in self._expected_masks(expected):  # whole-image bool ops: no index gathers
             ok |= where & cv2.dilate((cls == c).view(np.uint8), SHIFT_KERNEL).ravel().view(bool)
-        ok &= ~near
-        match = np.bincount(rm.layout_flat, weights=ok, minlength=rm.n_layout + 1)[:rm.n_layout]
-        seen = np.bincount(rm.layout_flat, weights=~near, minlength=rm.n_layout + 1)[:rm.n_layout]
+        # counts per region from the few pixels near the ink or off their class (weighted bincounts over
+        # every pixel cost more than the rest of the frame's reading); whole counts, exact as before
+        seen = rm.layout_size - np.bincount(rm.layout_flat[near], minlength=rm.n_layout + 1)[:rm.n_layout]
+        off = ~ok
+        off &= ~near
+        match = seen - np.bincount(rm.layout_flat[off], minlength=rm.n_layout + 1)[:rm.n_layout]
         # a region of a few pixels (a marker's core at a small working size) is off by a pixel of
         # camera shake: too small to judge
         considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= MIN_REGION_PX)

@@ -4,6 +4,8 @@ converting only the working pixels)."""
 
 from __future__ import annotations
 
+import hashlib
+
 import cv2
 import numpy as np
 
@@ -42,6 +44,7 @@ class FrameMapper:
         self.ay, self.by = fit.canvas_h / self.H * fit.scale_y, fit.offset_y
         self.alignment = np.eye(2, 3)
         self.interpolation = interpolation
+        self._ecc_memo = {}  # (inputs' digests, settings) → (reference, ECC estimate): see _estimate
         self._plan()
 
     def _plan(self) -> None:
@@ -166,7 +169,17 @@ class FrameMapper:
         return True
 
     def _estimate(self, img, reference, mask, iters: int, eps: float, min_gain: float):
-        """ECC affine warp (reference coords → img coords), or None when it fails or gains nothing."""
+        """ECC affine warp (reference coords → img coords), or None when it fails or gains nothing.
+
+        Memoised per mapper on the exact inputs: a held last frame re-tracked every few frames gives the
+        same pixels and mask again, and ECC (deterministic) costs more than the rest of that frame."""
+        key = (id(reference), _digest(img), None if mask is None else _digest(mask), iters, eps, min_gain)
+        if key not in self._ecc_memo:  # the entry holds the reference, so its id stays its own
+            self._ecc_memo[key] = (reference, self._ecc(img, reference, mask, iters, eps, min_gain))
+        w = self._ecc_memo[key][1]
+        return None if w is None else w.copy()
+
+    def _ecc(self, img, reference, mask, iters: int, eps: float, min_gain: float):
         ref, got = grey(reference), grey(img)
         if ref.std() < 1 or got.std() < 1:
             return None
@@ -208,6 +221,11 @@ class FrameMapper:
         okx = (fx - self.ax >= cx0) & (fx + self.ax <= cx1)
         oky = (fy - self.ay >= cy0) & (fy + self.ay <= cy1)
         return oky[:, None] & okx[None, :]
+
+
+def _digest(a: np.ndarray) -> tuple:
+    """An array's identity by value: shape, dtype and a hash of its bytes."""
+    return a.shape, a.dtype.str, hashlib.blake2b(np.ascontiguousarray(a)).digest()
 
 
 class CanvasSampler:
