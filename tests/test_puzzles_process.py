@@ -255,3 +255,44 @@ def test_layout_check_by_class_bits_matches_presence_tests():
         assert np.array_equal(got, want)
         flagged += int(want.any())
     assert flagged == 3  # the redrawn block is caught every time
+
+
+@pytest.mark.parametrize("name,skin,pname,scale", [("puzzle.sorting", "balls", "item_grows_20", 1.2),
+                                                   ("puzzle.sorting", "balls", "item_shrinks", 0.8 ** 0.5),
+                                                   ("puzzle.sliding", None, "tile_grows", 1.2)])
+def test_resized_from_third_redraws_one_object_at_scale_from_a_third_of_the_way_in(name, skin, pname, scale):
+    """The shared size cheat: frames before the cut are the oracle's; after it, one object's colour
+    covers about scale² of its area, the others' as before (less what a grown one overlaps)."""
+    fam = task_family(name)
+    item = fam.generate(1, "medium", skin=skin)
+    p = next(p for p in perturbations_for(fam) if p.name == pname)
+    frames = list(p.make(fam, item, np.random.default_rng(0)).frames)
+    truth = list(fam.solution_frames(item))
+    cut = len(truth) // 3
+    assert len(frames) == len(truth)
+    assert all(np.array_equal(a, b) for a, b in zip(frames[:cut], truth[:cut]))
+    g = fam.cached_game(item)
+    ratios = []
+    for k in g.obj_class:
+        colour = g.palette[k]
+        before = (truth[-1] == colour).all(-1).sum()
+        after = (frames[-1] == colour).all(-1).sum()
+        ratios.append(after / before)
+    k = int(np.argmax(np.abs(np.log(ratios))))
+    assert ratios[k] == pytest.approx(scale ** 2, rel=0.12), ratios
+    # the others keep their size; a grown tile may cover a sliver of a neighbour, never add to one
+    assert all(0.9 <= r <= 1.0 for i, r in enumerate(ratios) if i != k), ratios
+
+
+def test_sliding_tile_grown_a_fifth_fails_and_its_ground_truth_passes(tmp_path):
+    """A tile drawn 1.2× a third of the way in is LAYOUT_CHANGED on every skin; the same item's
+    oracle passes."""
+    from genbench import validate as V
+
+    fam = task_family("puzzle.sliding")
+    own = {p.name: p for p in V.perturbations_for(fam)}
+    for skin in fam.skins:
+        item = fam.generate(2, "hard", skin=skin)
+        grown = V.run_one(fam, item, own["tile_grows"], 0, tmp_path, 48, skin)
+        assert grown.got == "LAYOUT_CHANGED", (skin, grown.got, grown.message)
+        assert V.run_one(fam, item, own["oracle"], 0, tmp_path, 48, skin).got == V.PASS

@@ -24,6 +24,7 @@ import numpy as np
 
 from ...checkers.process import Game, ProcessChecker
 from ...geometry import cumulative_length, segment_lengths
+from ...perturb import canvas_clip
 from ...raster import fill
 from ...schema import Fit, Verdict
 
@@ -196,6 +197,24 @@ def resize_object(img: np.ndarray, colour, scale: float, background, bars: bool 
     out[ys[keep] + y0, xs[keep] + x0] = patch[ys[keep], xs[keep]]
     return out
 
+
+
+def resized_from_third(scale: float, bars=lambda item: False, by_area: bool = False, under: str = "background"):
+    """A perturbation: one object, picked at random, drawn ``scale``× from a third of the way in
+    (``bars(item)``: a bar, in height about its foot; ``by_area``: ``scale`` is of the area, so other
+    shapes scale by its square root). What the object leaves uncovered takes the skin's ``under``
+    colour. The must-fail of an object that changes size mid-video, one line per family."""
+    def make(fam, item, rng):
+        g = fam.cached_game(item)
+        colour = g.palette[g.obj_class[int(rng.integers(len(g.obj_class)))]]
+        is_bar = bars(item)
+        factor = scale ** 0.5 if by_area and not is_bar else scale
+        frames = list(fam.solution_frames(item))
+        cut = len(frames) // 3
+        fill_colour = item.state["skin"][under]
+        return canvas_clip(fam, item, frames[:cut] + [resize_object(f, colour, factor, fill_colour, is_bar)
+                                                      for f in frames[cut:]])
+    return make
 
 # --- the family side ----------------------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ from ...checkers.process import Game
 from ...perturb import Perturbation, canvas_clip
 from ..base import TaskFamily, register_task
 from ..config import ConfigError, TaskConfig, knob
-from .objects import COLOUR_WORDS, OBJECT_COLOURS, Pace, ProcessFamilyMixin, draw_number, fill_rect
+from .objects import (COLOUR_WORDS, OBJECT_COLOURS, Pace, ProcessFamilyMixin, draw_number, fill_rect,
+                      resized_from_third)
 
 
 MAX_DEPTH = 20  # the search stores every state ≤ 20 moves from the goal (~45k states)
@@ -273,4 +274,8 @@ class Sliding(ProcessFamilyMixin, TaskFamily):
         return [Perturbation("tile_jump", "ILLEGAL_MOVE", jump, "a tile not next to the blank moves into it"),
                 Perturbation("two_tiles_at_once", "ILLEGAL_MOVE", two_at_once, "two tiles shift in one move"),
                 Perturbation("one_move_short", "GOAL_NOT_REACHED", short, "legal moves, stops one move early"),
-                Perturbation("tile_renumbered", "LAYOUT_CHANGED", renumber, "tile 1 shows a 7 midway")]
+                Perturbation("tile_renumbered", "LAYOUT_CHANGED", renumber, "tile 1 shows a 7 midway"),
+                # no tile_shrinks: a tile at 0.8× still covers its cell's box and passes (the process
+                # checker's growth check is for objects that stand apart, check_growth=False here)
+                Perturbation("tile_grows", "LAYOUT_CHANGED", resized_from_third(1.2, under="board"),
+                             "a tile grows 1.2× a third of the way in")]

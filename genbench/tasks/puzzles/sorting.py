@@ -19,7 +19,7 @@ from ...perturb import Perturbation, canvas_clip
 from ..base import TaskFamily, register_task
 from ..config import ConfigError, TaskConfig, knob
 from .objects import (COLOUR_WORDS, OBJECT_COLOURS, ProcessFamilyMixin, draw_number, fill_circle, fill_rect,
-                      resize_object, settle_frames)
+                      resized_from_third, settle_frames)
 
 
 @dataclass(frozen=True)
@@ -277,31 +277,21 @@ class Sorting(ProcessFamilyMixin, TaskFamily):
                     yield f
             return canvas_clip(fam, item, gen())
 
-        def resized(scale, by_area=False):
-            """An item drawn ``scale``× (a bar in height, a ball in width; ``by_area``: in area, so a
-            ball scales by its square root) from a third of the way in."""
-            def make(fam, item, rng):
-                g = fam.cached_game(item)
-                colour = g.palette[g.obj_class[int(rng.integers(item.state["n"]))]]
-                bars = item.state["geometry"]["kind"] == "bars"
-                factor = scale ** 0.5 if by_area and not bars else scale
-                frames = list(fam.solution_frames(item))
-                cut = len(frames) // 3
-                bg = item.state["skin"]["background"]
-                return canvas_clip(fam, item, frames[:cut] + [resize_object(f, colour, factor, bg, bars)
-                                                              for f in frames[cut:]])
-            return make
-
         def easing(fam, item, rng, jitter=0.0):
             return canvas_clip(fam, item, settle_frames(fam, item, fam.solution_states(item), rng, jitter=jitter))
+
+        def bars(item):
+            return item.state["geometry"]["kind"] == "bars"
 
         return [Perturbation("rotate_three", "ILLEGAL_MOVE", rotate3, "three items change places in one move"),
                 Perturbation("settle_easing", "pass", easing, "items ease the last 3 px into their slots"),
                 Perturbation("settle_jitter", "pass", lambda fam, it, rng: easing(fam, it, rng, jitter=3.0),
                              "items ease into their slots and jitter by up to 3 px at rest"),
-                Perturbation("item_grows", "LAYOUT_CHANGED", resized(1.35), "an item grows 1.35× a third of the way in"),
-                Perturbation("item_grows_20", "LAYOUT_CHANGED", resized(1.2), "an item grows 1.2× a third of the way in"),
-                Perturbation("item_shrinks", "LAYOUT_CHANGED", resized(0.8, by_area=True),
+                Perturbation("item_grows", "LAYOUT_CHANGED", resized_from_third(1.35, bars),
+                             "an item grows 1.35× a third of the way in"),
+                Perturbation("item_grows_20", "LAYOUT_CHANGED", resized_from_third(1.2, bars),
+                             "an item grows 1.2× a third of the way in"),
+                Perturbation("item_shrinks", "LAYOUT_CHANGED", resized_from_third(0.8, bars, by_area=True),
                              "an item shrinks to 0.8× its area a third of the way in"),
                 Perturbation("wrong_final", "GOAL_NOT_REACHED", wrong_final, "legal swaps ending unsorted"),
                 Perturbation("cut_to_wrong", "TELEPORT", cut_wrong, "a cut to an unsorted row"),
