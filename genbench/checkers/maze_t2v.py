@@ -27,7 +27,7 @@ VERSION = "6"  # 2: floor shades are no markers; an agent unseen for frames, or 
 # outer wall pushed out of view are still walls; 4: moves a frame may hold follow the walker's own pace (fps 8);
 # 5: a marker is read by its mixes with the floor too (motion blur, ghosting, a pale agent at CRF 40), a
 # codec's copy flickering behind the agent is no jump back, and a pale marker is looked for closer to the floor;
-# 6: the agent's blob centre is judged in the read layout (sub-cell): a centre 0.3 corridor widths into a wall
+# 6: the agent's blob centre is judged in the read layout (sub-cell): a centre a quarter of a corridor width (EXCURSION) into a wall
 # for two frames is a wall crossing, a walker read either side of a cell's edge is followed along the corridors
 # at its own pace, and a second agent that stays is AGENT_DUPLICATED
 LAYOUT_CHECKS_PER_SECOND = 2  # the layout is read again this often; a change must show in two reads running
