@@ -429,13 +429,10 @@ class RoadChecker(TrajectoryChecker):
 
     def __init__(self, rm, *args, **kwargs):
         super().__init__(rm, *args, **kwargs)
-        import cv2
+        from ..checkers.regionmap import AGENT
 
-        from ..checkers.regionmap import AGENT, GOAL
-
-        goal = (rm.layout_class == GOAL).astype(np.uint8)
-        # the goal's drawn pixels and a 2 px rim (its anti-aliased edge, a sub-pixel drift)
-        self._goal_area = cv2.dilate(goal, np.ones((5, 5), np.uint8)).astype(bool)
+        # the goal's drawn pixels and a 2 px rim (its anti-aliased edge, a sub-pixel drift): kept per item
+        self._goal_area = rm.near_goal
         labels = rm.appearance_labels
         self._player = labels == AGENT if labels is not None and (labels == AGENT).any() else None
         self._goal_picture, self._by_place, self._readings, self._watch = None, False, 0, 0
