@@ -16,16 +16,15 @@ from .maze_reader import GridMazeRead
 
 def layout_point(maze: GridMazeRead, x: float, y: float) -> tuple[float, float]:
     """Frame point (x, y) as (row, col) in cell units, cell (r, c)'s centre at (r, c)."""
-    x0, y0, x1, y1 = maze.box
-    px, py = (x1 - x0 - maze.wall_px) / maze.cols, (y1 - y0 - maze.wall_px) / maze.rows
+    x0, y0 = maze.box[:2]
+    px, py = maze.pitch
     return (y - y0 - maze.wall_px / 2) / py - 0.5, (x - x0 - maze.wall_px / 2) / px - 0.5
 
 
 def corridor_half(maze: GridMazeRead) -> tuple[float, float]:
     """Half the corridor's width across rows and across columns, in cell units: half of a cell's
     floor, what the read wall thickness leaves of the cell's pitch."""
-    x0, y0, x1, y1 = maze.box
-    px, py = (x1 - x0 - maze.wall_px) / maze.cols, (y1 - y0 - maze.wall_px) / maze.rows
+    px, py = maze.pitch
     return max(py - maze.wall_px, 1.0) / (2 * py), max(px - maze.wall_px, 1.0) / (2 * px)
 
 

@@ -84,11 +84,18 @@ class GridMazeRead:
                     q.append(b)
         return d
 
+    @property
+    def pitch(self) -> tuple[float, float]:
+        """(x, y) frame px from one cell to the next: the box less one wall, over the cells."""
+        x0, y0, x1, y1 = self.box
+        return (x1 - x0 - self.wall_px) / self.cols, (y1 - y0 - self.wall_px) / self.rows
+
     def cell_of(self, x: float, y: float) -> tuple[int, int] | None:
         """The cell under frame point (x, y), or None outside the maze."""
-        x0, y0, x1, y1 = self.box
-        c = int((x - x0 - self.wall_px / 2) // ((x1 - x0 - self.wall_px) / self.cols))
-        r = int((y - y0 - self.wall_px / 2) // ((y1 - y0 - self.wall_px) / self.rows))
+        x0, y0 = self.box[:2]
+        px, py = self.pitch
+        c = int((x - x0 - self.wall_px / 2) // px)
+        r = int((y - y0 - self.wall_px / 2) // py)
         return (r, c) if 0 <= r < self.rows and 0 <= c < self.cols else None
 
     def marker_near(self, colour) -> Marker | None:

@@ -240,8 +240,8 @@ def _steps(maze: GridMazeRead, a: tuple, b: tuple, gap: int) -> list | None:
 def _foreign_px(maze: GridMazeRead, frame: np.ndarray, marker) -> int:
     """Pixels of ``marker``'s cell (as in the first frame) off every blend of floor, wall and the
     marker's colour: something else drawn over it."""
-    x0, y0, x1, y1 = maze.box
-    px, py = (x1 - x0 - maze.wall_px) / maze.cols, (y1 - y0 - maze.wall_px) / maze.rows
+    x0, y0 = maze.box[:2]
+    px, py = maze.pitch
     r, c = marker.cell
     cx0, cy0 = max(int(x0 + maze.wall_px + c * px), 0), max(int(y0 + maze.wall_px + r * py), 0)
     cell = np.asarray(frame[cy0:int(y0 + (r + 1) * py) + 1, cx0:int(x0 + (c + 1) * px) + 1], np.float32)
