@@ -225,9 +225,16 @@ def _circular_ood_fog(tmp_path, name):
     return V.run_one(fam, item, by_name[name], 0, tmp_path, 48, "fog")
 
 
-@pytest.mark.xfail(strict=False, reason="on the threshold (7 wrong px on the goal's 5x5 core against 6.25): passes "
-                   "alone and in validate's A/B, but read LAYOUT_CHANGED twice in a loaded full-suite run — run-to-run "
-                   "noise in the alignment (OpenCV's threaded ECC reductions, suspected), not yet pinned")
+# A checker miss on a knife edge, not test-order noise: in this environment the clip's bytes, per-frame reads and
+# verdict are the same alone, after the rest of this file, after importing torch/diffusers/transformers, with cv2
+# on 1 or 2 threads (test_judging_a_clip_does_not_depend_on_the_process keeps checking it in the suite's order);
+# across environments it moves (6/6 passes alone where 07500b3 was written; fails alone at that tree in a fresh
+# venv: opencv 5.0.0, av 18.1.0, numpy 2.4.6). There the fog goal, 9x9 working px whose colour differs from the
+# wall's by chroma alone, has its 5x5 core 0-7 px wrong against 6.25 after re-alignment, 7 on frames 14 and 15:
+# LAYOUT_CHANGED. With no core region (the goal test alone) the goal reads 12-67% goal colour per frame, under
+# 35% on frames 17-22: LAYOUT_CHANGED still. Items 1-3 pass.
+@pytest.mark.xfail(strict=False, reason="knife edge: the fog goal's colour is washed out under drift + CRF 38 "
+                   "(5x5 core 7 wrong px against 6.25 on two frames); passes in some environments, not in others")
 def test_circular_drift_read_from_planes_and_re_aligned_on_consecutive_frames(tmp_path):
     """maze.circular reads the decoder's planes and re-aligns on the frame right after a re-alignment
     while a region reads wrong: a camera drifting under a coarse encoder (validate's ood/fog
@@ -241,3 +248,44 @@ def test_circular_wall_opening_under_drift_still_fails_on_planes(tmp_path):
     """The other side of the consecutive re-alignment: a wall opening under the same drift fails."""
     o = _circular_ood_fog(tmp_path, "layout_changed+drift")
     assert o.got == "LAYOUT_CHANGED", (o.got, o.message)
+
+
+_JUDGE_FRESH = """
+import json, sys
+from genbench.registry import task_family
+from genbench.runner import judge_video
+fam = task_family("maze.circular")
+item = next(iter(fam.items("ood", 1, 0, "fog")))
+print(json.dumps(judge_video(fam, item, sys.argv[1]).to_json()))
+"""
+
+
+def test_judging_a_clip_does_not_depend_on_the_process(tmp_path):
+    """The drift_crf38 clip above, judged here (after whatever ran before in this process: caches, ECC
+    memos, torch, thread pools) and in a fresh interpreter: the same verdict, metrics and evidence. A
+    verdict that read differently in the full suite than alone would fail here."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from genbench import validate as V
+    from genbench.perturb import BUDGET
+    from genbench.video import write_video
+
+    fam = task_family("maze.circular")
+    item = next(iter(fam.items("ood", 1, 0, "fog")))
+    p = {q.name: q for q in V.perturbations_for(fam)}["drift_crf38"]
+    token = BUDGET.set(48)
+    try:
+        clip = p.make(fam, item, item_rng(0, fam.name, item.index, "validate", p.name))
+        path = tmp_path / "drift.mp4"
+        write_video(path, clip.frames, clip.fps, crf=clip.crf, preset=clip.preset)
+    finally:
+        BUDGET.reset(token)
+    here = json.loads(json.dumps(judge_video(fam, item, path).to_json()))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, "-c", _JUDGE_FRESH, str(path)], capture_output=True, text=True,
+                         env=env, check=True).stdout
+    fresh = json.loads(out.strip().splitlines()[-1])
+    assert here == fresh
