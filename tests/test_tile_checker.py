@@ -54,10 +54,23 @@ def test_camera_is_tracked_off_the_tiles_way_and_on_the_givens(difficulty):
     assert (mask[y0:y1, x0:x1] == 0).all()
 
 
-def test_an_object_fading_in_place_leaves_the_whole_canvas_to_track():
+def test_an_object_fading_in_place_leaves_the_rest_of_the_canvas_to_track():
+    """The first frame is tracked whole, and so is a frame where every object reads in place; an object
+    that does not (fading, gone, altered) leaves the fit with its home and 2 px around it, the others
+    stay in it (checker version 4)."""
     fam = task_family("puzzle.odd_one_out")
     item = next(iter(fam.items("easy", 1, 0, "paper")))
-    assert (TileChecker(_spec(fam, item))._tracking_mask((WORK[1], WORK[0])) == 255).all()
+    checker = TileChecker(_spec(fam, item))
+    shape = (WORK[1], WORK[0])
+    assert (checker._tracking_mask(shape) == 255).all()
+    boxes = [scale_box(b, 0) for b in item.state["boxes"]]
+    assert (checker._tracking_mask(shape, [PRESENT] * len(boxes)) == 255).all()
+    st = [PRESENT] * len(boxes)
+    st[item.state["answer"]] = OTHER
+    mask = checker._tracking_mask(shape, st)
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        assert (mask[y0:y1, x0:x1] == (0 if k == item.state["answer"] else 255)).all()
+    assert (mask == 0).sum() < 0.25 * mask.size  # the rest of the canvas is still tracked
 
 
 def test_sequence_drift_after_letterboxing_at_crf40_passes_and_its_layout_cheats_filmed_so_fail(tmp_path):

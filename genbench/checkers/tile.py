@@ -205,15 +205,17 @@ class TileChecker:
         which must stay put, and the homes read PRESENT (``st``: the frame's reading), whose tiles have
         not left: the strip is the only landmark far below the row, without it the zoom across the row
         is a guess. An object fading out in place pushes no shift, and the others are the best
-        landmarks there are."""
-        key = (shape, None if st is None or self.mode != "move" or self.slot is None else tuple(st))
+        landmarks there are; in "remove" mode the homes not read PRESENT are left out (a fading or gone
+        object only lowers the match: every re-fit against it was tried, on every unsure frame, and
+        dropped)."""
+        key = (shape, None if st is None else tuple(st))
         if key not in self._masks:  # the same mask object again: the tracker keeps its pixels' spread
             self._masks[key] = self._make_tracking_mask(shape, st)
         return self._masks[key]
 
     def _make_tracking_mask(self, shape, st=None) -> np.ndarray:
         if self.mode != "move" or self.slot is None:
-            return keep_out(shape, [])
+            return keep_out(shape, [b for b, s in zip(self.opt, st) if s != PRESENT] if st is not None else [])
         moving = self.opt + [self.slot]
         travel = [min(b[0] for b in moving), min(b[1] for b in moving),
                   max(b[2] for b in moving), max(b[3] for b in moving)]
