@@ -4,6 +4,7 @@ filmed the same way."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -53,10 +54,23 @@ def test_camera_is_tracked_off_the_tiles_way_and_on_the_givens(difficulty):
     assert (mask[y0:y1, x0:x1] == 0).all()
 
 
-def test_an_object_fading_in_place_leaves_the_whole_canvas_to_track():
+def test_an_object_fading_in_place_leaves_the_rest_of_the_canvas_to_track():
+    """The first frame is tracked whole, and so is a frame where every object reads in place; an object
+    that does not (fading, gone, altered) leaves the fit with its home and 2 px around it, the others
+    stay in it (checker version 4)."""
     fam = task_family("puzzle.odd_one_out")
     item = next(iter(fam.items("easy", 1, 0, "paper")))
-    assert (TileChecker(_spec(fam, item))._tracking_mask((WORK[1], WORK[0])) == 255).all()
+    checker = TileChecker(_spec(fam, item))
+    shape = (WORK[1], WORK[0])
+    assert (checker._tracking_mask(shape) == 255).all()
+    boxes = [scale_box(b, 0) for b in item.state["boxes"]]
+    assert (checker._tracking_mask(shape, [PRESENT] * len(boxes)) == 255).all()
+    st = [PRESENT] * len(boxes)
+    st[item.state["answer"]] = OTHER
+    mask = checker._tracking_mask(shape, st)
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        assert (mask[y0:y1, x0:x1] == (0 if k == item.state["answer"] else 255)).all()
+    assert (mask == 0).sum() < 0.25 * mask.size  # the rest of the canvas is still tracked
 
 
 def test_sequence_drift_after_letterboxing_at_crf40_passes_and_its_layout_cheats_filmed_so_fail(tmp_path):
@@ -98,3 +112,21 @@ def test_a_piece_grown_or_shrunk_by_a_fifth_is_a_layout_change(family, difficult
     for name in ["oracle", "drift_letterbox_crf40"] + cheats:
         o = V.run_one(fam, item, ps[name], 0, tmp_path, max_frames=48, skin=skin)
         assert o.ok, (name, o.got, o.message)
+
+
+def test_shifted_windows_stay_inside_and_the_mean_difference_is_numpys():
+    """The ±SHAKE windows a home or a given region is compared at: every in-bounds shift once, the
+    unmoved one first (a box at the corner has 3×3 of the 5×5); the mean difference is numpy's to the
+    last bit on the crops (views, not copies) the reader hands it."""
+    from genbench.checkers.tile import _mean_absdiff, _shifted
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (40, 50, 3), np.uint8)
+    assert len(list(_shifted(img, (0, 0, 10, 10)))) == 9
+    assert len(list(_shifted(img, (5, 5, 15, 15)))) == 25
+    assert len(list(_shifted(img, (1, 30, 49, 39)))) == 3 * 4  # dx -1..1 (1 px room each side), dy -2..1
+    first = next(_shifted(img, (5, 6, 15, 17)))
+    assert first.shape == (11, 10, 3) and np.array_equal(first, img[6:17, 5:15])
+    for _ in range(50):
+        x0, y0 = rng.integers(0, 20, 2)
+        a, b = img[y0:y0 + 13, x0:x0 + 17], img[y0 + 3:y0 + 16, x0 + 2:x0 + 19]
+        assert _mean_absdiff(a, b) == float(cv2.absdiff(a, b).mean())

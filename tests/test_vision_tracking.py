@@ -99,3 +99,29 @@ def test_the_kept_warped_frame_is_the_current_warp_of_that_very_frame():
     assert tr.update(b)  # the warp moves: frame b under the new warp, not the kept one
     assert tr.warp is not old and np.array_equal(tr.warped(b), warp_onto(b, tr.warp, 256, 200))
     assert not np.array_equal(tr.warped(b), wb)
+
+
+def test_a_fit_that_cannot_gain_is_not_tried_and_one_that_can_is(monkeypatch):
+    """ECC is at most 1: a frame already within min_gain of a perfect match skips the fit (its result
+    could not be kept); a frame a camera moved, or one matched under min_gain from 1, is fitted."""
+    from genbench.vision import tracking
+    fits = []
+    real = tracking.ecc_affine
+
+    def counted(*a, **k):
+        fits.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(tracking, "ecc_affine", counted)
+    ref = _scene()
+    tr = CameraTracker(ref)
+    assert not tr.update(ref.copy()) and not fits and tr.warp is None  # a perfect match: nothing to gain
+    moved = _camera(ref, dx=2.0, dy=-1.0)
+    assert tr.update(moved) and len(fits) == 1  # a moved camera is fitted and followed
+    assert _corner_error(tr.warp, _matrix(ref, dx=2.0, dy=-1.0)) < 0.3
+    assert not tr.update(moved) and len(fits) == 1  # followed: the match is now within min_gain of 1
+    picky = CameraTracker(ref, min_gain=0.5)  # no frame can gain 0.5 from a near-perfect start...
+    assert not picky.update(_camera(ref, dx=0.5)) and len(fits) == 1
+    loose = CameraTracker(ref, min_gain=0.0)  # ...but any start short of 1 is fitted when any gain counts
+    loose.update(_camera(ref, dx=0.5))
+    assert len(fits) == 2

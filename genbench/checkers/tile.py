@@ -54,7 +54,25 @@ def _match(window: np.ndarray, template: np.ndarray) -> float:
     """RMS difference of ``template`` at its best placement inside ``window`` (float32 arrays: the slot
     reader converts each once, not once per option and frame)."""
     r = cv2.matchTemplate(window, template, cv2.TM_SQDIFF)
-    return float(np.sqrt(max(float(r.min()), 0.0) / template.size))
+    return float(np.sqrt(max(cv2.minMaxLoc(r)[0], 0.0) / template.size))
+
+
+def _mean_absdiff(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference of two uint8 images: ``cv2.absdiff(a, b).mean()`` as one call (the sum
+    is a whole number either way, so the value is the same) with no difference image made."""
+    return cv2.norm(a, b, cv2.NORM_L1) / a.size
+
+
+def _shifted(img: np.ndarray, box, m: int = SHAKE):
+    """The windows of ``img`` at ``box`` (x0, y0, x1, y1) moved by up to ``m`` px each way that lie
+    inside it (the unmoved one first)."""
+    x0, y0, x1, y1 = box
+    h, w = img.shape[:2]
+    yield img[y0:y1, x0:x1]
+    for dy in range(max(-m, -y0), min(m, h - y1) + 1):
+        for dx in range(max(-m, -x0), min(m, w - x1) + 1):
+            if dx or dy:
+                yield img[y0 + dy:y1 + dy, x0 + dx:x1 + dx]
 
 
 def _changed_beyond_shake(regions: InkRegions, img: np.ndarray, ref: np.ndarray, m: int = SHAKE,
@@ -64,13 +82,11 @@ def _changed_beyond_shake(regions: InkRegions, img: np.ndarray, ref: np.ndarray,
     tile's bright edge one pixel off reads as a quarter of its ink changed. A tile erased, replaced,
     grown or shrunk 1.2× (its edges 2.5 px out or in on every side) matches at no shift."""
     out = []
-    h, w = img.shape[:2]
     for k in regions.changed(img, ref, frac=frac):
         x0, y0, x1, y1 = regions.boxes[k]
         base = ref[y0:y1, x0:x1]
-        best = min(int((maxdiff(img[y0 + dy:y1 + dy, x0 + dx:x1 + dx], base) > regions.thresh).sum())
-                   for dy in range(-m, m + 1) for dx in range(-m, m + 1)
-                   if 0 <= x0 + dx and x1 + dx <= w and 0 <= y0 + dy and y1 + dy <= h)
+        best = min(cv2.countNonZero(cv2.compare(maxdiff(c, base), regions.thresh, cv2.CMP_GT))
+                   for c in _shifted(img, regions.boxes[k], m))
         if best > frac * regions.ink[k]:
             out.append(k)
     return out
@@ -118,10 +134,6 @@ class TileChecker:
     def _crop(img, b):
         return img[b[1]:b[3], b[0]:b[2]]
 
-    @staticmethod
-    def _d(a, b) -> float:
-        return float(cv2.absdiff(a, b).mean())
-
     def check(self, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
         dwell = max(2, int(round(HOLD_SECONDS * fps)))
         events: list[Event] = []
@@ -157,7 +169,7 @@ class TileChecker:
                 f0b = img
                 homes0 = [self._crop(f0b, b) for b in self.opt_in]
                 empties = [self._crop(empty_b, b) for b in self.opt_in]
-                contrast = [max(self._d(h, e), 4.0) for h, e in zip(homes0, empties)]
+                contrast = [max(_mean_absdiff(h, e), 4.0) for h, e in zip(homes0, empties)]
             st = self._read(img, homes0, empties, contrast)
             states.append(st)
             if self.slot is not None:
@@ -193,15 +205,17 @@ class TileChecker:
         which must stay put, and the homes read PRESENT (``st``: the frame's reading), whose tiles have
         not left: the strip is the only landmark far below the row, without it the zoom across the row
         is a guess. An object fading out in place pushes no shift, and the others are the best
-        landmarks there are."""
-        key = (shape, None if st is None or self.mode != "move" or self.slot is None else tuple(st))
+        landmarks there are; in "remove" mode the homes not read PRESENT are left out (a fading or gone
+        object only lowers the match: every re-fit against it was tried, on every unsure frame, and
+        dropped)."""
+        key = (shape, None if st is None else tuple(st))
         if key not in self._masks:  # the same mask object again: the tracker keeps its pixels' spread
             self._masks[key] = self._make_tracking_mask(shape, st)
         return self._masks[key]
 
     def _make_tracking_mask(self, shape, st=None) -> np.ndarray:
         if self.mode != "move" or self.slot is None:
-            return keep_out(shape, [])
+            return keep_out(shape, [b for b, s in zip(self.opt, st) if s != PRESENT] if st is not None else [])
         moving = self.opt + [self.slot]
         travel = [min(b[0] for b in moving), min(b[1] for b in moving),
                   max(b[2] for b in moving), max(b[3] for b in moving)]
@@ -219,22 +233,11 @@ class TileChecker:
         st = []
         for k, b in enumerate(self.opt_in):
             c = self._crop(img, b)
-            p, a = self._d(c, homes0[k]) / contrast[k], self._d(c, empties[k]) / contrast[k]
+            p, a = _mean_absdiff(c, homes0[k]) / contrast[k], _mean_absdiff(c, empties[k]) / contrast[k]
             if p >= SAME and a >= GONE:  # neither: a camera shaking faster than tracking? look ±2 px
-                p = self._shifted(img, b, homes0[k]) / contrast[k]
+                p = min(_mean_absdiff(s, homes0[k]) for s in _shifted(img, b)) / contrast[k]
             st.append(PRESENT if p < SAME else ABSENT if a < GONE else OTHER)
         return st
-
-    def _shifted(self, img, b, home, m: int = SHAKE) -> float:
-        """The smallest mean difference of the home box moved by up to ``m`` px against ``home``."""
-        x0, y0, x1, y1 = b
-        h, w = img.shape[:2]
-        best = np.inf
-        for dy in range(-m, m + 1):
-            for dx in range(-m, m + 1):
-                if 0 <= x0 + dx and x1 + dx <= w and 0 <= y0 + dy and y1 + dy <= h:
-                    best = min(best, self._d(img[y0 + dy:y1 + dy, x0 + dx:x1 + dx], home))
-        return float(best)
 
     def _read_slot(self, img, tiles, seps, e0, st) -> int:
         """The option the slot shows, -1 when empty, -2 when neither. Two options that look alike (a

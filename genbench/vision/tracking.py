@@ -15,6 +15,10 @@ import numpy as np
 
 from .align import corner_motion, ecc_affine, grey, warp_onto
 
+# computeECC is a correlation coefficient, at most 1 but for rounding (float32 sums: ~1e-7); a match
+# already within min_gain of 1 by more than this cannot be improved by min_gain, so no fit is tried
+ECC_SLACK = 1e-5
+
 
 class CameraTracker:
     """``warp`` maps reference coordinates to frame coordinates (``ecc_affine``'s convention);
@@ -24,6 +28,7 @@ class CameraTracker:
                  max_frac: float = 0.08, min_gain: float = 0.002):
         self.ref = grey(ref) if ref.ndim == 3 else ref.astype(np.float32)
         self.h, self.w = self.ref.shape[:2]
+        self._flat_ref = self.ref.std() < 1  # nothing to match on (the reference never changes)
         self.warp = warp
         self.mask = mask
         self.max_frac, self.min_gain = max_frac, min_gain
@@ -55,12 +60,14 @@ class CameraTracker:
         the warp changed."""
         mask = self.mask if mask is None else mask
         got = grey(img)
-        if self.ref.std() < 1 or got.std() < 1:
+        if self._flat_ref or got.std() < 1:
             return False
         init = np.eye(2, 3, dtype=np.float32) if self.warp is None else self.warp.astype(np.float32)
         try:
-            before = cv2.computeECC(self.ref, grey(self.warped(img)), mask)
+            before = cv2.computeECC(self.ref, got if self.warp is None else grey(self.warped(img)), mask)
         except cv2.error:
+            return False
+        if before + self.min_gain > 1 + ECC_SLACK:  # no warp can gain min_gain: ECC is at most 1 (skip the fit)
             return False
         new = ecc_affine(self.ref, got, 25, 1e-4, 3, mask, init=init)
         if new is None:

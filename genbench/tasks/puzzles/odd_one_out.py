@@ -66,8 +66,9 @@ class OddOneOut(TaskFamily):
     presets = LEVELS
     checker_name = "tiles"
     frames_as_planes = True  # the checker reads frames through vision.mapping.CanvasSampler (see TaskFamily)
-    checker_version = "3"  # 2: frames read from the decoder planes (frames_as_planes); 3: a shape is in place
-    # only as it was drawn (within 0.2 of its contrast: shrunk to 0.8× reads 0.35)
+    checker_version = "4"  # 2: frames read from the decoder planes (frames_as_planes); 3: a shape is in place
+    # only as it was drawn (within 0.2 of its contrast: shrunk to 0.8× reads 0.35); 4: the camera is re-fitted
+    # off the homes that do not read present (tile._tracking_mask)
     default_fps = 24.0
     fade_frames = 18
 
