@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checkers.trajectory import REMNANT, TrajectoryChecker
+from ..checkers.agent_sight import REMNANT
+from ..checkers.trajectory import TrajectoryChecker
 
 ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
 RIM = 1.5  # canvas px either side of a road's edge left out of the layout test (and a working pixel)
