@@ -195,7 +195,7 @@ def road_region_map(item):
 
     from ..tasks.maze.graph_raster import loose_tiles
     from ..tasks.maze.skins import AGENT, FLOOR, GOAL, WALL
-    from ..tasks.maze.trapfield import canvas_region_map, working_scale
+    from ..tasks.maze.canvas_regionmap import canvas_region_map, working_scale
     from ..vision.lut import quantise
 
     s = item.state
