@@ -24,11 +24,11 @@ from ..geometry import to_canvas
 from ..schema import Fit, Verdict
 from ..vision.lut import quantise
 from ..vision.tracking import CameraTracker
+from .colour_table import first_frame_lut
 from .events import Event, first_leap, in_order, make_verdict, walk_failure
 from .regionmap import WALL
 from .sokoban_sprites import BOX, SpriteReader  # noqa: F401  BOX: the box class, imported from here by families
 from .sokoban_targets import TargetWatch
-from .trajectory import first_frame_lut
 from .vrmetrics import vr_metrics
 
 @dataclass

@@ -44,7 +44,8 @@ class StillReading:
         self._floor_px = bg[sprite].astype(np.int16)
         # a video that starts with the agent elsewhere must show it there (WRONG_START, not unseen): where
         # the colour table sees it (an agent in the tiles' colours it may not: then it shows once it moves)
-        seen = lut.take(quantise(first)) == AGENT
+        q_first = quantise(first)  # quantised once: the agent's first sighting and its silhouette's colours
+        seen = lut.take(q_first) == AGENT
         for node, mask in self._largest_blob(seen, sprite, np.count_nonzero(seen & sprite)):
             bg, filled = self._fill(bg, node, mask)
             self.patch |= filled
@@ -52,9 +53,10 @@ class StillReading:
         # the agent's colours: its labelled pixels, and its silhouette against the twin cell (which also
         # holds the colours it shares with the tiles, that the labels leave to the layout)
         train = first_frame_training(first, rm.reference_image(), rm.appearance_labels)
+        q_train = quantise(train)
         silhouette = self.patch & self.still.changed(first)
-        self.colours = (class_evidence(quantise(train), sprite, LUT_BITS)
-                        | class_evidence(quantise(first), silhouette, LUT_BITS))
+        self.colours = (class_evidence(q_train, sprite, LUT_BITS)
+                        | class_evidence(q_first, silhouette, LUT_BITS))
         self.changed = np.zeros(sprite.shape, bool)
         # the goal cells' pixels and the colours their still picture shows, and the sprite's colours:
         # on the goal the sprite's edge blends with the goal's colours, not with the floor it was learnt
@@ -64,7 +66,7 @@ class StillReading:
         # only its own colours, those the colour table gives the agent: its drawn pixels blend with the floor
         # at the rim, and a floor painted flat over an erased goal is nearer those blends than the textured
         # tiles the cell showed
-        own = sprite & (lut.take(quantise(train)) == AGENT)
+        own = sprite & (lut.take(q_train) == AGENT)
         self._sprite_rgb = train[own].astype(np.float32)
         self._goal_size = max(int(np.count_nonzero(rm.layout_class == GOAL)), 1)
         # blobs without agent colour are told from the sprite only where the sprite shows its own colours

@@ -24,9 +24,9 @@ import numpy as np
 from ..schema import Fit, Verdict
 from ..vision.lut import quantise
 from ..vision.mapping import FrameMapper
+from .colour_table import first_frame_lut
 from .events import Event, first_event, in_order, make_verdict, walk_failure
 from .regionmap import AGENT, RegionMap
-from .trajectory import first_frame_lut
 
 
 @dataclass

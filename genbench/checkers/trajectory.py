@@ -13,39 +13,29 @@ It knows what was drawn (palette, layout, geometry), so instead of matching a te
    region, but only when some pixels disagree at all).
 
 Any maze family whose layout is a graph drawn on a canvas plugs in by building a ``RegionMap``.
+This module follows the video frame by frame and decides; the parts it calls on each frame live apart:
+``colour_table`` (step 3's table, learnt per video), ``agent_sight`` (step 4), ``layout_judge`` and, for
+textured skins, ``still`` (step 5's layout test).
 """
 
 from __future__ import annotations
 
 from typing import Iterable
 
-import cv2
 import numpy as np
 
 from ..schema import Fit, Verdict
+from .agent_sight import AgentSight
+from .colour_table import first_frame_lut
 from .events import Event as _Event, first_leap, missed_moves, walk_failure
-from .regionmap import AGENT, GOAL, RegionMap
+from .layout_judge import LayoutJudge
+from .regionmap import RegionMap
 from .still import DRIFTED, StillReading
-from ..vision.lut import LUT_BITS, build_lut, lookup, quantise, word_table
+from ..vision.lut import lookup, quantise, word_table
 from ..vision.mapping import FrameMapper
-from ..vision.palette import calibrate
 
-REMNANT = 0.6  # a blob under this fraction of the sprite's area is a remnant or echo of it, not the sprite
 # events after which the blob followed is not known to be the agent from its start
 TRACKING_LOST = ("WRONG_START", "TELEPORT", "SPRITE_LOST", "AGENT_DUPLICATED")
-
-
-def first_frame_lut(rm, first: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
-    """The colour → class table for one video, from its first frame (mapped to working size): ``rm``'s
-    palette calibrated on it (anything with palette / palette_class / palette_map), or for a textured skin
-    (``rm.appearance_labels`` set) an appearance model learned on the frame's own pixels (``reference``:
-    the expected first frame; default the region map's)."""
-    if getattr(rm, "appearance_labels", None) is not None:
-        from ..vision.appearance import learn_first_frame
-
-        ref = rm.reference_image() if reference is None else reference
-        return learn_first_frame(first, ref, rm.appearance_labels, quantise, LUT_BITS)
-    return build_lut(calibrate(rm, first, AGENT), rm.palette_class, max_dist=160.0, agent_class=AGENT)
 
 
 class TrajectoryChecker:
@@ -68,32 +58,10 @@ class TrajectoryChecker:
         # other frame at most): a camera drifting faster than that leaves small regions misread two frames
         # running, a false LAYOUT_CHANGED (maze.circular's 5×5 goal core and wall slivers at 416 px)
         self.retrack_bad = retrack_bad
-        # agent pixels within this box are one sprite (motion blur included); wider: look closer
-        self._compact = 1.6 * rm.agent_extent + 3
-        self._min_side = max(2, int(0.4 * rm.agent_extent))
-        self._side = int(np.ceil(rm.agent_extent))
-        self._open_kernel = np.ones((2, 2), np.uint8)
-        self._mis = np.zeros((rm.height, rm.width), bool)
-        self._use_view(None)
-        self._near_goal = rm.near_goal
-        self._confuser = None
-        self._ref_area = rm.agent_area
+        self._judge = LayoutJudge(rm, match_threshold)
+        self._agent = AgentSight(rm)
         self._still = None  # textured skins: a StillReading of each video
         self._words_of = None  # the lut whose word_table is _words
-
-    def _use_view(self, inside: np.ndarray | None) -> None:
-        """Layout pixels to judge: all checked ones, less those the camera no longer shows."""
-        rm = self.rm
-        if inside is None or inside.all():
-            self._checked, self._size, self._total = rm.layout_checked, rm.layout_size, rm.layout_total
-        else:
-            self._checked = rm.layout_checked & inside
-            self._size = np.bincount(rm.layout_ids[self._checked], minlength=rm.n_layout)
-            self._total = int(self._checked.sum())
-        gp = rm.goal_pixels if inside is None else rm.goal_pixels[inside.ravel()[rm.goal_pixels]]
-        self._goal_px, self._goal_y, self._goal_x = gp, gp // rm.width, gp % rm.width
-        self._goal_box = ((int(self._goal_x.min()), int(self._goal_y.min()), int(self._goal_x.max()),
-                           int(self._goal_y.max())) if len(gp) else (0, 0, -1, -1))
 
     # -- per frame ---------------------------------------------------------------------------------
     def _classify(self, img: np.ndarray, lut: np.ndarray, shaken: bool = False) -> np.ndarray:
@@ -112,183 +80,15 @@ class TrajectoryChecker:
             self._words, self._words_of = word_table(lut), lut
         return lookup(img, self._words)
 
-    def _observe(self, cls: np.ndarray, last_xy):
-        """Agent in a classified frame: (centroid or None, area, duplicate?, boxes of agent blobs)."""
-        rm = self.rm
-        mask = (cls == AGENT).view(np.uint8)
-        x, y, w, h = cv2.boundingRect(mask)
-        if w == 0:
-            return None, 0.0, False, ()
-        if max(w, h) <= self._compact:  # one compact blob: its centroid is the agent
-            m = cv2.moments(mask[y:y + h, x:x + w], True)
-            area = m["m00"]
-            if area < 0.25 * rm.agent_area:
-                return None, float(area), False, ()
-            return (x + m["m10"] / area, y + m["m01"] / area), float(area), False, (self._sprite_box(x, y, w, h),)
-        n, lab, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        w_, h_ = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-        stringy = (np.maximum(w_, h_) > self._compact) & (stats[1:, cv2.CC_STAT_AREA] < 0.3 * w_ * h_)
-        if stringy.any():
-            # wide and sparse: one-pixel lines along wall edges, where a blurred floor-wall boundary takes
-            # the colour of a pale agent. Keep only what is two pixels thick (a sprite touching them).
-            lines = np.isin(lab, 1 + np.flatnonzero(stringy))
-            core = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self._open_kernel).astype(bool)
-            mask = (mask.astype(bool) & (~lines | core)).view(np.uint8)
-            n, lab, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
-            if n <= 1:
-                return None, 0.0, False, ()
-        areas = stats[1:, cv2.CC_STAT_AREA]
-        # sprite-like blobs only: a 1-px line along an edge is a colour fringe, not an agent, and so is
-        # a band under half the sprite's width and three times longer than wide (a wall edge that a
-        # drifting camera and a coarse encoder moved off the still picture); a sprite blurs wider, not thinner
-        thin = np.minimum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
-        long = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
-        band = (2 * thin < self._side) & (long >= 3 * thin)
-        big = np.flatnonzero((areas >= 0.25 * rm.agent_area) & (thin >= self._min_side) & ~band)
-        if len(big) == 0:
-            return None, float(areas.max()), False, ()
-        if last_xy is not None:  # follow the agent we had, not whichever copy is largest
-            dist = np.hypot(*(cents[1 + big] - last_xy).T)
-            j = big[np.argmin(dist)]
-            near = big[dist <= 1.5 * rm.step_px]
-            if areas[j] < REMNANT * rm.agent_area and len(near) > 1:
-                # a shrunken blob where the sprite was: a low-quality encoder leaves such a remnant
-                # while the sprite moves on; within a step and a half, take the one of sprite size
-                j = near[np.argmin(np.abs(areas[near] - rm.agent_area))]
-            if areas[j] < 0.5 * areas[big].max():
-                j = big[np.argmax(areas[big])]
-        else:
-            j = big[np.argmax(areas[big])]
-        main = cents[1 + j]
-        dup = any(areas[k] >= 0.5 * rm.agent_area and np.hypot(*(cents[1 + k] - main)) > 1.5 * rm.cell_px
-                  and not self._confuser_blob(lab, stats[1 + k], 1 + k) for k in big if k != j)
-        sw, sh = stats[1 + j, 2:4]
-        if areas[j] > 2.5 * rm.agent_area and not dup and max(sw, sh) > 2.5 * rm.cell_px:
-            dup = True  # a blob far bigger than the sprite and spread: two agents merged, or a smear
-        # every agent-sized blob, the tracked one first
-        boxes = tuple(self._sprite_box(*(int(v) for v in stats[1 + k, :4])) for k in [j] + [k for k in big if k != j])
-        return (float(main[0]), float(main[1])), float(areas[j]), dup, boxes
-
-    def _sight(self, cls: np.ndarray, last_xy, since: int):
-        """The agent's centre in a classified frame (None: not seen), whether a second agent shows, and
-        the boxes of agent blobs."""
-        xy, area, dup, boxes = self._observe(cls, last_xy)
-        if (xy is not None and last_xy is not None and area < REMNANT * self._ref_area
-                and np.hypot(xy[0] - last_xy[0], xy[1] - last_xy[1]) >= 0.9 * self.rm.step_px * since):
-            # a remnant (or an encoder's echo of where the sprite goes next) a step away is no
-            # sighting; after frames unseen the agent may be that far on, and a faint blob there is it
-            xy = None
-        goal = self._goal_near(last_xy) if xy is None else None
-        if goal is not None:
-            # last seen on or beside the goal and now lost in it (a small sprite over a goal of its size
-            # blends into it under a coarse encoder): it covers the goal, which is not the layout changing
-            s = self._side
-            gx, gy = self.rm.node_xy[goal]
-            boxes = boxes + (self._sprite_box(int(gx - s / 2), int(gy - s / 2), s, s),)
-        return xy, dup, boxes
-
-    def _sprite_box(self, x: int, y: int, w: int, h: int) -> tuple[int, int, int, int]:
-        """A blob's box grown to at least the sprite's drawn size around its centre: a blurred or
-        ghosted sprite shows only its core in agent colour, and its fringe mixed with what lies under
-        it (a pale agent over the goal reads as floor) is still the sprite, not the layout."""
-        side = self._side
-        if w >= side and h >= side:
-            return x, y, w, h
-        cx, cy = x + w / 2, y + h / 2
-        w2, h2 = max(w, side), max(h, side)
-        x0, y0 = max(int(cx - w2 / 2), 0), max(int(cy - h2 / 2), 0)
-        return x0, y0, int(np.ceil(cx + w2 / 2)) - x0, int(np.ceil(cy + h2 / 2)) - y0
-
-    def _confuser_blob(self, lab: np.ndarray, st, k: int) -> bool:
-        """Is this blob the goal's edge that the video renders agent-like from the first frame on
-        (a goal colour close to the agent's, blurred by compression)? Not a second agent."""
-        if self._confuser is None:
-            return False
-        x, y, w, h = (int(v) for v in st[:4])
-        blob = lab[y:y + h, x:x + w] == k
-        return np.count_nonzero(blob & self._confuser[y:y + h, x:x + w]) >= 0.5 * np.count_nonzero(blob)
-
-    def _learn_confuser(self, cls: np.ndarray, boxes) -> None:
-        """Agent-coloured pixels of the first frame next to the goal, away from the agent."""
-        conf = (cls == AGENT) & self._near_goal
-        for x, y, w, h in boxes[:1]:
-            conf[max(y - 2, 0):y + h + 2, max(x - 2, 0):x + w + 2] = False
-        self._confuser = conf if conf.any() else None
-
     def _layout(self, cls: np.ndarray, boxes):
         """Per layout region, is it wrong in this frame? Returns (bad regions or None, match fraction).
         Textured skins: a forbidden cell whose tile no longer looks like itself is wrong too, wherever
         the still reading saw a sprite (StillReading.worn)."""
-        bad, mf = self._class_layout(cls, boxes)
+        bad, mf = self._judge.wrong_regions(cls, boxes)
         if self._still is None:
             return bad, mf
-        worn = self._still.worn(self._by_colour, boxes[:1], self._checked)
+        worn = self._still.worn(self._by_colour, boxes[:1], self._judge.checked)
         return (bad if not worn.any() else worn if bad is None else bad | worn), mf
-
-    def _class_layout(self, cls: np.ndarray, boxes):
-        """Per layout region, is its class wrong in this frame (agents' pixels aside)?"""
-        rm = self.rm
-        mis = self._mis
-        np.not_equal(cls, rm.layout_expected, out=mis)
-        mis &= self._checked
-        hidden = []
-        for x, y, w, h in boxes:  # pixels under and around an agent are not the layout's to judge
-            x0, y0, x1, y1 = max(x - 2, 0), max(y - 2, 0), x + w + 2, y + h + 2
-            mis[y0:y1, x0:x1] = False
-            hidden.append((x0, y0, x1, y1))
-        cover = None
-        total = self._total
-        if hidden:  # the union of the boxes (they overlap): each hidden pixel leaves the total once
-            # drawn over the boxes' bounding rectangle only (a few sprites, not the frame)
-            bx0, by0 = min(h[0] for h in hidden), min(h[1] for h in hidden)
-            bx1, by1 = min(max(h[2] for h in hidden), rm.width), min(max(h[3] for h in hidden), rm.height)
-            cover = np.zeros((max(by1 - by0, 0), max(bx1 - bx0, 0)), bool)
-            for x0, y0, x1, y1 in hidden:
-                cover[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0] = True
-            cover &= self._checked[by0:by1, bx0:bx1]
-            total -= int(np.count_nonzero(cover))
-        wrong = cv2.countNonZero(mis.view(np.uint8))
-        mf = 1.0 - wrong / max(total, 1) if total > 0 else 1.0  # wrong ⊆ judged pixels: mf in [0, 1]
-        if wrong == 0:
-            return None, mf
-        per = np.bincount(rm.layout_flat[np.flatnonzero(mis)], minlength=rm.n_layout + 1)[:rm.n_layout]
-        # a region can only be bad with more than (1 − threshold) · 0.3 of its pixels wrong
-        if not (per > (1.0 - self.match_threshold) * 0.3 * rm.layout_size).any():
-            return None, mf
-        seen = self._size
-        if cover is not None:
-            ids = rm.layout_ids[by0:by1, bx0:bx1][cover]
-            seen = seen - np.bincount(ids, minlength=rm.n_layout)
-        considered = (seen >= 0.3 * rm.layout_size) & (rm.layout_size >= 4)
-        bad = considered & (per > (1.0 - self.match_threshold) * np.maximum(seen, 1))
-        return (bad if bad.any() else None), mf
-
-    def _goal_gone(self, cls: np.ndarray, boxes) -> bool:
-        """Is the goal, where it is not hidden by an agent, mostly not showing goal colour?"""
-        gp = self._goal_px
-        if len(gp) < 3:
-            return False
-        gx0, gy0, gx1, gy1 = self._goal_box
-        # only boxes that reach the goal's bounding box can hide any of it (most frames: none)
-        near = [(x, y, w, h) for x, y, w, h in boxes
-                if x - 2 <= gx1 and x + w + 2 > gx0 and y - 2 <= gy1 and y + h + 2 > gy0]
-        if not near:
-            return int(np.count_nonzero(cls.ravel().take(gp) == GOAL)) < 0.35 * len(gp)
-        vis = np.ones(len(gp), bool)
-        for x, y, w, h in near:
-            vis &= ~((self._goal_x >= x - 2) & (self._goal_x < x + w + 2) & (self._goal_y >= y - 2)
-                     & (self._goal_y < y + h + 2))
-        n = int(vis.sum())
-        if n < 0.3 * len(gp):
-            return False
-        return int(np.count_nonzero(cls.ravel()[gp[vis]] == GOAL)) < 0.35 * n
-
-    def _goal_near(self, xy) -> int | None:
-        """A goal node whose centre is within one move of ``xy`` (None: none, or no ``xy``)."""
-        if xy is None:
-            return None
-        rm = self.rm
-        return next((g for g in rm.goals if np.hypot(*(rm.node_xy[g] - xy)) <= rm.step_px), None)
 
     def _node_of(self, xy, cur):
         """Map a centroid to (node, depth into a wall)."""
@@ -338,7 +138,7 @@ class TrajectoryChecker:
             n += 1
             if lut is None:
                 img = mapper.align(frame, rm.reference_image()) if self.align else mapper(frame)
-                self._use_view(mapper.inside())
+                self._judge.use_view(mapper.inside())
                 lut = first_frame_lut(rm, img)
                 self._still = None
                 if rm.appearance_labels is not None and self.still_layout:  # textured: against its still layout
@@ -347,14 +147,8 @@ class TrajectoryChecker:
                 img = mapper(frame)
             cls = self._classify(img, lut)
             if i == 0:
-                self._confuser = None
-                first = self._observe(cls, None)
-                self._learn_confuser(cls, first[3])
-                start_boxes = first[3][:1]
-                # the sprite's area as this video shows it at rest: heavy compression can halve a small
-                # sprite everywhere, and "faint" must mean fainter than that, not than the drawing
-                self._ref_area = min(rm.agent_area, first[1]) if first[0] is not None else rm.agent_area
-            xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
+                start_boxes = self._agent.start(cls)
+            xy, dup, boxes = self._agent.sight(cls, last_xy, i - last_seen)
             # Layout: every region keeps its class, ignoring pixels under and around the agent.
             bad, mf = self._layout(cls, boxes)
             moved = self._still is not None and self._still.stray(boxes) > DRIFTED
@@ -370,21 +164,21 @@ class TrajectoryChecker:
                 # the drawn tiles differ from it by more than the half pixel the still reading allows)
                 ref = rm.reference_image() if self._still is None else self._still.still.bg
                 if mapper.track(frame, ref, boxes + start_boxes):
-                    self._use_view(mapper.inside())
+                    self._judge.use_view(mapper.inside())
                     img = mapper(frame)
                     cls = self._classify(img, lut)
-                    xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
+                    xy, dup, boxes = self._agent.sight(cls, last_xy, i - last_seen)
                     bad, mf = self._layout(cls, boxes)
                     moved = self._still is not None and self._still.stray(boxes) > DRIFTED
             lined_up = not moved
             if moved:  # the camera shakes: a pixel of the still picture may show a pixel away
                 cls = self._classify(img, lut, shaken=True)
-                xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
+                xy, dup, boxes = self._agent.sight(cls, last_xy, i - last_seen)
                 bad, mf = self._layout(cls, boxes)
                 moved = self._still.stray(boxes) > DRIFTED
             if moved:  # the camera has left the first frame's view: the still picture no longer lines up
                 cls = self._by_colour = self._by_table(img, lut)
-                xy, dup, boxes = self._sight(cls, last_xy, i - last_seen)
+                xy, dup, boxes = self._agent.sight(cls, last_xy, i - last_seen)
                 bad, mf = self._layout(cls, boxes)
             mf_sum += mf
             mf_n += 1
@@ -394,7 +188,7 @@ class TrajectoryChecker:
             # then read as changed in every later frame, an outline that may pass for the agent
             if self._still is not None and cur is not None and cur != rm.start and lined_up:
                 self._still.learn_patch(img, boxes[0] if xy is not None else None)
-            goal_run = goal_run + 1 if self._goal_gone(cls, boxes) else 0
+            goal_run = goal_run + 1 if self._judge.goal_gone(cls, boxes) else 0
             if goal_run >= self.layout_persist and not any(e.code == "LAYOUT_CHANGED" for e in events):
                 events.append(_Event(i - self.layout_persist + 1, "LAYOUT_CHANGED",
                                      "the goal is no longer where it was drawn"))

@@ -27,8 +27,3 @@ def presence_bits(cls: np.ndarray, n_classes: int) -> np.ndarray:
     out[1:] |= row[:-1]
     out[:-1] |= row[1:]
     return out
-
-
-def present(bits: np.ndarray, cls: np.ndarray) -> np.ndarray:
-    """(H, W) bool: is class ``cls[y, x]`` among the classes ``bits[y, x]`` holds?"""
-    return ((bits >> cls.astype(bits.dtype)) & bits.dtype.type(1)).astype(bool)

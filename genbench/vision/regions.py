@@ -24,15 +24,10 @@ def maxdiff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return cv2.max(cv2.max(c0, c1), c2)
 
 
-def colour_box_mask(img: np.ndarray, colour: np.ndarray, radius: float) -> np.ndarray:
-    """uint8 0/1 per pixel: ``maxdiff(img, colour) < radius``, as one ``cv2.inRange`` (no reference
-    image, no per-channel planes). ``colour``: three uint8 values."""
-    return ColourBox(colour, radius)(img)
-
-
 class ColourBox:
-    """``colour_box_mask`` of one colour and radius, its bounds worked out once: a checker that masks
-    every frame with the same colour paid as much for the bounds as for the mask."""
+    """uint8 0/1 per pixel: ``maxdiff(img, colour) < radius``, as one ``cv2.inRange`` (no reference
+    image, no per-channel planes). ``colour``: three uint8 values. The bounds are worked out once: a
+    checker that masks every frame with the same colour paid as much for the bounds as for the mask."""
 
     def __init__(self, colour: np.ndarray, radius: float):
         r = math.ceil(radius) - 1  # |d| < radius  ⇔  |d| ≤ ceil(radius) − 1 for whole d

@@ -40,7 +40,8 @@ def _region_map(item):
     """A RegionMap over VR-Bench's uniform cells: every non-wall cell a node, walls / traps forbidden, read
     with an appearance model learned on the first frame."""
     from ..tasks.maze.skins import AGENT, FLOOR
-    from ..tasks.maze.trapfield import canvas_region_map, cell_adjacency
+    from ..tasks.maze.canvas_regionmap import canvas_region_map
+    from ..tasks.maze.trapfield import cell_adjacency
 
     s = item.state
     img = item.first_frame
@@ -71,7 +72,7 @@ def _region_map(item):
 def _soko_scene(item):
     from ..checkers.sokoban import BOX, SokobanScene, expected_first
     from ..tasks.maze.skins import AGENT
-    from ..tasks.maze.trapfield import working_scale
+    from ..tasks.maze.canvas_regionmap import working_scale
     from ..vision.appearance import training_labels
 
     s = item.state

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checkers.trajectory import REMNANT, TrajectoryChecker
+from ..checkers.agent_sight import REMNANT
+from ..checkers.trajectory import TrajectoryChecker
 
 ICON = 0.8  # icon side / road width, as VR-Bench draws start and end icons
 RIM = 1.5  # canvas px either side of a road's edge left out of the layout test (and a working pixel)
@@ -194,7 +195,7 @@ def road_region_map(item):
 
     from ..tasks.maze.graph_raster import loose_tiles
     from ..tasks.maze.skins import AGENT, FLOOR, GOAL, WALL
-    from ..tasks.maze.trapfield import canvas_region_map, working_scale
+    from ..tasks.maze.canvas_regionmap import canvas_region_map, working_scale
     from ..vision.lut import quantise
 
     s = item.state

@@ -25,14 +25,14 @@ from ...geometry import arclength
 from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ..base import TaskFamily, frames_for_moves, register_task
 from ..config import ConfigError, TaskConfig, knob
+from .canvas_regionmap import CanvasJudged, canvas_region_map, working_scale
+from .graph_draw import paste
 from .graph_layout import along
 from .grid_layout import CARVERS, all_shortest_paths, block_grid
 from .regions import palette_index
 from .skins import AGENT, FLOOR, GOAL, WALL
-from .trapfield import canvas_region_map, paste, working_scale
 
 CANVAS_TARGET = 760  # hard towers are tall: keep cells ≥ 14 px so sprites survive CRF 40
-_RM_CACHE: dict = {}
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def _ladder_px(tw: Tower, f: int, c: int):
 
 
 @register_task("maze.multilevel", "Mazes over 2–3 floors joined by ladders, drawn in 2.5D.", group="maze")
-class MultiLevel(TaskFamily):
+class MultiLevel(CanvasJudged, TaskFamily):
     description = "Multi-floor mazes joined by ladders (2.5D view): climb to the goal on the top floor."
     dimension = "spatial navigation"
     skins = tuple(n for n, s in ML_SKINS.items() if not s.hard)
@@ -354,15 +354,7 @@ class MultiLevel(TaskFamily):
                                               num_frames=num_frames))
 
     # --- judging
-    def region_map(self, item):
-        rm = _RM_CACHE.get(item.content_hash)
-        if rm is None:
-            if len(_RM_CACHE) > 32:
-                _RM_CACHE.clear()
-            rm = _RM_CACHE[item.content_hash] = self._build(item)
-        return rm
-
-    def _build(self, item):
+    def build_region_map(self, item):
         s = item.state
         tw, sk, base = self._scene(item)
         F, BR, BC, cs = tw.floors, tw.brows, tw.bcols, tw.cell
@@ -413,14 +405,8 @@ class MultiLevel(TaskFamily):
             agent_px=cs * sk.agent_scale, ignore=(block_of == N) | rim, calib_ignore=foot[..., 0].astype(bool),
             first=item.first_frame)
 
-    def working_size(self, item):
-        rm = self.region_map(item)
-        return rm.width, rm.height
-
     def check(self, item: TaskItem, frames: Iterable[np.ndarray], fit: Fit, fps: float) -> Verdict:
-        from ...checkers.trajectory import TrajectoryChecker
-
-        v = TrajectoryChecker(self.region_map(item), version=self.checker_version).check(frames, fit, fps)
+        v = self.trajectory_verdict(item, frames, fit, fps)
         s = item.state
         return relabel_floor_change(v, s["brows"] * s["bcols"], set(self.graph(s)[1]))
 

@@ -19,11 +19,12 @@ from ...schema import Fit, TaskItem, Verdict, canonical_json, sha256_hex
 from ...vision.appearance import training_labels
 from ..base import ItemCache, TaskFamily, frames_for_moves, register_task
 from ..config import TaskConfig, knob
+from .canvas_regionmap import working_scale
+from .graph_draw import paste
 from .regions import palette_index
 from .skins import AGENT, FLOOR, GOAL, WALL
 from .sokoban_solver import DIRS, replay, solve
 from .textures import dress, pattern_for, without_texture
-from .trapfield import paste, working_scale
 
 CANVAS_TARGET = 512
 _CACHE = ItemCache(32)  # judging scenes by item
